@@ -1,0 +1,104 @@
+"""Per-site crawl runs: what was read, found and what failed, so "not collected" is never mistaken
+for "not published".
+
+One `crawl_runs` row per site per crawl, opened when the spider starts and closed with counts and a
+status when it stops. Counts also go to Scrapy's stats as `ogi/<site>/<counter>`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter, defaultdict
+
+from scrapy import signals
+
+from crawler.storage import store_for
+
+logger = logging.getLogger(__name__)
+
+COUNTERS = ("list_pages", "detail_pages", "attachments", "reports", "not_reports", "errors")
+
+
+class RunTracker:
+    def __init__(self, crawler) -> None:
+        self.crawler = crawler
+        self.store = store_for(crawler.settings)
+        self.runs: dict[str, int] = {}
+        self.counts: dict[str, Counter] = defaultdict(Counter)
+        self.notes: dict[str, list[str]] = defaultdict(list)
+        self.status_override: dict[str, str] = {}
+        self.progress = crawler.settings.get("OGI_PROGRESS")  # optional callback(site_id, counter, counts)
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        ext = cls(crawler)
+        crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
+        return ext
+
+    def spider_opened(self, spider) -> None:
+        spider.ogi_runs = self
+        for site in getattr(spider, "sites", []):
+            self.store.upsert_site(
+                site.site_id,
+                site.name,
+                site.province,
+                site.city,
+                site.county,
+                site.adcode,
+                entry_urls=site.entry_urls,
+                platform=site.platform or None,
+                verified=site.verified,
+                notes=site.notes,
+            )
+            self.runs[site.site_id] = self.store.start_run(site.site_id)
+
+    def run_id(self, site_id: str) -> int | None:
+        return self.runs.get(site_id)
+
+    def count(self, site_id: str, counter: str, n: int = 1) -> None:
+        self.counts[site_id][counter] += n
+        self.crawler.stats.inc_value(f"ogi/{site_id}/{counter}", n)
+        self.crawler.stats.inc_value(f"ogi/{counter}", n)
+        if self.progress:
+            self.progress(site_id, counter, self.counts[site_id])
+
+    def error(self, site_id: str, url: str, kind: str, message: str) -> None:
+        """Record a failure: in crawl_errors, the run's counts, and the log."""
+        logger.warning("[%s] %s %s: %s", site_id, kind, url, message)
+        self.count(site_id, "errors")
+        self.notes[site_id].append(f"{kind}: {url}: {message}")
+        try:
+            self.store.record_error(self.runs.get(site_id), site_id, url, kind, message)
+        except Exception:
+            logger.exception("could not record error for %s", url)
+
+    def set_status(self, site_id: str, status: str, note: str = "") -> None:
+        self.status_override[site_id] = status
+        if note:
+            self.notes[site_id].append(note)
+
+    def spider_closed(self, spider, reason: str) -> None:
+        for site_id, run_id in self.runs.items():
+            counts = self.counts[site_id]
+            status = self.status_override.get(site_id)
+            if status is None:
+                if reason != "finished":
+                    status = "interrupted"
+                elif counts["errors"]:
+                    status = "partial"
+                else:
+                    status = "ok"
+            message = "; ".join(self.notes[site_id][:20])
+            if len(self.notes[site_id]) > 20:
+                message += f"; … and {len(self.notes[site_id]) - 20} more"
+            self.store.finish_run(
+                run_id,
+                status=status,
+                list_pages=counts["list_pages"],
+                detail_pages=counts["detail_pages"],
+                attachments=counts["attachments"],
+                reports=counts["reports"],
+                errors=counts["errors"],
+                message=message,
+            )

@@ -1,0 +1,62 @@
+"""Turn a fetched report candidate into a record and store it.
+
+Extraction never raises (errors land on the record), and a storage failure is logged and counted for
+the site instead of stopping the crawl.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from crawler.items import ReportItem
+from crawler.storage import store_for
+from extract import Part, extract_report
+from extract.record import SiteContext
+
+logger = logging.getLogger(__name__)
+
+
+class ReportPipeline:
+    def __init__(self, crawler) -> None:
+        self.crawler = crawler
+        self.store = store_for(crawler.settings)
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def process_item(self, item, spider):
+        if not isinstance(item, ReportItem):
+            return item
+        runs = getattr(spider, "ogi_runs", None)
+        site = spider.site_by_id(item.site_id)
+        context = SiteContext(
+            name=site.name, province=site.province or None, city=site.city or None,
+            county=site.county or None, adcode=site.adcode or None, site_id=site.site_id,
+        )
+        parts = [Part(p.body, p.url, p.content_type) for p in item.parts]
+        record = extract_report(parts, context=context)
+        if not record.source_url:
+            record.source_url = item.url
+        for err in item.errors:
+            record.errors.append(err)
+            record.flags.append(err)
+        if record.errors and runs:
+            for err in record.errors:
+                runs.error(item.site_id, item.url, "extract", err)
+        if not record.is_report:
+            logger.info("[%s] not a report: %s (%s)", item.site_id, item.list_title or item.url, "; ".join(record.flags))
+            if runs:
+                runs.count(item.site_id, "not_reports")
+            return item
+        try:
+            self.store.save_report(record, site_id=item.site_id, capture_ids=[p.capture_id for p in item.parts if p.capture_id])
+        except Exception as exc:
+            logger.exception("could not store report %s", item.url)
+            if runs:
+                runs.error(item.site_id, item.url, "store", f"{type(exc).__name__}: {exc}")
+            return item
+        if runs:
+            runs.count(item.site_id, "reports")
+        logger.info("[%s] report: %s %s (%s)", item.site_id, record.agency, record.report_year, record.form)
+        return item

@@ -1,0 +1,64 @@
+"""Polite defaults for every ogi crawl.
+
+Government sites are slow, fragile and watched by anti-bot systems: crawl slowly, obey robots.txt,
+say who we are, and retry only what is worth retrying. `ogi demo` and the tests override the delays
+for the local demo portal only.
+"""
+
+BOT_NAME = "ogi"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+
+USER_AGENT = (
+    "ogi/0.1 (research crawler for government information-disclosure annual reports; "
+    "+https://github.com/ogi-project/ogi; contact: ogi-crawler@users.noreply.github.com)"
+)
+
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 8
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 2.0
+RANDOMIZE_DOWNLOAD_DELAY = True
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 2.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+
+DOWNLOAD_TIMEOUT = 45  # domestic sites often take 20-30 s to answer
+DOWNLOAD_MAXSIZE = 100 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 20 * 1024 * 1024
+RETRY_ENABLED = True
+RETRY_TIMES = 2
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+REDIRECT_MAX_TIMES = 10
+
+COOKIES_ENABLED = True
+TELNETCONSOLE_ENABLED = False
+HTTPCACHE_ENABLED = False
+LOG_LEVEL = "INFO"
+
+# Every response reaches the spider, so a 404 list page is recorded rather than silently dropped.
+HTTPERROR_ALLOW_ALL = True
+
+DOWNLOADER_MIDDLEWARES = {
+    # Close to the engine: sees each request's final response (after redirects and retries).
+    "crawler.middlewares.CaptureMiddleware": 90,
+}
+ITEM_PIPELINES = {
+    "crawler.pipelines.ReportPipeline": 300,
+}
+EXTENSIONS = {
+    "crawler.extensions.RunTracker": 500,
+}
+
+# Where results go; `ogi crawl --db` and `-s OGI_DB=...` override.
+OGI_DB = "data/ogi.db"
+OGI_RAW_DIR = None  # default: <db dir>/raw
+OGI_REGISTRY = "data/sites.csv"
+# How many link hops from the entry page to look for the annual-report column.
+OGI_DISCOVERY_HOPS = 2
+# Hard cap of list pages per column, against pagination that never ends.
+OGI_MAX_LIST_PAGES = 500
+
+REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
+FEED_EXPORT_ENCODING = "utf-8"

@@ -1,0 +1,336 @@
+"""The shared crawl flow and the hooks a site family overrides.
+
+Flow for every site: entry page -> (link text) disclosure pages -> annual-report column -> every list
+page of it (and of its sub-columns) -> each detail page -> its attachments -> one ReportItem.
+
+A site family (TRS, Hanweb, ...) is a `SiteFamily` subclass in its own module that overrides only
+what its CMS does differently: how to recognise it, where list items are, how lists paginate, where
+attachments hide. `PortalSpider` (spider name ``ogi``) runs any mix of sites and families in one crawl.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from urllib.parse import urljoin, urlparse
+
+import scrapy
+from scrapy.http import Response, TextResponse
+
+from crawler.items import FetchedPart, ReportItem
+
+logger = logging.getLogger(__name__)
+
+# Link texts that lead towards the disclosure section of a portal.
+DISCLOSURE_TEXT = re.compile(r"信息公开|政务公开|公开目录|法定主动公开")
+# Link texts of an annual-report column (not of one report: those carry a year).
+COLUMN_TEXT = re.compile(r"年报|年度报告|年度工作报告")
+NOT_A_COLUMN = re.compile(r"指南|制度|规定|通知|格式")
+# Link texts of sub-columns inside a report column: per year, per kind of unit.
+SUBCOLUMN_TEXT = re.compile(
+    r"^\s*(?:(?:19|20)\d{2}\s*年(?:度)?(?:年报)?|.{0,12}(?:政府|部门|乡镇|街道|镇|单位|县直|区直|市直).{0,6}(?:年报|年度报告)?|.{0,10}年报)\s*$"
+)
+DOC_EXTENSIONS = ("pdf", "doc", "docx", "wps", "rtf")
+_EXT_ALT = "|".join(DOC_EXTENSIONS)
+_DOC_HREF = re.compile(rf"\.(?:{_EXT_ALT})(?:$|[?#])", re.I)
+_SCRIPT_HREF = re.compile(rf"""href\s*=\s*\\?["']([^"'\\]+\.(?:{_EXT_ALT}))\\?["']""", re.I)
+_YEAR = re.compile(r"(?:19|20)\d{2}")
+
+
+@dataclass
+class ListItem:
+    url: str
+    title: str = ""
+    date: str = ""
+
+
+def clean_text(text: str | None) -> str:
+    return re.sub(r"\s+", "", text or "")
+
+
+def is_document_url(url: str) -> bool:
+    return bool(_DOC_HREF.search(urlparse(url).path)) or "downfile.jsp" in url
+
+
+class SiteFamily:
+    """Hooks for one CMS family. The defaults work on plain HTML sites."""
+
+    name = "base"
+
+    @classmethod
+    def detect(cls, response: Response) -> bool:
+        """True when the page shows this family's fingerprints."""
+        return False
+
+    # -- discovery -------------------------------------------------------------------------------
+    def links(self, response: Response) -> Iterator[tuple[str, str]]:
+        """(absolute url, link text) of every anchor, title attribute preferred for truncated texts."""
+        if not isinstance(response, TextResponse):
+            return
+        for a in response.css("a[href]"):
+            href = (a.attrib.get("href") or "").strip()
+            if not href or href.startswith(("javascript:", "mailto:", "#")):
+                continue
+            text = clean_text(a.attrib.get("title") or " ".join(a.css("::text").getall()))
+            yield response.urljoin(href), text
+
+    def column_links(self, response: Response) -> list[str]:
+        """Links to annual-report columns on a portal or disclosure page."""
+        out = []
+        for url, text in self.links(response):
+            if COLUMN_TEXT.search(text) and not NOT_A_COLUMN.search(text) and not _YEAR.search(text):
+                if not is_document_url(url) and not self.is_detail_url(url):
+                    out.append(url)
+        return out
+
+    def disclosure_links(self, response: Response) -> list[str]:
+        """Links that may lead to the report column (followed a limited number of hops)."""
+        host = urlparse(response.url).netloc
+        out = []
+        for url, text in self.links(response):
+            if urlparse(url).netloc != host or self.is_detail_url(url) or is_document_url(url):
+                continue
+            if DISCLOSURE_TEXT.search(text) and not NOT_A_COLUMN.search(text) and not _YEAR.search(text):
+                out.append(url)
+        return out
+
+    # -- lists -----------------------------------------------------------------------------------
+    def is_list_page(self, response: Response) -> bool:
+        return bool(self.list_items(response))
+
+    def is_detail_url(self, url: str) -> bool:
+        return False
+
+    def list_items(self, response: Response) -> list[ListItem]:
+        return [ListItem(url, text) for url, text in self.links(response) if self.is_detail_url(url)]
+
+    def more_list_requests(self, response: Response, spider: PortalSpider) -> Iterable[scrapy.Request]:
+        """Requests for the other pages of this list (pagination)."""
+        return []
+
+    def sub_columns(self, response: Response) -> list[str]:
+        """Sub-columns of a report column: per year or per kind of unit, below the column's path."""
+        base = urlparse(response.url)
+        base_dir = base.path.rsplit("/", 1)[0] + "/"
+        out = []
+        for url, text in self.links(response):
+            parsed = urlparse(url)
+            if parsed.netloc != base.netloc or not parsed.path.startswith(base_dir) or parsed.path == base.path:
+                continue
+            if self.is_detail_url(url) or is_document_url(url):
+                continue
+            if SUBCOLUMN_TEXT.match(text) and not NOT_A_COLUMN.search(text):
+                out.append(url)
+        return out
+
+    # -- details ---------------------------------------------------------------------------------
+    def attachments(self, response: Response) -> list[str]:
+        """Report files linked from a detail page, including links written by JavaScript."""
+        if not isinstance(response, TextResponse):
+            return []
+        found: list[str] = []
+        for a in response.css("a[href]"):
+            href = (a.attrib.get("href") or "").strip()
+            if href and (is_document_url(href) or a.attrib.get("appendix") == "true"):
+                found.append(response.urljoin(href))
+        for script in response.css("script::text").getall():
+            for href in _SCRIPT_HREF.findall(script):
+                found.append(response.urljoin(href))
+        seen: set[str] = set()
+        return [u for u in found if not (u in seen or seen.add(u))]
+
+
+def family_registry() -> dict[str, type[SiteFamily]]:
+    from crawler.spiders.hanweb import HanwebFamily
+    from crawler.spiders.trs import TRSFamily
+
+    return {"trs": TRSFamily, "hanweb": HanwebFamily}
+
+
+class PortalSpider(scrapy.Spider):
+    """Crawl the annual-report columns of the registry's sites (or one ad-hoc URL).
+
+    Arguments (``scrapy crawl ogi -a ...``): ``registry`` (CSV path), ``sites`` (comma-separated ids),
+    or ``url`` with ``name``/``adcode``/``platform`` for a site not in the registry.
+    """
+
+    name = "ogi"
+
+    def __init__(self, registry: str | None = None, sites=None, url: str | None = None, name: str | None = None,
+                 adcode: str | None = None, platform: str | None = None, **kwargs) -> None:
+        super().__init__(**kwargs)
+        from crawler.registry import Site, load_registry
+
+        if isinstance(sites, list):
+            chosen = sites
+        elif url:
+            chosen = [Site(site_id=kwargs.get("site_id") or urlparse(url).netloc.replace(":", "_"), name=name or url,
+                           adcode=adcode or "", entry_urls=[url], platform=(platform or "").lower())]
+        else:
+            all_sites = load_registry(registry or "data/sites.csv")
+            wanted = {s.strip() for s in (sites or "").split(",") if s.strip()}
+            chosen = [s for s in all_sites if not wanted or s.site_id in wanted]
+        self.sites = chosen
+        self._by_id = {s.site_id: s for s in chosen}
+        self._by_host = {urlparse(u).netloc: s for s in chosen for u in s.entry_urls}
+        self._families: dict[str, SiteFamily] = {}
+        self._entry_failures: dict[str, int] = {}
+        self._list_pages: dict[str, int] = {}
+
+    # -- helpers used by middlewares and pipelines --------------------------------------------------
+    def site_by_id(self, site_id: str):
+        return self._by_id[site_id]
+
+    def site_for_url(self, url: str):
+        return self._by_host.get(urlparse(url).netloc)
+
+    def family_for(self, site, response: Response | None = None) -> SiteFamily | None:
+        if site.site_id in self._families:
+            return self._families[site.site_id]
+        families = family_registry()
+        family_cls = families.get(site.platform)
+        if family_cls is None and response is not None:
+            family_cls = next((cls for cls in families.values() if cls.detect(response)), None)
+        if family_cls is None:
+            return None
+        self._families[site.site_id] = family = family_cls()
+        return family
+
+    def _runs(self):
+        return getattr(self, "ogi_runs", None)
+
+    def count(self, site_id: str, counter: str) -> None:
+        if self._runs():
+            self._runs().count(site_id, counter)
+
+    def error(self, site_id: str, url: str, kind: str, message: str) -> None:
+        if self._runs():
+            self._runs().error(site_id, url, kind, message)
+        else:
+            logger.warning("[%s] %s %s: %s", site_id, kind, url, message)
+
+    def request(self, url: str, site_id: str, kind: str, callback, **meta) -> scrapy.Request:
+        return scrapy.Request(url, callback=callback, errback=self.on_error,
+                              meta={"ogi_site": site_id, "ogi_kind": kind, **meta})
+
+    # -- crawl flow ---------------------------------------------------------------------------------
+    async def start(self):
+        for site in self.sites:
+            for url in site.entry_urls:
+                yield self.request(url, site.site_id, "entry", self.parse_entry, ogi_hops=0)
+
+    def parse_entry(self, response: Response):
+        site = self.site_by_id(response.meta["ogi_site"])
+        if response.status >= 400:
+            self.error(site.site_id, response.url, f"http_{response.status}", f"page answered HTTP {response.status}")
+            if response.meta.get("ogi_hops", 0) == 0:
+                self._entry_failed(site)
+            return
+        family = self.family_for(site, response)
+        if family is None:
+            if self._runs():
+                self._runs().set_status(site.site_id, "needs_family",
+                                        f"no site-family module recognises {response.url}")
+            logger.warning("[%s] no family module recognises %s", site.site_id, response.url)
+            return
+        if family.is_list_page(response):
+            yield from self.parse_list(response)
+            return
+        columns = family.column_links(response)
+        for url in columns:
+            yield self.request(url, site.site_id, "list", self.parse_list)
+        hops = response.meta.get("ogi_hops", 0)
+        if not columns and hops < self.settings.getint("OGI_DISCOVERY_HOPS", 2):
+            for url in family.disclosure_links(response):
+                yield self.request(url, site.site_id, "entry", self.parse_entry, ogi_hops=hops + 1)
+
+    def parse_list(self, response: Response):
+        site = self.site_by_id(response.meta["ogi_site"])
+        if response.status >= 400:
+            self.error(site.site_id, response.url, f"http_{response.status}",
+                       f"list page answered HTTP {response.status}")
+            return
+        family = self.family_for(site, response)
+        if family is None:
+            return
+        self._list_pages[site.site_id] = self._list_pages.get(site.site_id, 0) + 1
+        if self._list_pages[site.site_id] > self.settings.getint("OGI_MAX_LIST_PAGES", 500):
+            self.error(site.site_id, response.url, "too_many_pages", "list page limit reached; pagination may not end")
+            return
+        self.count(site.site_id, "list_pages")
+        for item in family.list_items(response):
+            yield self.request(item.url, site.site_id, "detail", self.parse_detail,
+                               ogi_title=item.title, ogi_date=item.date)
+        yield from family.more_list_requests(response, self)
+        for url in family.sub_columns(response):
+            yield self.request(url, site.site_id, "list", self.parse_list)
+
+    def parse_detail(self, response: Response):
+        site = self.site_by_id(response.meta["ogi_site"])
+        if response.status >= 400:
+            self.error(site.site_id, response.url, f"http_{response.status}",
+                       f"report page answered HTTP {response.status}")
+            return
+        self.count(site.site_id, "detail_pages")
+        family = self.family_for(site, response)
+        item = ReportItem(site_id=site.site_id, url=response.url, list_title=response.meta.get("ogi_title", ""),
+                          list_date=response.meta.get("ogi_date", ""))
+        item.parts.append(self._part(response, "page"))
+        attachments = family.attachments(response) if family and isinstance(response, TextResponse) else []
+        yield from self._next_attachment(item, attachments)
+
+    def _part(self, response: Response, role: str) -> FetchedPart:
+        ctype = response.headers.get(b"Content-Type")
+        return FetchedPart(url=response.url, body=response.body,
+                           content_type=ctype.decode("latin-1") if ctype else None,
+                           capture_id=response.meta.get("ogi_capture_id"), role=role)
+
+    def _next_attachment(self, item: ReportItem, remaining: list[str]):
+        if not remaining:
+            yield item
+            return
+        url, rest = remaining[0], remaining[1:]
+        yield scrapy.Request(url, callback=self.parse_attachment, errback=self.attachment_failed,
+                             meta={"ogi_site": item.site_id, "ogi_kind": "attachment"},
+                             cb_kwargs={"item": item, "remaining": rest}, dont_filter=True)
+
+    def parse_attachment(self, response: Response, item: ReportItem, remaining: list[str]):
+        self.count(item.site_id, "attachments")
+        if response.status >= 400:
+            msg = f"attachment {response.url} answered HTTP {response.status}"
+            item.errors.append(msg)
+            self.error(item.site_id, response.url, f"http_{response.status}", msg)
+        else:
+            item.parts.append(self._part(response, "attachment"))
+        yield from self._next_attachment(item, remaining)
+
+    def attachment_failed(self, failure):
+        request = failure.request
+        item, remaining = request.cb_kwargs["item"], request.cb_kwargs["remaining"]
+        msg = f"attachment {request.url} could not be fetched: {failure.getErrorMessage()}"
+        item.errors.append(msg)
+        self.error(item.site_id, request.url, "fetch_failed", msg)
+        yield from self._next_attachment(item, remaining)
+
+    def on_error(self, failure):
+        request = failure.request
+        site_id = request.meta.get("ogi_site")
+        kind = request.meta.get("ogi_kind")
+        reason = f"{failure.type.__name__}: {failure.getErrorMessage()}"
+        if "Forbidden by robots.txt" in reason or failure.type.__name__ == "IgnoreRequest":
+            self.error(site_id, request.url, "robots_disallowed", "robots.txt forbids this URL")
+            return
+        self.error(site_id, request.url, "unreachable" if kind == "entry" else "fetch_failed", reason)
+        if kind == "entry" and request.meta.get("ogi_hops", 0) == 0:
+            self._entry_failed(self.site_by_id(site_id))
+
+    def _entry_failed(self, site) -> None:
+        self._entry_failures[site.site_id] = self._entry_failures.get(site.site_id, 0) + 1
+        if self._entry_failures[site.site_id] >= len(site.entry_urls) and self._runs():
+            self._runs().set_status(site.site_id, "unreachable", "no entry URL could be fetched")
+
+
+def absolute(base: str, href: str) -> str:
+    return urljoin(base, href)

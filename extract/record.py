@@ -1,0 +1,101 @@
+"""The record every extractor produces and the corpus stores.
+
+One shape for `ogi extract --json`, the crawl pipeline and the database, so a
+number can always be traced back to the document (and capture) it came from.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+# The forms a report can follow (see the codebook).
+FORMS = ("form2021", "form2019", "legacy_table", "narrative")
+
+Grid = list[list[str]]  # one table: rows of cell texts, spans already expanded
+
+
+@dataclass
+class Region:
+    province: str | None = None
+    city: str | None = None
+    county: str | None = None
+    adcode: str | None = None  # 6-digit GB/T 2260 code
+
+
+@dataclass
+class SiteContext:
+    """What the site registry knows about where a document was found.
+
+    The registry is the most trusted source of region and adcode, so the
+    crawler passes it in; `ogi extract` on a lone file has none.
+    """
+
+    name: str | None = None  # government or agency running the site
+    province: str | None = None
+    city: str | None = None
+    county: str | None = None
+    adcode: str | None = None
+    site_id: str | None = None
+
+
+@dataclass
+class Stat:
+    key: str  # canonical key, e.g. "requests.new.total" or "core.requests_new"
+    value: float | int
+    source: str  # "table" or "text"
+    evidence: str  # the table row / sentence the number was read from
+
+
+@dataclass
+class Link:
+    url: str
+    text: str = ""
+
+
+@dataclass
+class Document:
+    """What a format extractor (HTML, PDF, DOCX, text) hands to the pipeline.
+
+    `text` is the main text before repairs; `tables` are grids parsed from real
+    table structure (HTML <table>, PDF ruling lines, DOCX tables).
+    """
+
+    kind: str  # "html", "pdf", "docx", "doc", "text", "ocr"
+    text: str = ""
+    tables: list[Grid] = field(default_factory=list)
+    title: str | None = None
+    meta: dict[str, str] = field(default_factory=dict)  # <meta> tags and 索引号/发文日期-style blocks
+    attachments: list[Link] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Record:
+    agency: str | None = None
+    agency_as_printed: str | None = None
+    department: str | None = None
+    region: Region = field(default_factory=Region)
+    report_year: int | None = None
+    title: str | None = None
+    published_at: str | None = None  # ISO date
+    document_date: str | None = None  # the document's own signing date, ISO
+    form: str | None = None  # one of FORMS
+    source_url: str | None = None
+    sha256: str | None = None
+    text: str = ""
+    is_report: bool = False
+    stats: list[Stat] = field(default_factory=list)
+    flags: list[str] = field(default_factory=list)
+    text_source: str | None = None  # "html", "pdf", "docx", "text", "ocr", ...
+    errors: list[str] = field(default_factory=list)  # what went wrong while extracting
+
+    def stats_dict(self) -> dict[str, float | int]:
+        return {s.key: s.value for s in self.stats}
+
+    def to_json(self) -> dict[str, Any]:
+        """The public JSON shape (`ogi extract --json`)."""
+        data = asdict(self)
+        data["stats"] = self.stats_dict()
+        data["stat_evidence"] = [asdict(s) for s in self.stats]
+        return data
