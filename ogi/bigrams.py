@@ -1,0 +1,66 @@
+"""CJK bigram tokenization for SQLite FTS5 (the approach of Lucene's CJKAnalyzer).
+
+Chinese has no spaces, so FTS5's unicode61 tokenizer indexes a whole sentence as
+one token and a 2-character word such as 复议 never matches; the trigram
+tokenizer of SQLite 3.40 cannot match patterns shorter than 3 characters. So the
+text is rewritten before FTS5 sees it: every run of CJK characters becomes its
+overlapping bigrams (政府信息 -> 政府 府信 信息), a lone CJK character stays a
+unigram, ASCII words and numbers are kept (lowercased), everything else is a
+separator. Queries are converted the same way, so a word becomes a phrase of
+adjacent bigrams and matches exactly where the characters are adjacent.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from dataclasses import dataclass
+
+logger = logging.getLogger(__name__)
+
+# CJK unified ideographs (+ extension A, compatibility, extensions B-F) and 〇.
+_CJK = "\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff"
+# A segment: a run of CJK characters, or a run of letters/digits of other scripts.
+_SEGMENT_RE = re.compile(rf"[{_CJK}]+|[^\W_{_CJK}]+")
+_CJK_RE = re.compile(rf"[{_CJK}]")
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A maximal run of CJK characters or of word characters, already normalized."""
+
+    text: str
+    cjk: bool
+
+    def tokens(self) -> list[str]:
+        """Bigrams for a CJK run (a unigram when it is one character); the word itself otherwise."""
+        if not self.cjk or len(self.text) == 1:
+            return [self.text]
+        return [self.text[i : i + 2] for i in range(len(self.text) - 1)]
+
+
+def normalize(text: str) -> str:
+    """NFKC (full-width digits and letters become ASCII) and lowercase."""
+    return unicodedata.normalize("NFKC", text).lower()
+
+
+def segments(text: str) -> list[Segment]:
+    """Split normalized text into CJK runs and word runs; drop punctuation and spaces."""
+    out = []
+    for m in _SEGMENT_RE.finditer(normalize(text)):
+        s = m.group(0)
+        out.append(Segment(s, bool(_CJK_RE.match(s))))
+    return out
+
+
+def tokens(text: str) -> list[str]:
+    """The token stream the FTS index sees for `text`."""
+    return [t for seg in segments(text) for t in seg.tokens()]
+
+
+def to_index_text(text: str | None) -> str:
+    """`text` rewritten for an FTS5 unicode61 column: tokens separated by spaces."""
+    if not text:
+        return ""
+    return " ".join(tokens(text))

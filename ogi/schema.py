@@ -1,0 +1,197 @@
+"""The ogi database schema: what each table and column means.
+
+Written for the researcher who opens `ogi.db` in sqlite3, Datasette, pandas or R.
+Conventions: times are UTC ISO 8601 (`2024-03-01T08:15:00Z`); JSON lists are
+stored as text; `sha256` is the hex digest of the exact bytes received; raw bytes
+live outside the database under `raw/<sha[:2]>/<sha>` next to it.
+
+Provenance chain: statistics.capture_id -> captures (URL, time, SHA-256, raw file)
+and statistics.evidence (the table row or sentence the number was read from).
+
+The version of this schema is kept in `PRAGMA user_version`; `MIGRATIONS` maps
+an old version to the function that upgrades it by one step.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+import sqlite_utils
+
+logger = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 1
+
+SCHEMA_SQL = """
+-- One row per government website in the registry (data/sites.csv).
+CREATE TABLE IF NOT EXISTS sites (
+    site_id     TEXT PRIMARY KEY,  -- registry id, e.g. 'hubei-wuhan-dongxihu'
+    name        TEXT,              -- government running the site, e.g. 武汉市东西湖区人民政府
+    province    TEXT,              -- 省级 name, e.g. 湖北省
+    city        TEXT,              -- 地级 name, e.g. 武汉市
+    county      TEXT,              -- 县级 name, e.g. 东西湖区
+    adcode      TEXT,              -- 6-digit GB/T 2260 code of the county
+    entry_urls  TEXT NOT NULL DEFAULT '[]',  -- JSON list: where the crawler starts
+    platform    TEXT,              -- CMS family ('trs', 'hanweb', ...) or NULL if unknown
+    verified    INTEGER NOT NULL DEFAULT 0,  -- 1 if a person checked the entry URLs
+    notes       TEXT NOT NULL DEFAULT '',
+    first_seen  TEXT NOT NULL,     -- when the site was first registered here
+    updated_at  TEXT NOT NULL      -- when this row last changed
+);
+
+-- One row per crawl of one site: lets you tell 'not published' from 'not collected'.
+CREATE TABLE IF NOT EXISTS crawl_runs (
+    run_id       INTEGER PRIMARY KEY,
+    site_id      TEXT REFERENCES sites(site_id),
+    started_at   TEXT NOT NULL,
+    finished_at  TEXT,             -- NULL while running or if the crawl died
+    status       TEXT NOT NULL DEFAULT 'running',  -- running | ok | partial | failed | unreachable
+    list_pages   INTEGER,          -- list pages read (all pages of every list)
+    detail_pages INTEGER,          -- article pages read
+    attachments  INTEGER,          -- PDFs/DOCs downloaded
+    reports      INTEGER,          -- annual reports saved in this run
+    errors       INTEGER,          -- rows this run added to crawl_errors
+    message      TEXT NOT NULL DEFAULT ''  -- human-readable summary or failure reason
+);
+CREATE INDEX IF NOT EXISTS crawl_runs_site ON crawl_runs(site_id, started_at);
+
+-- Every HTTP response (or failed fetch) the crawler made, one row per distinct content
+-- of a URL: a re-fetch of identical bytes only bumps last_seen/fetch_count; changed
+-- bytes add a new row (a new version of that URL).
+CREATE TABLE IF NOT EXISTS captures (
+    capture_id   INTEGER PRIMARY KEY,
+    url          TEXT NOT NULL,    -- URL requested
+    final_url    TEXT,             -- URL after redirects, if different
+    site_id      TEXT REFERENCES sites(site_id),
+    first_seen   TEXT NOT NULL,    -- first time these bytes were received from this URL
+    last_seen    TEXT NOT NULL,    -- latest time
+    fetch_count  INTEGER NOT NULL DEFAULT 1,  -- how many fetches returned these bytes
+    status       INTEGER,          -- HTTP status; NULL when no response (DNS, timeout)
+    content_type TEXT,             -- Content-Type header as received
+    sha256       TEXT,             -- of the body; NULL when there was no body
+    size         INTEGER,          -- body length in bytes
+    raw_path     TEXT,             -- body file relative to the raw directory: ab/abcdef...
+    error        TEXT,             -- why the fetch failed, if it did
+    kind         TEXT NOT NULL,    -- robots | entry | list | detail | attachment | other
+    headers      TEXT,             -- JSON object of response headers (latest fetch)
+    last_run_id  INTEGER REFERENCES crawl_runs(run_id)  -- run of the latest fetch
+);
+CREATE UNIQUE INDEX IF NOT EXISTS captures_url_sha ON captures(url, sha256);
+CREATE INDEX IF NOT EXISTS captures_sha ON captures(sha256);
+CREATE INDEX IF NOT EXISTS captures_site ON captures(site_id, kind);
+
+-- Things that went wrong during a crawl, classified so dead sites are noticed.
+CREATE TABLE IF NOT EXISTS crawl_errors (
+    error_id  INTEGER PRIMARY KEY,
+    run_id    INTEGER REFERENCES crawl_runs(run_id),
+    site_id   TEXT REFERENCES sites(site_id),
+    url       TEXT,
+    kind      TEXT NOT NULL,       -- unreachable | http_404 | http_4xx | http_5xx | blocked | parse | extract | ...
+    message   TEXT NOT NULL DEFAULT '',
+    at        TEXT NOT NULL        -- when it happened
+);
+CREATE INDEX IF NOT EXISTS crawl_errors_run ON crawl_errors(run_id);
+
+-- One row per annual report: per (agency, report_year); when the extractor could not tell
+-- the agency or the year, the report is identified by its source_url instead.
+CREATE TABLE IF NOT EXISTS reports (
+    report_id         INTEGER PRIMARY KEY,
+    agency            TEXT,        -- canonical agency name, e.g. 武汉市东西湖区住房和城乡建设局
+    agency_as_printed TEXT,        -- the name exactly as printed in the report
+    department        TEXT,        -- kind of agency (e.g. 住建, 人民政府), if classified
+    province          TEXT,        -- region of the agency (registry first, then page metadata, then text)
+    city              TEXT,
+    county            TEXT,
+    adcode            TEXT,        -- 6-digit GB/T 2260 code
+    report_year       INTEGER,     -- the year the report covers (not the year it was published)
+    title             TEXT,
+    published_at      TEXT,        -- ISO date the site posted it
+    document_date     TEXT,        -- ISO date printed in the document (signing date)
+    form              TEXT,        -- form2021 | form2019 | legacy_table | narrative
+    source_url        TEXT,        -- the detail page the report was found on
+    sha256            TEXT,        -- of the bytes the text was extracted from
+    text              TEXT NOT NULL DEFAULT '',  -- full text after repairs
+    text_source       TEXT,        -- html | pdf | docx | doc | text | ocr
+    is_report         INTEGER NOT NULL DEFAULT 1,  -- always 1 here: non-reports are not stored
+    flags             TEXT NOT NULL DEFAULT '[]',  -- JSON list of check results, e.g. ["balance_mismatch"]
+    errors            TEXT NOT NULL DEFAULT '[]',  -- JSON list of extraction problems
+    site_id           TEXT REFERENCES sites(site_id),  -- registry site it was crawled from
+    alt_source_urls   TEXT NOT NULL DEFAULT '[]',  -- JSON list: other URLs that carried this same report (posted twice)
+    content_hash      TEXT,        -- hash of everything above plus statistics; changes when re-extraction changes anything
+    first_seen        TEXT NOT NULL,  -- first saved
+    last_seen         TEXT NOT NULL,  -- latest save (a re-crawl that found it again)
+    updated_at        TEXT NOT NULL   -- latest save that changed the content
+);
+CREATE UNIQUE INDEX IF NOT EXISTS reports_identity ON reports(agency, report_year)
+    WHERE agency IS NOT NULL AND report_year IS NOT NULL;
+CREATE INDEX IF NOT EXISTS reports_source_url ON reports(source_url);
+CREATE INDEX IF NOT EXISTS reports_region ON reports(province, city, county);
+CREATE INDEX IF NOT EXISTS reports_adcode ON reports(adcode);
+CREATE INDEX IF NOT EXISTS reports_year ON reports(report_year);
+
+-- Which captures a report was built from: its detail page and its attachments (every version).
+CREATE TABLE IF NOT EXISTS report_captures (
+    report_id  INTEGER NOT NULL REFERENCES reports(report_id) ON DELETE CASCADE,
+    capture_id INTEGER NOT NULL REFERENCES captures(capture_id),
+    role       TEXT NOT NULL,      -- page | attachment
+    PRIMARY KEY (report_id, capture_id)
+);
+
+-- The numbers read from each report, under the canonical keys of the codebook (spec/metrics.md).
+-- Replaced as a whole when the report is re-extracted.
+CREATE TABLE IF NOT EXISTS statistics (
+    report_id  INTEGER NOT NULL REFERENCES reports(report_id) ON DELETE CASCADE,
+    key        TEXT NOT NULL,      -- e.g. requests.new.total, core.review_total
+    value      REAL NOT NULL,      -- the number (counts are whole numbers)
+    source     TEXT NOT NULL,      -- table | text: where in the report it was read
+    evidence   TEXT NOT NULL DEFAULT '',  -- the table row or sentence, verbatim
+    capture_id INTEGER REFERENCES captures(capture_id),  -- the capture holding those bytes
+    PRIMARY KEY (report_id, key)
+);
+CREATE INDEX IF NOT EXISTS statistics_key ON statistics(key);
+
+-- Full-text search index (ogi.search). Not the text itself: each column holds the report's
+-- text pre-split into CJK bigrams (政府信息 -> '政府 府信 信息') so 2-character words match.
+-- rowid = reports.report_id. meta = year, region and department. Rebuild: Store.rebuild_search_index().
+CREATE VIRTUAL TABLE IF NOT EXISTS reports_fts USING fts5(
+    title, agency, meta, text, tokenize = 'unicode61'
+);
+"""
+
+# version -> function upgrading a database from that version to version + 1.
+Migration = Callable[[sqlite_utils.Database], None]
+MIGRATIONS: dict[int, Migration] = {}
+
+
+def create_schema(db: sqlite_utils.Database) -> None:
+    """Create every table and index (idempotent) and stamp the schema version."""
+    db.conn.executescript(SCHEMA_SQL)
+    db.conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+
+def schema_version(db: sqlite_utils.Database) -> int:
+    return int(db.conn.execute("PRAGMA user_version").fetchone()[0])
+
+
+def migrate(db: sqlite_utils.Database) -> int:
+    """Bring an existing database to SCHEMA_VERSION; returns the version found.
+
+    Version 0 with no tables is a new database. A version newer than this code
+    is refused by the caller rather than silently written with an old layout.
+    """
+    found = schema_version(db)
+    version = found
+    if version == 0:
+        create_schema(db)
+        return found
+    while version < SCHEMA_VERSION:
+        step = MIGRATIONS.get(version)
+        if step is None:
+            raise RuntimeError(f"no migration from schema version {version}")
+        logger.info("migrating database schema %d -> %d", version, version + 1)
+        step(db)
+        version += 1
+        db.conn.execute(f"PRAGMA user_version = {version}")
+    db.conn.executescript(SCHEMA_SQL)  # new indexes added to SCHEMA_SQL
+    return found

@@ -1,0 +1,573 @@
+"""The corpus database: a typed API over sqlite-utils (schema in `ogi.schema`).
+
+Why a wrapper: the crawler, the extract pipeline and the CLI must agree on
+identity rules (captures unique on (url, sha256), reports on (agency, year),
+statistics on (report_id, key)) so that re-running a crawl never duplicates a
+row, and every report is written in one transaction so a crash cannot leave
+half a report. Raw bytes are kept content-addressed on disk so any record can
+be re-extracted without re-crawling.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import sqlite3
+import tempfile
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from extract.record import Record
+from ogi import schema
+from ogi.bigrams import to_index_text
+
+logger = logging.getLogger(__name__)
+
+CAPTURE_KINDS = ("robots", "entry", "list", "detail", "attachment", "other")
+RUN_STATUSES = ("ok", "partial", "failed", "unreachable")
+# text_source values meaning the text came from an attachment, not the page itself.
+_ATTACHMENT_SOURCES = ("pdf", "docx", "doc", "ocr", "xls", "xlsx", "wps")
+
+
+class StoreError(Exception):
+    """A store operation was refused or failed (bad argument, unknown id, broken database)."""
+
+
+def utcnow() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+class Store:
+    """One SQLite database (WAL, foreign keys on) plus its raw-bytes directory.
+
+    One connection for the process (`check_same_thread=False` so Scrapy's
+    thread pool may call it); writes are serialized by a lock.
+    """
+
+    def __init__(self, db_path: str | Path, raw_dir: str | Path | None = None) -> None:
+        self.db_path = Path(db_path)
+        if str(db_path) != ":memory:":
+            self.db_path.parent.mkdir(parents=True, exist_ok=True)
+        self.raw_dir = Path(raw_dir) if raw_dir is not None else self.db_path.parent / "raw"
+        self._lock = threading.RLock()
+        conn = sqlite3.connect(str(db_path), check_same_thread=False, isolation_level=None, timeout=30)
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA synchronous = NORMAL")
+        self.conn = conn
+        self.db = sqlite_utils.Database(conn)
+        found = schema.schema_version(self.db)
+        if found > schema.SCHEMA_VERSION:
+            conn.close()
+            raise StoreError(
+                f"{db_path} has schema version {found}, newer than this ogi ({schema.SCHEMA_VERSION}); upgrade ogi"
+            )
+        try:
+            schema.migrate(self.db)
+        except RuntimeError as exc:
+            raise StoreError(str(exc)) from exc
+
+    # -- plumbing ---------------------------------------------------------------------------
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """BEGIN IMMEDIATE ... COMMIT, rolled back on any exception (nests as a no-op)."""
+        with self._lock:
+            if self.conn.in_transaction:
+                yield self.conn
+                return
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.conn
+            except BaseException:
+                self.conn.execute("ROLLBACK")
+                raise
+            self.conn.execute("COMMIT")
+
+    def _one(self, sql: str, params: Sequence[Any] = ()) -> dict[str, Any] | None:
+        cur = self.conn.execute(sql, params)
+        row = cur.fetchone()
+        if row is None:
+            return None
+        return dict(zip([d[0] for d in cur.description], row, strict=True))
+
+    def _all(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+        cur = self.conn.execute(sql, params)
+        cols = [d[0] for d in cur.description]
+        return [dict(zip(cols, row, strict=True)) for row in cur.fetchall()]
+
+    def _scalar(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        row = self.conn.execute(sql, params).fetchone()
+        return row[0] if row else None
+
+    def _check_fk(self, site_id: str | None, run_id: int | None = None) -> None:
+        """Turn a foreign-key violation into a message that says what to call first."""
+        if site_id is not None and self._scalar("SELECT 1 FROM sites WHERE site_id = ?", (site_id,)) is None:
+            raise StoreError(f"unknown site_id {site_id!r}: call upsert_site() first")
+        if run_id is not None and self._scalar("SELECT 1 FROM crawl_runs WHERE run_id = ?", (run_id,)) is None:
+            raise StoreError(f"unknown run_id {run_id!r}: call start_run() first")
+
+    # -- sites and runs -----------------------------------------------------------------------
+
+    def upsert_site(
+        self,
+        site_id: str,
+        name: str | None,
+        province: str | None,
+        city: str | None,
+        county: str | None,
+        adcode: str | None,
+        entry_urls: list[str],
+        platform: str | None,
+        verified: bool,
+        notes: str = "",
+    ) -> None:
+        """Insert or update a registry site (first_seen kept)."""
+        now = utcnow()
+        with self.transaction() as conn:
+            conn.execute(
+                """INSERT INTO sites (site_id, name, province, city, county, adcode, entry_urls, platform,
+                                      verified, notes, first_seen, updated_at)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                   ON CONFLICT(site_id) DO UPDATE SET
+                     name = excluded.name, province = excluded.province, city = excluded.city,
+                     county = excluded.county, adcode = excluded.adcode, entry_urls = excluded.entry_urls,
+                     platform = excluded.platform, verified = excluded.verified, notes = excluded.notes,
+                     updated_at = excluded.updated_at""",
+                (site_id, name, province, city, county, adcode, _json(list(entry_urls)), platform,
+                 int(bool(verified)), notes or "", now, now),
+            )
+
+    def start_run(self, site_id: str | None) -> int:
+        """Open a crawl run (status 'running'); returns run_id."""
+        with self.transaction() as conn:
+            self._check_fk(site_id)
+            cur = conn.execute("INSERT INTO crawl_runs (site_id, started_at) VALUES (?, ?)", (site_id, utcnow()))
+            return int(cur.lastrowid)
+
+    def finish_run(
+        self,
+        run_id: int,
+        *,
+        status: str,
+        list_pages: int,
+        detail_pages: int,
+        attachments: int,
+        reports: int,
+        errors: int,
+        message: str = "",
+    ) -> None:
+        if status not in RUN_STATUSES:
+            raise StoreError(f"run status must be one of {RUN_STATUSES}, not {status!r}")
+        with self.transaction() as conn:
+            cur = conn.execute(
+                """UPDATE crawl_runs SET finished_at = ?, status = ?, list_pages = ?, detail_pages = ?,
+                   attachments = ?, reports = ?, errors = ?, message = ? WHERE run_id = ?""",
+                (utcnow(), status, list_pages, detail_pages, attachments, reports, errors, message or "", run_id),
+            )
+            if cur.rowcount == 0:
+                raise StoreError(f"unknown run_id {run_id!r}")
+
+    def record_error(self, run_id: int | None, site_id: str | None, url: str | None, kind: str, message: str) -> int:
+        """Log a crawl problem (unreachable, http_404, blocked, parse, extract, ...)."""
+        with self.transaction() as conn:
+            self._check_fk(site_id, run_id)
+            cur = conn.execute(
+                "INSERT INTO crawl_errors (run_id, site_id, url, kind, message, at) VALUES (?, ?, ?, ?, ?, ?)",
+                (run_id, site_id, url, kind, message or "", utcnow()),
+            )
+            return int(cur.lastrowid)
+
+    # -- captures and raw bytes ------------------------------------------------------------------
+
+    def raw_path(self, sha256: str) -> Path:
+        return self.raw_dir / sha256[:2] / sha256
+
+    def _write_raw(self, sha256: str, body: bytes) -> str:
+        """Write bytes content-addressed (temp file + rename, so readers never see half a file)."""
+        path = self.raw_path(sha256)
+        if path.exists() and path.stat().st_size == len(body):
+            return f"{sha256[:2]}/{sha256}"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(body)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        return f"{sha256[:2]}/{sha256}"
+
+    def record_capture(
+        self,
+        url: str,
+        *,
+        site_id: str | None,
+        run_id: int | None,
+        kind: str,
+        status: int | None,
+        content_type: str | None,
+        body: bytes | None,
+        error: str | None = None,
+        final_url: str | None = None,
+        headers: dict[str, Any] | None = None,
+    ) -> int:
+        """Store one fetch; returns capture_id (the existing one when these bytes were seen before)."""
+        if kind not in CAPTURE_KINDS:
+            raise StoreError(f"capture kind must be one of {CAPTURE_KINDS}, not {kind!r}")
+        sha = hashlib.sha256(body).hexdigest() if body is not None else None
+        raw_rel = self._write_raw(sha, body) if sha is not None and body is not None else None
+        now = utcnow()
+        headers_json = _json(headers) if headers is not None else None
+        with self.transaction() as conn:
+            self._check_fk(site_id, run_id)
+            existing = self._one("SELECT capture_id FROM captures WHERE url = ? AND sha256 IS ?", (url, sha))
+            if existing is not None:
+                cid = int(existing["capture_id"])
+                conn.execute(
+                    """UPDATE captures SET last_seen = ?, fetch_count = fetch_count + 1, status = ?,
+                       content_type = COALESCE(?, content_type), error = ?, final_url = COALESCE(?, final_url),
+                       headers = COALESCE(?, headers), last_run_id = COALESCE(?, last_run_id),
+                       site_id = COALESCE(site_id, ?) WHERE capture_id = ?""",
+                    (now, status, content_type, error, final_url, headers_json, run_id, site_id, cid),
+                )
+                return cid
+            cur = conn.execute(
+                """INSERT INTO captures (url, final_url, site_id, first_seen, last_seen, fetch_count, status,
+                   content_type, sha256, size, raw_path, error, kind, headers, last_run_id)
+                   VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                (url, final_url, site_id, now, now, status, content_type, sha,
+                 len(body) if body is not None else None, raw_rel, error, kind, headers_json, run_id),
+            )
+            return int(cur.lastrowid)
+
+    def capture(self, capture_id: int) -> dict[str, Any]:
+        row = self._one("SELECT * FROM captures WHERE capture_id = ?", (capture_id,))
+        if row is None:
+            raise StoreError(f"unknown capture_id {capture_id!r}")
+        return row
+
+    def raw_bytes(self, sha256: str) -> bytes:
+        """The exact bytes of a capture, for re-extraction without re-crawling."""
+        sha256 = sha256.lower()
+        if len(sha256) != 64 or any(c not in "0123456789abcdef" for c in sha256):
+            raise StoreError(f"not a sha256 hex digest: {sha256!r}")
+        path = self.raw_path(sha256)
+        try:
+            return path.read_bytes()
+        except FileNotFoundError as exc:
+            raise StoreError(f"raw bytes {sha256} not found under {self.raw_dir}") from exc
+
+    # -- reports ---------------------------------------------------------------------------------
+
+    def _find_report(self, record: Record) -> dict[str, Any] | None:
+        """Identity: (agency, report_year); else source_url; else sha256."""
+        if record.agency and record.report_year is not None:
+            row = self._one(
+                "SELECT * FROM reports WHERE agency = ? AND report_year = ?", (record.agency, record.report_year)
+            )
+            if row is not None:
+                return row
+            # A row saved earlier from the same URL before agency/year were known: adopt it.
+            if record.source_url:
+                return self._one(
+                    """SELECT * FROM reports WHERE source_url = ? AND (agency IS NULL OR report_year IS NULL)
+                       ORDER BY report_id LIMIT 1""",
+                    (record.source_url,),
+                )
+            return None
+        if record.source_url:
+            return self._one(
+                """SELECT * FROM reports WHERE source_url = ? AND (agency IS NULL OR report_year IS NULL)
+                   ORDER BY report_id LIMIT 1""",
+                (record.source_url,),
+            )
+        if record.sha256:
+            return self._one(
+                """SELECT * FROM reports WHERE sha256 = ? AND source_url IS NULL
+                   AND (agency IS NULL OR report_year IS NULL) ORDER BY report_id LIMIT 1""",
+                (record.sha256,),
+            )
+        return None
+
+    @staticmethod
+    def _report_fields(record: Record, site_id: str | None) -> dict[str, Any]:
+        r = record.region
+        return {
+            "agency": record.agency,
+            "agency_as_printed": record.agency_as_printed,
+            "department": record.department,
+            "province": r.province,
+            "city": r.city,
+            "county": r.county,
+            "adcode": r.adcode,
+            "report_year": record.report_year,
+            "title": record.title,
+            "published_at": record.published_at,
+            "document_date": record.document_date,
+            "form": record.form,
+            "source_url": record.source_url,
+            "sha256": record.sha256,
+            "text": record.text or "",
+            "text_source": record.text_source,
+            "is_report": 1,
+            "flags": _json(list(record.flags)),
+            "errors": _json(list(record.errors)),
+            "site_id": site_id,
+        }
+
+    def _stat_capture(self, record: Record, captures: list[dict[str, Any]]) -> int | None:
+        """The capture the numbers were read from: the one with the record's sha256, else a guess by text_source."""
+        if not captures:
+            return None
+        for c in captures:
+            if record.sha256 and c["sha256"] == record.sha256:
+                return int(c["capture_id"])
+        if record.text_source in _ATTACHMENT_SOURCES:
+            for c in captures:
+                if c["kind"] == "attachment":
+                    return int(c["capture_id"])
+        return int(captures[0]["capture_id"])
+
+    def save_report(self, record: Record, *, site_id: str | None, capture_ids: list[int]) -> int | None:
+        """Insert or update a report, its statistics, capture links and search entry, atomically.
+
+        Returns report_id, or None when `record.is_report` is False (nothing stored).
+        Saving an unchanged record again only moves last_seen.
+        """
+        if not record.is_report:
+            logger.debug("not a report, not stored: %s", record.source_url)
+            return None
+        fields = self._report_fields(record, site_id)
+        stats = [(s.key, float(s.value), s.source, s.evidence or "") for s in record.stats]
+        seen_keys: set[str] = set()
+        for key, _, _, _ in stats:
+            if key in seen_keys:
+                logger.warning("duplicate stat key %s in %s; the last value wins", key, record.source_url)
+            seen_keys.add(key)
+        content_hash = hashlib.sha256(
+            _json({"fields": fields, "stats": sorted(stats)}).encode("utf-8")
+        ).hexdigest()
+        now = utcnow()
+        with self.transaction() as conn:
+            self._check_fk(site_id)
+            captures = []
+            for cid in capture_ids:
+                row = self._one("SELECT capture_id, sha256, kind FROM captures WHERE capture_id = ?", (cid,))
+                if row is None:
+                    raise StoreError(f"unknown capture_id {cid!r}")
+                captures.append(row)
+            stat_capture = self._stat_capture(record, captures)
+            existing = self._find_report(record)
+            if existing is None:
+                cols = {**fields, "alt_source_urls": "[]", "content_hash": content_hash,
+                        "first_seen": now, "last_seen": now, "updated_at": now}
+                cur = conn.execute(
+                    f"INSERT INTO reports ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
+                    list(cols.values()),
+                )
+                report_id = int(cur.lastrowid)
+                changed = True
+            else:
+                report_id = int(existing["report_id"])
+                changed = existing["content_hash"] != content_hash
+                if changed:
+                    alt = json.loads(existing["alt_source_urls"] or "[]")
+                    old_url = existing["source_url"]
+                    if old_url and old_url != record.source_url and old_url not in alt:
+                        alt.append(old_url)
+                    if record.source_url in alt:
+                        alt.remove(record.source_url)
+                    cols = {**fields, "alt_source_urls": _json(alt), "content_hash": content_hash,
+                            "last_seen": now, "updated_at": now}
+                    if fields["site_id"] is None:
+                        cols["site_id"] = existing["site_id"]
+                    conn.execute(
+                        f"UPDATE reports SET {', '.join(f'{c} = ?' for c in cols)} WHERE report_id = ?",
+                        [*cols.values(), report_id],
+                    )
+                else:
+                    conn.execute("UPDATE reports SET last_seen = ? WHERE report_id = ?", (now, report_id))
+            for c in captures:
+                role = "attachment" if c["kind"] == "attachment" else "page"
+                conn.execute(
+                    "INSERT OR IGNORE INTO report_captures (report_id, capture_id, role) VALUES (?, ?, ?)",
+                    (report_id, c["capture_id"], role),
+                )
+            if changed:
+                conn.execute("DELETE FROM statistics WHERE report_id = ?", (report_id,))
+                conn.executemany(
+                    """INSERT OR REPLACE INTO statistics (report_id, key, value, source, evidence, capture_id)
+                       VALUES (?, ?, ?, ?, ?, ?)""",
+                    [(report_id, k, v, src, ev, stat_capture) for k, v, src, ev in stats],
+                )
+                self._index_report(report_id)
+            elif stat_capture is not None:
+                # Same numbers, but point them at the newest matching capture only if they had none.
+                conn.execute(
+                    "UPDATE statistics SET capture_id = ? WHERE report_id = ? AND capture_id IS NULL",
+                    (stat_capture, report_id),
+                )
+        return report_id
+
+    def _index_report(self, report_id: int) -> None:
+        """Replace the search-index row of one report (call inside a transaction)."""
+        row = self._one(
+            """SELECT title, agency, agency_as_printed, department, province, city, county, report_year, text
+               FROM reports WHERE report_id = ?""",
+            (report_id,),
+        )
+        self.conn.execute("DELETE FROM reports_fts WHERE rowid = ?", (report_id,))
+        if row is None:
+            return
+        agency = " ".join(dict.fromkeys(x for x in (row["agency"], row["agency_as_printed"]) if x))
+        meta = " ".join(
+            str(x) for x in (row["report_year"], row["province"], row["city"], row["county"], row["department"]) if x
+        )
+        self.conn.execute(
+            "INSERT INTO reports_fts (rowid, title, agency, meta, text) VALUES (?, ?, ?, ?, ?)",
+            (report_id, to_index_text(row["title"]), to_index_text(agency), to_index_text(meta),
+             to_index_text(row["text"])),
+        )
+
+    def rebuild_search_index(self) -> int:
+        """Re-create the search index from the reports table (after a tokenizer change); returns rows indexed."""
+        with self.transaction() as conn:
+            conn.execute("DELETE FROM reports_fts")
+            ids = [r[0] for r in conn.execute("SELECT report_id FROM reports ORDER BY report_id").fetchall()]
+            for rid in ids:
+                self._index_report(rid)
+        logger.info("search index rebuilt: %d reports", len(ids))
+        return len(ids)
+
+    def delete_report(self, report_id: int) -> None:
+        """Remove a report with its statistics, capture links and search entry (captures stay)."""
+        with self.transaction() as conn:
+            conn.execute("DELETE FROM reports_fts WHERE rowid = ?", (report_id,))
+            conn.execute("DELETE FROM statistics WHERE report_id = ?", (report_id,))
+            conn.execute("DELETE FROM report_captures WHERE report_id = ?", (report_id,))
+            conn.execute("DELETE FROM reports WHERE report_id = ?", (report_id,))
+
+    # -- reading -----------------------------------------------------------------------------------
+
+    @staticmethod
+    def _decode_report(row: dict[str, Any]) -> dict[str, Any]:
+        for col in ("flags", "errors", "alt_source_urls"):
+            if isinstance(row.get(col), str):
+                row[col] = json.loads(row[col])
+        if "is_report" in row:
+            row["is_report"] = bool(row["is_report"])
+        return row
+
+    def report(self, report_id: int) -> dict[str, Any]:
+        """A report row with flags/errors decoded, plus `stats` (with evidence and capture) and `captures`."""
+        row = self._one("SELECT * FROM reports WHERE report_id = ?", (report_id,))
+        if row is None:
+            raise StoreError(f"unknown report_id {report_id!r}")
+        row = self._decode_report(row)
+        row["stats"] = self._all(
+            "SELECT key, value, source, evidence, capture_id FROM statistics WHERE report_id = ? ORDER BY key",
+            (report_id,),
+        )
+        for s in row["stats"]:
+            if float(s["value"]).is_integer():
+                s["value"] = int(s["value"])
+        row["captures"] = self._all(
+            """SELECT rc.role, c.capture_id, c.url, c.final_url, c.kind, c.status, c.content_type, c.sha256,
+                      c.size, c.raw_path, c.first_seen, c.last_seen
+               FROM report_captures rc JOIN captures c USING (capture_id)
+               WHERE rc.report_id = ? ORDER BY c.capture_id""",
+            (report_id,),
+        )
+        return row
+
+    _FILTERS = {
+        "province": "province = ?",
+        "city": "city = ?",
+        "county": "county = ?",
+        "adcode": "adcode LIKE ? || '%'",
+        "year": "report_year = ?",
+        "report_year": "report_year = ?",
+        "agency": "agency LIKE '%' || ? || '%' ESCAPE '\\'",
+        "department": "department LIKE '%' || ? || '%' ESCAPE '\\'",
+        "form": "form = ?",
+        "site_id": "site_id = ?",
+        "source_url": "source_url = ?",
+    }
+
+    def where_clause(self, table_alias: str = "", **filters: Any) -> tuple[str, list[Any]]:
+        """SQL conditions for report filters (None values ignored); shared with ogi.search."""
+        clauses, params = [], []
+        prefix = f"{table_alias}." if table_alias else ""
+        for name, value in filters.items():
+            if name not in self._FILTERS:
+                raise StoreError(f"unknown filter {name!r}; use one of {sorted(self._FILTERS)}")
+            if value is None:
+                continue
+            clause = self._FILTERS[name]
+            if "LIKE '%'" in clause:
+                value = str(value).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            elif name == "adcode":
+                value = "".join(ch for ch in str(value) if ch.isdigit())
+            clauses.append(prefix + clause)
+            params.append(value)
+        return " AND ".join(clauses) or "1", params
+
+    def reports(self, *, limit: int | None = None, with_text: bool = True, **filters: Any) -> list[dict[str, Any]]:
+        """Reports matching filters (province/city/county exact, adcode prefix, year exact, agency substring...)."""
+        where, params = self.where_clause(**filters)
+        cols = "*" if with_text else ", ".join(
+            c for c in self.db["reports"].columns_dict if c != "text"
+        )
+        sql = f"SELECT {cols} FROM reports WHERE {where} ORDER BY province, city, county, agency, report_year"
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(int(limit))
+        return [self._decode_report(r) for r in self._all(sql, params)]
+
+    def summary(self) -> dict[str, Any]:
+        """Counts for a status line: sites, runs, captures, reports by agency/year, errors."""
+        def grouped(sql: str) -> dict[Any, int]:
+            return {k: int(n) for k, n in self.conn.execute(sql).fetchall()}
+
+        return {
+            "schema_version": schema.schema_version(self.db),
+            "sites": self._scalar("SELECT count(*) FROM sites"),
+            "runs": self._scalar("SELECT count(*) FROM crawl_runs"),
+            "runs_by_status": grouped("SELECT status, count(*) FROM crawl_runs GROUP BY status ORDER BY status"),
+            "captures": self._scalar("SELECT count(*) FROM captures"),
+            "captures_by_kind": grouped("SELECT kind, count(*) FROM captures GROUP BY kind ORDER BY kind"),
+            "raw_bytes": self._scalar("SELECT coalesce(sum(size), 0) FROM captures"),
+            "reports": self._scalar("SELECT count(*) FROM reports"),
+            "reports_by_year": grouped(
+                "SELECT report_year, count(*) FROM reports GROUP BY report_year ORDER BY report_year"
+            ),
+            "reports_by_agency": grouped(
+                "SELECT agency, count(*) FROM reports GROUP BY agency ORDER BY count(*) DESC, agency"
+            ),
+            "statistics": self._scalar("SELECT count(*) FROM statistics"),
+            "errors": self._scalar("SELECT count(*) FROM crawl_errors"),
+            "errors_by_kind": grouped("SELECT kind, count(*) FROM crawl_errors GROUP BY kind ORDER BY kind"),
+        }

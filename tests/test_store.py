@@ -1,0 +1,230 @@
+"""Store: identity rules, transactions, raw bytes, WAL."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from extract.record import Record, Region, Stat
+from ogi.store import Store, StoreError
+
+TABLES = ("sites", "crawl_runs", "captures", "crawl_errors", "reports", "report_captures", "statistics", "reports_fts")
+
+
+def make_record(**kw) -> Record:
+    base = dict(
+        agency="武汉市东西湖区住房和城乡建设局",
+        agency_as_printed="东西湖区住房和城乡建设局",
+        department="住建",
+        region=Region("湖北省", "武汉市", "东西湖区", "420112"),
+        report_year=2022,
+        title="东西湖区住房和城乡建设局2022年政府信息公开工作年度报告",
+        published_at="2023-01-20",
+        document_date="2023-01-18",
+        form="form2021",
+        source_url="http://127.0.0.1/dxh/art/1.html",
+        sha256=None,
+        text="本年度收到行政复议申请1件，未发生行政诉讼。",
+        is_report=True,
+        stats=[
+            Stat("core.review_total", 1, "text", "本年度收到行政复议申请1件"),
+            Stat("core.litigation_total", 0, "text", "未发生行政诉讼"),
+        ],
+        flags=["narrative_only"],
+        text_source="html",
+    )
+    base.update(kw)
+    return Record(**base)
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    s = Store(tmp_path / "ogi.db")
+    s.upsert_site("dxh", "武汉市东西湖区人民政府", "湖北省", "武汉市", "东西湖区", "420112",
+                  ["http://127.0.0.1/dxh/"], "trs", True)
+    yield s
+    s.close()
+
+
+def counts(store: Store) -> dict[str, int]:
+    return {t: store.conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in TABLES}
+
+
+def test_wal_foreign_keys_and_version(store: Store) -> None:
+    assert store.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert store.conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    assert store.conn.execute("PRAGMA user_version").fetchone()[0] >= 1
+
+
+def test_reopen_keeps_data_and_newer_schema_refused(tmp_path: Path, store: Store) -> None:
+    store.close()
+    again = Store(tmp_path / "ogi.db")
+    assert again.summary()["sites"] == 1
+    again.conn.execute("PRAGMA user_version = 999")
+    again.close()
+    with pytest.raises(StoreError, match="newer"):
+        Store(tmp_path / "ogi.db")
+
+
+def test_raw_dir_default_and_round_trip(tmp_path: Path, store: Store) -> None:
+    body = "<html>政府信息公开</html>".encode()
+    run = store.start_run("dxh")
+    cid = store.record_capture("http://127.0.0.1/dxh/a.html", site_id="dxh", run_id=run, kind="detail",
+                               status=200, content_type="text/html", body=body)
+    row = store.capture(cid)
+    assert store.raw_dir == tmp_path / "raw"
+    assert (tmp_path / "raw" / row["raw_path"]).read_bytes() == body
+    assert row["raw_path"] == f"{row['sha256'][:2]}/{row['sha256']}"
+    assert store.raw_bytes(row["sha256"]) == body
+    assert row["size"] == len(body)
+    with pytest.raises(StoreError):
+        store.raw_bytes("0" * 64)
+
+
+def test_identical_capture_one_row_changed_bytes_new_version(tmp_path: Path, store: Store) -> None:
+    run = store.start_run("dxh")
+    url = "http://127.0.0.1/dxh/a.pdf"
+    kw = dict(site_id="dxh", run_id=run, kind="attachment", status=200, content_type="application/pdf")
+    a = store.record_capture(url, body=b"%PDF-1 v1", **kw)
+    b = store.record_capture(url, body=b"%PDF-1 v1", **kw)
+    assert a == b
+    row = store.capture(a)
+    assert row["fetch_count"] == 2 and row["last_seen"] >= row["first_seen"]
+    c = store.record_capture(url, body=b"%PDF-1 v2", **kw)
+    assert c != a
+    assert store.conn.execute("SELECT count(*) FROM captures WHERE url = ?", (url,)).fetchone()[0] == 2
+    files = [p for p in (tmp_path / "raw").rglob("*") if p.is_file()]
+    assert len(files) == 2 and not any(p.name.startswith(".tmp") for p in files)
+
+
+def test_failed_fetch_and_errors(store: Store) -> None:
+    run = store.start_run("dxh")
+    kw = dict(site_id="dxh", run_id=run, kind="entry", status=None, content_type=None, body=None,
+              error="DNS lookup failed")
+    a = store.record_capture("http://nowhere.invalid/", **kw)
+    b = store.record_capture("http://nowhere.invalid/", **kw)
+    assert a == b and store.capture(a)["raw_path"] is None
+    store.record_error(run, "dxh", "http://nowhere.invalid/", "unreachable", "DNS lookup failed")
+    store.finish_run(run, status="unreachable", list_pages=0, detail_pages=0, attachments=0, reports=0, errors=1)
+    s = store.summary()
+    assert s["errors_by_kind"] == {"unreachable": 1} and s["runs_by_status"] == {"unreachable": 1}
+    with pytest.raises(StoreError):
+        store.finish_run(run, status="weird", list_pages=0, detail_pages=0, attachments=0, reports=0, errors=0)
+
+
+def test_unknown_site_is_a_clear_error(store: Store) -> None:
+    with pytest.raises(StoreError, match="upsert_site"):
+        store.record_capture("http://x/", site_id="nope", run_id=None, kind="other", status=200,
+                             content_type=None, body=b"x")
+
+
+def test_save_report_and_resave_changes_nothing_but_last_seen(store: Store) -> None:
+    run = store.start_run("dxh")
+    page = store.record_capture("http://127.0.0.1/dxh/art/1.html", site_id="dxh", run_id=run, kind="detail",
+                                status=200, content_type="text/html", body=b"<html>1</html>")
+    rid = store.save_report(make_record(), site_id="dxh", capture_ids=[page])
+    before = counts(store)
+    row1 = store.report(rid)
+    rid2 = store.save_report(make_record(), site_id="dxh", capture_ids=[page])
+    rid3 = store.save_report(make_record(), site_id="dxh", capture_ids=[page])
+    assert rid == rid2 == rid3
+    assert counts(store) == before
+    row2 = store.report(rid)
+    assert row2["last_seen"] >= row1["last_seen"]
+    assert {k: v for k, v in row1.items() if k != "last_seen"} == {k: v for k, v in row2.items() if k != "last_seen"}
+    assert before["reports"] == 1 and before["statistics"] == 2 and before["report_captures"] == 1
+    assert row2["flags"] == ["narrative_only"]
+    assert row2["province"] == "湖北省" and row2["adcode"] == "420112"
+    assert row2["stats"][0]["capture_id"] == page and row2["stats"][0]["evidence"]
+    assert row2["captures"][0]["role"] == "page"
+
+
+def test_resave_changed_record_replaces_statistics(store: Store) -> None:
+    rid = store.save_report(make_record(), site_id="dxh", capture_ids=[])
+    changed = make_record(stats=[Stat("core.review_total", 2, "table", "行政复议 2")], text="新文本 行政复议2件")
+    assert store.save_report(changed, site_id="dxh", capture_ids=[]) == rid
+    rep = store.report(rid)
+    assert [(s["key"], s["value"]) for s in rep["stats"]] == [("core.review_total", 2)]
+    assert rep["text"] == "新文本 行政复议2件" and rep["updated_at"] >= rep["first_seen"]
+    assert counts(store)["reports"] == 1
+
+
+def test_identity_by_agency_year_else_source_url(store: Store) -> None:
+    a = store.save_report(make_record(), site_id="dxh", capture_ids=[])
+    b = store.save_report(make_record(report_year=2021), site_id="dxh", capture_ids=[])
+    c = store.save_report(make_record(agency=None, source_url="http://x/1"), site_id=None, capture_ids=[])
+    d = store.save_report(make_record(agency=None, source_url="http://x/1", title="改"), site_id=None, capture_ids=[])
+    e = store.save_report(make_record(agency=None, source_url="http://x/2"), site_id=None, capture_ids=[])
+    assert len({a, b, c, e}) == 4 and c == d
+    # The same report found at another URL: still one row, the other URL remembered.
+    f = store.save_report(make_record(source_url="http://127.0.0.1/dxh/art/copy.html"), site_id="dxh",
+                          capture_ids=[])
+    assert f == a
+    assert store.report(a)["alt_source_urls"] == ["http://127.0.0.1/dxh/art/1.html"]
+    # Once agency/year become known, the URL-identified row is upgraded, not duplicated.
+    g = store.save_report(make_record(agency="某局", source_url="http://x/2"), site_id=None, capture_ids=[])
+    assert g == e and store.report(g)["agency"] == "某局"
+
+
+def test_not_a_report_is_not_saved(store: Store) -> None:
+    assert store.save_report(make_record(is_report=False), site_id="dxh", capture_ids=[]) is None
+    assert counts(store)["reports"] == 0
+
+
+def test_crash_mid_save_leaves_no_partial_report(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    before = counts(store)
+
+    def boom(self: Store, report_id: int) -> None:
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(Store, "_index_report", boom)  # runs after the report and statistics inserts
+    with pytest.raises(RuntimeError):
+        store.save_report(make_record(), site_id="dxh", capture_ids=[])
+    assert counts(store) == before
+    assert not store.conn.in_transaction
+    monkeypatch.undo()
+    assert store.save_report(make_record(), site_id="dxh", capture_ids=[]) is not None
+
+
+def test_unknown_capture_rolls_back(store: Store) -> None:
+    with pytest.raises(StoreError, match="capture_id"):
+        store.save_report(make_record(), site_id="dxh", capture_ids=[12345])
+    assert counts(store)["reports"] == 0
+
+
+def test_stat_capture_prefers_matching_sha(store: Store) -> None:
+    run = store.start_run("dxh")
+    page = store.record_capture("http://p/1.html", site_id="dxh", run_id=run, kind="detail", status=200,
+                                content_type="text/html", body=b"page")
+    pdf = store.record_capture("http://p/1.pdf", site_id="dxh", run_id=run, kind="attachment", status=200,
+                               content_type="application/pdf", body=b"%PDF")
+    sha = store.capture(pdf)["sha256"]
+    rid = store.save_report(make_record(sha256=sha, text_source="pdf"), site_id="dxh", capture_ids=[page, pdf])
+    rep = store.report(rid)
+    assert {s["capture_id"] for s in rep["stats"]} == {pdf}
+    assert {c["role"] for c in rep["captures"]} == {"page", "attachment"}
+
+
+def test_reports_filters_and_summary(store: Store) -> None:
+    store.save_report(make_record(), site_id="dxh", capture_ids=[])
+    store.save_report(make_record(agency="广州市天河区人民政府", region=Region("广东省", "广州市", "天河区", "440106"),
+                                  report_year=2021, source_url="http://gz/1"), site_id=None, capture_ids=[])
+    assert len(store.reports()) == 2
+    assert [r["agency"] for r in store.reports(province="广东省")] == ["广州市天河区人民政府"]
+    assert len(store.reports(agency="住房")) == 1 and len(store.reports(adcode="4201")) == 1
+    assert store.reports(agency="%") == []
+    assert len(store.reports(year=2021)) == 1
+    with pytest.raises(StoreError):
+        store.reports(colour="red")
+    s = store.summary()
+    assert s["reports"] == 2 and s["reports_by_year"] == {2021: 1, 2022: 1} and s["sites"] == 1
+    assert s["statistics"] == 4
+
+
+def test_database_readable_by_plain_sqlite(tmp_path: Path, store: Store) -> None:
+    store.save_report(make_record(), site_id="dxh", capture_ids=[])
+    conn = sqlite3.connect(tmp_path / "ogi.db")
+    assert conn.execute("SELECT agency, report_year FROM reports").fetchall() == [("武汉市东西湖区住房和城乡建设局", 2022)]
+    conn.close()
