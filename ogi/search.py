@@ -1,0 +1,248 @@
+"""Full-text search over reports: CJK bigrams in SQLite FTS5.
+
+The index (`reports_fts`, kept in sync by `Store.save_report`) holds each report's
+title, agency, meta (year, region, department) and text rewritten as bigrams by
+`ogi.bigrams`. Queries are rewritten the same way and built only from those
+tokens, each quoted, so user input never reaches the FTS5 parser raw: FTS syntax
+characters (quotes, *, -, ^, :, parentheses) are separators, NEAR/NOT are words.
+
+Query language:
+  复议             a word -> phrase of adjacent bigrams "复议"
+  行政复议         -> "行政 政复 复议"
+  复               one CJK character -> prefix 复* (matches words starting with 复)
+  住建 2019        space-separated terms are AND-ed
+  "信息 公开"      a quoted phrase: its parts must be adjacent
+  复议 OR 诉讼     OR between terms; AND binds tighter: `a b OR c` = (a AND b) OR c
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from ogi.bigrams import Segment, segments
+from ogi.store import Store
+
+logger = logging.getLogger(__name__)
+
+# FTS5 column weights for bm25: title, agency, meta, text.
+WEIGHTS = (10.0, 5.0, 2.0, 1.0)
+SNIPPET_CHARS = 80
+
+
+class SearchError(ValueError):
+    """The query cannot be searched (nothing searchable in it, bad filter); the message says why."""
+
+
+@dataclass
+class Hit:
+    report_id: int
+    agency: str | None
+    report_year: int | None
+    title: str | None
+    province: str | None
+    county: str | None
+    adcode: str | None
+    source_url: str | None
+    score: float  # higher is better (negated bm25)
+    snippet: str  # ~80 characters of the original text around the first match, terms marked
+    city: str | None = None
+
+
+@dataclass
+class Term:
+    """One query term: a run of segments that must appear adjacent (a phrase)."""
+
+    segs: list[Segment]
+
+    def fts(self) -> str:
+        """FTS5 expression for the term. Tokens are quoted; only [CJK, a-z0-9] ever reach here."""
+        if len(self.segs) == 1 and self.segs[0].cjk and len(self.segs[0].text) == 1:
+            return f'"{self.segs[0].text}"*'
+        # A one-character CJK run inside a longer term is a unigram in the query, but in the
+        # document it is part of a bigram; a prefix works only at the end of an FTS5 phrase.
+        lone = [i for i, s in enumerate(self.segs) if s.cjk and len(s.text) == 1]
+        if not lone or lone == [len(self.segs) - 1]:
+            toks = [t for s in self.segs for t in s.tokens()]
+            return '"' + " ".join(toks) + '"' + ("*" if lone else "")
+        # Otherwise give up adjacency for the lone characters: AND the pieces.
+        return "(" + " AND ".join(Term([s]).fts() for s in self.segs) + ")"
+
+    def pattern(self) -> str:
+        """Regex for the term in the original text (punctuation or spaces allowed between segments)."""
+        return r"[\W_]{0,3}".join(re.escape(s.text) for s in self.segs)
+
+
+_QUERY_RE = re.compile(r'"([^"]*)"?|(\S+)')
+
+
+def _merge_cjk(segs: list[Segment]) -> list[Segment]:
+    """Inside quotes, CJK runs split only by spaces/punctuation are one run: "信息 公开" = 信息公开."""
+    out: list[Segment] = []
+    for s in segs:
+        if out and s.cjk and out[-1].cjk:
+            out[-1] = Segment(out[-1].text + s.text, True)
+        else:
+            out.append(s)
+    return out
+
+
+def parse_query(query: str) -> list[list[Term]]:
+    """Parse into OR-groups of AND-ed terms: [[a, b], [c]] means (a AND b) OR c.
+
+    Each whitespace-separated word (or quoted phrase) is one term; characters that
+    are not letters, digits or CJK split nothing inside a term but are dropped.
+    """
+    groups: list[list[Term]] = [[]]
+    for m in _QUERY_RE.finditer(query):
+        phrase, word = m.group(1), m.group(2)
+        raw = phrase if phrase is not None else word
+        if word is not None and word == "OR":
+            if groups[-1]:
+                groups.append([])
+            continue
+        if word is not None and word == "AND":
+            continue
+        segs = segments(raw)
+        if phrase is not None:
+            segs = _merge_cjk(segs)
+        if segs:
+            groups[-1].append(Term(segs))
+    return [g for g in groups if g]
+
+
+def to_fts_query(query: str) -> str:
+    """The FTS5 MATCH expression for a user query; SearchError if nothing in it is searchable."""
+    groups = parse_query(query)
+    if not groups:
+        raise SearchError(
+            f"nothing to search for in {query!r}: use Chinese characters, letters or digits "
+            "(punctuation and FTS operators are ignored)"
+        )
+    parts = [" AND ".join(t.fts() for t in g) for g in groups]
+    if len(parts) == 1:
+        return parts[0]
+    return " OR ".join(f"({p})" for p in parts)
+
+
+def make_snippet(
+    text: str, terms: list[Term], *, start: str = "[", end: str = "]", width: int = SNIPPET_CHARS
+) -> str | None:
+    """A window of `text` around the first match with every term occurrence marked; None if no term occurs."""
+    if not text or not terms:
+        return None
+    pats = sorted({t.pattern() for t in terms}, key=len, reverse=True)
+    rx = re.compile("|".join(f"(?:{p})" for p in pats), re.IGNORECASE)
+    first = rx.search(text)
+    if first is None:
+        return None
+    lo = max(0, first.start() - width // 3)
+    hi = min(len(text), lo + width)
+    lo = max(0, min(lo, hi - width))
+    window = text[lo:hi]
+    out, pos = [], 0
+    for m in rx.finditer(window):
+        if not m.group(0):
+            continue
+        out.append(window[pos : m.start()])
+        out.append(f"{start}{m.group(0)}{end}")
+        pos = m.end()
+    out.append(window[pos:])
+    body = " ".join("".join(out).split())
+    return ("…" if lo > 0 else "") + body + ("…" if hi < len(text) else "")
+
+
+def _open(store_or_db: Store | sqlite_utils.Database | sqlite3.Connection | str | Path) -> tuple[Store, bool]:
+    if isinstance(store_or_db, Store):
+        return store_or_db, False
+    if isinstance(store_or_db, str | Path):
+        return Store(store_or_db), True
+    raise SearchError(f"search() needs a Store or a database path, not {type(store_or_db).__name__}")
+
+
+def search(
+    store_or_db: Store | str | Path,
+    query: str,
+    *,
+    province: str | None = None,
+    city: str | None = None,
+    county: str | None = None,
+    adcode: str | None = None,
+    year: int | None = None,
+    agency: str | None = None,
+    department: str | None = None,
+    form: str | None = None,
+    limit: int = 20,
+    mark_start: str = "[",
+    mark_end: str = "]",
+) -> list[Hit]:
+    """Search reports; best first (bm25 with title and agency weighted above the body).
+
+    An empty query with at least one filter lists the matching reports (newest year first).
+    """
+    query = query or ""
+    filters = dict(province=province, city=city, county=county, adcode=adcode, year=year,
+                   agency=agency, department=department, form=form)
+    if year is not None:
+        try:
+            filters["year"] = int(year)
+        except (TypeError, ValueError) as exc:
+            raise SearchError(f"year must be a number, not {year!r}") from exc
+    store, owned = _open(store_or_db)
+    try:
+        where, params = store.where_clause("r", **filters)
+        groups = parse_query(query)
+        terms = [t for g in groups for t in g]
+        cols = "r.report_id, r.agency, r.report_year, r.title, r.province, r.city, r.county, r.adcode, " \
+               "r.source_url, r.text"
+        if not groups:
+            if not any(v is not None for v in filters.values()):
+                if not query.strip():
+                    raise SearchError("empty query: give a search term or at least one filter")
+                to_fts_query(query)  # raises the explanatory SearchError
+            sql = f"SELECT {cols}, 0.0 AS rank FROM reports r WHERE {where} " \
+                  "ORDER BY r.report_year DESC, r.agency LIMIT ?"
+            rows = store._all(sql, [*params, int(limit)])
+        else:
+            match = to_fts_query(query)
+            logger.debug("fts query %r -> %s", query, match)
+            w = ", ".join(str(x) for x in WEIGHTS)
+            sql = f"""SELECT {cols}, bm25(reports_fts, {w}) AS rank
+                      FROM reports_fts JOIN reports r ON r.report_id = reports_fts.rowid
+                      WHERE reports_fts MATCH ? AND {where}
+                      ORDER BY rank, r.report_year DESC LIMIT ?"""
+            try:
+                rows = store._all(sql, [match, *params, int(limit)])
+            except sqlite3.OperationalError as exc:  # should not happen: the query is built from quoted tokens
+                logger.error("fts query failed: %r -> %s: %s", query, match, exc)
+                raise SearchError(f"cannot search for {query!r}: {exc}") from exc
+        hits = []
+        for r in rows:
+            snippet = make_snippet(r["text"] or "", terms, start=mark_start, end=mark_end)
+            if snippet is None:
+                snippet = make_snippet(r["title"] or "", terms, start=mark_start, end=mark_end)
+            if snippet is None:
+                head = " ".join((r["text"] or "").split())
+                snippet = head[:SNIPPET_CHARS] + ("…" if len(head) > SNIPPET_CHARS else "")
+            hits.append(Hit(
+                report_id=r["report_id"], agency=r["agency"], report_year=r["report_year"], title=r["title"],
+                province=r["province"], county=r["county"], adcode=r["adcode"], source_url=r["source_url"],
+                score=round(-float(r["rank"]), 4) if r["rank"] else 0.0, snippet=snippet, city=r["city"],
+            ))
+        return hits
+    finally:
+        if owned:
+            store.close()
+
+
+def search_dicts(store_or_db: Store | str | Path, query: str, **kwargs: Any) -> list[dict[str, Any]]:
+    """`search` as plain dicts (for --json output)."""
+    from dataclasses import asdict
+
+    return [asdict(h) for h in search(store_or_db, query, **kwargs)]
