@@ -151,6 +151,25 @@ CREATE TABLE IF NOT EXISTS statistics (
 );
 CREATE INDEX IF NOT EXISTS statistics_key ON statistics(key);
 
+-- Convenience views (for pandas/R/Datasette): the tidy long table of numbers with their
+-- provenance, and each site's latest crawl.
+CREATE VIEW IF NOT EXISTS statistics_long AS
+SELECT r.report_id, r.agency, r.department, r.province, r.city, r.county, r.adcode, r.report_year, r.form,
+       s.key, s.value, s.source, s.evidence,
+       c.url AS capture_url, c.sha256 AS capture_sha256, c.first_seen AS captured_at, r.source_url
+FROM statistics s
+JOIN reports r ON r.report_id = s.report_id
+LEFT JOIN captures c ON c.capture_id = s.capture_id;
+
+CREATE VIEW IF NOT EXISTS site_latest_run AS
+SELECT s.site_id, s.name, s.province, s.city, s.county, s.adcode, s.platform, s.verified,
+       cr.run_id, cr.started_at, cr.finished_at, cr.status, cr.list_pages, cr.detail_pages,
+       cr.attachments, cr.reports, cr.errors, cr.message,
+       (SELECT count(*) FROM reports r WHERE r.site_id = s.site_id) AS reports_stored
+FROM sites s
+LEFT JOIN crawl_runs cr ON cr.run_id = (
+    SELECT max(run_id) FROM crawl_runs WHERE site_id = s.site_id);
+
 -- Full-text search index (ogi.search). Not the text itself: each column holds the report's
 -- text pre-split into CJK bigrams (政府信息 -> '政府 府信 信息') so 2-character words match.
 -- rowid = reports.report_id. meta = year, region and department. Rebuild: Store.rebuild_search_index().

@@ -159,15 +159,24 @@ def make_snippet(
 
 
 def _open(store_or_db: Store | sqlite_utils.Database | sqlite3.Connection | str | Path) -> tuple[Store, bool]:
+    """A Store to search, and whether we opened it (and must close it)."""
     if isinstance(store_or_db, Store):
         return store_or_db, False
+    if isinstance(store_or_db, sqlite_utils.Database | sqlite3.Connection):
+        conn = store_or_db.conn if isinstance(store_or_db, sqlite_utils.Database) else store_or_db
+        path = next((r[2] for r in conn.execute("PRAGMA database_list") if r[1] == "main"), "")
+        if not path:
+            raise SearchError("search() needs a database file, not an in-memory database")
+        store_or_db = path
     if isinstance(store_or_db, str | Path):
+        if str(store_or_db) != ":memory:" and not Path(store_or_db).exists():
+            raise SearchError(f"database {store_or_db} does not exist")
         return Store(store_or_db), True
     raise SearchError(f"search() needs a Store or a database path, not {type(store_or_db).__name__}")
 
 
 def search(
-    store_or_db: Store | str | Path,
+    store_or_db: Store | sqlite_utils.Database | str | Path,
     query: str,
     *,
     province: str | None = None,
@@ -181,11 +190,15 @@ def search(
     limit: int = 20,
     mark_start: str = "[",
     mark_end: str = "]",
+    marks: tuple[str, str] | None = None,
 ) -> list[Hit]:
     """Search reports; best first (bm25 with title and agency weighted above the body).
 
     An empty query with at least one filter lists the matching reports (newest year first).
+    `marks=(start, end)` is shorthand for mark_start/mark_end (the CLI passes control characters).
     """
+    if marks is not None:
+        mark_start, mark_end = marks
     query = query or ""
     filters = dict(province=province, city=city, county=county, adcode=adcode, year=year,
                    agency=agency, department=department, form=form)

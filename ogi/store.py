@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import math
 import os
 import sqlite3
 import tempfile
@@ -31,8 +32,9 @@ from ogi.bigrams import to_index_text
 
 logger = logging.getLogger(__name__)
 
+# Known values; others are stored as given with a warning (a new crawler state must not crash a crawl).
 CAPTURE_KINDS = ("robots", "entry", "list", "detail", "attachment", "other")
-RUN_STATUSES = ("ok", "partial", "failed", "unreachable")
+RUN_STATUSES = ("ok", "partial", "failed", "unreachable", "interrupted", "blocked", "needs_family")
 # text_source values meaning the text came from an attachment, not the page itself.
 _ATTACHMENT_SOURCES = ("pdf", "docx", "doc", "ocr", "xls", "xlsx", "wps")
 
@@ -105,21 +107,25 @@ class Store:
                 raise
             self.conn.execute("COMMIT")
 
+    # Reads take the lock too: one connection is shared, and a cursor must not interleave with a write.
     def _one(self, sql: str, params: Sequence[Any] = ()) -> dict[str, Any] | None:
-        cur = self.conn.execute(sql, params)
-        row = cur.fetchone()
-        if row is None:
-            return None
-        return dict(zip([d[0] for d in cur.description], row, strict=True))
+        with self._lock:
+            cur = self.conn.execute(sql, params)
+            row = cur.fetchone()
+            if row is None:
+                return None
+            return dict(zip([d[0] for d in cur.description], row, strict=True))
 
     def _all(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
-        cur = self.conn.execute(sql, params)
-        cols = [d[0] for d in cur.description]
-        return [dict(zip(cols, row, strict=True)) for row in cur.fetchall()]
+        with self._lock:
+            cur = self.conn.execute(sql, params)
+            cols = [d[0] for d in cur.description]
+            return [dict(zip(cols, row, strict=True)) for row in cur.fetchall()]
 
     def _scalar(self, sql: str, params: Sequence[Any] = ()) -> Any:
-        row = self.conn.execute(sql, params).fetchone()
-        return row[0] if row else None
+        with self._lock:
+            row = self.conn.execute(sql, params).fetchone()
+            return row[0] if row else None
 
     def _check_fk(self, site_id: str | None, run_id: int | None = None) -> None:
         """Turn a foreign-key violation into a message that says what to call first."""
@@ -178,8 +184,10 @@ class Store:
         errors: int,
         message: str = "",
     ) -> None:
+        if not status or not isinstance(status, str):
+            raise StoreError(f"run status must be a non-empty string, not {status!r}")
         if status not in RUN_STATUSES:
-            raise StoreError(f"run status must be one of {RUN_STATUSES}, not {status!r}")
+            logger.warning("run %s: unusual status %r (known: %s)", run_id, status, ", ".join(RUN_STATUSES))
         with self.transaction() as conn:
             cur = conn.execute(
                 """UPDATE crawl_runs SET finished_at = ?, status = ?, list_pages = ?, detail_pages = ?,
@@ -235,8 +243,10 @@ class Store:
         headers: dict[str, Any] | None = None,
     ) -> int:
         """Store one fetch; returns capture_id (the existing one when these bytes were seen before)."""
+        if not kind or not isinstance(kind, str):
+            raise StoreError(f"capture kind must be a non-empty string, not {kind!r}")
         if kind not in CAPTURE_KINDS:
-            raise StoreError(f"capture kind must be one of {CAPTURE_KINDS}, not {kind!r}")
+            logger.warning("capture of %s: unusual kind %r (known: %s)", url, kind, ", ".join(CAPTURE_KINDS))
         sha = hashlib.sha256(body).hexdigest() if body is not None else None
         raw_rel = self._write_raw(sha, body) if sha is not None and body is not None else None
         now = utcnow()
@@ -338,6 +348,23 @@ class Store:
             "site_id": site_id,
         }
 
+    @staticmethod
+    def _clean_stats(record: Record) -> list[tuple[str, float, str, str]]:
+        """Stats as rows; a non-numeric value is dropped with a warning, a repeated key keeps the last value."""
+        by_key: dict[str, tuple[str, float, str, str]] = {}
+        for s in record.stats:
+            try:
+                value = float(s.value)
+            except (TypeError, ValueError):
+                value = math.nan
+            if not s.key or not math.isfinite(value):
+                logger.warning("dropping stat %r = %r of %s: not a finite number", s.key, s.value, record.source_url)
+                continue
+            if s.key in by_key:
+                logger.warning("duplicate stat key %s in %s; the last value wins", s.key, record.source_url)
+            by_key[s.key] = (s.key, value, s.source or "", s.evidence or "")
+        return list(by_key.values())
+
     def _stat_capture(self, record: Record, captures: list[dict[str, Any]]) -> int | None:
         """The capture the numbers were read from: the one with the record's sha256, else a guess by text_source."""
         if not captures:
@@ -361,12 +388,7 @@ class Store:
             logger.debug("not a report, not stored: %s", record.source_url)
             return None
         fields = self._report_fields(record, site_id)
-        stats = [(s.key, float(s.value), s.source, s.evidence or "") for s in record.stats]
-        seen_keys: set[str] = set()
-        for key, _, _, _ in stats:
-            if key in seen_keys:
-                logger.warning("duplicate stat key %s in %s; the last value wins", key, record.source_url)
-            seen_keys.add(key)
+        stats = self._clean_stats(record)
         content_hash = hashlib.sha256(
             _json({"fields": fields, "stats": sorted(stats)}).encode("utf-8")
         ).hexdigest()
@@ -419,7 +441,7 @@ class Store:
             if changed:
                 conn.execute("DELETE FROM statistics WHERE report_id = ?", (report_id,))
                 conn.executemany(
-                    """INSERT OR REPLACE INTO statistics (report_id, key, value, source, evidence, capture_id)
+                    """INSERT INTO statistics (report_id, key, value, source, evidence, capture_id)
                        VALUES (?, ?, ?, ?, ?, ?)""",
                     [(report_id, k, v, src, ev, stat_capture) for k, v, src, ev in stats],
                 )

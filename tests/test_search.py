@@ -155,6 +155,8 @@ def test_snippet_marks_the_original_text(store: Store) -> None:
     assert len(hit.snippet) <= 100
     bold = search(store, "诉讼", mark_start="<b>", mark_end="</b>")
     assert all("<b>诉讼</b>" in h.snippet for h in bold)
+    ctl = search(store, "住建", marks=("\x02", "\x03"))
+    assert "\x02住建\x03" in ctl[0].snippet
     long = search(store, "总结")[0].snippet
     assert "[总结]" in long and long.endswith("…")
 
@@ -171,5 +173,9 @@ def test_rebuild_index_and_resave_keep_one_fts_row(store: Store) -> None:
     assert "review" in names(store, search(store, "诉讼"))
 
 
-def test_search_by_path(tmp_path: Path, store: Store) -> None:
+def test_search_by_path_or_database(tmp_path: Path, store: Store) -> None:
     assert names(store, search(tmp_path / "ogi.db", "住建")) == {"review"}
+    assert names(store, search(str(tmp_path / "ogi.db"), "住建")) == {"review"}
+    assert names(store, search(store.db, "住建")) == {"review"}
+    with pytest.raises(SearchError, match="does not exist"):
+        search(tmp_path / "missing.db", "住建")

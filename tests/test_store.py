@@ -111,7 +111,13 @@ def test_failed_fetch_and_errors(store: Store) -> None:
     s = store.summary()
     assert s["errors_by_kind"] == {"unreachable": 1} and s["runs_by_status"] == {"unreachable": 1}
     with pytest.raises(StoreError):
-        store.finish_run(run, status="weird", list_pages=0, detail_pages=0, attachments=0, reports=0, errors=0)
+        store.finish_run(run, status="", list_pages=0, detail_pages=0, attachments=0, reports=0, errors=0)
+    with pytest.raises(StoreError, match="run_id"):
+        store.finish_run(999, status="ok", list_pages=0, detail_pages=0, attachments=0, reports=0, errors=0)
+    # States the crawler invents (interrupted, needs_family) are stored, not refused mid-crawl.
+    store.finish_run(run, status="interrupted", list_pages=0, detail_pages=0, attachments=0, reports=0, errors=1)
+    latest = store.db.execute("SELECT status, errors FROM site_latest_run WHERE site_id = 'dxh'").fetchone()
+    assert latest == ("interrupted", 1)
 
 
 def test_unknown_site_is_a_clear_error(store: Store) -> None:
@@ -228,3 +234,56 @@ def test_database_readable_by_plain_sqlite(tmp_path: Path, store: Store) -> None
     conn = sqlite3.connect(tmp_path / "ogi.db")
     assert conn.execute("SELECT agency, report_year FROM reports").fetchall() == [("武汉市东西湖区住房和城乡建设局", 2022)]
     conn.close()
+
+
+def test_bad_stat_values_dropped_duplicates_last_wins(store: Store) -> None:
+    rec = make_record(stats=[Stat("a", float("nan"), "text", ""), Stat("b", 1, "table", "x"),
+                             Stat("b", 2, "table", "y"), Stat("c", None, "text", "")])  # type: ignore[arg-type]
+    rep = store.report(store.save_report(rec, site_id="dxh", capture_ids=[]))
+    assert [(s["key"], s["value"], s["evidence"]) for s in rep["stats"]] == [("b", 2, "y")]
+
+
+def test_statistics_long_view_carries_provenance(store: Store) -> None:
+    run = store.start_run("dxh")
+    page = store.record_capture("http://127.0.0.1/dxh/art/1.html", site_id="dxh", run_id=run, kind="detail",
+                                status=200, content_type="text/html", body=b"<html>1</html>")
+    store.save_report(make_record(), site_id="dxh", capture_ids=[page])
+    rows = list(store.db.query("SELECT * FROM statistics_long ORDER BY key"))
+    assert [r["key"] for r in rows] == ["core.litigation_total", "core.review_total"]
+    assert rows[1]["capture_url"] == "http://127.0.0.1/dxh/art/1.html" and rows[1]["capture_sha256"]
+    assert rows[1]["evidence"] == "本年度收到行政复议申请1件"
+
+
+def test_migration_hook_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from ogi import schema
+
+    Store(tmp_path / "m.db").close()
+    calls = []
+    monkeypatch.setattr(schema, "SCHEMA_VERSION", schema.SCHEMA_VERSION + 1)
+    monkeypatch.setitem(schema.MIGRATIONS, schema.SCHEMA_VERSION - 1, lambda db: calls.append(db))
+    s = Store(tmp_path / "m.db")
+    assert len(calls) == 1 and s.conn.execute("PRAGMA user_version").fetchone()[0] == schema.SCHEMA_VERSION
+    s.close()
+
+
+def test_threads_share_one_store(store: Store) -> None:
+    import threading
+
+    run = store.start_run("dxh")
+    errors = []
+
+    def work(n: int) -> None:
+        try:
+            for i in range(20):
+                store.record_capture(f"http://t/{n}/{i}", site_id="dxh", run_id=run, kind="list", status=200,
+                                     content_type="text/html", body=f"{n}-{i}".encode())
+                store.summary()
+        except Exception as exc:  # pragma: no cover - the assertion reports it
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == [] and store.summary()["captures"] == 80
