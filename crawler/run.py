@@ -38,6 +38,7 @@ class CrawlJob:
     db: Path
     settings: dict[str, Any] = field(default_factory=dict)
     progress: Callable[[str, str, dict], None] | None = None
+    on_finished: Callable[[CrawlResult], None] | None = None  # called when this job's crawl ends
 
 
 @dataclass
@@ -92,6 +93,8 @@ def run_crawls(jobs: list[CrawlJob], *, log_file: str | Path | None = None, log_
                 result.run_ids = dict(runs.runs)
             if hasattr(outcome, "printTraceback"):
                 logger.error("crawl failed: %s", outcome.getErrorMessage())
+            if job.on_finished is not None:
+                job.on_finished(result)
             return run_next(index=index + 1)
 
         deferred.addBoth(finished)

@@ -191,6 +191,8 @@ class PortalSpider(scrapy.Spider):
             return self._families[site.site_id]
         families = family_registry()
         family_cls = families.get(site.platform)
+        if family_cls is None and site.platform not in ("", "auto", "generic"):
+            return None  # a known family without a module yet: say so rather than guess
         if family_cls is None and response is not None:
             family_cls = next((cls for cls in families.values() if cls.detect(response)), None)
         if family_cls is None:

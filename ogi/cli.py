@@ -1,0 +1,264 @@
+"""`ogi`: the command line. A thin layer over the Python APIs in crawler/, extract/ and ogi/.
+
+User mistakes become `click.ClickException` messages, never tracebacks.
+Exit codes of `ogi crawl`/`ogi demo`: 0 every site crawled cleanly, 3 some site had errors or was
+unreachable (details in the summary and the database), 2 bad usage, 1 an unexpected failure.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+import time
+from pathlib import Path
+
+import click
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_DB = "data/ogi.db"
+DEFAULT_REGISTRY = "data/sites.csv"
+EXIT_SITE_PROBLEMS = 3
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="ogi")
+def main() -> None:
+    """Crawl, extract and search China's government information-disclosure annual reports."""
+
+
+# --------------------------------------------------------------------------------------------------
+def _console():
+    from rich.console import Console
+
+    return Console(highlight=False)
+
+
+def _progress_display(sites):
+    """A live table of per-site counters, updated from the crawl's signal handlers."""
+    from rich.live import Live
+    from rich.table import Table
+
+    rows: dict[str, dict] = {s.site_id: {} for s in sites}
+    names = {s.site_id: s.name for s in sites}
+
+    def render() -> Table:
+        table = Table(title="crawling", title_justify="left", expand=False)
+        for col in ("site", "list pages", "report pages", "attachments", "reports", "not reports", "errors"):
+            table.add_column(col, justify="left" if col == "site" else "right")
+        for site_id, c in rows.items():
+            table.add_row(f"{site_id} {names[site_id]}", str(c.get("list_pages", 0)), str(c.get("detail_pages", 0)),
+                          str(c.get("attachments", 0)), str(c.get("reports", 0)), str(c.get("not_reports", 0)),
+                          str(c.get("errors", 0)))
+        return table
+
+    live = Live(render(), console=_console(), refresh_per_second=8, transient=False)
+
+    def update(site_id: str, counter: str, counts: dict) -> None:
+        rows.setdefault(site_id, {}).update(counts)
+        names.setdefault(site_id, site_id)
+        live.update(render())
+
+    return live, update
+
+
+def _run(sites, db: str, settings: dict, quiet: bool, log_file: str | None):
+    from crawler.run import CrawlJob, run_crawls
+
+    log_path = log_file or str(Path(db).parent / "logs" / f"crawl-{time.strftime('%Y%m%d-%H%M%S')}.log")
+    if quiet:
+        return run_crawls([CrawlJob(sites, Path(db), settings)], log_file=log_path)[0], log_path
+    live, update = _progress_display(sites)
+    with live:
+        result = run_crawls([CrawlJob(sites, Path(db), settings, progress=update)], log_file=log_path)[0]
+    return result, log_path
+
+
+def _print_summary(db: str, run_ids: dict[str, int], log_path: str | None) -> int:
+    from rich.table import Table
+
+    from ogi.summary import crawl_summary
+
+    console = _console()
+    summary = crawl_summary(db, list(run_ids.values()))
+    table = Table(title="run summary", title_justify="left")
+    for col in ("site", "status", "list pages", "report pages", "attachments", "reports", "errors"):
+        table.add_column(col, justify="left" if col in ("site", "status") else "right")
+    for run in summary["runs"]:
+        style = {"ok": "green", "partial": "yellow"}.get(run["status"], "red")
+        table.add_row(f"{run['site_id']} {run['site_name']}", f"[{style}]{run['status']}[/]", str(run["list_pages"]),
+                      str(run["detail_pages"]), str(run["attachments"]), str(run["reports"]), str(run["errors"]))
+    console.print(table)
+    if summary["reports"]:
+        rt = Table(title=f"reports found ({summary['report_count']}), by agency and year", title_justify="left")
+        rt.add_column("region")
+        rt.add_column("agency")
+        rt.add_column("years")
+        for row in summary["reports"]:
+            rt.add_row(row["region"], row["agency"], row["years"])
+        console.print(rt)
+    if summary["errors"]:
+        console.print(f"[bold]problems ({len(summary['errors'])})[/]")
+        for err in summary["errors"][:30]:
+            console.print(f"  [red]{err['kind']}[/] [{err['site_id']}] {err['url']}: {err['message']}")
+        if len(summary["errors"]) > 30:
+            console.print(f"  … {len(summary['errors']) - 30} more in the crawl_errors table")
+    console.print(f"database: {db}" + (f"   log: {log_path}" if log_path else ""))
+    bad = [r for r in summary["runs"] if r["status"] != "ok"]
+    return EXIT_SITE_PROBLEMS if bad else 0
+
+
+# --------------------------------------------------------------------------------------------------
+@main.command()
+@click.option("--registry", default=DEFAULT_REGISTRY, show_default=True, help="Site registry CSV.")
+@click.option("--site", "site_ids", multiple=True, help="Crawl only this site id (repeatable).")
+@click.option("--url", help="Crawl one ad-hoc site from this entry URL instead of the registry.")
+@click.option("--name", help="Government or agency name of the --url site.")
+@click.option("--adcode", help="6-digit administrative division code of the --url site.")
+@click.option("--platform", type=click.Choice(["trs", "hanweb"]), help="Site family of the --url site (else detected).")
+@click.option("--db", default=DEFAULT_DB, show_default=True, help="SQLite database to fill.")
+@click.option("--delay", type=float, help="Seconds between requests to one site (default 2, with autothrottle).")
+@click.option("--log-file", help="Crawl log (default: <db dir>/logs/crawl-<time>.log).")
+@click.option("--quiet", is_flag=True, help="No live progress table.")
+def crawl(registry, site_ids, url, name, adcode, platform, db, delay, log_file, quiet) -> None:
+    """Crawl registry sites (or one --url) for annual reports into the database."""
+    from crawler.registry import RegistryError, Site, load_registry, site_from_row
+
+    try:
+        if url:
+            row = {"site_id": "adhoc", "name": name or url, "adcode": adcode or "", "entry_urls": url,
+                   "platform": platform or ""}
+            sites = [site_from_row(row, where="--url: ")]
+        else:
+            sites = load_registry(registry)
+            if site_ids:
+                unknown = set(site_ids) - {s.site_id for s in sites}
+                if unknown:
+                    raise click.ClickException(f"unknown site id(s) in {registry}: {', '.join(sorted(unknown))}")
+                sites = [s for s in sites if s.site_id in site_ids]
+    except RegistryError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if not sites:
+        raise click.ClickException("no sites to crawl")
+    assert all(isinstance(s, Site) for s in sites)
+    settings = {} if delay is None else {"DOWNLOAD_DELAY": delay, "AUTOTHROTTLE_START_DELAY": delay}
+    result, log_path = _run(sites, db, settings, quiet, log_file)
+    sys.exit(_print_summary(db, result.run_ids, log_path))
+
+
+@main.command()
+@click.option("--db", default=DEFAULT_DB, show_default=True, help="SQLite database to fill.")
+@click.option("--serve", is_flag=True, help="Keep the demo portal running after the crawl (Ctrl-C to stop).")
+@click.option("--quiet", is_flag=True, help="No live progress table.")
+def demo(db, serve, quiet) -> None:
+    """Serve the bundled offline demo portal on 127.0.0.1, crawl it, and search the result."""
+    from crawler.run import LOCAL_SETTINGS
+    from ogi.demo import DemoPortal
+
+    console = _console()
+    with DemoPortal() as portal:
+        sites = portal.registry_sites()
+        console.print(f"demo portal: {len(sites)} county sites on 127.0.0.1")
+        for s in sites:
+            console.print(f"  {s.site_id:4} {s.name} ({s.platform})  {s.entry_urls[0]}")
+        result, log_path = _run(sites, db, dict(LOCAL_SETTINGS), quiet, None)
+        code = _print_summary(db, result.run_ids, log_path)
+        console.print()
+        console.print("[bold]example search:[/] ogi search 复议 --limit 5")
+        _print_hits(_search(db, "复议", limit=5))
+        if serve:
+            console.print("portal still serving; Ctrl-C to stop")
+            try:
+                while True:
+                    time.sleep(3600)
+            except KeyboardInterrupt:
+                pass
+    sys.exit(code)
+
+
+# --------------------------------------------------------------------------------------------------
+@main.command("extract")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--url", help="Where the file came from (used for dates, format and provenance).")
+@click.option("--json", "as_json", is_flag=True, help="Print the full record as JSON.")
+def extract_cmd(path: Path, url, as_json) -> None:
+    """Extract one local file (HTML, PDF, DOCX or text) into a record."""
+    from extract import extract_path
+
+    if not path.exists():
+        raise click.ClickException(f"{path} does not exist")
+    record = extract_path(path, url=url)
+    if as_json:
+        click.echo(json.dumps(record.to_json(), ensure_ascii=False, indent=2))
+        return
+    r = record
+    lines = [
+        f"report:        {'yes' if r.is_report else 'no'}",
+        f"agency:        {r.agency or '-'}" + (f"  (printed: {r.agency_as_printed})" if r.agency_as_printed and r.agency_as_printed != r.agency else ""),
+        f"department:    {r.department or '-'}",
+        f"region:        {' '.join(x for x in (r.region.province, r.region.city, r.region.county) if x) or '-'}  {r.region.adcode or ''}",
+        f"report year:   {r.report_year or '-'}",
+        f"form:          {r.form or '-'}",
+        f"published:     {r.published_at or '-'}   signed: {r.document_date or '-'}",
+        f"text:          {len(r.text)} characters from {r.text_source or '-'}",
+        f"statistics:    {len(r.stats)}",
+    ]
+    click.echo("\n".join(lines))
+    for flag in r.flags:
+        click.echo(f"flag:          {flag}")
+    for err in r.errors:
+        click.echo(f"error:         {err}")
+
+
+# --------------------------------------------------------------------------------------------------
+def _search(db: str, query: str, **filters):
+    from ogi.search import SearchError, search
+    from ogi.store import Store
+
+    if not Path(db).exists():
+        raise click.ClickException(f"database {db} does not exist; run `ogi demo` or `ogi crawl` first")
+    try:
+        return search(Store(db), query, **filters)
+    except SearchError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+def _print_hits(hits) -> None:
+    from rich.markup import escape
+
+    console = _console()
+    if not hits:
+        console.print("no matching reports")
+        return
+    for i, hit in enumerate(hits, 1):
+        snippet = escape(hit.snippet).replace("\x02", "[bold yellow]").replace("\x03", "[/]")
+        console.print(f"[bold]{i}. {escape(hit.agency or '?')} {hit.report_year or ''}[/]  {escape(hit.title or '')}")
+        console.print(f"   {escape(' '.join(x for x in (hit.province, hit.county) if x))} {hit.adcode or ''}  {hit.source_url or ''}")
+        console.print(f"   {snippet}")
+
+
+@main.command("search")
+@click.argument("query")
+@click.option("--province", help="Only reports from this province (e.g. 湖北省).")
+@click.option("--year", type=int, help="Only reports for this year.")
+@click.option("--agency", help="Only agencies whose name contains this.")
+@click.option("--limit", type=click.IntRange(1, 1000), default=20, show_default=True)
+@click.option("--db", default=DEFAULT_DB, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print hits as JSON.")
+def search_cmd(query, province, year, agency, limit, db, as_json) -> None:
+    """Full-text search of the corpus; two-character Chinese words work (复议, 诉讼, 住建)."""
+    hits = _search(db, query, province=province, year=year, agency=agency, limit=limit, marks=("\x02", "\x03"))
+    if as_json:
+        out = []
+        for h in hits:
+            d = dict(h.__dict__)
+            d["snippet"] = d["snippet"].replace("\x02", "[").replace("\x03", "]")
+            out.append(d)
+        click.echo(json.dumps(out, ensure_ascii=False, indent=2))
+        return
+    _print_hits(hits)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,71 @@
+"""Shared fixtures. Crawls run in-process; Twisted's reactor runs once per process, so every crawl
+scenario the tests need is run in one session fixture (`demo_crawls`)."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+
+
+@dataclass
+class CrawlScenario:
+    db: Path
+    results: list  # CrawlResult per run, in order
+    request_log: list  # (site_id, method, path, status) seen by the portal during these runs
+    portal_sites: list
+    manifest: list
+
+    def query(self, sql: str, params=()) -> list[tuple]:
+        conn = sqlite3.connect(self.db)
+        try:
+            return conn.execute(sql, params).fetchall()
+        finally:
+            conn.close()
+
+
+def demo_sites_as_registry(portal):
+    from crawler.registry import Site
+
+    return [
+        Site(site_id=s.site_id, name=s.name, province=s.province, city=s.city, county=s.county, adcode=s.adcode,
+             entry_urls=[s.entry_url], platform=s.platform, verified=True)
+        for s in portal.sites
+    ]
+
+
+@pytest.fixture(scope="session")
+def demo_crawls(tmp_path_factory):
+    """Crawl the demo portal twice into one database, and the fault portal once into another."""
+    from crawler.run import LOCAL_SETTINGS, CrawlJob, run_crawls
+    from ogi.demo import DemoPortal
+
+    base = tmp_path_factory.mktemp("crawls")
+    with DemoPortal() as portal, DemoPortal(faults=True) as faulty:
+        sites = demo_sites_as_registry(portal)
+        fault_sites = demo_sites_as_registry(faulty)
+        db = base / "demo.db"
+        fault_db = base / "faults.db"
+        marks: list[int] = []
+
+        def mark(_result) -> None:
+            marks.append(len(portal.request_log))
+
+        jobs = [
+            CrawlJob(sites, db, dict(LOCAL_SETTINGS), on_finished=mark),
+            CrawlJob(sites, db, dict(LOCAL_SETTINGS), on_finished=mark),
+            CrawlJob(fault_sites, fault_db, dict(LOCAL_SETTINGS)),
+        ]
+        results = run_crawls(jobs, log_file=base / "crawl.log", log_level="INFO")
+        log = list(portal.request_log)
+        scenarios = {
+            "first": CrawlScenario(db, results[:1], log[: marks[0]], portal.sites, portal.manifest()),
+            "second": CrawlScenario(db, results[:2], log[marks[0] : marks[1]], portal.sites, portal.manifest()),
+            "faults": CrawlScenario(fault_db, results[2:], list(faulty.request_log), faulty.sites, faulty.manifest()),
+            "log_file": base / "crawl.log",
+        }
+    return scenarios
