@@ -246,7 +246,7 @@ def search(
             hits.append(Hit(
                 report_id=r["report_id"], agency=r["agency"], report_year=r["report_year"], title=r["title"],
                 province=r["province"], county=r["county"], adcode=r["adcode"], source_url=r["source_url"],
-                score=round(-float(r["rank"]), 4) if r["rank"] else 0.0, snippet=snippet, city=r["city"],
+                score=-float(r["rank"]) if r["rank"] else 0.0, snippet=snippet, city=r["city"],
             ))
         return hits
     finally:

@@ -290,6 +290,33 @@ class Store:
         except FileNotFoundError as exc:
             raise StoreError(f"raw bytes {sha256} not found under {self.raw_dir}") from exc
 
+    def report_sources(self, report_id: int) -> list[dict[str, Any]]:
+        """The stored bytes a report was built from, page first then attachments, for re-extraction.
+
+        One entry per URL (its newest version): url, final_url, content_type, role, capture_id, sha256, body.
+        Entries whose bytes are missing (failed fetch, raw dir moved) have body None.
+        """
+        rows = self._all(
+            """SELECT rc.role, c.capture_id, c.url, c.final_url, c.content_type, c.sha256, c.first_seen
+               FROM report_captures rc JOIN captures c USING (capture_id)
+               WHERE rc.report_id = ? ORDER BY rc.role = 'attachment', c.first_seen DESC, c.capture_id DESC""",
+            (report_id,),
+        )
+        out, seen = [], set()
+        for row in rows:
+            if row["url"] in seen:
+                continue
+            seen.add(row["url"])
+            body = None
+            if row["sha256"]:
+                try:
+                    body = self.raw_bytes(row["sha256"])
+                except StoreError:
+                    logger.warning("raw bytes of capture %s (%s) missing", row["capture_id"], row["url"])
+            out.append({**row, "body": body})
+        order = {r["url"]: i for i, r in enumerate(sorted(rows, key=lambda r: r["capture_id"]))}
+        return sorted(out, key=lambda r: (r["role"] == "attachment", order[r["url"]]))
+
     # -- reports ---------------------------------------------------------------------------------
 
     def _find_report(self, record: Record) -> dict[str, Any] | None:

@@ -287,3 +287,17 @@ def test_threads_share_one_store(store: Store) -> None:
     for t in threads:
         t.join()
     assert errors == [] and store.summary()["captures"] == 80
+
+
+def test_report_sources_for_reextraction(store: Store) -> None:
+    run = store.start_run("dxh")
+    kw = dict(site_id="dxh", run_id=run, status=200)
+    page = store.record_capture("http://p/1.html", kind="detail", content_type="text/html", body=b"page", **kw)
+    old = store.record_capture("http://p/1.pdf", kind="attachment", content_type="application/pdf", body=b"v1", **kw)
+    rid = store.save_report(make_record(), site_id="dxh", capture_ids=[page, old])
+    new = store.record_capture("http://p/1.pdf", kind="attachment", content_type="application/pdf", body=b"v2", **kw)
+    store.save_report(make_record(), site_id="dxh", capture_ids=[page, new])
+    src = store.report_sources(rid)
+    assert [(s["role"], s["url"], s["body"]) for s in src] == [("page", "http://p/1.html", b"page"),
+                                                                 ("attachment", "http://p/1.pdf", b"v2")]
+    assert len(store.report(rid)["captures"]) == 3  # every version stays linked
