@@ -184,10 +184,10 @@ def demo(db, serve, quiet) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the full record as JSON.")
 def extract_cmd(path: Path, url, as_json) -> None:
     """Extract one local file (HTML, PDF, DOCX or text) into a record."""
-    from extract import extract_path
-
     if not path.exists():
         raise click.ClickException(f"{path} does not exist")
+    from extract import extract_path
+
     record = extract_path(path, url=url)
     if as_json:
         click.echo(json.dumps(record.to_json(), ensure_ascii=False, indent=2))
@@ -214,12 +214,11 @@ def extract_cmd(path: Path, url, as_json) -> None:
 # --------------------------------------------------------------------------------------------------
 def _search(db: str, query: str, **filters):
     from ogi.search import SearchError, search
-    from ogi.store import Store
 
     if not Path(db).exists():
         raise click.ClickException(f"database {db} does not exist; run `ogi demo` or `ogi crawl` first")
     try:
-        return search(Store(db), query, **filters)
+        return search(db, query, **filters)
     except SearchError as exc:
         raise click.ClickException(str(exc)) from exc
 
@@ -247,7 +246,11 @@ def _print_hits(hits) -> None:
 @click.option("--db", default=DEFAULT_DB, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print hits as JSON.")
 def search_cmd(query, province, year, agency, limit, db, as_json) -> None:
-    """Full-text search of the corpus; two-character Chinese words work (复议, 诉讼, 住建)."""
+    """Full-text search of the corpus; two-character Chinese words work (复议, 诉讼, 住建).
+
+    Several words must all match; "quoted words" match as a phrase; OR between words matches either.
+    A query starting with "-" goes after `--`:  ogi search --year 2020 -- -复议
+    """
     hits = _search(db, query, province=province, year=year, agency=agency, limit=limit, marks=("\x02", "\x03"))
     if as_json:
         out = []
