@@ -1,0 +1,218 @@
+"""HTML detail pages: decoded text, main text, <meta> tags, attachments, tables.
+
+Main text: the CMS body container (TRS `div.TRS_Editor` / `div.trs_editor_view`,
+Hanweb `div#zoom` or the ContentStart/ContentEnd meta markers) is the most
+reliable source on these pages, so it wins when it holds real text;
+trafilatura (tables included, recall favoured) covers pages without a known
+container.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from urllib.parse import urljoin
+
+from lxml import etree
+from lxml import html as lxml_html
+
+from extract.formats.encoding import decode_bytes
+from extract.record import Document, Link
+
+logger = logging.getLogger(__name__)
+
+MAX_HTML_BYTES = 20 * 1024 * 1024
+_ATTACH_EXT = re.compile(r"\.(pdf|docx?|wps|xlsx?|ofd|rtf|zip|rar|et)(?:$|[?#])", re.I)
+_SCRIPT_HREF = re.compile(r"""href\s*=\s*\\?["']([^"'\\]+)\\?["'][^>]*>([^<]*)""", re.I)
+_CONTAINERS = [
+    "//div[contains(concat(' ', normalize-space(@class), ' '), ' TRS_Editor ')]",
+    "//div[contains(concat(' ', normalize-space(@class), ' '), ' trs_editor_view ')]",
+    "//*[@id='zoom']",
+    "//div[contains(concat(' ', normalize-space(@class), ' '), ' TRS_UEDITOR ')]",
+    "//div[@id='UCAP-CONTENT']",
+    "//div[contains(@class, 'article-content') or contains(@class, 'content_text')]",
+]
+_BLOCK_TAGS = {
+    "p", "div", "br", "tr", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "table", "section",
+    "article", "blockquote", "pre", "center", "dd", "dt", "dl", "hr", "tbody", "thead",
+}
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def element_text(el: etree._Element) -> str:
+    """Text of an element with line breaks at blocks and tabs between table cells."""
+    parts: list[str] = []
+
+    def walk(node: etree._Element) -> None:
+        tag = node.tag if isinstance(node.tag, str) else ""
+        tag = tag.lower()
+        if tag in ("script", "style", "noscript", "template") or node.tag is etree.Comment:
+            if node.tail:
+                parts.append(node.tail)
+            return
+        if tag in _BLOCK_TAGS:
+            parts.append("\n")
+        if tag in ("td", "th"):
+            parts.append("\t")
+        if node.text and tag:
+            parts.append(node.text)
+        for child in node:
+            walk(child)
+        if tag in _BLOCK_TAGS:
+            parts.append("\n")
+        if node.tail:
+            parts.append(node.tail)
+
+    walk(el)
+    text = "".join(parts).replace("\r", "")
+    text = re.sub(r"[ \t\u3000\xa0]*\n[ \t\u3000\xa0]*(?=\n)", "\n", text)
+    lines = []
+    for ln in text.split("\n"):
+        if "\t" in ln:
+            ln = re.sub(r"[ \u3000\xa0]+", " ", ln).rstrip()
+            ln = re.sub(r"^ *\t", "", ln)  # first cell starts the row
+        lines.append(ln)
+    text = "\n".join(lines)
+    return re.sub(r"\n{3,}", "\n\n", text).strip()
+
+
+def _parse(text: str) -> etree._Element | None:
+    text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text)
+    try:
+        return lxml_html.fromstring(text)
+    except (etree.ParserError, ValueError) as exc:
+        logger.info("html parse failed: %s", exc)
+        return None
+
+
+def _metas(root: etree._Element) -> dict[str, str]:
+    meta: dict[str, str] = {}
+    for m in root.iter("meta"):
+        name = m.get("name") or m.get("property")
+        content = m.get("content")
+        if name and content is not None and name not in meta:
+            meta[name.strip()] = content.strip()
+    return meta
+
+
+def _marker_fragment(text: str) -> str | None:
+    """HTML between <meta name="ContentStart"> and <meta name="ContentEnd"> (Hanweb)."""
+    m = re.search(r"<meta[^>]+name=[\"']?ContentStart[^>]*>(.*?)<meta[^>]+name=[\"']?ContentEnd", text, re.S | re.I)
+    return m.group(1) if m else None
+
+
+def _attachments(root: etree._Element, raw: str, url: str | None) -> list[Link]:
+    seen: set[str] = set()
+    out: list[Link] = []
+
+    def add(href: str, label: str) -> None:
+        href = (href or "").strip()
+        if not href or href.startswith(("javascript:", "mailto:", "#")):
+            return
+        if not (_ATTACH_EXT.search(href) or "downfile.jsp" in href or "download" in href.lower() and "filename=" in href):
+            return
+        full = urljoin(url, href) if url else href
+        if full not in seen:
+            seen.add(full)
+            out.append(Link(url=full, text=re.sub(r"\s+", " ", label or "").strip()))
+
+    for a in root.iter("a"):
+        add(a.get("href") or "", a.text_content() if hasattr(a, "text_content") else "")
+        if a.get("oldsrc") and not a.get("href"):
+            add(a.get("oldsrc") or "", "")
+    for script in root.iter("script"):
+        for m in _SCRIPT_HREF.finditer(script.text or ""):
+            add(m.group(1), m.group(2))
+    return out
+
+
+def _trafilatura_text(text: str, url: str | None) -> str:
+    try:
+        import trafilatura
+
+        out = trafilatura.extract(
+            text, url=url, include_tables=True, favor_recall=True, include_comments=False,
+            include_images=False, output_format="txt", deduplicate=False,
+        )
+        return out or ""
+    except Exception as exc:  # trafilatura bugs on odd markup must not stop extraction
+        logger.info("trafilatura failed: %s", exc)
+        return ""
+
+
+def _tables(el: etree._Element, doc: Document) -> None:
+    try:
+        from extract.tables import html_tables_to_grids
+    except ImportError:  # TODO: remove once extract.tables is always present
+        return
+    try:
+        doc.tables = html_tables_to_grids(el)
+    except Exception as exc:
+        logger.warning("html tables failed: %s", exc)
+        doc.errors.append(f"html tables failed: {exc}")
+
+
+def extract_html(data: bytes, *, url: str | None = None, content_type: str | None = None) -> Document:
+    doc = Document(kind="html")
+    if len(data) > MAX_HTML_BYTES:
+        data = data[:MAX_HTML_BYTES]
+        doc.errors.append("html truncated at 20 MB")
+    text, enc = decode_bytes(data, content_type=content_type, html=True)
+    doc.meta["encoding"] = enc
+    root = _parse(text)
+    if root is None:
+        doc.errors.append("html could not be parsed")
+        doc.text = re.sub(r"<[^>]+>", "\n", text)
+        return doc
+    doc.meta.update(_metas(root))
+    t = root.find(".//title")
+    html_title = re.sub(r"\s+", " ", t.text_content()).strip() if t is not None else ""
+    if html_title:
+        doc.meta["html_title"] = html_title
+    doc.title = doc.meta.get("ArticleTitle") or doc.meta.get("articletitle") or _strip_site_suffix(html_title) or None
+
+    body = root.find(".//body")
+    page_text = element_text(body if body is not None else root)
+    doc.meta["_page_text"] = page_text  # whole page as text: metadata block and chrome live here
+    doc.attachments = _attachments(root, text, url)
+
+    container = None
+    frag = _marker_fragment(text)
+    if frag:
+        container = _parse(f"<div>{frag}</div>")
+    if container is None or len(_CJK.findall(element_text(container))) < 20:
+        for xp in _CONTAINERS:
+            found = root.xpath(xp)
+            if found:
+                container = found[0]
+                break
+    container_text = element_text(container) if container is not None else ""
+    n_container = len(_CJK.findall(container_text))
+    if n_container >= 20:
+        doc.text = container_text
+        doc.meta["_main_text_source"] = "container"
+        _tables(container, doc)
+    else:
+        traf = _trafilatura_text(text, url)
+        n_traf = len(_CJK.findall(traf))
+        if n_traf >= max(20, n_container):
+            doc.text = traf
+            doc.meta["_main_text_source"] = "trafilatura"
+        else:
+            doc.text = container_text or page_text
+            doc.meta["_main_text_source"] = "container" if container_text else "page"
+        _tables(root, doc)
+    return doc
+
+
+def _strip_site_suffix(title: str) -> str:
+    """'X年度报告_某某县人民政府' -> the part that looks like the document title."""
+    if not title:
+        return title
+    parts = [p.strip() for p in re.split(r"\s*(?:_|\||｜|—{1,2}|－| - )\s*", title) if p.strip()]
+    if len(parts) <= 1:
+        return title
+    for p in parts:
+        if re.search(r"(报告|总结|年报|通知|公告)", p):
+            return p
+    return max(parts, key=len)

@@ -1,0 +1,128 @@
+"""PDF: body text from the pypdfium2 text layer, tables from pdfplumber.
+
+Both sit behind small functions (`pdf_page_texts`, `pdf_tables`) so either can
+be improved or replaced (OCR, better table finding) without touching callers.
+Page furniture is removed per page: page-number lines and running headers or
+footers that repeat on most pages.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import re
+from collections import Counter
+
+from extract.record import Document, Grid
+
+logger = logging.getLogger(__name__)
+
+MAX_PAGES = 200
+_PAGE_NUM = re.compile(
+    r"^\s*(?:[-—–_~]?\s*\d{1,3}\s*[-—–_~]?|第\s*\d{1,3}\s*页(?:\s*[,，/]?\s*共\s*\d{1,3}\s*页)?|\d{1,3}\s*/\s*\d{1,3})\s*$"
+)
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def pdf_page_texts(data: bytes, max_pages: int = MAX_PAGES) -> tuple[list[str], int]:
+    """Text of each page (up to `max_pages`) and the document's page count."""
+    import pypdfium2 as pdfium
+
+    pdf = pdfium.PdfDocument(data)
+    try:
+        n = len(pdf)
+        texts = []
+        for i in range(min(n, max_pages)):
+            page = pdf[i]
+            try:
+                tp = page.get_textpage()
+                try:
+                    texts.append(tp.get_text_range())
+                finally:
+                    tp.close()
+            finally:
+                page.close()
+        return texts, n
+    finally:
+        pdf.close()
+
+
+def pdf_tables(data: bytes, max_pages: int = MAX_PAGES) -> list[Grid]:
+    """Ruled tables found by pdfplumber, as grids of cleaned cell strings."""
+    import pdfplumber
+
+    grids: list[Grid] = []
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        for page in pdf.pages[:max_pages]:
+            for table in page.extract_tables() or []:
+                grid = [[re.sub(r"\s+", "", c or "") for c in row] for row in table if row]
+                if grid and any(any(c for c in row) for row in grid):
+                    grids.append(grid)
+            page.flush_cache()
+    return grids
+
+
+def _dedupe_fake_bold_chars(text: str) -> str:
+    # pdfium sometimes returns each glyph of a fake-bold run twice in a row ("一一、、");
+    # handled at line level by extract.repair.collapse_fake_bold, which sees whole units.
+    return text
+
+
+def strip_furniture(pages: list[str]) -> list[str]:
+    """Drop page-number lines and header/footer lines repeated on most pages."""
+    split = [[ln.rstrip() for ln in p.replace("\r\n", "\n").replace("\r", "\n").split("\n")] for p in pages]
+    edge_counts: Counter[str] = Counter()
+    for lines in split:
+        nonempty = [ln.strip() for ln in lines if ln.strip()]
+        for ln in set(nonempty[:2] + nonempty[-2:]):
+            edge_counts[re.sub(r"\d+", "#", ln)] += 1
+    repeated = {k for k, c in edge_counts.items() if len(split) >= 3 and c >= max(3, 0.6 * len(split))}
+    out = []
+    for lines in split:
+        nonempty_idx = [i for i, ln in enumerate(lines) if ln.strip()]
+        edges = set(nonempty_idx[:2] + nonempty_idx[-2:])
+        kept = []
+        for i, ln in enumerate(lines):
+            s = ln.strip()
+            if i in edges and (_PAGE_NUM.match(s) or re.sub(r"\d+", "#", s) in repeated):
+                continue
+            kept.append(ln)
+        out.append("\n".join(kept))
+    return out
+
+
+def usable_text(text: str) -> bool:
+    """A text layer is usable when it holds real CJK text, not empty or mojibake."""
+    stripped = re.sub(r"\s+", "", text)
+    if len(stripped) < 20:
+        return False
+    cjk = len(_CJK.findall(stripped))
+    bad = stripped.count("\ufffd") + sum(1 for c in stripped if 0xE000 <= ord(c) <= 0xF8FF)
+    return cjk >= 0.2 * len(stripped) and bad < 0.05 * len(stripped)
+
+
+def extract_pdf(data: bytes) -> Document:
+    doc = Document(kind="pdf")
+    try:
+        pages, n = pdf_page_texts(data)
+    except Exception as exc:
+        msg = str(exc) or type(exc).__name__
+        if "password" in msg.lower() or "encrypt" in msg.lower():
+            doc.errors.append(f"pdf is encrypted: {msg}")
+        else:
+            doc.errors.append(f"pdf could not be opened: {msg}")
+        return doc
+    if n > MAX_PAGES:
+        doc.errors.append(f"pdf has {n} pages; read the first {MAX_PAGES}")
+    doc.meta["pages"] = str(n)
+    text = "\n".join(strip_furniture(pages))
+    text = _dedupe_fake_bold_chars(text)
+    if not usable_text(text):
+        doc.errors.append("needs OCR: no usable text layer")
+    doc.text = text
+    try:
+        doc.tables = pdf_tables(data)
+    except Exception as exc:
+        logger.info("pdf tables failed: %s", exc)
+        doc.errors.append(f"pdf tables failed: {type(exc).__name__}: {exc}")
+    return doc

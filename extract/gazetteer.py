@@ -1,0 +1,204 @@
+"""Administrative divisions (GB/T 2260) for region and adcode resolution.
+
+Built on the data file shipped with the `cpca` package (resources/adcodes.csv:
+12-digit code, name). We read the CSV ourselves instead of importing `cpca`,
+which would pull pandas and cost seconds per process; the data is loaded
+lazily on first use and cached.
+"""
+
+from __future__ import annotations
+
+import csv
+import importlib.util
+import logging
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from extract.record import Region
+
+logger = logging.getLogger(__name__)
+
+# Names that are placeholders in the data, never real places.
+_PLACEHOLDERS = {"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"}
+# County-level names too generic to find in running text (城区防汛… would match 城区).
+_MIN_TEXT_NAME = 3
+
+
+@dataclass
+class _Gaz:
+    names: dict[str, str]  # 6-digit code -> name
+    county_by_name: dict[str, list[str]]  # county-level name -> codes
+    city_by_name: dict[str, list[str]]  # prefecture-level name -> codes
+    province_by_name: dict[str, str]
+    county_pattern: re.Pattern[str] | None
+
+
+def _csv_path() -> Path | None:
+    spec = importlib.util.find_spec("cpca")
+    if spec is None or not spec.origin:
+        return None
+    path = Path(spec.origin).parent / "resources" / "adcodes.csv"
+    return path if path.exists() else None
+
+
+@lru_cache(maxsize=1)
+def _load() -> _Gaz:
+    names: dict[str, str] = {}
+    path = _csv_path()
+    if path is None:
+        logger.warning("cpca data not found; region resolution from names disabled")
+    else:
+        with path.open(encoding="utf-8") as fh:
+            for row in csv.DictReader(fh):
+                code = (row.get("adcode") or "")[:6]
+                name = (row.get("name") or "").strip()
+                if len(code) == 6 and code.isdigit() and name:
+                    names[code] = name
+    county: dict[str, list[str]] = {}
+    city: dict[str, list[str]] = {}
+    prov: dict[str, str] = {}
+    for code, name in names.items():
+        if name in _PLACEHOLDERS:
+            continue
+        if code.endswith("0000"):
+            prov[name] = code
+        elif code.endswith("00"):
+            city.setdefault(name, []).append(code)
+        else:
+            county.setdefault(name, []).append(code)
+    text_names = sorted((n for n in county if len(n) >= _MIN_TEXT_NAME), key=len, reverse=True)
+    pattern = re.compile("|".join(map(re.escape, text_names))) if text_names else None
+    return _Gaz(names, county, city, prov, pattern)
+
+
+def region_for_code(code: str | None) -> Region | None:
+    """Region (names + 6-digit code) for a GB/T 2260 code; None if unknown."""
+    if not code:
+        return None
+    code = str(code).strip()[:6]
+    if len(code) != 6 or not code.isdigit():
+        return None
+    gaz = _load()
+    if code not in gaz.names:
+        return None
+    prov = gaz.names.get(code[:2] + "0000")
+    city_name = None
+    county_name = None
+    if not code.endswith("0000"):
+        c = gaz.names.get(code[:4] + "00")
+        if c and c not in _PLACEHOLDERS:
+            city_name = c
+        elif code[:2] in {"11", "12", "31", "50"}:  # municipalities: the city is the province
+            city_name = prov
+        if not code.endswith("00"):
+            county_name = gaz.names[code]
+    return Region(province=prov, city=city_name, county=county_name, adcode=code)
+
+
+def _pick(codes: list[str], hints: str) -> str | None:
+    """Choose among same-named counties using city/province names found in `hints`."""
+    if len(codes) == 1:
+        return codes[0]
+    best, best_score = None, 0
+    for code in codes:
+        r = region_for_code(code)
+        if r is None:
+            continue
+        score = 0
+        for part, weight in ((r.city, 2), (r.province, 1)):
+            if part:
+                short = re.sub(r"(省|市|自治区|壮族|回族|维吾尔)$", "", part)
+                if part in hints or (len(short) >= 2 and short in hints):
+                    score += weight
+        if score > best_score:
+            best, best_score = code, score
+    return best
+
+
+def find_county(name: str, hints: str = "") -> Region | None:
+    """Region for an exact county-level name (东西湖区), disambiguated by `hints`."""
+    gaz = _load()
+    codes = gaz.county_by_name.get(name)
+    if codes:
+        code = _pick(codes, hints)
+        return region_for_code(code) if code else None
+    return None
+
+
+def find_city(name: str, hints: str = "") -> Region | None:
+    gaz = _load()
+    codes = gaz.city_by_name.get(name)
+    if codes:
+        code = _pick(codes, hints) or codes[0]
+        return region_for_code(code)
+    if name in gaz.province_by_name:
+        return region_for_code(gaz.province_by_name[name])
+    return None
+
+
+_PREFIX_RE = re.compile(
+    r"^(?P<name>[\u4e00-\u9fff]{1,12}?(?:特别行政区|自治区|自治州|自治县|自治旗|林区|地区|省|市|县|区|旗|盟|州))"
+)
+
+
+def split_region_prefix(agency: str) -> tuple[list[str], str]:
+    """Split leading division names off an agency name.
+
+    '江门市江海区住房和城乡建设局' -> (['江门市', '江海区'], '住房和城乡建设局').
+    Only names known to the gazetteer are split, so '市场监督管理局' stays whole.
+    """
+    gaz = _load()
+    parts: list[str] = []
+    rest = agency
+    while rest:
+        found = None
+        # longest known name at the start
+        for n in range(min(12, len(rest)), 1, -1):
+            cand = rest[:n]
+            if cand in gaz.county_by_name or cand in gaz.city_by_name or cand in gaz.province_by_name:
+                found = cand
+                break
+        if not found:
+            break
+        parts.append(found)
+        rest = rest[len(found):]
+    return parts, rest
+
+
+def region_from_names(names: list[str], hints: str = "") -> Region | None:
+    """Region from division names as written in an agency (['江门市', '江海区'])."""
+    hint = hints + "".join(names)
+    gaz = _load()
+    for name in reversed(names):
+        if name in gaz.county_by_name:
+            r = find_county(name, hint)
+            if r:
+                return r
+    for name in reversed(names):
+        r = find_city(name, hint)
+        if r:
+            return r
+    return None
+
+
+def counties_in_text(text: str) -> list[tuple[str, int]]:
+    """County-level names (≥3 chars) found in `text`, most frequent first, then earliest."""
+    gaz = _load()
+    if gaz.county_pattern is None or not text:
+        return []
+    counts: dict[str, list[int]] = {}
+    for m in gaz.county_pattern.finditer(text):
+        counts.setdefault(m.group(0), []).append(m.start())
+    ranked = sorted(counts.items(), key=lambda kv: (-len(kv[1]), kv[1][0]))
+    return [(name, len(pos)) for name, pos in ranked]
+
+
+def region_from_text(text: str) -> Region | None:
+    """Best guess of the county a text is about: its most frequent county-level name."""
+    for name, _count in counties_in_text(text):
+        r = find_county(name, text[:5000])
+        if r:
+            return r
+    return None

@@ -1,0 +1,402 @@
+"""Metadata of a report: title, agency, department, region, year, dates, form.
+
+Everything here works on plain strings (title, text, tables, meta dict), so
+the same rules serve HTML pages, PDFs, DOCX files and text dumps.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections import Counter
+
+from extract import gazetteer
+from extract.record import Grid, Region, SiteContext
+from extract.repair import normalize_chars
+
+logger = logging.getLogger(__name__)
+
+_CN_NUM = "一二三四五六七八九十百零〇"
+
+# ---------------------------------------------------------------- helpers
+
+
+def clean_title(title: str | None) -> str | None:
+    """Title without line breaks or spaces (kept only between latin words)."""
+    if not title:
+        return None
+    t = normalize_chars(title)
+    t = re.sub(r"(?<=[A-Za-z])\s+(?=[A-Za-z])", "\x00", t)
+    t = re.sub(r"\s+", "", t).replace("\x00", " ")
+    return t or None
+
+
+_DATE_RE = re.compile(r"(\d{4})\s*[-年/.]\s*(\d{1,2})\s*[-月/.]\s*(\d{1,2})\s*日?")
+
+
+def iso_date(s: str | None) -> str | None:
+    """'2021-01-11 10:46' / '2020年 1月 14日' / '20210111' -> '2021-01-11' (None if not a date)."""
+    if not s:
+        return None
+    s = normalize_chars(s)
+    m = _DATE_RE.search(s)
+    if not m:
+        m = re.search(r"(?<!\d)(20\d{2}|19\d{2})(\d{2})(\d{2})(?!\d)", s)
+    if not m:
+        return None
+    y, mo, d = (int(g) for g in m.groups())
+    if not (1990 <= y <= 2100 and 1 <= mo <= 12 and 1 <= d <= 31):
+        return None
+    return f"{y:04d}-{mo:02d}-{d:02d}"
+
+
+# ---------------------------------------------------------------- metadata block (§3)
+
+# canonical key -> label synonyms (labels may be padded: 索 引 号)
+_BLOCK_LABELS = {
+    "索引号": ["索引号"],
+    "发布机构": ["发布机构", "发文机关", "发布单位", "信息来源", "来源"],
+    "成文日期": ["成文日期"],
+    "发文日期": ["发文日期"],
+    "生成日期": ["生成日期"],
+    "发布日期": ["发布日期", "公开日期", "发布时间", "发表时间"],
+    "文号": ["发文字号", "文号"],
+    "分类": ["主题分类", "组配分类", "体裁分类", "分类"],
+    "有效性": ["有效性", "时效", "效力状况"],
+    "名称": ["标题", "名称"],
+}
+
+
+def _label_re(label: str) -> str:
+    return r"[ \u3000]*".join(map(re.escape, label))
+
+
+_ALL_LABELS = sorted(
+    ((canon, syn) for canon, syns in _BLOCK_LABELS.items() for syn in syns), key=lambda cs: -len(cs[1])
+)
+_LABEL_ANY = "|".join(f"(?:{_label_re(syn)})" for _c, syn in _ALL_LABELS)
+_BLOCK_RE = re.compile(rf"(?P<label>{_LABEL_ANY})[ \u3000]*[:：|]?[ \u3000\t|]*")
+
+
+def parse_metadata_block(text: str, *, max_chars: int = 4000) -> dict[str, str]:
+    """Read 索引号 / 发布机构 / 成文日期 / 发布日期 … label-value pairs from page text.
+
+    Works on a flattened metadata table or a page-tools line such as
+    '浏览次数: 发表时间:2021-01-11 10:46 信息来源:霍山县住建局 字体:[ ]'.
+    Only the head of the text is read, where such blocks live.
+    """
+    head = normalize_chars(text[:max_chars])
+    found: dict[str, str] = {}
+    matches = list(_BLOCK_RE.finditer(head))
+    for i, m in enumerate(matches):
+        label = re.sub(r"[ \u3000]", "", m.group("label"))
+        canon = next(c for c, syns in _BLOCK_LABELS.items() if label in syns)
+        end = matches[i + 1].start() if i + 1 < len(matches) else len(head)
+        value = head[m.end() : end]
+        value = value.split("\n")[0]
+        value = re.split(r"\s{2,}|\t|\||字体|浏览次数|【|\[", value)[0].strip(" :：|")
+        if canon in ("成文日期", "发文日期", "生成日期", "发布日期"):
+            value = iso_date(value) or ""
+        elif canon == "索引号" and not re.search(r"\d", value):
+            value = ""
+        if value and len(value) <= 80 and canon not in found:
+            found[canon] = value
+    return found
+
+
+# ---------------------------------------------------------------- title
+
+_REPORT_WORDS = re.compile(r"(年度报告|年报|工作报告|年度总结|工作总结|报告|总结)$")
+_DISCLOSURE = re.compile(r"(信息公开|政务公开)")
+_AGENCY_END = re.compile(r"(局|委|委员会|办公室|政府|办事处|中心|厅|院|所|站|队|处|镇|乡|街道|管委会|公司)$")
+
+
+def title_from_text(text: str) -> str | None:
+    """Find the title in the first lines of a text with no <title>.
+
+    Handles the agency on its own line above the title ('东西湖区住房和城乡建设局'
+    / '2019 年政府信息公开工作年度报告') and a title broken over two lines
+    ('长子县住建局 2019 年度政务信息公开' / '工作报告').
+    """
+    lines = [ln.strip() for ln in text.split("\n") if ln.strip()][:12]
+    for i, ln in enumerate(lines):
+        compact = clean_title(ln) or ""
+        if len(compact) > 80 or not _DISCLOSURE.search(compact):
+            continue
+        title = compact
+        if not _REPORT_WORDS.search(title) and i + 1 < len(lines):
+            nxt = clean_title(lines[i + 1]) or ""
+            if len(nxt) <= 10 and _REPORT_WORDS.search(nxt):
+                title = title + nxt
+        if not _REPORT_WORDS.search(title):
+            continue
+        if re.match(r"^(\d{4}\s*年度?)", title) or not _agency_prefix(title):
+            if i > 0:
+                prev = clean_title(lines[i - 1]) or ""
+                if 2 < len(prev) <= 30 and _AGENCY_END.search(prev) and not re.search(r"[，。]", prev):
+                    title = prev + title
+        return title
+    return None
+
+
+# ---------------------------------------------------------------- agency
+
+ABBREVIATIONS = [
+    ("住建局", "住房和城乡建设局"),
+    ("住建委", "住房和城乡建设委员会"),
+    ("住房城乡建设局", "住房和城乡建设局"),
+    ("人社局", "人力资源和社会保障局"),
+    ("卫健委", "卫生健康委员会"),
+    ("卫健局", "卫生健康局"),
+    ("卫计局", "卫生和计划生育局"),
+    ("卫计委", "卫生和计划生育委员会"),
+    ("发改局", "发展和改革局"),
+    ("发改委", "发展和改革委员会"),
+    ("市监局", "市场监督管理局"),
+    ("市场监管局", "市场监督管理局"),
+    ("资规局", "自然资源和规划局"),
+    ("自然资源规划局", "自然资源和规划局"),
+    ("教体局", "教育和体育局"),
+    ("文旅局", "文化和旅游局"),
+    ("文广旅局", "文化广电和旅游局"),
+    ("文广新局", "文化广电新闻出版局"),
+    ("环保局", "环境保护局"),
+    ("生态环境分局", "生态环境分局"),
+    ("交通局", "交通运输局"),
+    ("应急局", "应急管理局"),
+    ("医保局", "医疗保障局"),
+    ("退役军人局", "退役军人事务局"),
+    ("城管局", "城市管理局"),
+    ("农业农村局", "农业农村局"),
+    ("农林局", "农业和林业局"),
+    ("水务局", "水务局"),
+    ("科技局", "科学技术局"),
+    ("工信局", "工业和信息化局"),
+    ("经信局", "经济和信息化局"),
+    ("商务局", "商务局"),
+    ("民宗局", "民族宗教事务局"),
+    ("数据局", "数据资源管理局"),
+    ("政务服务局", "政务服务管理局"),
+    ("行政审批局", "行政审批服务局"),
+    ("政府办", "人民政府办公室"),
+    ("政府办公室", "人民政府办公室"),
+]
+_ABBR = sorted(ABBREVIATIONS, key=lambda ab: -len(ab[0]))
+
+
+def expand_abbreviations(name: str) -> str:
+    """住建局 -> 住房和城乡建设局 (only at the end of the name, where the department word sits)."""
+    for short, full in _ABBR:
+        if name.endswith(short) and not name.endswith(full):
+            return name[: -len(short)] + full
+    return name
+
+
+_YEAR_IN_TITLE = re.compile(r"(?:19|20)\d{2}\s*年度?")
+
+
+def _agency_prefix(title: str) -> str | None:
+    """The part of a title naming the agency, as printed ('长子县住建局', '县住建局', '宿迁市')."""
+    t = clean_title(title) or ""
+    t = re.sub(r"^(?:关于)?(?:印发|公布)?", "", t)
+    t = re.sub(r"^(?:19|20)\d{2}年度?", "", t)  # year-first titles
+    m = _YEAR_IN_TITLE.search(t)
+    cut = m.start() if m else None
+    d = re.search(r"(?:政府信息公开|政务信息公开|政务公开|信息公开)", t)
+    if d and (cut is None or d.start() < cut):
+        cut = d.start()
+        # '上海市政府信息公开…': 政府 belongs to the disclosure phrase, the agency is the region
+    if cut is None or cut == 0:
+        return None
+    prefix = t[:cut].strip("：: ")
+    prefix = re.sub(r"[（(].*?[)）]$", "", prefix)
+    return prefix or None
+
+
+def _is_region_only(name: str) -> bool:
+    return bool(re.search(r"(省|市|县|区|旗|盟|州|自治县|自治州|地区)$", name)) and not _AGENCY_END.search(name[-1:])
+
+
+def _department_of(rest: str) -> str | None:
+    """Department type of an agency with the region removed ('二郎街道办事处' -> '街道办事处')."""
+    if not rest:
+        return None
+    m = re.match(r"^[\u4e00-\u9fff]{1,8}?(镇|乡|街道|苏木)(人民政府|办事处|政府)?$", rest)
+    if m:
+        kind = m.group(1)
+        tail = m.group(2) or ("办事处" if kind == "街道" else "人民政府")
+        if tail == "政府":
+            tail = "人民政府"
+        return kind + tail
+    rest = re.sub(r"^[\u4e00-\u9fff]{1,8}?(?:高新技术产业开发区|经济技术开发区|高新区|开发区|新区)(?=.)", "", rest)
+    return rest
+
+
+def resolve_agency(
+    title: str | None, text: str, context: SiteContext | None = None
+) -> tuple[str | None, str | None, str | None, list[str]]:
+    """(agency, agency_as_printed, department, region-names) from the title, context and text.
+
+    agency: as the title gives it, abbreviations expanded, parent city dropped;
+    a bare '县住建局' takes its county from the site context or from the text
+    ('霍山县住建局' in the body).
+    """
+    printed = _agency_prefix(title) if title else None
+    if not printed:
+        return None, None, None, []
+    if re.match(r"^(县|区|市|旗|镇|乡|街道|本)", printed) and not gazetteer.split_region_prefix(printed)[0]:
+        county = _county_for_bare(printed, text, context)
+        if county:
+            printed = county + printed[1:] if printed[0] in "县区市旗" else county + printed
+    names, rest = gazetteer.split_region_prefix(printed)
+    full_rest = expand_abbreviations(rest) if rest else ""
+    if not full_rest or full_rest == "政府":
+        # the title names only a region: the reporting body is its government
+        full_rest = "人民政府"
+    elif re.search(r"(镇|乡|苏木)$", full_rest):
+        full_rest += "人民政府"
+    elif full_rest.endswith("街道"):
+        full_rest += "办事处"
+    elif re.search(r"(镇|乡)政府$", full_rest):
+        full_rest = full_rest[:-2] + "人民政府"
+    # drop parent divisions: keep only the most specific region name
+    agency = "".join(names[-1:]) + full_rest
+    department = _department_of(full_rest)
+    return agency, printed, department, names
+
+
+def _county_for_bare(printed: str, text: str, context: SiteContext | None) -> str | None:
+    if context and context.county:
+        return context.county
+    if context and context.adcode:
+        r = gazetteer.region_for_code(context.adcode)
+        if r and r.county:
+            return r.county
+    rest = printed[1:] if printed[0] in "县区市旗" else printed
+    suffix = printed[0] if printed[0] in "县区市旗" else ""
+    # a full form of the same agency in the text: '霍山县住建局'
+    for name, _n in gazetteer.counties_in_text(text):
+        if (not suffix or name.endswith(suffix)) and (name + rest) in text:
+            return name
+    for name, _n in gazetteer.counties_in_text(text):
+        if not suffix or name.endswith(suffix):
+            return name
+    return None
+
+
+# ---------------------------------------------------------------- region
+
+
+def resolve_region(
+    context: SiteContext | None,
+    meta: dict[str, str],
+    agency_names: list[str],
+    text: str,
+) -> Region:
+    """Region + adcode: site context, then SiteIDCode, then the agency, then the text."""
+    if context:
+        r = gazetteer.region_for_code(context.adcode) if context.adcode else None
+        if r:
+            return r
+        if context.county:
+            r = gazetteer.find_county(context.county, f"{context.province or ''}{context.city or ''}")
+            if r:
+                return r
+        if context.city or context.province:
+            r = gazetteer.find_city(context.city or context.province or "", context.province or "")
+            if r:
+                return r
+    code = (meta.get("SiteIDCode") or "").strip()
+    if re.fullmatch(r"\d{10}", code):
+        r = gazetteer.region_for_code(code[:6])
+        if r:
+            return r
+    if agency_names:
+        r = gazetteer.region_from_names(agency_names, text[:5000])
+        if r:
+            return r
+    r = gazetteer.region_from_text(text)
+    return r or Region()
+
+
+# ---------------------------------------------------------------- year and dates
+
+
+def report_year(title: str | None, text: str) -> int | None:
+    """Report year: the title, else the 统计期限 sentence, else the body (never the URL)."""
+    if title:
+        t = normalize_chars(title)
+        m = re.search(r"((?:19|20)\d{2})\s*年", t)
+        if m:
+            return int(m.group(1))
+    t = normalize_chars(text[:20000])
+    m = re.search(r"统计期限.{0,6}?((?:19|20)\d{2})\s*年\s*1\s*月\s*1\s*日", t)
+    if m:
+        return int(m.group(1))
+    head = "\n".join(ln for ln in t.split("\n")[:8])
+    m = re.search(r"((?:19|20)\d{2})\s*年度?\s*(?:政府|政务)?信息公开", head)
+    if m:
+        return int(m.group(1))
+    m = re.search(r"^\s*((?:19|20)\d{2})\s*年(?:度|以来)?\s*[，,]", t, re.M)
+    if m:
+        return int(m.group(1))
+    years = Counter(
+        int(y)
+        for y in re.findall(r"((?:19|20)\d{2})\s*年(?!\s*\d{1,2}\s*月\s*\d{1,2}\s*日)", t)
+        if 2000 <= int(y) <= 2100
+    )
+    return years.most_common(1)[0][0] if years else None
+
+
+def signing_date(text: str) -> str | None:
+    """The date at the end of the document, on a line of its own (the signature)."""
+    lines = [ln.strip() for ln in normalize_chars(text).split("\n") if ln.strip()]
+    for ln in reversed(lines[-15:]):
+        if re.fullmatch(r"\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日", ln):
+            return iso_date(ln)
+    return None
+
+
+def url_date(url: str | None) -> str | None:
+    """TRS detail URLs carry the publication date: …/202101/t20210111_123.html."""
+    if not url:
+        return None
+    m = re.search(r"/t((?:19|20)\d{6})_\d+", url)
+    if m:
+        return iso_date(m.group(1))
+    m = re.search(r"/art/((?:19|20)\d{2})/(\d{1,2})/(\d{1,2})/art_", url)
+    if m:
+        return iso_date("-".join(m.groups()))
+    return None
+
+
+def published_at(meta: dict[str, str], block: dict[str, str], url: str | None) -> str | None:
+    for value in (meta.get("PubDate"), meta.get("publishdate"), block.get("发布日期"),
+                  block.get("发文日期"), block.get("生成日期")):
+        d = iso_date(value)
+        if d:
+            return d
+    return url_date(url)
+
+
+# ---------------------------------------------------------------- form
+
+_F2021 = ["本年制发件数", "本年废止件数", "现行有效件数", "逾期不补正", "逾期未按收费通知要求缴纳费用"]
+_F2019 = ["本年新制作数量", "本年新公开数量", "对外公开总数", "上一年项目数量", "本年增/减", "本年增减"]
+_LEGACY = ["收到申请数", "主动公开政府信息数", "申请办结数", "同意公开答复数", "行政复议数量", "行政诉讼数量",
+           "不同意公开答复数", "政府信息公开专项经费"]
+
+
+def detect_form(text: str, tables: list[Grid]) -> str:
+    """Which report form the document follows (see spec/metrics.md)."""
+    flat = "\n".join("\t".join(row) for grid in tables for row in grid)
+    blob = re.sub(r"\s+", "", normalize_chars(text + "\n" + flat))
+    n21 = sum(1 for k in _F2021 if k in blob)
+    n19 = sum(1 for k in _F2019 if k in blob)
+    if n21 >= 2:
+        return "form2021"
+    if n19 >= 2:
+        return "form2019"
+    if ("统计指标" in blob and "统计数" in blob) or sum(1 for k in _LEGACY if k in blob) >= 3:
+        return "legacy_table"
+    return "narrative"
