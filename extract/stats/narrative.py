@@ -1,0 +1,164 @@
+"""Numbers stated in sentences (narrative reports, and the prose around tables).
+
+Matching runs on a copy of the text with all whitespace removed (PDF text breaks lines inside
+sentences and pads numbers with spaces), with an index back into the original so the evidence and
+quoted phrases are the report's own words. Every pattern is anchored on the vocabulary of requests,
+reviews and lawsuits, so counts of other things (信息 153 条, hotline calls, SMS) are not taken.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+
+logger = logging.getLogger(__name__)
+
+_WS = re.compile(r"[\s\u00a0\u3000\u200b\ufeff]")
+# Glyphs some PDF fonts map to a neighbouring code point (丌 for 不 …); folded for matching only.
+_GLYPHS = str.maketrans("丌迚劢挃幵挄０１２３４５６７８９", "不进动指并按0123456789")
+_UNIT = r"(件|条|宗|个|人次|次|份|起|项|例)"
+_NUM = r"(\d+)"
+_END = "。；;！？!?"
+
+
+@dataclass
+class Found:
+    key: str
+    value: int | float
+    phrase: str  # the matched words, as printed
+    sentence: str  # the whole sentence, as printed
+
+
+class Squeezed:
+    """The text without whitespace, and where each of its characters came from."""
+
+    def __init__(self, text: str) -> None:
+        self.original = text or ""
+        keep = [(i, ch) for i, ch in enumerate(self.original) if not _WS.match(ch)]
+        self.index = [i for i, _ in keep]
+        self.text = "".join(ch for _, ch in keep).translate(_GLYPHS)
+
+    def quote(self, start: int, end: int) -> str:
+        if start >= end or not self.index:
+            return ""
+        return self.original[self.index[start] : self.index[end - 1] + 1]
+
+    def sentence(self, start: int, end: int) -> str:
+        s = start
+        while s > 0 and self.text[s - 1] not in _END:
+            s -= 1
+        e = end
+        while e < len(self.text) and self.text[e] not in _END:
+            e += 1
+        e = min(e + 1, len(self.text))
+        return re.sub(r"\s+", " ", self.quote(s, e)).strip()
+
+    def clause(self, start: int, end: int) -> str:
+        """The squeezed clause (between ，。； marks) around a match."""
+        s = start
+        while s > 0 and self.text[s - 1] not in _END + "，,":
+            s -= 1
+        e = end
+        while e < len(self.text) and self.text[e] not in _END + "，,":
+            e += 1
+        return self.text[s:e]
+
+
+_APPEALS = re.compile(r"复议|诉讼|举报|投诉|咨询|信访|热线|来电|留言|信箱")
+
+_REQUESTS_NEW = re.compile(
+    r"(?:共|全年|累计|本年度?|今年)?(?:共|累计)?(?:收到|受理|接到|接收|办理)(?:和受理|和收到|并办理|及办理)?"
+    r"(?P<mid>[^" + _END + r"\d]{0,25}?申请[^" + _END + r"\d]{0,8}?)(?:共计|共|合计|总计)?" + _NUM + _UNIT
+)
+_REQUESTS_NONE = re.compile(
+    r"(?:未|没有|尚未|无)(?:收到|受理|接到|发生)(?:任何)?(?P<mid>[^" + _END + r"\d，]{0,15}?)"
+    r"(?:政府信息公开|依申请公开|公开政府信息|信息公开)(?:的)?申请"
+)
+_BREAKDOWN = [
+    ("requests.new.natural_person", re.compile(r"(?:自然人|公民|个人)(?:申请)?(?:的)?" + _NUM + _UNIT)),
+    ("requests.new.commercial", re.compile(r"(?<!法人或其他组织)(?:商业企业|企业)(?:申请)?(?:的)?" + _NUM + _UNIT)),
+    ("requests.new.research", re.compile(r"科研机构(?:申请)?(?:的)?" + _NUM + _UNIT)),
+    ("requests.new.public_interest", re.compile(r"社会公益组织(?:申请)?(?:的)?" + _NUM + _UNIT)),
+    ("requests.new.legal_service", re.compile(r"法律服务机构(?:申请)?(?:的)?" + _NUM + _UNIT)),
+]
+_OUTCOMES = [
+    ("core.requests_granted", re.compile(r"(?<!不)(?<!部分)(?:予以公开|同意公开|全部公开)(?:的)?(?:答复)?(?:共)?" + _NUM + _UNIT)),
+    ("core.requests_partial", re.compile(r"部分公开(?:的)?(?:答复)?(?:共)?" + _NUM + _UNIT)),
+    ("core.requests_denied", re.compile(r"(?<!部分)不予(?:以)?公开(?:的)?(?:共)?" + _NUM + _UNIT)),
+    ("core.requests_unavailable", re.compile(r"无法提供(?:的)?(?:共)?" + _NUM + _UNIT)),
+    ("core.requests_rejected", re.compile(r"不予(?:以)?处理(?:的)?(?:共)?" + _NUM + _UNIT)),
+]
+_PROACTIVE = re.compile(r"主动公开(?:了)?(?:各类)?(?:政府|政务)?信息(?:共计|共|累计|总计)?" + _NUM + r"(条|件|项|篇)")
+_NEG = r"(?:没有|未(?!经)|尚未|未曾|无(?=因|涉|发生|收到|任何|政府信息|被|申请))"
+_REVIEW_NONE = re.compile(_NEG + r"(?:收到|发生|引发|出现|接到|产生|因)?[^" + _END + r"\d，,]{0,40}?行政复议")
+_LITIGATION_NONE = re.compile(_NEG + r"(?:收到|发生|引发|出现|接到|产生|因|提起)?[^" + _END + r"\d，,]{0,40}?行政诉讼")
+_REVIEW_ZERO = re.compile(r"行政复议(?:案件|申请)?(?:数量|数)?(?:为|共|均为)?(?:0|零)(?:件|起|宗|次|个)")
+_LITIGATION_ZERO = re.compile(r"行政诉讼(?:案件)?(?:数量|数)?(?:为|共|均为)?(?:0|零)(?:件|起|宗|次|个)")
+_REVIEW_N = re.compile(r"行政复议(?:案件|申请)?(?:共|为)?" + _NUM + r"(件|起|宗|次|个)")
+_LITIGATION_N = re.compile(r"(?<!复议后)行政诉讼(?:案件)?(?:共|为)?" + _NUM + r"(件|起|宗|次|个)")
+_FEES = re.compile(r"收取(?:了)?(?:信息处理费|费用|处理费)(?:共计|共|合计|总计)?(\d+(?:\.\d+)?)(万元|元)")
+_FEES_NONE = re.compile(
+    r"(?:没有|未|不|无)(?:收取|收)[^" + _END + r"\d]{0,20}?(?:费用|信息处理费|处理费)|无(?:政府信息公开)?收费"
+)
+
+
+def _first(value: str) -> int | float:
+    return float(value) if "." in value else int(value)
+
+
+def find_numbers(text: str) -> tuple[list[Found], Squeezed]:
+    """Every recognised figure in the text, in order; the caller decides precedence over tables."""
+    sq = Squeezed(text)
+    t = sq.text
+    found: list[Found] = []
+
+    def add(key: str, value: int | float, m: re.Match[str], start: int | None = None) -> None:
+        s = m.start() if start is None else start
+        found.append(Found(key, value, sq.quote(s, m.end()), sq.sentence(s, m.end())))
+
+    for m in _REQUESTS_NEW.finditer(t):
+        if _APPEALS.search(m.group("mid")):
+            continue
+        add("core.requests_new", int(m.group(2)), m)
+        # the sentence's breakdown by applicant ("其中自然人16条，企业1条")
+        e = m.end()
+        while e < len(t) and t[e] not in _END:
+            e += 1
+        tail = t[m.end() : e]
+        for key, rx in _BREAKDOWN:
+            bm = rx.search(tail)
+            if bm:
+                found.append(
+                    Found(key, int(bm.group(1)), sq.quote(m.end() + bm.start(), m.end() + bm.end()), sq.sentence(m.start(), e))
+                )
+    for m in _REQUESTS_NONE.finditer(t):
+        if not _APPEALS.search(m.group("mid")):
+            add("core.requests_new", 0, m)
+    for key, rx in _OUTCOMES:
+        for m in rx.finditer(t):
+            if not _APPEALS.search(sq.clause(m.start(), m.end())):
+                add(key, int(m.group(1)), m)
+    for m in _PROACTIVE.finditer(t):
+        add("core.proactive_items", int(m.group(1)), m)
+    for key, none_rx, zero_rx, n_rx in (
+        ("core.review_total", _REVIEW_NONE, _REVIEW_ZERO, _REVIEW_N),
+        ("core.litigation_total", _LITIGATION_NONE, _LITIGATION_ZERO, _LITIGATION_N),
+    ):
+        for m in none_rx.finditer(t):
+            add(key, 0, m)
+        for m in zero_rx.finditer(t):
+            add(key, 0, m)
+        for m in n_rx.finditer(t):
+            clause = sq.clause(m.start(), m.end())
+            # "收到行政复议及复议后行政诉讼1件": one number for two things — not taken
+            if "复议" in clause and "诉讼" in clause and len(re.findall(r"\d+", clause)) < 2:
+                logger.debug("ambiguous review/litigation figure skipped: %s", clause)
+                continue
+            add(key, int(m.group(1)), m)
+    for m in _FEES.finditer(t):
+        v = _first(m.group(1))
+        add("core.fees_collected_yuan", v * 10000 if m.group(2) == "万元" else v, m)
+    for m in _FEES_NONE.finditer(t):
+        add("core.fees_collected_yuan", 0, m)
+    return found, sq

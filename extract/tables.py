@@ -1,0 +1,153 @@
+"""Tables as plain grids of cell text, from HTML markup or from tab-separated text.
+
+The numbers extractor (`extract.stats`) reads rows and columns by their labels, so the grids keep
+every cell where the source put it: spans are expanded by copying the text into every covered slot,
+so a label with rowspan is visible on each row it labels and a header with colspan above each column.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from lxml import etree
+from lxml import html as lxml_html
+
+from extract.record import Grid
+
+logger = logging.getLogger(__name__)
+
+_WS = re.compile(r"[\s\u00a0\u3000\u2002\u2003\u2009\u200b\ufeff]+")
+_CJK = r"\u3400-\u9fff\uff00-\uffef\u3000-\u303f"
+_CJK_GAP = re.compile(rf"(?<=[{_CJK}]) (?=[{_CJK}])")
+_MAX_COLSPAN = 60
+_MAX_ROWSPAN = 500
+
+
+def clean_cell(text: str) -> str:
+    """Whitespace-normalise one cell: nbsp/ideographic spaces collapse, spaces between CJK vanish."""
+    text = _WS.sub(" ", text or "").strip()
+    return _CJK_GAP.sub("", text)
+
+
+def _span(el: etree._Element, name: str, limit: int) -> int:
+    try:
+        n = int(re.sub(r"[^\d]", "", el.get(name, "1") or "1") or "1")
+    except ValueError:
+        return 1
+    return max(1, min(n, limit))
+
+
+def _cell_text(cell: etree._Element) -> str:
+    """Text of a cell without the text of tables nested in it (they are grids of their own)."""
+    parts: list[str] = []
+
+    def walk(el: etree._Element) -> None:
+        if el is not cell and isinstance(el.tag, str) and el.tag.lower() == "table":
+            if el.tail:
+                parts.append(el.tail)
+            return
+        tag = el.tag.lower() if isinstance(el.tag, str) else ""
+        if tag in ("script", "style"):
+            if el.tail and el is not cell:
+                parts.append(el.tail)
+            return
+        if isinstance(el.tag, str) and el.text:
+            parts.append(el.text)
+        for child in el:
+            walk(child)
+        if el is not cell and el.tail:
+            parts.append(el.tail)
+
+    walk(cell)
+    # <br> and block breaks inside a cell join the pieces ("本年新<br/>制作数量" -> "本年新制作数量")
+    return clean_cell("".join(parts))
+
+
+def _own_rows(table: etree._Element) -> list[etree._Element]:
+    rows = []
+    for child in table:
+        if not isinstance(child.tag, str):
+            continue
+        tag = child.tag.lower()
+        if tag == "tr":
+            rows.append(child)
+        elif tag in ("thead", "tbody", "tfoot"):
+            rows.extend(c for c in child if isinstance(c.tag, str) and c.tag.lower() == "tr")
+    return rows
+
+
+def _table_grid(table: etree._Element) -> Grid:
+    grid: dict[tuple[int, int], str] = {}
+    n_rows = 0
+    for r, tr in enumerate(_own_rows(table)):
+        n_rows = max(n_rows, r + 1)
+        c = 0
+        for cell in tr:
+            if not isinstance(cell.tag, str) or cell.tag.lower() not in ("td", "th"):
+                continue
+            while (r, c) in grid:
+                c += 1
+            text = _cell_text(cell)
+            rs = _span(cell, "rowspan", _MAX_ROWSPAN)
+            cs = _span(cell, "colspan", _MAX_COLSPAN)
+            for dr in range(rs):
+                for dc in range(cs):
+                    grid.setdefault((r + dr, c + dc), text)
+            c += cs
+    if not grid:
+        return []
+    width = max(c for _, c in grid) + 1
+    return [[grid.get((r, c), "") for c in range(width)] for r in range(n_rows)]
+
+
+def html_tables_to_grids(html: str | bytes | etree._Element) -> list[Grid]:
+    """Every <table> as a grid; a table nested in a cell is its own grid and not repeated in the outer one.
+
+    Grids that hold no text at all (pure layout wrappers) are dropped.
+    """
+    try:
+        if isinstance(html, (str, bytes)):
+            if not html.strip():
+                return []
+            root = lxml_html.fromstring(html)
+        else:
+            root = html
+    except (etree.ParserError, ValueError) as exc:
+        logger.debug("unparsable html: %s", exc)
+        return []
+    tables = [root] if isinstance(root.tag, str) and root.tag.lower() == "table" else []
+    tables += list(root.iterdescendants("table"))
+    grids: list[Grid] = []
+    for t in tables:  # document order; each table's own rows only
+        g = _table_grid(t)
+        if any(cell for row in g for cell in row):
+            grids.append(g)
+    return grids
+
+
+def _has_cells(line: str) -> bool:
+    return "\t" in line
+
+
+def text_tables_to_grids(text: str) -> list[Grid]:
+    """Runs of consecutive tab-separated lines as grids (tables that came through as text).
+
+    A run needs at least two lines or three cells; rows are padded to the run's width.
+    """
+    grids: list[Grid] = []
+    run: list[list[str]] = []
+
+    def flush() -> None:
+        if run and (len(run) >= 2 or len(run[0]) >= 3):
+            width = max(len(r) for r in run)
+            grids.append([r + [""] * (width - len(r)) for r in run])
+        run.clear()
+
+    for line in (text or "").splitlines():
+        if _has_cells(line):
+            run.append([clean_cell(c) for c in line.split("\t")])
+        else:
+            flush()
+    flush()
+    return grids
