@@ -1,0 +1,224 @@
+"""DemoPortal: serve the demo county portals on 127.0.0.1, one port per site.
+
+Stdlib only (ThreadingHTTPServer in daemon threads), quiet, and fast: all
+pages are rendered once at start-up into a route table; only Hanweb's
+dataproxy.jsp and downfile.jsp are computed per request.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+import socket
+import threading
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from ogi.demo.catalog import SiteSpec, build_sites
+from ogi.demo.render import RenderedSite, Renderer, dataproxy_xml, empty_dataproxy
+
+logger = logging.getLogger(__name__)
+
+DATAPROXY = "/module/web/jpage/dataproxy.jsp"
+DOWNFILE = "/module/download/downfile.jsp"
+
+
+@dataclass
+class DemoSite:
+    """One registry row: what the crawler is told about a site."""
+
+    site_id: str
+    name: str
+    province: str
+    city: str
+    county: str
+    adcode: str
+    platform: str
+    entry_url: str
+    verified: bool = True
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+
+def _free_port(host: str) -> int:
+    """A port nothing listens on (bound, then closed) — for the 'dead' site."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind((host, 0))
+        return s.getsockname()[1]
+
+
+class DemoPortal:
+    """Several imitation county portals; see site-patterns.md §1 for what they imitate."""
+
+    def __init__(self, faults: bool = False, host: str = "127.0.0.1") -> None:
+        self.faults = faults
+        self.host = host
+        self.sites: list[DemoSite] = []
+        self._servers: list[tuple[_Server, threading.Thread]] = []
+        self._rendered: dict[str, RenderedSite] = {}
+        self._log: list[tuple[str, str, str, int]] = []
+        self._lock = threading.Lock()
+
+    # ---- lifecycle -----------------------------------------------------------------
+    def start(self) -> DemoPortal:
+        if self._servers:
+            return self
+        specs = copy.deepcopy(build_sites(self.faults))  # renderers set URLs on the items
+        for spec in specs:
+            server = _Server((self.host, 0), self._handler_for(spec.site_id))
+            port = server.server_address[1]
+            base = f"http://{self.host}:{port}"
+            self._rendered[spec.site_id] = Renderer(spec, base).render()
+            thread = threading.Thread(target=server.serve_forever, name=f"demo-{spec.site_id}", daemon=True)
+            thread.start()
+            self._servers.append((server, thread))
+            self.sites.append(self._site_row(spec, base + "/"))
+        if self.faults:
+            port = _free_port(self.host)
+            self.sites.append(DemoSite("dead", "平山县人民政府", "河北省", "石家庄市", "平山县", "130131", "trs",
+                                       f"http://{self.host}:{port}/"))
+        logger.info("demo portal started: %s", ", ".join(f"{s.site_id}={s.entry_url}" for s in self.sites))
+        return self
+
+    def stop(self) -> None:
+        for server, thread in self._servers:
+            server.shutdown()
+            server.server_close()
+            thread.join(timeout=5)
+        self._servers.clear()
+
+    def __enter__(self) -> DemoPortal:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    @staticmethod
+    def _site_row(spec: SiteSpec, entry: str) -> DemoSite:
+        return DemoSite(spec.site_id, spec.name, spec.province, spec.city, spec.county, spec.adcode, spec.platform, entry)
+
+    # ---- ground truth --------------------------------------------------------------
+    @property
+    def request_log(self) -> list[tuple[str, str, str, int]]:
+        with self._lock:
+            return list(self._log)
+
+    def manifest(self) -> list[dict[str, Any]]:
+        """What is published: every report (with its expected core numbers) and every decoy."""
+        out: list[dict[str, Any]] = []
+        for site_id, rendered in self._rendered.items():
+            for item, column in rendered.items:
+                if item.decoy:
+                    out.append({"site_id": site_id, "title": item.flat_title, "detail_url": item.url, "decoy": True,
+                                "column": column})
+                    continue
+                row: dict[str, Any] = {
+                    "site_id": site_id,
+                    "agency": item.agency,
+                    "report_year": item.year,
+                    "form": item.form,
+                    "title": item.flat_title,
+                    "published_at": f"{item.pub:%Y-%m-%d}",
+                    "detail_url": item.url,
+                    "attachment_urls": [a.url for a in item.attachments],
+                    "kind": item.kind,
+                    "column": column,
+                    "seed": item.seed,
+                    "stats": dict(item.stats),
+                }
+                if item.corrupt:
+                    row["corrupt"] = True
+                out.append(row)
+        return out
+
+    # ---- HTTP ----------------------------------------------------------------------
+    def _record(self, site_id: str, method: str, path: str, status: int) -> None:
+        with self._lock:
+            self._log.append((site_id, method, path, status))
+
+    def _handler_for(self, site_id: str) -> type[BaseHTTPRequestHandler]:
+        portal = self
+
+        class Handler(BaseHTTPRequestHandler):
+            server_version = "nginx"
+            sys_version = ""
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - quiet server
+                pass
+
+            def do_GET(self) -> None:
+                self._serve("GET")
+
+            def do_HEAD(self) -> None:
+                self._serve("HEAD")
+
+            def do_POST(self) -> None:
+                self._serve("POST")
+
+            def _serve(self, method: str) -> None:
+                status = 500
+                try:
+                    status = self._dispatch(method)
+                except (BrokenPipeError, ConnectionResetError):
+                    status = 499
+                except Exception:  # a demo page must never take the server down
+                    logger.exception("demo portal: error serving %s", self.path)
+                    try:
+                        self._send(500, b"Internal Server Error", "text/plain")
+                    except OSError:
+                        pass
+                finally:
+                    portal._record(site_id, method, self.path, status)
+
+            def _send(self, status: int, body: bytes, ctype: str, location: str | None = None, head: bool = False) -> int:
+                self.send_response(status)
+                self.send_header("Content-Type", ctype)
+                self.send_header("Content-Length", str(len(body)))
+                if location:
+                    self.send_header("Location", location)
+                self.end_headers()
+                if not head:
+                    self.wfile.write(body)
+                return status
+
+            def _dispatch(self, method: str) -> int:
+                rendered = portal._rendered[site_id]
+                parts = urlsplit(self.path)
+                path = parts.path
+                query = parse_qs(parts.query)
+                head = method == "HEAD"
+                length = int(self.headers.get("Content-Length") or 0)
+                raw = self.rfile.read(length) if length else b""
+                if rendered.hanweb and path == DATAPROXY:
+                    if method != "POST":
+                        return self._send(405, b"Method Not Allowed", "text/plain", head=head)
+                    form = parse_qs(raw.decode("utf-8", errors="replace"))
+                    col = rendered.hanweb.get((form.get("columnid") or [""])[0])
+                    if col is None or (form.get("unitid") or [""])[0] != col.unitid:
+                        return self._send(200, empty_dataproxy(), "text/xml;charset=UTF-8")
+                    try:
+                        start = int(query.get("startrecord", ["1"])[0])
+                        end = int(query.get("endrecord", [str(start + 44)])[0])
+                    except ValueError:
+                        return self._send(200, empty_dataproxy(), "text/xml;charset=UTF-8")
+                    return self._send(200, dataproxy_xml(col, start, end), "text/xml;charset=UTF-8")
+                if rendered.downloads and path == DOWNFILE:
+                    target = rendered.downloads.get((query.get("filename") or [""])[0])
+                    if target is None:
+                        return self._send(404, b"Not Found", "text/plain", head=head)
+                    return self._send(302, b"", "text/html", location=target, head=head)
+                if method == "POST":
+                    return self._send(405, b"Method Not Allowed", "text/plain")
+                resp = rendered.routes.get(path)
+                if resp is None:
+                    body = b"<html><head><title>404</title></head><body><h1>404 Not Found</h1></body></html>"
+                    return self._send(404, body, "text/html; charset=utf-8", head=head)
+                return self._send(resp.status, resp.body, resp.ctype, resp.location, head=head)
+
+        return Handler
