@@ -1,9 +1,9 @@
 """DOCX: paragraphs and tables in body order.
 
 Tables become grids and also tab-joined rows in the text, so the text reads
-in document order. python-docx repeats the cell object of a horizontally merged
-cell once per grid column; we keep each cell once per row (dedupe by identity)
-so a span does not double its value. Zip bombs are refused before opening.
+in document order. python-docx repeats the cell of a merged region once per
+grid column; grids keep that expansion (columns stay aligned, as for HTML
+spans) while the text lists a horizontally merged cell once. Zip bombs are refused before opening.
 """
 
 from __future__ import annotations
@@ -36,19 +36,29 @@ def check_zip(data: bytes) -> str | None:
     return None
 
 
-def _table_grid(table) -> Grid:
+def _cell_text(cell) -> str:
+    return " ".join(p.text.strip() for p in cell.paragraphs if p.text.strip())
+
+
+def _table_rows(table) -> tuple[Grid, list[str]]:
+    """(grid, text lines) of a table.
+
+    The grid keeps every grid column (a merged cell's text in each slot it
+    covers, like `extract.tables` does for HTML spans), so columns line up with
+    their headers. The text line lists a horizontally merged cell once: python-docx
+    hands back the same <w:tc> for each covered column, compared by identity
+    (the element objects are kept alive in `row_tcs` so identity is meaningful).
+    """
     grid: Grid = []
+    lines: list[str] = []
     for row in table.rows:
-        cells = []
-        seen: set[int] = set()
-        for cell in row.cells:
-            key = id(cell._tc)
-            if key in seen:
-                continue
-            seen.add(key)
-            cells.append(" ".join(p.text.strip() for p in cell.paragraphs if p.text.strip()))
-        grid.append(cells)
-    return grid
+        cells = list(row.cells)
+        row_tcs = [c._tc for c in cells]
+        texts = [_cell_text(c) for c in cells]
+        grid.append(texts)
+        once = [t for i, t in enumerate(texts) if i == 0 or row_tcs[i] is not row_tcs[i - 1]]
+        lines.append("\t".join(once))
+    return grid, lines
 
 
 def extract_docx(data: bytes) -> Document:
@@ -73,10 +83,10 @@ def extract_docx(data: bytes) -> Document:
         if tag == "p":
             lines.append(Paragraph(child, d).text)
         elif tag == "tbl":
-            grid = _table_grid(Table(child, d))
+            grid, rows = _table_rows(Table(child, d))
             doc.tables.append(grid)
             lines.append("")
-            lines.extend("\t".join(row) for row in grid)
+            lines.extend(rows)
             lines.append("")
     doc.text = "\n".join(lines)
     props = d.core_properties
