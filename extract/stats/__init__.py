@@ -27,7 +27,9 @@ logger = logging.getLogger(__name__)
 
 _SUMS = {
     "core.requests_denied": [f"requests.{r}.total" for r in REQUEST_ROWS if r.startswith("denied_")],
-    "core.requests_unavailable": [f"requests.{r}.total" for r in REQUEST_ROWS if r.startswith("unavailable_")],
+    "core.requests_unavailable": [
+        f"requests.{r}.total" for r in REQUEST_ROWS if r.startswith("unavailable_")
+    ],
     "core.requests_rejected": [f"requests.{r}.total" for r in REQUEST_ROWS if r.startswith("rejected_")],
     "core.litigation_total": ["litigation_direct.total", "litigation_after_review.total"],
     "core.litigation_corrected": ["litigation_direct.corrected", "litigation_after_review.corrected"],
@@ -78,7 +80,12 @@ def analyze(
 
 
 def _analyze(
-    text: str, tables: list[Grid], form: str | None, report_year: int | None, document_date: str | None, out: Collector
+    text: str,
+    tables: list[Grid],
+    form: str | None,
+    report_year: int | None,
+    document_date: str | None,
+    out: Collector,
 ) -> None:
     kinds = [_classify(g, out) for g in tables]
     from_text = False
@@ -88,7 +95,6 @@ def _analyze(
         from_text = True
     t3 = Table3(out, form)
     origin: dict[str, str] = {}
-    legacy_read = False
     for grid, kind in zip(tables, kinds, strict=True):
         if kind is None or (kind == "legacy" and from_text):
             continue
@@ -102,15 +108,14 @@ def _analyze(
             elif kind == "二":
                 read_table2(grid, out)
             elif kind == "legacy":
-                legacy_read = read_legacy_grid(grid, out) > 0 or legacy_read
+                read_legacy_grid(grid, out)
         except Exception as exc:
             logger.debug("table %s failed", kind, exc_info=True)
             out.flag(f"table {kind.rstrip('+')} could not be read: {type(exc).__name__}: {exc}")
-    if not legacy_read:
-        try:
-            read_legacy_cells(read_legacy_text(text), out, "legacy table (text)")
-        except Exception as exc:
-            out.flag(f"table legacy could not be read: {type(exc).__name__}: {exc}")
+    try:  # a flattened legacy table in the text fills what the grids did not give
+        read_legacy_cells(read_legacy_text(text), out, "legacy table (text)")
+    except Exception as exc:
+        out.flag(f"table legacy could not be read: {type(exc).__name__}: {exc}")
     if any(k.startswith("requests.") for k in out.stats) and not out.has("requests.carried_forward.total"):
         lone_carried_forward(text, out)
     _derive_other(out)
@@ -132,7 +137,10 @@ def _classify(grid: Grid, out: Collector) -> str | None:
 def _derive_other(out: Collector) -> None:
     """form2021: （六）其他处理 is the sum of its three sub-rows."""
     for col in REQUEST_COLUMNS:
-        subs = [out.stats.get(f"requests.{r}.{col}") for r in ("other_no_correction", "other_unpaid_fee", "other_misc")]
+        subs = [
+            out.stats.get(f"requests.{r}.{col}")
+            for r in ("other_no_correction", "other_unpaid_fee", "other_misc")
+        ]
         present = [s for s in subs if s is not None]
         if present and not out.has(f"requests.other.{col}"):
             out.add(
@@ -160,7 +168,12 @@ def _core_from_tables(out: Collector, origin: dict[str, str]) -> None:
             origin[core] = "the statistics table"
     fees = out.stats.get("legacy.fees_10k_yuan")
     if fees is not None:
-        out.add("core.fees_collected_yuan", round(fees.value * 10000, 2), "table", f"= legacy.fees_10k_yuan × 10000; {fees.evidence}")
+        out.add(
+            "core.fees_collected_yuan",
+            round(fees.value * 10000, 2),
+            "table",
+            f"= legacy.fees_10k_yuan × 10000; {fees.evidence}",
+        )
 
 
 def _from_text(text: str, out: Collector, origin: dict[str, str]) -> None:
@@ -173,7 +186,13 @@ def _from_text(text: str, out: Collector, origin: dict[str, str]) -> None:
         if out.add(f.key, f.value, "text", f.sentence or f.phrase):
             continue
         have = out.get(f.key)
-        if f.key in _DISAGREE and f.key in origin and have is not None and have != f.value and f.key not in disagreed:
+        if (
+            f.key in _DISAGREE
+            and f.key in origin
+            and have is not None
+            and have != f.value
+            and f.key not in disagreed
+        ):
             disagreed.add(f.key)
             word, verb = _DISAGREE[f.key]
             what = f"{_n(f.value)} {plural(f.value, word)}" + (f" {verb}" if verb else "")

@@ -47,12 +47,16 @@ def check_table3(out: Collector) -> None:
             continue
         other = g(f"requests.other.{col}")
         if other is None:
-            subs = [g(f"requests.{r}.{col}") for r in ("other_no_correction", "other_unpaid_fee", "other_misc")]
+            subs = [
+                g(f"requests.{r}.{col}") for r in ("other_no_correction", "other_unpaid_fee", "other_misc")
+            ]
             other = sum(s for s in subs if s is not None) if any(s is not None for s in subs) else None
         parts = [g(f"requests.{r}.{col}") for r in ("granted", "partial", *_PARTS)] + [other]
         present = [p for p in parts if p is not None]
         if present and not _close(sum(present), handled):
-            out.flag(f"table 三 column {col}: outcomes add up to {_fmt(sum(present))}, total handled says {_fmt(handled)}")
+            out.flag(
+                f"table 三 column {col}: outcomes add up to {_fmt(sum(present))}, total handled says {_fmt(handled)}"
+            )
     for col in _COLS:
         o = g(f"requests.other.{col}")
         subs = [g(f"requests.{r}.{col}") for r in ("other_no_correction", "other_unpaid_fee", "other_misc")]
@@ -68,7 +72,9 @@ def check_table4(out: Collector) -> None:
         if total is None or not present:
             continue
         if not _close(sum(present), total):
-            out.flag(f"table 四 {grp}: upheld + corrected + other + pending = {_fmt(sum(present))}, total says {_fmt(total)}")
+            out.flag(
+                f"table 四 {grp}: upheld + corrected + other + pending = {_fmt(sum(present))}, total says {_fmt(total)}"
+            )
 
 
 def check_document_date(document_date: str | None, report_year: int | None, out: Collector) -> None:

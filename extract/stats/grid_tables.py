@@ -51,7 +51,9 @@ def classify(grid: Grid) -> str | None:
         _any(cells, r"^规章|规范性文件") and _any(cells, r"行政许可|行政处罚")
     ):
         return "二"
-    hits = sum(1 for c in cells if re.search(r"不予公开|无法提供|不予处理|重复申请|国家秘密|不掌握|其他处理", c))
+    hits = sum(
+        1 for c in cells if re.search(r"不予公开|无法提供|不予处理|重复申请|国家秘密|不掌握|其他处理", c)
+    )
     if hits >= 2:
         return "三+"
     return None
@@ -92,7 +94,15 @@ _REQ_COL_PATTERNS = [
     ("other_org", re.compile(r"^其[他它](?:组织)?$")),
 ]
 _REQ_HEADER = re.compile(r"自然人|商业企业|科研机构|社会公益|法律服务|申请人情况|法人或其他组织")
-_COLUMN_ORDER = ("natural_person", "commercial", "research", "public_interest", "legal_service", "other_org", "total")
+_COLUMN_ORDER = (
+    "natural_person",
+    "commercial",
+    "research",
+    "public_interest",
+    "legal_service",
+    "other_org",
+    "total",
+)
 
 
 def _request_colmap(grid: Grid) -> tuple[dict[int, str], int]:
@@ -235,7 +245,9 @@ class Table3:
             for k, (values, row) in zip(gap, pending, strict=True):
                 self.rows[k] = values
                 for col, v in values.items():
-                    self.out.add(f"requests.{k}.{col}", v, "table", _evidence("三", f"[{k}, by position]", row))
+                    self.out.add(
+                        f"requests.{k}.{col}", v, "table", _evidence("三", f"[{k}, by position]", row)
+                    )
             self.out.flag(f"table 三: {len(pending)} unlabelled row(s) placed by position ({', '.join(gap)})")
         else:
             self.out.flag(f"table 三: {len(pending)} unlabelled row(s) with numbers skipped")
@@ -308,7 +320,9 @@ def read_table4(grid: Grid, out: Collector) -> None:
         if len(nums) != 15:
             out.flag("table 四 could not be read: column headers not recognised")
             return
-        keys = [f"{g}.{m}" for g in _GROUP_ORDER for m in ("upheld", "corrected", "other", "pending", "total")]
+        keys = [
+            f"{g}.{m}" for g in _GROUP_ORDER for m in ("upheld", "corrected", "other", "pending", "total")
+        ]
         colmap = dict(zip(nums, keys, strict=True))
         out.flag("table 四: column headers not recognised, columns read by position")
     for j, key in colmap.items():
@@ -340,7 +354,9 @@ def read_table2(grid: Grid, out: Collector) -> None:
             continue
         if not has_number:
             continue
-        label_cells = [c for j, c in enumerate(cells) if c and j not in colmap and not isinstance(parse_value(c), Value)]
+        label_cells = [
+            c for j, c in enumerate(cells) if c and j not in colmap and not isinstance(parse_value(c), Value)
+        ]
         label = "".join(_dedupe(label_cells))
         label = re.sub(r"第[二十]+条第[（(]?[一二三四五六七八九十]+[)）]?项", "", label)
         rkey = next((k for k, p in PROACTIVE_ROW_PATTERNS if p.search(label)), None)

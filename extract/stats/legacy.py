@@ -18,7 +18,9 @@ from .keys import LEGACY_ROWS
 
 logger = logging.getLogger(__name__)
 
-_NUMBERING = re.compile(r"^(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[)）]|\d+[.．、)）])+")
+_NUMBERING = re.compile(
+    r"^(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[)）]|\d+[.．、)）])+"
+)
 _PAREN = re.compile(r"[（(][^（）()]*[)）]")
 _UNITS = {"条", "件", "次", "篇", "个", "人", "人次", "万元", "元", "项", "家", "户", "宗", "份", "%", "单位"}
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -114,7 +116,9 @@ def read_legacy_cells(cells: list[str], out: Collector, where: str) -> int:
         if value is None:
             continue
         unit = next((c for c in rest if c in _UNITS), "")
-        if out.add(key, value.number, "table", f"{where}: {label} | {unit} | {value.number}".replace("|  |", "|")):
+        if out.add(
+            key, value.number, "table", f"{where}: {label} | {unit} | {value.number}".replace("|  |", "|")
+        ):
             stored += 1
     return stored
 

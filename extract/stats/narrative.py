@@ -52,7 +52,15 @@ class Squeezed:
         while e < len(self.text) and self.text[e] not in _END:
             e += 1
         e = min(e + 1, len(self.text))
-        return re.sub(r"\s+", " ", self.quote(s, e)).strip()
+        lo, hi = self.index[s], self.index[e - 1] + 1
+        head = self.original[lo : self.index[start]]
+        # a short line before the sentence with no joining punctuation is a heading, not its start
+        while "\n" in head:
+            first, head = head.split("\n", 1)
+            if len(first.strip()) >= 20 or re.search(r"[，、：:,（(]\s*$", first):
+                break
+            lo += len(first) + 1
+        return re.sub(r"\s+", " ", self.original[lo:hi]).strip()
 
     def clause(self, start: int, end: int) -> str:
         """The squeezed clause (between ，。； marks) around a match."""
@@ -77,22 +85,32 @@ _REQUESTS_NONE = re.compile(
 )
 _BREAKDOWN = [
     ("requests.new.natural_person", re.compile(r"(?:自然人|公民|个人)(?:申请)?(?:的)?" + _NUM + _UNIT)),
-    ("requests.new.commercial", re.compile(r"(?<!法人或其他组织)(?:商业企业|企业)(?:申请)?(?:的)?" + _NUM + _UNIT)),
+    (
+        "requests.new.commercial",
+        re.compile(r"(?<!法人或其他组织)(?:商业企业|企业)(?:申请)?(?:的)?" + _NUM + _UNIT),
+    ),
     ("requests.new.research", re.compile(r"科研机构(?:申请)?(?:的)?" + _NUM + _UNIT)),
     ("requests.new.public_interest", re.compile(r"社会公益组织(?:申请)?(?:的)?" + _NUM + _UNIT)),
     ("requests.new.legal_service", re.compile(r"法律服务机构(?:申请)?(?:的)?" + _NUM + _UNIT)),
 ]
 _OUTCOMES = [
-    ("core.requests_granted", re.compile(r"(?<!不)(?<!部分)(?:予以公开|同意公开|全部公开)(?:的)?(?:答复)?(?:共)?" + _NUM + _UNIT)),
+    (
+        "core.requests_granted",
+        re.compile(r"(?<!不)(?<!部分)(?:予以公开|同意公开|全部公开)(?:的)?(?:答复)?(?:共)?" + _NUM + _UNIT),
+    ),
     ("core.requests_partial", re.compile(r"部分公开(?:的)?(?:答复)?(?:共)?" + _NUM + _UNIT)),
     ("core.requests_denied", re.compile(r"(?<!部分)不予(?:以)?公开(?:的)?(?:共)?" + _NUM + _UNIT)),
     ("core.requests_unavailable", re.compile(r"无法提供(?:的)?(?:共)?" + _NUM + _UNIT)),
     ("core.requests_rejected", re.compile(r"不予(?:以)?处理(?:的)?(?:共)?" + _NUM + _UNIT)),
 ]
-_PROACTIVE = re.compile(r"主动公开(?:了)?(?:各类)?(?:政府|政务)?信息(?:共计|共|累计|总计)?" + _NUM + r"(条|件|项|篇)")
+_PROACTIVE = re.compile(
+    r"主动公开(?:了)?(?:各类)?(?:政府|政务)?信息(?:共计|共|累计|总计)?" + _NUM + r"(条|件|项|篇)"
+)
 _NEG = r"(?:没有|未(?!经)|尚未|未曾|无(?=因|涉|发生|收到|任何|政府信息|被|申请))"
 _REVIEW_NONE = re.compile(_NEG + r"(?:收到|发生|引发|出现|接到|产生|因)?[^" + _END + r"\d，,]{0,40}?行政复议")
-_LITIGATION_NONE = re.compile(_NEG + r"(?:收到|发生|引发|出现|接到|产生|因|提起)?[^" + _END + r"\d，,]{0,40}?行政诉讼")
+_LITIGATION_NONE = re.compile(
+    _NEG + r"(?:收到|发生|引发|出现|接到|产生|因|提起)?[^" + _END + r"\d，,]{0,40}?行政诉讼"
+)
 _REVIEW_ZERO = re.compile(r"行政复议(?:案件|申请)?(?:数量|数)?(?:为|共|均为)?(?:0|零)(?:件|起|宗|次|个)")
 _LITIGATION_ZERO = re.compile(r"行政诉讼(?:案件)?(?:数量|数)?(?:为|共|均为)?(?:0|零)(?:件|起|宗|次|个)")
 _REVIEW_N = re.compile(r"行政复议(?:案件|申请)?(?:共|为)?" + _NUM + r"(件|起|宗|次|个)")
@@ -130,7 +148,12 @@ def find_numbers(text: str) -> tuple[list[Found], Squeezed]:
             bm = rx.search(tail)
             if bm:
                 found.append(
-                    Found(key, int(bm.group(1)), sq.quote(m.end() + bm.start(), m.end() + bm.end()), sq.sentence(m.start(), e))
+                    Found(
+                        key,
+                        int(bm.group(1)),
+                        sq.quote(m.end() + bm.start(), m.end() + bm.end()),
+                        sq.sentence(m.start(), e),
+                    )
                 )
     for m in _REQUESTS_NONE.finditer(t):
         if not _APPEALS.search(m.group("mid")):

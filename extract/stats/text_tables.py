@@ -14,7 +14,15 @@ from .base import Collector, Value, parse_value
 
 logger = logging.getLogger(__name__)
 
-_COLUMNS = ("natural_person", "commercial", "research", "public_interest", "legal_service", "other_org", "total")
+_COLUMNS = (
+    "natural_person",
+    "commercial",
+    "research",
+    "public_interest",
+    "legal_service",
+    "other_org",
+    "total",
+)
 _CARRIED_FORWARD = re.compile(r"^[\s\u3000]*(?:四[、.．]?)?\s*结转下年度?继续办理[\s\u3000]*$")
 
 
