@@ -60,6 +60,12 @@ def _meta(html: str, name: str) -> str | None:
     return m.group(1) if m else None
 
 
+def test_registry_sites(portal):
+    rows = portal.registry_sites()
+    assert [r.site_id for r in rows] == [s.site_id for s in portal.sites]
+    assert rows[0].entry_urls == [portal.sites[0].entry_url] and rows[0].platform == "trs"
+
+
 def test_sites_registry(sites):
     assert {"dxh", "zz", "jh", "zc", "hs", "bad", "dead"} <= set(sites)
     assert sites["dxh"].adcode == "420112" and sites["dxh"].platform == "trs"

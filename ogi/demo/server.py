@@ -102,6 +102,16 @@ class DemoPortal:
     def _site_row(spec: SiteSpec, entry: str) -> DemoSite:
         return DemoSite(spec.site_id, spec.name, spec.province, spec.city, spec.county, spec.adcode, spec.platform, entry)
 
+    def registry_sites(self) -> list[Any]:
+        """`portal.sites` as crawler registry rows (`crawler.registry.Site`), for `ogi demo`."""
+        from crawler.registry import Site  # lazy: the portal itself needs no Scrapy
+
+        return [
+            Site(site_id=s.site_id, name=s.name, province=s.province, city=s.city, county=s.county, adcode=s.adcode,
+                 entry_urls=[s.entry_url], platform=s.platform, verified=s.verified, notes="ogi demo portal")
+            for s in self.sites
+        ]
+
     # ---- ground truth --------------------------------------------------------------
     @property
     def request_log(self) -> list[tuple[str, str, str, int]]:
@@ -133,6 +143,7 @@ class DemoPortal:
                 }
                 if item.corrupt:
                     row["corrupt"] = True
+                    row["stats"] = {}  # nothing can be read from a broken attachment
                 out.append(row)
         return out
 
