@@ -86,3 +86,30 @@ def test_evidence_is_the_sentence_as_printed() -> None:
     s = next(s for s in stats if s.key == "core.requests_new")
     assert s.value == 1
     assert s.evidence.startswith("2020 年，区住建局共受理政府公开申请 1 宗")
+
+
+@pytest.mark.parametrize(
+    ("sentence", "n"),
+    [
+        ("本年度新收政府信息公开申请12件，均已按时答复。", 12),
+        ("全年共收到政府信息公开申请三件。", 3),
+        ("2021年依申请公开数量为0件。", 0),
+        ("本年度未发生依申请公开事项。", 0),
+        ("全年共受理群众申请十二件。", 12),
+    ],
+)
+def test_request_phrasings(sentence: str, n: int) -> None:
+    assert text_stats(sentence)["core.requests_new"] == n
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "三、收到和处理政府信息公开申请情况\n2\n件",
+        "对群众申请一次性告知所需材料。",
+        "依申请公开工作进一步规范。",
+        "受理咨询申请 25 件。",
+    ],
+)
+def test_request_lookalikes(sentence: str) -> None:
+    assert "core.requests_new" not in text_stats(sentence)

@@ -20,7 +20,11 @@ _ZERO_WORDS = {"无", "没有", "零", "〇"}
 
 def norm(text: str) -> str:
     """Label form for matching: full-width punctuation/digits folded, all whitespace removed."""
-    return _WS.sub("", (text or "").translate(_FULLWIDTH))
+    if text is None:
+        return ""
+    if not isinstance(text, str):  # a grid from a spreadsheet or DOCX may hold numbers
+        text = str(text)
+    return _WS.sub("", text.translate(_FULLWIDTH))
 
 
 @dataclass

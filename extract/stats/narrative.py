@@ -17,8 +17,34 @@ logger = logging.getLogger(__name__)
 _WS = re.compile(r"[\s\u00a0\u3000\u200b\ufeff]")
 # Glyphs some PDF fonts map to a neighbouring code point (丌 for 不 …); folded for matching only.
 _GLYPHS = str.maketrans("丌迚劢挃幵挄０１２３４５６７８９", "不进动指并按0123456789")
-_UNIT = r"(件|条|宗|个|人次|次|份|起|项|例)"
-_NUM = r"(\d+)"
+_UNIT = r"(件|条|宗|个|人次|次|份|起|项|例)(?!性)"
+_NUM = r"(\d+|[零〇一二两三四五六七八九十]{1,3})"
+_CN = {
+    "零": 0,
+    "〇": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
+
+
+def _int(s: str) -> int:
+    """`17` or a small number in words (`一`, `十二`, `二十`)."""
+    if s.isdigit():
+        return int(s)
+    if "十" in s:
+        tens, _, ones = s.partition("十")
+        return (_CN.get(tens, 1) if tens else 1) * 10 + (_CN.get(ones, 0) if ones else 0)
+    return _CN.get(s, 0) if len(s) == 1 else int("".join(str(_CN.get(c, 0)) for c in s))
+
+
 _END = "。；;！？!?"
 
 
@@ -76,12 +102,15 @@ class Squeezed:
 _APPEALS = re.compile(r"复议|诉讼|举报|投诉|咨询|信访|热线|来电|留言|信箱")
 
 _REQUESTS_NEW = re.compile(
-    r"(?:共|全年|累计|本年度?|今年)?(?:共|累计)?(?:收到|受理|接到|接收|办理)(?:和受理|和收到|并办理|及办理)?"
+    r"(?:共|全年|累计|本年度?|今年)?(?:共|累计)?(?:收到|受理|接到|接收|办理|新收)(?:和受理|和收到|并办理|及办理|和办理)?"
     r"(?P<mid>[^" + _END + r"\d]{0,25}?申请[^" + _END + r"\d]{0,8}?)(?:共计|共|合计|总计)?" + _NUM + _UNIT
 )
 _REQUESTS_NONE = re.compile(
-    r"(?:未|没有|尚未|无)(?:收到|受理|接到|发生)(?:任何)?(?P<mid>[^" + _END + r"\d，]{0,15}?)"
-    r"(?:政府信息公开|依申请公开|公开政府信息|信息公开)(?:的)?申请"
+    r"(?:未|没有|尚未|无)(?:收到|受理|接到|发生|有)(?:任何)?(?P<mid>[^" + _END + r"\d，]{0,15}?)"
+    r"(?:(?:政府信息公开|依申请公开|公开政府信息|信息公开)(?:的)?申请|依申请公开(?!工作))"
+)
+_REQUESTS_BARE = re.compile(
+    r"依申请公开(?:政府信息|信息|事项|申请)?(?:共计|共|数量为|数量|为)?" + _NUM + _UNIT
 )
 _BREAKDOWN = [
     ("requests.new.natural_person", re.compile(r"(?:自然人|公民|个人)(?:申请)?(?:的)?" + _NUM + _UNIT)),
@@ -136,9 +165,9 @@ def find_numbers(text: str) -> tuple[list[Found], Squeezed]:
         found.append(Found(key, value, sq.quote(s, m.end()), sq.sentence(s, m.end())))
 
     for m in _REQUESTS_NEW.finditer(t):
-        if _APPEALS.search(m.group("mid")):
+        if _APPEALS.search(m.group("mid")) or "情况" in m.group("mid"):
             continue
-        add("core.requests_new", int(m.group(2)), m)
+        add("core.requests_new", _int(m.group(2)), m)
         # the sentence's breakdown by applicant ("其中自然人16条，企业1条")
         e = m.end()
         while e < len(t) and t[e] not in _END:
@@ -150,7 +179,7 @@ def find_numbers(text: str) -> tuple[list[Found], Squeezed]:
                 found.append(
                     Found(
                         key,
-                        int(bm.group(1)),
+                        _int(bm.group(1)),
                         sq.quote(m.end() + bm.start(), m.end() + bm.end()),
                         sq.sentence(m.start(), e),
                     )
@@ -158,10 +187,13 @@ def find_numbers(text: str) -> tuple[list[Found], Squeezed]:
     for m in _REQUESTS_NONE.finditer(t):
         if not _APPEALS.search(m.group("mid")):
             add("core.requests_new", 0, m)
+    for m in _REQUESTS_BARE.finditer(t):
+        if not _APPEALS.search(sq.clause(m.start(), m.end())):
+            add("core.requests_new", _int(m.group(1)), m)
     for key, rx in _OUTCOMES:
         for m in rx.finditer(t):
             if not _APPEALS.search(sq.clause(m.start(), m.end())):
-                add(key, int(m.group(1)), m)
+                add(key, _int(m.group(1)), m)
     for m in _PROACTIVE.finditer(t):
         add("core.proactive_items", int(m.group(1)), m)
     for key, none_rx, zero_rx, n_rx in (
@@ -178,7 +210,7 @@ def find_numbers(text: str) -> tuple[list[Found], Squeezed]:
             if "复议" in clause and "诉讼" in clause and len(re.findall(r"\d+", clause)) < 2:
                 logger.debug("ambiguous review/litigation figure skipped: %s", clause)
                 continue
-            add(key, int(m.group(1)), m)
+            add(key, _int(m.group(1)), m)
     for m in _FEES.finditer(t):
         v = _first(m.group(1))
         add("core.fees_collected_yuan", v * 10000 if m.group(2) == "万元" else v, m)
