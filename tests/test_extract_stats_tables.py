@@ -207,6 +207,7 @@ def test_unlabelled_rows_with_numbers_are_flagged_or_placed() -> None:
         [["行政复议", "结果维持"], ["x"]],
         [["信息内容", "本年制发件数"], ["规章", "三件"]],
         [["统计指标", "单位", "统计数"], ["收到申请数", "件", "很多"]],
+        [["自然人", "总计"], ["一、本年新收政府信息公开申请数量", 3, 3], [None, None, None]],
     ],
 )
 def test_malformed_tables_never_raise(bad) -> None:
@@ -236,4 +237,24 @@ def test_form_tables_from_grids_precede_text() -> None:
     assert stats["core.requests_new"].source == "table"
     assert stats["core.proactive_items"].source == "text"
     assert stats["core.proactive_items"].value == 120
+    assert flags == []
+
+
+def _unspan(grid):
+    """Blank the copies of spanned text cells, as PDF table extraction leaves them (None → "")."""
+    out = [list(r) for r in grid]
+    for i, row in enumerate(grid):
+        for j, c in enumerate(row):
+            if not c or c.isdigit():
+                continue
+            if (j and row[j - 1] == c) or (i and j < len(grid[i - 1]) and grid[i - 1][j] == c):
+                out[i][j] = ""
+    return out
+
+
+def test_pdf_style_grids_with_blank_span_slots() -> None:
+    t2, t3, t4 = grids("form2021.html")
+    stats, flags = run([_unspan(t2), _unspan(t3), _unspan(t4)])
+    full = values(run([t2, t3, t4])[0])
+    assert values(stats) == full
     assert flags == []

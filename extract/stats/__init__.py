@@ -87,6 +87,7 @@ def _analyze(
     document_date: str | None,
     out: Collector,
 ) -> None:
+    tables = [_as_grid(g, out) for g in tables]
     kinds = [_classify(g, out) for g in tables]
     from_text = False
     if not any(kinds):
@@ -124,6 +125,15 @@ def _analyze(
     check_table3(out)
     check_table4(out)
     check_document_date(document_date, report_year, out)
+
+
+def _as_grid(grid: object, out: Collector) -> Grid:
+    """Cells as strings (None → ""): extractors of spreadsheets and DOCX may hand over other types."""
+    try:
+        return [["" if c is None else str(c) for c in row] for row in grid]  # type: ignore[union-attr]
+    except TypeError as exc:
+        out.flag(f"a table could not be read: {exc}")
+        return []
 
 
 def _classify(grid: Grid, out: Collector) -> str | None:
