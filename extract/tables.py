@@ -110,7 +110,10 @@ def html_tables_to_grids(html: str | bytes | etree._Element) -> list[Grid]:
         if isinstance(html, (str, bytes)):
             if not html.strip():
                 return []
-            root = lxml_html.fromstring(html)
+            try:
+                root = lxml_html.fromstring(html)
+            except ValueError:  # a str that carries an encoding declaration
+                root = lxml_html.fromstring(html.encode("utf-8") if isinstance(html, str) else html)
         else:
             root = html
     except (etree.ParserError, ValueError) as exc:

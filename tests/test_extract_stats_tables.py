@@ -258,3 +258,27 @@ def test_pdf_style_grids_with_blank_span_slots() -> None:
     full = values(run([t2, t3, t4])[0])
     assert values(stats) == full
     assert flags == []
+
+
+def test_table2_header_split_over_two_rows() -> None:
+    grid = [
+        ["第二十条第（一）项", "", "", ""],
+        ["信息内容", "本年新", "本年新", "对外公开总数量"],
+        ["", "制作数量", "公开数量", ""],
+        ["规章", "1", "2", "3"],
+        ["规范性文件", "4", "5", "６"],
+        ["第二十条第（九）项", "", "", ""],
+        ["信息内容", "采购项目数量", "采购总金额（元）", ""],
+        ["政府集中采购", "2", "129590", ""],
+    ]
+    got = values(run([grid], form="form2019", year=2020)[0])
+    assert got == {
+        "proactive.rules.made": 1,
+        "proactive.rules.published": 2,
+        "proactive.rules.total_published": 3,
+        "proactive.normative_docs.made": 4,
+        "proactive.normative_docs.published": 5,
+        "proactive.normative_docs.total_published": 6,
+        "proactive.procurement.projects": 2,
+        "proactive.procurement.amount_10k_yuan": 12.959,
+    }

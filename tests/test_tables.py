@@ -90,3 +90,9 @@ def test_clean_cell() -> None:
     assert clean_cell("\u3000 2 \u00a0") == "2"
     assert clean_cell("行政 许可") == "行政许可"
     assert clean_cell("a  b") == "a b"
+
+
+def test_encoding_declaration_and_bytes() -> None:
+    doc = '<?xml version="1.0" encoding="utf-8"?><html><body><table><tr><td>总计</td></tr></table></body></html>'
+    assert html_tables_to_grids(doc) == [[["总计"]]]
+    assert html_tables_to_grids(doc.encode("utf-8")) == [[["总计"]]]

@@ -340,20 +340,24 @@ def read_table4(grid: Grid, out: Collector) -> None:
 
 def read_table2(grid: Grid, out: Collector) -> None:
     colmap: dict[int, tuple[str, str | None]] = {}
+    pending: list[list[str]] = []  # header rows since the last data row (labels split over lines)
     for row in grid:
         cells = [norm(c) for c in row]
         has_number = any(isinstance(parse_value(c), Value) for c in row)
-        header = {}
-        for j, c in enumerate(cells):
-            key = next((k for k, p in PROACTIVE_COLUMN_PATTERNS if p.search(c)), None) if c else None
-            if key:
-                unit = "万元" if "万元" in c else ("元" if "元" in c else None)
-                header[j] = (key, unit)
-        if header and not has_number:
-            colmap = header
-            continue
         if not has_number:
+            pending.append(cells)
+            width = max(len(r) for r in pending)
+            header = {}
+            for j in range(width):
+                c = "".join(_dedupe([r[j] for r in pending if j < len(r) and r[j]]))
+                key = next((k for k, p in PROACTIVE_COLUMN_PATTERNS if p.search(c)), None) if c else None
+                if key:
+                    unit = "万元" if "万元" in c else ("元" if "元" in c else None)
+                    header[j] = (key, unit)
+            if header:
+                colmap = header
             continue
+        pending = []
         label_cells = [
             c for j, c in enumerate(cells) if c and j not in colmap and not isinstance(parse_value(c), Value)
         ]
