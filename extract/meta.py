@@ -242,6 +242,14 @@ def resolve_agency(
     ('霍山县住建局' in the body).
     """
     printed = _agency_prefix(title) if title else None
+    return resolve_agency_name(printed, text, context)
+
+
+def resolve_agency_name(
+    printed: str | None, text: str, context: SiteContext | None = None
+) -> tuple[str | None, str | None, str | None, list[str]]:
+    """Like `resolve_agency`, for a name found elsewhere (signature line, 发布机构, site name)."""
+    printed = clean_title(printed)
     if not printed:
         return None, None, None, []
     if re.match(r"^(县|区|市|旗|镇|乡|街道|本)", printed) and not gazetteer.split_region_prefix(printed)[0]:
@@ -354,6 +362,19 @@ def signing_date(text: str) -> str | None:
     for ln in reversed(lines[-15:]):
         if re.fullmatch(r"\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日", ln):
             return iso_date(ln)
+    return None
+
+
+def signature_agency(text: str) -> str | None:
+    """The issuing body printed just above the signing date at the end of the text."""
+    lines = [ln.strip() for ln in normalize_chars(text).split("\n") if ln.strip()]
+    tail = lines[-15:]
+    for i in range(len(tail) - 1, 0, -1):
+        if re.fullmatch(r"\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日", tail[i]):
+            prev = re.sub(r"\s+", "", tail[i - 1])
+            if 3 <= len(prev) <= 40 and _AGENCY_END.search(prev) and not re.search(r"[，。；：,;:]", prev):
+                return prev
+            return None
     return None
 
 

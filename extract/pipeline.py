@@ -104,11 +104,19 @@ def build_record(
         logger.exception("agency resolution failed")
         agency, printed, department, names = None, None, None, []
         rec.flags.append(f"agency resolution failed: {exc}")
-    if agency is None and block.get("发布机构"):
-        try:
-            agency, printed, department, names = M.resolve_agency(block["发布机构"] + "2000年报告", context_text, context)
-        except Exception:
-            pass
+    if agency is None:
+        # the title names no agency ('2020年政府信息公开工作年度报告'): the signature, the
+        # metadata block's 发布机构, then the site's own government
+        for candidate in (M.signature_agency(text), block.get("发布机构"), context.name if context else None):
+            if not candidate:
+                continue
+            try:
+                agency, printed, department, names = M.resolve_agency_name(candidate, context_text, context)
+            except Exception:
+                logger.exception("agency resolution failed for %r", candidate)
+                continue
+            if agency:
+                break
     rec.agency, rec.agency_as_printed, rec.department = agency, printed, department
     try:
         rec.region = M.resolve_region(context, page.meta, names, context_text)
@@ -125,7 +133,7 @@ def build_record(
     rec.is_report = is_report
     if not is_report:
         rec.flags.append(reason)
-    if any(e.startswith("needs OCR") for e in rec.errors):
+    if any("needs OCR" in e for e in rec.errors):
         rec.flags.append("needs OCR")
     fail = _failure_flag(rec.errors) if not text.strip() else None
     if fail:

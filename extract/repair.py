@@ -122,8 +122,11 @@ def _primitive(unit: str) -> bool:
     return not any(n % d == 0 and unit[:d] * (n // d) == unit for d in range(1, n // 2 + 1))
 
 
+_ANY_REPEAT = re.compile(rf"(.{{2,{_MAX_UNIT}}})\1", re.S)
+
+
 def _collapse_line(line: str) -> str:
-    if len(line) < 4:
+    if len(line) < 4 or not _ANY_REPEAT.search(line):  # C-speed precheck: most lines repeat nothing
         return line
     out: list[str] = []
     i, n = 0, len(line)
@@ -156,6 +159,14 @@ def _collapse_line(line: str) -> str:
     return "".join(out)
 
 
+def _undouble_chars(line: str) -> str:
+    """'一一、、加加强强组组织织领领导导' -> '一、加强组织领导' (each glyph drawn twice)."""
+    s = line.strip()
+    if len(s) >= 8 and len(s) % 2 == 0 and s[0::2] == s[1::2] and len(re.findall(rf"[{CJK}]", s)) >= 4:
+        return s[0::2]
+    return line
+
+
 def collapse_fake_bold(text: str) -> str:
     """Collapse runs printed several times over (fake bold) to one copy.
 
@@ -165,7 +176,7 @@ def collapse_fake_bold(text: str) -> str:
     Units that are themselves repetitions (哈哈 = 哈×2) never count, so 哈哈哈,
     常常 and 谢谢谢谢 are left alone, and digit-only runs (000000) too.
     """
-    return "\n".join(_collapse_line(ln) for ln in text.split("\n"))
+    return "\n".join(_collapse_line(_undouble_chars(ln)) for ln in text.split("\n"))
 
 
 # ---------------------------------------------------------------- line joining

@@ -104,3 +104,20 @@ def test_detect_form() -> None:
     assert detect_form("信息内容\t本年新制作数量\t本年新公开数量\t对外公开总数", []) == "form2019"
     assert detect_form("统计指标\n单位\n统计数\n收到申请数", []) == "legacy_table"
     assert detect_form("全年受理依申请公开17条。", []) == "narrative"
+
+
+def test_agency_fallbacks_when_title_names_none() -> None:
+    from extract import extract_bytes
+    from extract.record import SiteContext
+
+    body = (
+        "2020年政府信息公开工作年度报告\n一、总体情况\n全年主动公开政府信息10条。\n二、依申请公开情况\n"
+        "收到申请0件。\n三、行政复议、行政诉讼情况\n无。\n\n江门市江海区住房和城乡建设局\n2021年1月21日\n"
+    )
+    rec = extract_bytes(body.encode(), filename="r.txt")
+    assert rec.agency == "江海区住房和城乡建设局" and rec.region.adcode == "440704"
+    assert rec.document_date == "2021-01-21"
+    no_sig = body.replace("江门市江海区住房和城乡建设局\n", "")
+    rec = extract_bytes(no_sig.encode(), filename="r.txt", context=SiteContext(name="长子县人民政府", adcode="140428"))
+    assert rec.agency == "长子县人民政府" and rec.department == "人民政府"
+    assert rec.region.county == "长子县"

@@ -149,3 +149,8 @@ def test_repair_text_clean_report_unchanged() -> None:
     text, applied = repair_text(CLEAN)
     assert text == CLEAN.strip()
     assert applied == []
+
+
+def test_fake_bold_doubled_glyphs() -> None:
+    assert collapse_fake_bold("一一、、加加强强组组织织领领导导") == "一、加强组织领导"
+    assert collapse_fake_bold("常常来看看") == "常常来看看"
