@@ -51,6 +51,9 @@ def classify(title: str | None, text: str) -> tuple[bool, str]:
             if pattern.search(t):
                 return False, f"not a report: {reason}"
         if _REPORT_TITLE.search(t):
+            if not re.search(r"(19|20)\d{2}", t) and text.strip() and score < 2:
+                # '政府信息公开年报' with no year and no report body is a column page
+                return False, "not a report: column page (no year, no report sections)"
             return True, "title names an information-disclosure annual report"
         if re.search(r"(信息公开|政务公开)", t) and re.search(r"(报告|年报)", t) and score >= 2:
             return True, "title and body sections of an annual report"

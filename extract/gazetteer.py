@@ -184,6 +184,8 @@ def region_from_names(names: list[str], hints: str = "") -> Region | None:
 
 
 _SUFFIX_CHARS = frozenset("县区市旗")
+# a name followed by these is part of another word: 城中区域, 江山市场
+_NOT_AFTER = {"区": set("域划间别块位分"), "市": set("场值面"), "县": set(), "旗": set("帜舰号")}
 MAX_SCAN = 60_000
 
 
@@ -209,6 +211,8 @@ def counties_in_text(text: str) -> list[tuple[str, int]]:
                 continue
             cand = text[start : end + 1]
             if cand in gaz.text_names:
+                if end + 1 < len(text) and text[end + 1] in _NOT_AFTER[ch]:
+                    break
                 counts.setdefault(cand, []).append(start)
                 break
     ranked = sorted(counts.items(), key=lambda kv: (-len(kv[1]), kv[1][0]))

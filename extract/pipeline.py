@@ -92,7 +92,10 @@ def build_record(
     if repairs:
         logger.debug("repairs applied: %s", repairs)
 
-    title = M.clean_title(page.title) or M.title_from_text(text) or M.title_from_text(raw)
+    title = M.clean_title(page.title)
+    if not title or not re.search(r"(报告|总结|年报|公开|通知|统计)", title):
+        # <title> holding only the site name: the document's own heading is better
+        title = M.title_from_text(text) or M.title_from_text(raw) or title
     if page is not doc and not title:
         title = M.title_from_text(page.text)
     rec.title = title

@@ -121,3 +121,16 @@ def test_agency_fallbacks_when_title_names_none() -> None:
     rec = extract_bytes(no_sig.encode(), filename="r.txt", context=SiteContext(name="长子县人民政府", adcode="140428"))
     assert rec.agency == "长子县人民政府" and rec.department == "人民政府"
     assert rec.region.county == "长子县"
+
+
+def test_column_page_title_without_year_is_not_a_report() -> None:
+    ok, reason = classify("政府信息公开年报", "2021年度报告\n2020年度报告\n更多")
+    assert not ok and "column page" in reason
+    assert classify("政府信息公开年报", "")[0]  # nothing else known: trust the title
+
+
+def test_region_from_text_ignores_names_inside_words() -> None:
+    from extract.gazetteer import counties_in_text
+
+    names = [n for n, _ in counties_in_text("加强城中区域管理，规范江山市场秩序。霍山县住建局")]
+    assert names == ["霍山县"]

@@ -227,3 +227,35 @@ def test_docx_paragraphs_tables_merged_cells() -> None:
     assert lines.index("一、总体情况") < lines.index("申请人情况\t总计") < lines.index("二、主动公开情况")
     rec = extract_bytes(buf.getvalue(), filename="r.docx")
     assert rec.text_source == "docx" and rec.report_year == 2020
+
+
+def test_hanweb_content_markers_and_site_title() -> None:
+    page = f"""<html><head><meta charset="utf-8"><title>周村区人民政府</title>
+<meta name="SiteIDCode" content="3703060001"><meta name="PubDate" content="2018-01-30 09:00">
+</head><body><div class="menu">网站首页 政务公开 互动交流</div>
+<table><tr><td>索引号：</td><td>11370306004321/2018-00042</td><td>发文日期：</td><td>2018-01-30</td></tr></table>
+<td class="bt_content"><meta name="ContentStart"><p>周村区住房和城乡建设局2017年度政府信息公开工作年度报告</p>{BODY}
+<meta name="ContentEnd"></td><div>打印本页 关闭窗口</div></body></html>"""
+    rec = extract_bytes(page.encode(), url="http://www.zhoucun.gov.cn/art/2018/1/30/art_123_456.html")
+    assert rec.title == "周村区住房和城乡建设局2017年度政府信息公开工作年度报告"  # not the site name
+    assert rec.agency == "周村区住房和城乡建设局" and rec.region.adcode == "370306"
+    assert rec.report_year == 2017 and rec.published_at == "2018-01-30"
+    assert "网站首页" not in rec.text and "打印本页" not in rec.text
+
+
+def test_page_without_known_container_uses_trafilatura() -> None:
+    paras = "".join(f"<p>{s}</p>" for s in [
+        "一、总体情况。2021年，我县认真贯彻落实政府信息公开条例，不断加强组织领导，完善工作机制，推进重点领域信息公开。",
+        "二、主动公开政府信息情况。全年主动公开政府信息1200条，其中政策文件56件，政策解读23篇，回应关切15次。",
+        "三、收到和处理政府信息公开申请情况。全年收到申请32件，均已按期答复，无逾期情况发生。",
+        "四、政府信息公开行政复议、行政诉讼情况。全年未发生因政府信息公开引起的行政复议和行政诉讼。",
+        "五、存在的主要问题及改进情况。公开内容的及时性有待提高，下一步将加强培训，提升公开质量。",
+    ])
+    page = f"""<html><head><meta charset="utf-8"><title>某某县2021年政府信息公开工作年度报告_某某县人民政府</title></head>
+<body><header><a href="/">首页</a> <a href="/zwgk/">政务公开</a></header><main><article><h1>某某县2021年政府信息公开工作年度报告</h1>
+{paras}</article></main><footer>版权所有：某某县人民政府 网站标识码 1234560001</footer></body></html>"""
+    rec = extract_bytes(page.encode())
+    assert rec.title == "某某县2021年政府信息公开工作年度报告"
+    assert "全年收到申请32件" in rec.text
+    assert "版权所有" not in rec.text
+    assert rec.is_report and rec.report_year == 2021
