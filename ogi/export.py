@@ -605,7 +605,7 @@ def _readme(
     if kinds:
         out += ["", *_table(["flag", "reports"], [[k, n] for k, n in sorted(kinds.items())])]
     with_err = [r for r in reports if r["n_errors"]]
-    errs = Counter(e.split(":", 1)[0][:80] for r in reports for e in r["errors_list"])
+    errs = Counter(e[:120] for r in reports for e in r["errors_list"])
     out += ["", f"{len(with_err)} reports have extraction errors (`errors` in reports.csv)."]
     if errs:
         out += ["", *_table(["extraction error", "count"], [[k, n] for k, n in sorted(errs.items())])]
@@ -644,7 +644,7 @@ def _readme(
             f"@misc{{ogi_{version},", "  author = {{ogi contributors}},", f"  title = {{{title}}},",
             f"  year = {{{year}}},", f"  version = {{{version}}},",
             f"  note = {{Generated from crawls up to {generated}; {len(reports)} reports; "
-            "verify files with SHA256SUMS}}", "}", "```", ""]
+            "verify files with SHA256SUMS}", "}", "```", ""]
     out += ["Files in this package: " + ", ".join(f"`{f}`" for f in files) + ".", ""]
     return "\n".join(out)
 
