@@ -354,3 +354,18 @@ def test_cli(corpus, tmp_path):
     Store(empty).close()
     res = runner.invoke(export_command, ["--db", str(empty), "--out", str(tmp_path / "e")])
     assert res.exit_code == 0 and "warning:" in res.output
+
+
+def test_codebook_fallback_when_keys_module_unusable(monkeypatch, corpus, tmp_path):
+    import sys
+
+    from ogi.codebook import fallback_codebook, load_codebook
+
+    book = fallback_codebook()
+    assert len([k for k in book if k.startswith("core.")]) == 16
+    assert book["requests.other_misc.total"].forms == ("form2021",)
+    monkeypatch.setitem(sys.modules, "extract.stats.keys", None)  # import now fails
+    loaded, source = load_codebook()
+    assert "built-in" in source and set(loaded) == set(book)
+    export_dataset(corpus, tmp_path / "fb")
+    assert "built-in table" in (tmp_path / "fb" / "README.md").read_text(encoding="utf-8")
