@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import logging
 
-from scrapy import signals
-
 from crawler.storage import store_for
 
 logger = logging.getLogger(__name__)
@@ -22,11 +20,10 @@ class CaptureMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler):
-        mw = cls(crawler)
-        crawler.signals.connect(mw.spider_closed, signal=signals.spider_closed)
-        return mw
+        return cls(crawler)
 
-    def _context(self, request, spider) -> tuple[str | None, int | None, str]:
+    def _context(self, request) -> tuple[str | None, int | None, str]:
+        spider = self.crawler.spider
         site_id = request.meta.get("ogi_site")
         if site_id is None and hasattr(spider, "site_for_url"):
             site = spider.site_for_url(request.url)
@@ -36,8 +33,8 @@ class CaptureMiddleware:
         kind = request.meta.get("ogi_kind") or ("robots" if request.url.endswith("/robots.txt") else "other")
         return site_id, run_id, kind
 
-    def process_response(self, request, response, spider):
-        site_id, run_id, kind = self._context(request, spider)
+    def process_response(self, request, response):
+        site_id, run_id, kind = self._context(request)
         redirects = request.meta.get("redirect_urls") or []
         url = redirects[0] if redirects else request.url
         ctype = response.headers.get(b"Content-Type")
@@ -59,8 +56,8 @@ class CaptureMiddleware:
         self.crawler.stats.inc_value("ogi/captures")
         return response
 
-    def process_exception(self, request, exception, spider):
-        site_id, run_id, kind = self._context(request, spider)
+    def process_exception(self, request, exception):
+        site_id, run_id, kind = self._context(request)
         try:
             self.store.record_capture(
                 request.url,
@@ -75,6 +72,3 @@ class CaptureMiddleware:
         except Exception:
             logger.exception("could not record failed fetch of %s", request.url)
         return None
-
-    def spider_closed(self, spider) -> None:
-        pass

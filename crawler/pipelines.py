@@ -25,9 +25,10 @@ class ReportPipeline:
     def from_crawler(cls, crawler):
         return cls(crawler)
 
-    def process_item(self, item, spider):
+    def process_item(self, item):
         if not isinstance(item, ReportItem):
             return item
+        spider = self.crawler.spider
         runs = getattr(spider, "ogi_runs", None)
         site = spider.site_by_id(item.site_id)
         context = SiteContext(

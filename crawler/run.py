@@ -14,6 +14,7 @@ from typing import Any
 
 from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.settings import Settings
+from scrapy.utils.reactor import install_reactor, is_reactor_installed
 
 from crawler.registry import Site
 from crawler.spiders.base import PortalSpider
@@ -69,7 +70,17 @@ def run_crawls(jobs: list[CrawlJob], *, log_file: str | Path | None = None, log_
         Path(log_file).parent.mkdir(parents=True, exist_ok=True)
         base["LOG_FILE"] = str(log_file)
         base["LOG_FILE_APPEND"] = True
-    process = CrawlerProcess(build_settings(jobs[0], base) if jobs else Settings(), install_root_handler=True)
+    # The process gets only what all jobs share: Scrapy merges the runner's settings into each
+    # Crawler at equal priority, so a job's own values (OGI_DB…) must not be in the runner's.
+    first = Settings()
+    first.setmodule("crawler.settings", priority="project")
+    first.setdict(base, priority="cmdline")
+    first.set("LOG_INSTALL_ROOT_HANDLER", True, priority="cmdline")
+    # We create the Crawlers ourselves, so install the reactor the settings ask for before anything
+    # imports twisted.internet.reactor (which would install the default one).
+    if first.get("TWISTED_REACTOR") and not is_reactor_installed():
+        install_reactor(first["TWISTED_REACTOR"], first.get("ASYNCIO_EVENT_LOOP"))
+    process = CrawlerProcess(first)
     results: list[CrawlResult] = []
 
     def run_next(_: Any = None, index: int = 0):

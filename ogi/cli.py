@@ -41,23 +41,22 @@ def _progress_display(sites):
     from rich.table import Table
 
     rows: dict[str, dict] = {s.site_id: {} for s in sites}
-    names = {s.site_id: s.name for s in sites}
 
     def render() -> Table:
         table = Table(title="crawling", title_justify="left", expand=False)
-        for col in ("site", "list pages", "report pages", "attachments", "reports", "not reports", "errors"):
+        for col in ("site", "lists", "pages", "files", "reports", "skipped", "errors"):
             table.add_column(col, justify="left" if col == "site" else "right")
         for site_id, c in rows.items():
-            table.add_row(f"{site_id} {names[site_id]}", str(c.get("list_pages", 0)), str(c.get("detail_pages", 0)),
+            table.add_row(site_id, str(c.get("list_pages", 0)), str(c.get("detail_pages", 0)),
                           str(c.get("attachments", 0)), str(c.get("reports", 0)), str(c.get("not_reports", 0)),
                           str(c.get("errors", 0)))
+        table.caption = "lists: list pages read · pages: report pages · files: attachments · skipped: not reports"
         return table
 
     live = Live(render(), console=_console(), refresh_per_second=8, transient=False)
 
     def update(site_id: str, counter: str, counts: dict) -> None:
         rows.setdefault(site_id, {}).update(counts)
-        names.setdefault(site_id, site_id)
         live.update(render())
 
     return live, update
@@ -157,7 +156,7 @@ def demo(db, serve, quiet) -> None:
     from ogi.demo import DemoPortal
 
     console = _console()
-    with DemoPortal() as portal:
+    with DemoPortal(fixed_ports=True) as portal:
         sites = portal.registry_sites()
         console.print(f"demo portal: {len(sites)} county sites on 127.0.0.1")
         for s in sites:
@@ -166,7 +165,7 @@ def demo(db, serve, quiet) -> None:
         code = _print_summary(db, result.run_ids, log_path)
         console.print()
         console.print("[bold]example search:[/] ogi search 复议 --limit 5")
-        _print_hits(_search(db, "复议", limit=5))
+        _print_hits(_search(db, "复议", limit=5, marks=("\x02", "\x03")))
         if serve:
             console.print("portal still serving; Ctrl-C to stop")
             try:
@@ -262,6 +261,14 @@ def search_cmd(query, province, year, agency, limit, db, as_json) -> None:
         return
     _print_hits(hits)
 
+
+def _register_optional_commands() -> None:
+    from ogi.export import export_command
+
+    main.add_command(export_command, name="export")
+
+
+_register_optional_commands()
 
 if __name__ == "__main__":
     main()

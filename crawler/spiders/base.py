@@ -30,7 +30,9 @@ COLUMN_TEXT = re.compile(r"年报|年度报告|年度工作报告")
 NOT_A_COLUMN = re.compile(r"指南|制度|规定|通知|格式")
 # Link texts of sub-columns inside a report column: per year, per kind of unit.
 SUBCOLUMN_TEXT = re.compile(
-    r"^\s*(?:(?:19|20)\d{2}\s*年(?:度)?(?:年报)?|.{0,12}(?:政府|部门|乡镇|街道|镇|单位|县直|区直|市直).{0,6}(?:年报|年度报告)?|.{0,10}年报)\s*$"
+    r"^(?:(?:19|20)\d{2}年度?(?:年报|年度报告)?"  # per-year columns: 2019年, 2019年度
+    r"|.{0,6}(?:政府|部门|乡镇|街道|镇|单位|县直|区直|市直)(?:[（(].{1,4}[)）])?(?:年报|年度报告)?"  # per kind of unit
+    r"|.{0,10}(?:年报|年度报告))$"
 )
 DOC_EXTENSIONS = ("pdf", "doc", "docx", "wps", "rtf")
 _EXT_ALT = "|".join(DOC_EXTENSIONS)
@@ -102,6 +104,15 @@ class SiteFamily:
 
     def is_detail_url(self, url: str) -> bool:
         return False
+
+    def is_report_column(self, response: Response) -> bool:
+        """Whether a list page is an annual-report column (not a news list on a home page)."""
+        if not isinstance(response, TextResponse):
+            return False
+        names = response.xpath(
+            "//meta[re:test(@name, '^(ColumnName|ColumnType|ColumnKeywords)$', 'i')]/@content"
+            " | //title/text()").getall()
+        return any(COLUMN_TEXT.search(clean_text(n)) for n in names)
 
     def list_items(self, response: Response) -> list[ListItem]:
         return [ListItem(url, text) for url, text in self.links(response) if self.is_detail_url(url)]
@@ -237,10 +248,11 @@ class PortalSpider(scrapy.Spider):
                                         f"no site-family module recognises {response.url}")
             logger.warning("[%s] no family module recognises %s", site.site_id, response.url)
             return
-        if family.is_list_page(response):
+        columns = family.column_links(response)
+        if not columns and family.is_list_page(response) and family.is_report_column(response):
+            # The entry URL (or a page reached from it) is itself a report column.
             yield from self.parse_list(response)
             return
-        columns = family.column_links(response)
         for url in columns:
             yield self.request(url, site.site_id, "list", self.parse_list)
         hops = response.meta.get("ogi_hops", 0)

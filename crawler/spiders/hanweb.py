@@ -20,7 +20,7 @@ import scrapy
 from scrapy.http import Response, TextResponse
 from scrapy.selector import Selector
 
-from crawler.spiders.base import SUBCOLUMN_TEXT, ListItem, SiteFamily, clean_text
+from crawler.spiders.base import NOT_A_COLUMN, SUBCOLUMN_TEXT, ListItem, SiteFamily, clean_text
 
 _DETAIL = re.compile(r"/art/\d{4}/\d{1,2}/\d{1,2}/art_\d+_\d+(?:\.html?)?$")
 _RECORD = re.compile(r"<record>\s*<!\[CDATA\[(.*?)\]\]>\s*</record>", re.S)
@@ -103,6 +103,7 @@ class HanwebFamily(SiteFamily):
     def sub_columns(self, response: Response) -> list[str]:
         out = []
         for url, text in self.links(response):
-            if _COLUMN.search(urlparse(url).path) and url != response.url and SUBCOLUMN_TEXT.match(text):
+            if (_COLUMN.search(urlparse(url).path) and url != response.url and SUBCOLUMN_TEXT.match(text)
+                    and not NOT_A_COLUMN.search(text)):
                 out.append(url)
         return out + super().sub_columns(response)

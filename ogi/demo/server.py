@@ -52,12 +52,18 @@ def _free_port(host: str) -> int:
         return s.getsockname()[1]
 
 
+# The ports `ogi demo` and `python -m ogi.demo` use, so the registry's demo rows (data/sites.csv) and
+# repeated demo runs see the same URLs. Tests use free ports (fixed_ports=False) to run in parallel.
+DEMO_PORTS = {"dxh": 18601, "zz": 18602, "jh": 18603, "zc": 18604, "hs": 18605}
+
+
 class DemoPortal:
     """Several imitation county portals; see site-patterns.md §1 for what they imitate."""
 
-    def __init__(self, faults: bool = False, host: str = "127.0.0.1") -> None:
+    def __init__(self, faults: bool = False, host: str = "127.0.0.1", fixed_ports: bool = False) -> None:
         self.faults = faults
         self.host = host
+        self.fixed_ports = fixed_ports
         self.sites: list[DemoSite] = []
         self._servers: list[tuple[_Server, threading.Thread]] = []
         self._rendered: dict[str, RenderedSite] = {}
@@ -70,7 +76,7 @@ class DemoPortal:
             return self
         specs = copy.deepcopy(build_sites(self.faults))  # renderers set URLs on the items
         for spec in specs:
-            server = _Server((self.host, 0), self._handler_for(spec.site_id))
+            server = self._bind(spec.site_id)
             port = server.server_address[1]
             base = f"http://{self.host}:{port}"
             self._rendered[spec.site_id] = Renderer(spec, base).render()
@@ -84,6 +90,14 @@ class DemoPortal:
                                        f"http://{self.host}:{port}/"))
         logger.info("demo portal started: %s", ", ".join(f"{s.site_id}={s.entry_url}" for s in self.sites))
         return self
+
+    def _bind(self, site_id: str) -> _Server:
+        port = DEMO_PORTS.get(site_id, 0) if self.fixed_ports else 0
+        try:
+            return _Server((self.host, port), self._handler_for(site_id))
+        except OSError as exc:  # the usual port is taken: any free port still gives a working demo
+            logger.warning("port %s for demo site %s is busy (%s); using a free port", port, site_id, exc)
+            return _Server((self.host, 0), self._handler_for(site_id))
 
     def stop(self) -> None:
         for server, thread in self._servers:
@@ -174,6 +188,7 @@ class DemoPortal:
 
             def _serve(self, method: str) -> None:
                 status = 500
+                self._recorded = False
                 try:
                     status = self._dispatch(method)
                 except (BrokenPipeError, ConnectionResetError):
@@ -185,9 +200,14 @@ class DemoPortal:
                     except OSError:
                         pass
                 finally:
-                    portal._record(site_id, method, self.path, status)
+                    if not self._recorded:  # no response was sent (client went away, crash)
+                        portal._record(site_id, method, self.path, status)
 
             def _send(self, status: int, body: bytes, ctype: str, location: str | None = None, head: bool = False) -> int:
+                # Logged before the response goes out, so a client that reads the log right after its
+                # request sees the entry.
+                portal._record(site_id, self.command, self.path, status)
+                self._recorded = True
                 self.send_response(status)
                 self.send_header("Content-Type", ctype)
                 self.send_header("Content-Length", str(len(body)))
