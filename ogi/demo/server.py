@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from ogi.demo.catalog import SiteSpec, build_sites
+from ogi.demo.mock import MockRequest, MockResponse, MockSite
 from ogi.demo.render import RenderedSite, Renderer, dataproxy_xml, empty_dataproxy
 
 logger = logging.getLogger(__name__)
@@ -60,8 +61,11 @@ DEMO_PORTS = {"dxh": 18601, "zz": 18602, "jh": 18603, "zc": 18604, "hs": 18605}
 class DemoPortal:
     """Several imitation county portals; see site-patterns.md §1 for what they imitate."""
 
-    def __init__(self, faults: bool = False, host: str = "127.0.0.1", fixed_ports: bool = False) -> None:
+    def __init__(self, faults: bool = False, host: str = "127.0.0.1", fixed_ports: bool = False,
+                 mock_sites: list[MockSite] | None = None, core: bool = True) -> None:
         self.faults = faults
+        self.core = core  # serve the pre-rendered TRS/Hanweb county sites
+        self._mocks: dict[str, MockSite] = {m.site_id: m for m in (mock_sites or [])}
         self.host = host
         self.fixed_ports = fixed_ports
         self.sites: list[DemoSite] = []
@@ -74,7 +78,7 @@ class DemoPortal:
     def start(self) -> DemoPortal:
         if self._servers:
             return self
-        specs = copy.deepcopy(build_sites(self.faults))  # renderers set URLs on the items
+        specs = copy.deepcopy(build_sites(self.faults)) if self.core else ()  # renderers set URLs on items
         for spec in specs:
             server = self._bind(spec.site_id)
             port = server.server_address[1]
@@ -84,7 +88,16 @@ class DemoPortal:
             thread.start()
             self._servers.append((server, thread))
             self.sites.append(self._site_row(spec, base + "/"))
-        if self.faults:
+        for mock in self._mocks.values():
+            server = self._bind(mock.site_id)
+            base = f"http://{self.host}:{server.server_address[1]}"
+            mock.start(base)
+            thread = threading.Thread(target=server.serve_forever, name=f"demo-{mock.site_id}", daemon=True)
+            thread.start()
+            self._servers.append((server, thread))
+            self.sites.append(DemoSite(mock.site_id, mock.name, mock.province, mock.city, mock.county, mock.adcode,
+                                       mock.platform, base + mock.entry_path))
+        if self.faults and self.core:
             port = _free_port(self.host)
             self.sites.append(DemoSite("dead", "平山县人民政府", "河北省", "石家庄市", "平山县", "130131", "trs",
                                        f"http://{self.host}:{port}/"))
@@ -159,6 +172,8 @@ class DemoPortal:
                     row["corrupt"] = True
                     row["stats"] = {}  # nothing can be read from a broken attachment
                 out.append(row)
+        for mock in self._mocks.values():
+            out.extend(mock.manifest())
         return out
 
     # ---- HTTP ----------------------------------------------------------------------
@@ -203,7 +218,8 @@ class DemoPortal:
                     if not self._recorded:  # no response was sent (client went away, crash)
                         portal._record(site_id, method, self.path, status)
 
-            def _send(self, status: int, body: bytes, ctype: str, location: str | None = None, head: bool = False) -> int:
+            def _send(self, status: int, body: bytes, ctype: str, location: str | None = None, head: bool = False,
+                      extra: list[tuple[str, str]] | None = None) -> int:
                 # Logged before the response goes out, so a client that reads the log right after its
                 # request sees the entry.
                 portal._record(site_id, self.command, self.path, status)
@@ -213,12 +229,16 @@ class DemoPortal:
                 self.send_header("Content-Length", str(len(body)))
                 if location:
                     self.send_header("Location", location)
+                for name, value in extra or []:
+                    self.send_header(name, value)
                 self.end_headers()
                 if not head:
                     self.wfile.write(body)
                 return status
 
             def _dispatch(self, method: str) -> int:
+                if site_id in portal._mocks:
+                    return self._dispatch_mock(method)
                 rendered = portal._rendered[site_id]
                 parts = urlsplit(self.path)
                 path = parts.path
@@ -251,5 +271,16 @@ class DemoPortal:
                     body = b"<html><head><title>404</title></head><body><h1>404 Not Found</h1></body></html>"
                     return self._send(404, body, "text/html; charset=utf-8", head=head)
                 return self._send(resp.status, resp.body, resp.ctype, resp.location, head=head)
+
+            def _dispatch_mock(self, method: str) -> int:
+                parts = urlsplit(self.path)
+                length = int(self.headers.get("Content-Length") or 0)
+                request = MockRequest(
+                    method=method, path=parts.path, query=parse_qs(parts.query, keep_blank_values=True),
+                    headers={k.lower(): v for k, v in self.headers.items()},
+                    body=self.rfile.read(length) if length else b"", raw_path=self.path,
+                )
+                resp: MockResponse = portal._mocks[site_id].handle(request)
+                return self._send(resp.status, resp.body, resp.content_type, head=method == "HEAD", extra=resp.headers)
 
         return Handler
