@@ -1,7 +1,8 @@
 """Run crawls from Python: the one entry point used by `ogi crawl`, `ogi demo` and the tests.
 
-Twisted's reactor can run only once per process, so several crawls (for example a crawl and its
-re-run) are chained inside one reactor run instead of starting a process each.
+Twisted's reactor can run only once per process: `run_crawls` starts it (the CLI), while
+`crawl_on_running_reactor` uses one that already runs (the tests, under pytest-twisted). Both run
+several jobs one after another through `crawl_jobs`.
 """
 
 from __future__ import annotations
@@ -12,9 +13,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from scrapy.crawler import Crawler, CrawlerProcess
+from scrapy.crawler import Crawler, CrawlerProcess, CrawlerRunner
 from scrapy.settings import Settings
 from scrapy.utils.reactor import install_reactor, is_reactor_installed
+from twisted.internet.defer import inlineCallbacks
 
 from crawler.registry import Site
 from crawler.spiders.base import PortalSpider
@@ -63,57 +65,71 @@ def build_settings(job: CrawlJob, base: dict[str, Any] | None = None) -> Setting
     return settings
 
 
+def _runner_settings(base: dict[str, Any]) -> Settings:
+    """What all jobs share. Scrapy merges the runner's settings into each Crawler at equal priority,
+    so a job's own values (OGI_DB…) must not be in here."""
+    settings = Settings()
+    settings.setmodule("crawler.settings", priority="project")
+    settings.setdict(base, priority="cmdline")
+    return settings
+
+
+@inlineCallbacks
+def crawl_jobs(runner: CrawlerRunner | CrawlerProcess, jobs: list[CrawlJob], base: dict[str, Any] | None = None):
+    """Run the jobs one after another on a running reactor; the Deferred fires with their results."""
+    results: list[CrawlResult] = []
+    for job in jobs:
+        crawler = Crawler(PortalSpider, build_settings(job, base))
+        result = CrawlResult(job)
+        results.append(result)
+        try:
+            yield runner.crawl(crawler, sites=job.sites)
+        except Exception as exc:  # a crawl that could not even start: say so, go on with the next job
+            logger.error("crawl failed: %s: %s", type(exc).__name__, exc)
+            result.finish_reason = f"failed: {exc}"
+        result.stats = dict(crawler.stats.get_stats()) if crawler.stats else {}
+        result.finish_reason = result.finish_reason or str(result.stats.get("finish_reason", ""))
+        runs = getattr(crawler.spider, "ogi_runs", None) if crawler.spider else None
+        if runs is not None:
+            result.run_ids = dict(runs.runs)
+        if job.on_finished is not None:
+            job.on_finished(result)
+    forget_stores()
+    return results
+
+
 def run_crawls(jobs: list[CrawlJob], *, log_file: str | Path | None = None, log_level: str = "INFO") -> list[CrawlResult]:
-    """Run the jobs one after another in one reactor run; return what each did."""
+    """Run the jobs in this process, starting and stopping Twisted's reactor (once per process)."""
     base: dict[str, Any] = {"LOG_LEVEL": log_level}
     if log_file:
         Path(log_file).parent.mkdir(parents=True, exist_ok=True)
         base["LOG_FILE"] = str(log_file)
         base["LOG_FILE_APPEND"] = True
-    # The process gets only what all jobs share: Scrapy merges the runner's settings into each
-    # Crawler at equal priority, so a job's own values (OGI_DB…) must not be in the runner's.
-    first = Settings()
-    first.setmodule("crawler.settings", priority="project")
-    first.setdict(base, priority="cmdline")
-    first.set("LOG_INSTALL_ROOT_HANDLER", True, priority="cmdline")
+    settings = _runner_settings(base)
+    settings.set("LOG_INSTALL_ROOT_HANDLER", True, priority="cmdline")
     # We create the Crawlers ourselves, so install the reactor the settings ask for before anything
     # imports twisted.internet.reactor (which would install the default one).
-    if first.get("TWISTED_REACTOR") and not is_reactor_installed():
-        install_reactor(first["TWISTED_REACTOR"], first.get("ASYNCIO_EVENT_LOOP"))
-    process = CrawlerProcess(first)
-    results: list[CrawlResult] = []
-
-    def run_next(_: Any = None, index: int = 0):
-        if index >= len(jobs):
-            from twisted.internet import reactor
-
-            reactor.callLater(0, reactor.stop)
-            return None
-        job = jobs[index]
-        crawler = Crawler(PortalSpider, build_settings(job, base))
-        result = CrawlResult(job)
-        results.append(result)
-        deferred = process.crawl(crawler, sites=job.sites)
-
-        def finished(outcome: Any) -> Any:
-            result.stats = dict(crawler.stats.get_stats()) if crawler.stats else {}
-            result.finish_reason = str(result.stats.get("finish_reason", ""))
-            spider = crawler.spider
-            runs = getattr(spider, "ogi_runs", None) if spider else None
-            if runs is not None:
-                result.run_ids = dict(runs.runs)
-            if hasattr(outcome, "printTraceback"):
-                logger.error("crawl failed: %s", outcome.getErrorMessage())
-            if job.on_finished is not None:
-                job.on_finished(result)
-            return run_next(index=index + 1)
-
-        deferred.addBoth(finished)
-        return deferred
-
+    if settings.get("TWISTED_REACTOR") and not is_reactor_installed():
+        install_reactor(settings["TWISTED_REACTOR"], settings.get("ASYNCIO_EVENT_LOOP"))
+    process = CrawlerProcess(settings)
     from twisted.internet import reactor
 
-    reactor.callWhenRunning(run_next)
+    outcome: dict[str, Any] = {}
+
+    def go() -> None:
+        d = crawl_jobs(process, jobs, base)
+        d.addCallback(lambda results: outcome.setdefault("results", results))
+        d.addErrback(lambda failure: outcome.setdefault("error", failure))
+        d.addBoth(lambda _: reactor.callLater(0, reactor.stop))
+
+    reactor.callWhenRunning(go)
     process.start(stop_after_crawl=False)
-    forget_stores()
-    return results
+    if "error" in outcome:
+        outcome["error"].raiseException()
+    return outcome.get("results", [])
+
+
+def crawl_on_running_reactor(jobs: list[CrawlJob], log_level: str = "INFO"):
+    """For code that already runs a reactor (tests under pytest-twisted): a Deferred of the results."""
+    base = {"LOG_LEVEL": log_level}
+    return crawl_jobs(CrawlerRunner(_runner_settings(base)), jobs, base)

@@ -1,5 +1,5 @@
-"""Shared fixtures. Crawls run in-process; Twisted's reactor runs once per process, so every crawl
-scenario the tests need is run in one session fixture (`demo_crawls`)."""
+"""Shared fixtures. Crawls run in-process on the reactor pytest-twisted runs for the whole session
+(`--reactor=asyncio` in pyproject.toml): any test calls `crawl(jobs)` and gets the results."""
 
 from __future__ import annotations
 
@@ -38,10 +38,19 @@ def demo_sites_as_registry(portal):
     ]
 
 
+def crawl(jobs, log_level: str = "INFO"):
+    """Run crawl jobs on pytest-twisted's reactor and wait for them (any test may call this)."""
+    import pytest_twisted
+
+    from crawler.run import crawl_on_running_reactor
+
+    return pytest_twisted.blockon(crawl_on_running_reactor(jobs, log_level=log_level))
+
+
 @pytest.fixture(scope="session")
 def demo_crawls(tmp_path_factory):
     """Crawl the demo portal twice into one database, and the fault portal once into another."""
-    from crawler.run import LOCAL_SETTINGS, CrawlJob, run_crawls
+    from crawler.run import LOCAL_SETTINGS, CrawlJob
     from ogi.demo import DemoPortal
 
     base = tmp_path_factory.mktemp("crawls")
@@ -60,12 +69,11 @@ def demo_crawls(tmp_path_factory):
             CrawlJob(sites, db, dict(LOCAL_SETTINGS), on_finished=mark),
             CrawlJob(fault_sites, fault_db, dict(LOCAL_SETTINGS)),
         ]
-        results = run_crawls(jobs, log_file=base / "crawl.log", log_level="INFO")
+        results = crawl(jobs)
         log = list(portal.request_log)
         scenarios = {
             "first": CrawlScenario(db, results[:1], log[: marks[0]], portal.sites, portal.manifest()),
             "second": CrawlScenario(db, results[:2], log[marks[0] : marks[1]], portal.sites, portal.manifest()),
             "faults": CrawlScenario(fault_db, results[2:], list(faulty.request_log), faulty.sites, faulty.manifest()),
-            "log_file": base / "crawl.log",
         }
     return scenarios

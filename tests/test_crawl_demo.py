@@ -245,8 +245,3 @@ def test_corrupt_pdf_keeps_the_report_with_the_error(faults):
             if m["site_id"] == "bad" and not m.get("decoy")}
     stored = set(scenario.query("SELECT agency, report_year FROM reports WHERE site_id='bad'"))
     assert stored == good
-
-
-def test_crawl_log_records_the_run(demo_crawls):
-    log = demo_crawls["log_file"].read_text(encoding="utf-8")
-    assert "Spider closed (finished)" in log
