@@ -30,15 +30,14 @@ def _nows(s: str) -> str:
     return re.sub(r"\s+", "", s)
 
 
-@pytest.mark.parametrize("name", SEEDS)
-@pytest.mark.parametrize(
-    "field", ["agency", "agency_as_printed", "department", "report_year", "document_date", "published_at", "form"]
-)
+FIELDS = ["agency", "agency_as_printed", "department", "report_year", "document_date", "published_at", "form"]
+# Only the fields the gold gives for each seed ("a key missing here is not asserted either way").
+SEED_FIELDS = [(name, field) for name in SEEDS for field in FIELDS if field in GOLD[name]]
+
+
+@pytest.mark.parametrize("name, field", SEED_FIELDS)
 def test_seed_field(name: str, field: str) -> None:
-    gold = GOLD[name]
-    if field not in gold:
-        pytest.skip(f"{field} not given for {name}")
-    assert getattr(record(name), field) == gold[field]
+    assert getattr(record(name), field) == GOLD[name][field]
 
 
 @pytest.mark.parametrize("name", SEEDS)
