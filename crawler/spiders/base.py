@@ -52,6 +52,18 @@ def clean_text(text: str | None) -> str:
     return re.sub(r"\s+", "", text or "")
 
 
+def usable_href(href: str | None) -> bool:
+    """False for links that lead nowhere new: empty, in-page anchors, javascript:, mailto:."""
+    href = (href or "").strip()
+    return bool(href) and not href.startswith(("javascript:", "mailto:", "#", "tel:"))
+
+
+def unique(urls: Iterable[str]) -> list[str]:
+    """Drop repeats, keep the page order."""
+    seen: set[str] = set()
+    return [u for u in urls if not (u in seen or seen.add(u))]
+
+
 def is_document_url(url: str) -> bool:
     return bool(_DOC_HREF.search(urlparse(url).path)) or "downfile.jsp" in url
 
@@ -71,12 +83,16 @@ class SiteFamily:
         """(absolute url, link text) of every anchor, title attribute preferred for truncated texts."""
         if not isinstance(response, TextResponse):
             return
+        own_url = response.url.split("#", 1)[0]
         for a in response.css("a[href]"):
-            href = (a.attrib.get("href") or "").strip()
-            if not href or href.startswith(("javascript:", "mailto:", "#")):
+            href = a.attrib.get("href")
+            if not usable_href(href):
+                continue
+            url = response.urljoin(href.strip()).split("#", 1)[0]
+            if url == own_url:
                 continue
             text = clean_text(a.attrib.get("title") or " ".join(a.css("::text").getall()))
-            yield response.urljoin(href), text
+            yield url, text
 
     def column_links(self, response: Response) -> list[str]:
         """Links to annual-report columns on a portal or disclosure page."""
@@ -85,7 +101,7 @@ class SiteFamily:
             if COLUMN_TEXT.search(text) and not NOT_A_COLUMN.search(text) and not _YEAR.search(text):
                 if not is_document_url(url) and not self.is_detail_url(url):
                     out.append(url)
-        return out
+        return unique(out)
 
     def disclosure_links(self, response: Response) -> list[str]:
         """Links that may lead to the report column (followed a limited number of hops)."""
@@ -96,7 +112,7 @@ class SiteFamily:
                 continue
             if DISCLOSURE_TEXT.search(text) and not NOT_A_COLUMN.search(text) and not _YEAR.search(text):
                 out.append(url)
-        return out
+        return unique(out)
 
     # -- lists -----------------------------------------------------------------------------------
     def is_list_page(self, response: Response) -> bool:
@@ -134,7 +150,7 @@ class SiteFamily:
                 continue
             if SUBCOLUMN_TEXT.match(text) and not NOT_A_COLUMN.search(text):
                 out.append(url)
-        return out
+        return unique(out)
 
     # -- details ---------------------------------------------------------------------------------
     def attachments(self, response: Response) -> list[str]:
@@ -149,8 +165,7 @@ class SiteFamily:
         for script in response.css("script::text").getall():
             for href in _SCRIPT_HREF.findall(script):
                 found.append(response.urljoin(href))
-        seen: set[str] = set()
-        return [u for u in found if not (u in seen or seen.add(u))]
+        return unique(found)
 
 
 def family_registry() -> dict[str, type[SiteFamily]]:

@@ -18,7 +18,7 @@ from urllib.parse import urlparse
 import scrapy
 from scrapy.http import Response, TextResponse
 
-from crawler.spiders.base import ListItem, SiteFamily, clean_text
+from crawler.spiders.base import ListItem, SiteFamily, clean_text, usable_href
 
 _DETAIL = re.compile(r"/t(?:19|20)\d{6}_\d+\.s?html?$")
 _CREATE_PAGE = re.compile(r"createPageHTML\(\s*['\"]?(\d+)['\"]?\s*,\s*['\"]?(\d+)['\"]?\s*,\s*['\"](\w+)['\"]\s*,\s*['\"](\w+)['\"]")
@@ -52,11 +52,15 @@ class TRSFamily(SiteFamily):
     def list_items(self, response: Response) -> list[ListItem]:
         if not isinstance(response, TextResponse):
             return []
-        items = []
+        items, seen = [], set()
+        own_url = response.url.split("#", 1)[0]
         for a in response.css("a[href]"):
-            url = response.urljoin(a.attrib["href"].strip())
-            if not self.is_detail_url(url):
+            if not usable_href(a.attrib.get("href")):
                 continue
+            url = response.urljoin(a.attrib["href"].strip()).split("#", 1)[0]
+            if url == own_url or url in seen or not self.is_detail_url(url):
+                continue
+            seen.add(url)
             title = clean_text(a.attrib.get("title") or " ".join(a.css("::text").getall()))
             date = clean_text(" ".join(a.xpath("following-sibling::*[1]//text()").getall()))
             items.append(ListItem(url, title, date))
