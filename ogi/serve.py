@@ -1,0 +1,124 @@
+"""`ogi serve`: the corpus in Datasette, read-only, with ogi's search, completeness and indicator pages.
+
+Why Datasette: it is the standard browser for SQLite (every table, facets, JSON/CSV for each page,
+canned queries), so the UI is mostly configuration: metadata generated from the schema and the
+codebook (`ogi.web.metadata`) and one plugin (`ogi/web/plugins/ogi_plugin.py`) for what Datasette
+cannot know — CJK bigram search and the pages built on the corpus' structure.
+
+Read-only: the database is opened immutable (SQLite `immutable=1`, no locks, no writes). A database
+with a WAL file that has not been checkpointed (a crawl still running, or one that was killed) would
+lose that WAL's rows under immutable=1, so it is then opened `mode=ro` instead ("live"): still no
+writes, but it sees a running crawl's new reports.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import webbrowser
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ogi.web import CODEBOOK_DB, DB_NAME, PLUGINS_DIR, STATIC_DIR, TEMPLATES_DIR
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_DB = Path("data/ogi.db")
+SETTINGS = {
+    "truncate_cells_html": 200,  # report texts: the table view shows the start, the row page all of it
+    "default_page_size": 50,
+    "sql_time_limit_ms": 3000,
+    "facet_time_limit_ms": 1000,
+    "allow_download": True,
+}
+
+
+class ServeError(click.ClickException):
+    """The database cannot be served (missing, not an ogi database)."""
+
+
+def _columns(path: Path) -> dict[str, list[str]]:
+    """Table/view -> column names, read without writing (for view column descriptions)."""
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        names = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type IN ('table', 'view')")]
+        if "reports" not in names:
+            raise ServeError(f"{path} is not an ogi database (no reports table); build one with `ogi demo` "
+                             "or `ogi crawl`")
+        return {n: [c[1] for c in conn.execute(f"PRAGMA table_info([{n}])")] for n in names}
+    except sqlite3.DatabaseError as exc:
+        raise ServeError(f"cannot read {path}: {exc}") from exc
+    finally:
+        conn.close()
+
+
+def has_pending_wal(path: Path) -> bool:
+    """True when a WAL file with frames exists: immutable=1 would not see those rows."""
+    wal = path.with_name(path.name + "-wal")
+    return wal.exists() and wal.stat().st_size > 0
+
+
+def datasette_app(db_path: str | Path, *, live: bool | None = None) -> Any:
+    """The configured Datasette instance for one ogi database (name `ogi` in URLs, whatever the file).
+
+    `live=None` chooses: immutable unless a WAL file has pending rows.
+    """
+    from datasette.app import Datasette
+    from datasette.database import Database
+
+    from ogi.web.metadata import build_metadata
+
+    path = Path(db_path).resolve()
+    if not path.exists():
+        raise ServeError(f"database {db_path} does not exist; build one with `ogi demo` or `ogi crawl`")
+    columns = _columns(path)
+    if live is None:
+        live = has_pending_wal(path)
+        if live:
+            logger.warning("%s has a WAL file with pending rows (a crawl running?): opening it mode=ro", path)
+    ds = Datasette(
+        [],
+        metadata=build_metadata(columns),
+        plugins_dir=str(PLUGINS_DIR),
+        template_dir=str(TEMPLATES_DIR),
+        static_mounts=[("ogi-static", str(STATIC_DIR))],
+        settings=dict(SETTINGS),
+    )
+    # is_mutable=False -> Datasette connects with ?immutable=1; True -> ?mode=ro (it never writes: no
+    # writable canned queries exist and this Datasette has no write API).
+    ds.add_database(Database(ds, path=str(path), is_mutable=bool(live)), name=DB_NAME)
+    # The codebook as a table (filled by the plugin's startup hook); a memory name unique to this instance.
+    ds.add_database(Database(ds, memory_name=f"ogi_{CODEBOOK_DB}_{id(ds)}"), name=CODEBOOK_DB)
+    return ds
+
+
+def serve(db_path: str | Path, *, host: str = "127.0.0.1", port: int = 8001, live: bool | None = None,
+          open_browser: bool = False) -> None:
+    """Run the UI until interrupted (uvicorn, one worker)."""
+    import uvicorn
+
+    ds = datasette_app(db_path, live=live)
+    url = f"http://{host}:{port}/"
+    click.echo(f"ogi UI for {db_path} at {url}  (search: {url}-/search, completeness: {url}-/completeness)")
+    if open_browser:
+        webbrowser.open(url)
+    uvicorn.run(ds.app(), host=host, port=port, log_level="warning", lifespan="on")
+
+
+@click.command("serve")
+@click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_DB,
+              show_default=True, help="the ogi database to browse")
+@click.option("--host", default="127.0.0.1", show_default=True, help="interface to listen on")
+@click.option("--port", default=8001, show_default=True, type=int, help="port to listen on")
+@click.option("--live/--immutable", default=None,
+              help="open mode=ro and see a running crawl's new rows (default: immutable unless a WAL is pending)")
+@click.option("--open", "open_browser", is_flag=True, help="open the UI in the default browser")
+def serve_command(db_path: Path, host: str, port: int, live: bool | None, open_browser: bool) -> None:
+    """Browse and search the corpus in Datasette (read-only): facets, canned queries, completeness, charts."""
+    serve(db_path, host=host, port=port, live=live, open_browser=open_browser)
+
+
+if __name__ == "__main__":  # python -m ogi.serve --db ... (tests run the UI this way as a subprocess)
+    serve_command()
