@@ -167,12 +167,24 @@ class SiteFamily:
                 found.append(response.urljoin(href))
         return unique(found)
 
+    def page_document(self, response: Response) -> tuple[bytes, str | None]:
+        """The bytes and content type extraction reads for a detail page.
+
+        Most pages are the document itself; a family whose pages carry the report inside a script
+        (gkmlpt's JSON in ``window._CONFIG.DETAIL``) rebuilds an HTML document here. The raw capture
+        always keeps the bytes as fetched.
+        """
+        ctype = response.headers.get(b"Content-Type")
+        return response.body, ctype.decode("latin-1") if ctype else None
+
 
 def family_registry() -> dict[str, type[SiteFamily]]:
+    from crawler.spiders.gkmlpt import GkmlptFamily
     from crawler.spiders.hanweb import HanwebFamily
+    from crawler.spiders.kaipuyun import KaipuyunFamily
     from crawler.spiders.trs import TRSFamily
 
-    return {"trs": TRSFamily, "hanweb": HanwebFamily}
+    return {"trs": TRSFamily, "hanweb": HanwebFamily, "gkmlpt": GkmlptFamily, "kaipuyun": KaipuyunFamily}
 
 
 class PortalSpider(scrapy.Spider):
@@ -238,6 +250,12 @@ class PortalSpider(scrapy.Spider):
             self._runs().error(site_id, url, kind, message)
         else:
             logger.warning("[%s] %s %s: %s", site_id, kind, url, message)
+
+    def note(self, site_id: str, message: str) -> None:
+        """Something worth knowing about a site's crawl that is not a failure (kept in the run's message)."""
+        logger.info("[%s] %s", site_id, message)
+        if self._runs():
+            self._runs().notes[site_id].append(message)
 
     def request(self, url: str, site_id: str, kind: str, callback, **meta) -> scrapy.Request:
         return scrapy.Request(url, callback=callback, errback=self.on_error,
@@ -306,7 +324,10 @@ class PortalSpider(scrapy.Spider):
         family = self.family_for(site, response)
         item = ReportItem(site_id=site.site_id, url=response.url, list_title=response.meta.get("ogi_title", ""),
                           list_date=response.meta.get("ogi_date", ""))
-        item.parts.append(self._part(response, "page"))
+        part = self._part(response, "page")
+        if family is not None:
+            part.body, part.content_type = family.page_document(response)
+        item.parts.append(part)
         attachments = family.attachments(response) if family and isinstance(response, TextResponse) else []
         yield from self._next_attachment(item, attachments)
 
