@@ -87,7 +87,7 @@ def build_record(
     if doc.kind != "html" and page is doc:
         block = M.parse_metadata_block(raw)
 
-    text, repairs = repair_text(raw, kind=doc.kind)
+    text, repairs = repair_text(raw, kind="pdf" if doc.kind == "ocr" else doc.kind)  # OCR lines wrap like PDF
     rec.text = text
     if repairs:
         logger.debug("repairs applied: %s", repairs)
@@ -136,6 +136,9 @@ def build_record(
     rec.is_report = is_report
     if not is_report:
         rec.flags.append(reason)
+    for d in (doc, page) if page is not doc else (doc,):
+        # limits and OCR notes ("text from OCR (tesseract chi_sim)", "only the first N pages read")
+        rec.flags.extend(f for f in d.meta.get("_flags", "").split("\n") if f and f not in rec.flags)
     if any("needs OCR" in e for e in rec.errors):
         rec.flags.append("needs OCR")
     fail = _failure_flag(rec.errors) if not text.strip() else None
@@ -214,13 +217,24 @@ def extract_report(parts: list[Part], *, context: SiteContext | None = None) -> 
             return build_record(page, data=primary.data, url=primary.url, context=context)
         errors: list[str] = []
         chosen: Document | None = None
+        images: list[Part] = []  # body images of a 图片版 page, image attachments: OCR'd last, together
         for part in parts[1:]:
             k = sniff(part.data, part.content_type, _filename_from(part.url))
+            if k == "image":
+                images.append(part)
+                continue
             att = to_document(part.data, k, url=part.url, content_type=part.content_type)
             errors.extend(f"{_filename_from(part.url) or part.url}: {e}" for e in att.errors)
             if len(_CJK.findall(att.text or "")) >= 50 and not any(e.startswith("needs OCR") for e in att.errors):
                 chosen = att
                 break
+        if chosen is None and images:
+            from extract.formats.ocr import ocr_image_parts
+
+            att = ocr_image_parts([p.data for p in images])
+            errors.extend(att.errors)
+            if len(_CJK.findall(att.text or "")) >= 50:
+                chosen = att
         if chosen is None:
             # keep the page's metadata; no usable text anywhere
             empty = Document(kind=page.kind, text="", tables=[], title=page.title, meta=page.meta,

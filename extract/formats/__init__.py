@@ -19,11 +19,16 @@ logger = logging.getLogger(__name__)
 _EXT_KIND = {
     ".pdf": "pdf", ".docx": "docx", ".doc": "doc", ".wps": "doc", ".htm": "html", ".html": "html",
     ".shtml": "html", ".jsp": "html", ".txt": "text", ".ofd": "ofd", ".xls": "xls", ".xlsx": "xlsx",
+    ".rtf": "rtf", ".png": "image", ".jpg": "image", ".jpeg": "image", ".gif": "image", ".bmp": "image",
+    ".tif": "image", ".tiff": "image", ".webp": "image",
 }
+# Parsers of untrusted bytes in C libraries or slow pure Python run in a child process with a
+# time and memory limit (extract.limits); small HTML and text pages stay in-process (fast path).
+_SANDBOXED = {"pdf", "docx", "image"}
 
 
 def sniff(data: bytes, content_type: str | None = None, filename: str | None = None) -> str:
-    """'pdf', 'docx', 'doc', 'html', 'text', 'xlsx', 'zip', 'ofd', 'image' or 'empty'."""
+    """'pdf', 'docx', 'doc', 'rtf', 'html', 'text', 'xlsx', 'zip', 'ofd', 'image' or 'empty'."""
     if not data or not data.strip():
         return "empty"
     head = data[:1024].lstrip()
@@ -46,6 +51,8 @@ def sniff(data: bytes, content_type: str | None = None, filename: str | None = N
         return "doc"
     if data[:3] == b"\xff\xd8\xff" or data[:8] == b"\x89PNG\r\n\x1a\n" or data[:4] in (b"GIF8",):
         return "image"
+    if data[:5] == b"{\\rtf":
+        return "rtf"
     ct = (content_type or "").lower()
     if "pdf" in ct:
         return "pdf"
@@ -53,6 +60,8 @@ def sniff(data: bytes, content_type: str | None = None, filename: str | None = N
         return "docx"
     if "msword" in ct:
         return "doc"
+    if ct.startswith("image/"):
+        return "image"
     low = head[:512].lower()
     if "html" in ct or re.search(rb"<(!doctype html|html|head|body|meta|div|table|p)[\s>]", low):
         return "html"
@@ -66,7 +75,36 @@ def sniff(data: bytes, content_type: str | None = None, filename: str | None = N
 def to_document(
     data: bytes, kind: str, *, url: str | None = None, content_type: str | None = None
 ) -> Document:
-    """Run the extractor for `kind`; never raises."""
+    """Run the extractor for `kind`, behind limits where the parser is risky; never raises."""
+    from extract import limits
+
+    try:
+        if len(data) > limits.MAX_INPUT_BYTES:
+            return Document(kind=kind, errors=[
+                f"{kind} too large: {len(data)} bytes (limit {limits.MAX_INPUT_BYTES // 2**20} MB)"])
+        if kind in ("doc", "rtf"):
+            from extract.formats.office import extract_office
+
+            return extract_office(data, kind)  # LibreOffice in its own process group, then docx below
+        if limits.sandbox_enabled() and (
+            kind in _SANDBOXED or (kind in ("html", "text") and len(data) > limits.SANDBOX_MIN_HTML_BYTES)
+        ):
+            timeout = limits.PARSE_SECONDS + (limits.OCR_SECONDS if kind in ("pdf", "image") else 0)
+            try:
+                return limits.run_limited(
+                    _extract, data, kind, url=url, content_type=content_type, timeout=timeout, what=f"{kind} parser"
+                )
+            except limits.LimitError as exc:
+                logger.warning("%s: %s", url or kind, exc)
+                return Document(kind=kind, errors=[f"{kind} extraction stopped: {exc}"])
+        return _extract(data, kind, url=url, content_type=content_type)
+    except Exception as exc:  # an extractor bug must not stop a crawl
+        logger.exception("extractor %s failed", kind)
+        return Document(kind=kind, errors=[f"{kind} extraction error: {type(exc).__name__}: {exc}"])
+
+
+def _extract(data: bytes, kind: str, *, url: str | None = None, content_type: str | None = None) -> Document:
+    """The extractor for `kind`, in this process (`to_document` decides where it runs)."""
     try:
         if kind == "html":
             from extract.formats.html import extract_html
@@ -84,8 +122,10 @@ def to_document(
             from extract.formats.text import extract_text
 
             return extract_text(data, content_type=content_type)
-        if kind == "doc":
-            return Document(kind="doc", errors=["DOC/WPS conversion not available yet"])
+        if kind == "image":
+            from extract.formats.ocr import extract_image
+
+            return extract_image(data)
         if kind == "empty":
             return Document(kind="empty", errors=["empty document"])
         return Document(kind=kind, errors=[f"unsupported format: {kind}"])

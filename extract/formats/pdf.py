@@ -8,7 +8,6 @@ footers that repeat on most pages.
 
 from __future__ import annotations
 
-import io
 import logging
 import re
 from collections import Counter
@@ -48,18 +47,11 @@ def pdf_page_texts(data: bytes, max_pages: int = MAX_PAGES) -> tuple[list[str], 
 
 
 def pdf_tables(data: bytes, max_pages: int = MAX_PAGES) -> list[Grid]:
-    """Ruled tables found by pdfplumber, as grids of cleaned cell strings."""
-    import pdfplumber
+    """Tables as grids of cleaned cell strings; a table continued on the next page is one grid
+    (see extract.formats.pdf_tables)."""
+    from extract.formats.pdf_tables import extract_tables
 
-    grids: list[Grid] = []
-    with pdfplumber.open(io.BytesIO(data)) as pdf:
-        for page in pdf.pages[:max_pages]:
-            for table in page.extract_tables() or []:
-                grid = [[re.sub(r"\s+", "", c or "") for c in row] for row in table if row]
-                if grid and any(any(c for c in row) for row in grid):
-                    grids.append(grid)
-            page.flush_cache()
-    return grids
+    return extract_tables(data, max_pages=max_pages)
 
 
 def _dedupe_fake_bold_chars(text: str) -> str:
@@ -108,13 +100,17 @@ def extract_pdf(data: bytes) -> Document:
     except Exception as exc:
         msg = str(exc) or type(exc).__name__
         if "password" in msg.lower() or "encrypt" in msg.lower():
-            doc.errors.append(f"pdf is encrypted: {msg}")
+            # PDFium already tried the empty user password (owner-password-only files open)
+            doc.errors.append("encrypted PDF (password required)")
         else:
             doc.errors.append(f"pdf could not be opened: {msg}")
         return doc
+    from extract.formats.ocr import add_flag, ocr_pdf_pages
+
     if n > MAX_PAGES:
-        doc.errors.append(f"pdf has {n} pages; read the first {MAX_PAGES}")
+        add_flag(doc, f"only the first {MAX_PAGES} pages read (of {n})")
     doc.meta["pages"] = str(n)
+    pages = ocr_pdf_pages(doc, data, pages)  # OCR fallback: pages whose text layer is empty or garbage
     text = "\n".join(strip_furniture(pages))
     text = _dedupe_fake_bold_chars(text)
     if not usable_text(text):
