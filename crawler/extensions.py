@@ -38,6 +38,8 @@ class RunTracker:
 
     def spider_opened(self, spider) -> None:
         spider.ogi_runs = self
+        # Runs left 'running' by a killed process (the crawl lock guarantees none is alive) are closed.
+        self.store.close_stale_runs([s.site_id for s in getattr(spider, "sites", [])])
         for site in getattr(spider, "sites", []):
             self.store.upsert_site(
                 site.site_id,
@@ -101,4 +103,7 @@ class RunTracker:
                 reports=counts["reports"],
                 errors=counts["errors"],
                 message=message,
+                list_items=counts["list_items"],
+                unchanged=counts["unchanged"],
+                skipped=counts["skipped"],
             )

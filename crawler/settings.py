@@ -43,12 +43,17 @@ HTTPERROR_ALLOW_ALL = True
 DOWNLOADER_MIDDLEWARES = {
     # Close to the engine: sees each request's final response (after redirects and retries).
     "crawler.middlewares.CaptureMiddleware": 90,
+    # Just outside it: conditional requests for stored pages, a 304 turned back into the stored bytes.
+    "crawler.incremental.ConditionalRequestMiddleware": 95,
 }
 ITEM_PIPELINES = {
+    "crawler.incremental.UnchangedItemFilter": 250,  # same bytes as last run: no re-extraction
     "crawler.pipelines.ReportPipeline": 300,
+    "crawler.incremental.PageStateRecorder": 350,  # remember how each page was judged
 }
 EXTENSIONS = {
     "crawler.extensions.RunTracker": 500,
+    "crawler.incremental.IncrementalState": 510,
 }
 
 # Where results go; `ogi crawl --db` and `-s OGI_DB=...` override.
@@ -59,6 +64,12 @@ OGI_REGISTRY = "data/sites.csv"
 OGI_DISCOVERY_HOPS = 2
 # Hard cap of list pages per column, against pagination that never ends.
 OGI_MAX_LIST_PAGES = 500
+# Incremental crawls (crawler/incremental.py): lists are always read again; report pages and attachments
+# only when new or changed. Pages of sites without ETag/Last-Modified whose list entry is unchanged are
+# fetched again only after OGI_RECHECK_DAYS (0 = every run).
+OGI_INCREMENTAL = True
+OGI_CONDITIONAL_GET = True
+OGI_RECHECK_DAYS = 30
 
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 FEED_EXPORT_ENCODING = "utf-8"

@@ -31,13 +31,14 @@ from typing import Any
 
 import click
 
+from ogi.store import EDITED_FLAG
+
 logger = logging.getLogger(__name__)
 
 FOUND, NOT_FOUND, NOT_COLLECTED, NOT_DUE = "found", "not_found", "not_collected", "not_due"
 # Last-run statuses meaning the site's reports could not be collected (a gap is not evidence of absence).
 UNCOLLECTED_STATUSES = ("blocked", "unreachable", "needs_family", "failed")
 FIRST_YEAR = 2008  # the first 条例 took effect on 2008-05-01; 2008 reports are the first ones
-EDITED_FLAG = "edited after publication"
 
 
 class CompletenessError(Exception):

@@ -21,7 +21,7 @@ import sqlite_utils
 
 logger = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 SCHEMA_SQL = """
 -- One row per government website in the registry (data/sites.csv).
@@ -46,13 +46,17 @@ CREATE TABLE IF NOT EXISTS crawl_runs (
     site_id      TEXT REFERENCES sites(site_id),
     started_at   TEXT NOT NULL,
     finished_at  TEXT,             -- NULL while running or if the crawl died
-    status       TEXT NOT NULL DEFAULT 'running',  -- running | ok | partial | failed | unreachable
+    status       TEXT NOT NULL DEFAULT 'running',  -- running | ok | partial | failed | unreachable | blocked
+                                   -- | needs_family | interrupted (the process died or was stopped)
     list_pages   INTEGER,          -- list pages read (all pages of every list)
     detail_pages INTEGER,          -- article pages read
     attachments  INTEGER,          -- PDFs/DOCs downloaded
     reports      INTEGER,          -- annual reports saved in this run
     errors       INTEGER,          -- rows this run added to crawl_errors
-    message      TEXT NOT NULL DEFAULT ''  -- human-readable summary or failure reason
+    message      TEXT NOT NULL DEFAULT '',  -- human-readable summary or failure reason
+    list_items   INTEGER,          -- detail-page links the lists showed (fetched or not): the 'redesigned' signal
+    unchanged    INTEGER,          -- report pages found unchanged (HTTP 304 or same bytes): not re-extracted
+    skipped      INTEGER           -- listed pages not fetched at all (known, list entry unchanged, no validators)
 );
 CREATE INDEX IF NOT EXISTS crawl_runs_site ON crawl_runs(site_id, started_at);
 
@@ -138,6 +142,45 @@ CREATE TABLE IF NOT EXISTS report_captures (
     PRIMARY KEY (report_id, capture_id)
 );
 
+-- Earlier versions of a report: the row and its numbers as they were before a later save changed them.
+-- reason 'edited': the same page served different bytes with different content (edited after
+-- publication; the report also gets the flag 'edited after publication: content changed on <date>');
+-- 're-extracted': same bytes, a newer extractor read them differently; 'other source': another URL.
+CREATE TABLE IF NOT EXISTS report_versions (
+    version_id    INTEGER PRIMARY KEY,
+    report_id     INTEGER NOT NULL REFERENCES reports(report_id) ON DELETE CASCADE,
+    reason        TEXT NOT NULL,   -- edited | re-extracted | other source
+    valid_from    TEXT NOT NULL,   -- when this version was saved (reports.updated_at then)
+    valid_to      TEXT NOT NULL,   -- when a newer version replaced it
+    title         TEXT,
+    published_at  TEXT,
+    document_date TEXT,
+    form          TEXT,
+    source_url    TEXT,
+    sha256        TEXT,            -- of the bytes this version's text came from (raw file still kept)
+    text          TEXT NOT NULL DEFAULT '',
+    flags         TEXT NOT NULL DEFAULT '[]',
+    content_hash  TEXT,
+    statistics    TEXT NOT NULL DEFAULT '[]'  -- JSON list of {key, value, source, evidence, capture_id}
+);
+CREATE INDEX IF NOT EXISTS report_versions_report ON report_versions(report_id);
+
+-- What the crawler knows about each detail page it has judged: lets a later run skip pages whose list
+-- entry is unchanged (sites without ETag/Last-Modified) and skip re-extraction of unchanged bytes.
+CREATE TABLE IF NOT EXISTS page_state (
+    url         TEXT PRIMARY KEY,  -- detail page URL as listed
+    site_id     TEXT REFERENCES sites(site_id),
+    list_title  TEXT NOT NULL DEFAULT '',  -- title the list showed
+    list_date   TEXT NOT NULL DEFAULT '',  -- date the list showed
+    outcome     TEXT NOT NULL,     -- report | not_report | error (fetched again next time)
+    report_id   INTEGER REFERENCES reports(report_id) ON DELETE SET NULL,
+    capture_ids TEXT NOT NULL DEFAULT '[]',  -- JSON: captures (page, attachments) it was judged from
+    validators  INTEGER NOT NULL DEFAULT 0,  -- 1 when every part came with ETag or Last-Modified
+    checked_at  TEXT NOT NULL,     -- last time it was fetched and judged
+    listed_at   TEXT NOT NULL      -- last time a list showed it
+);
+CREATE INDEX IF NOT EXISTS page_state_site ON page_state(site_id);
+
 -- The numbers read from each report, under the canonical keys of the codebook (spec/metrics.md).
 -- Replaced as a whole when the report is re-extracted.
 CREATE TABLE IF NOT EXISTS statistics (
@@ -180,7 +223,18 @@ CREATE VIRTUAL TABLE IF NOT EXISTS reports_fts USING fts5(
 
 # version -> function upgrading a database from that version to version + 1.
 Migration = Callable[[sqlite_utils.Database], None]
-MIGRATIONS: dict[int, Migration] = {}
+
+
+def _v1_to_v2(db: sqlite_utils.Database) -> None:
+    """Incremental crawling: run counters for listed/unchanged/skipped pages (the new tables
+    report_versions and page_state come from SCHEMA_SQL, run after every migration)."""
+    have = {row[1] for row in db.conn.execute("PRAGMA table_info(crawl_runs)")}
+    for column in ("list_items", "unchanged", "skipped"):
+        if column not in have:
+            db.conn.execute(f"ALTER TABLE crawl_runs ADD COLUMN {column} INTEGER")
+
+
+MIGRATIONS: dict[int, Migration] = {1: _v1_to_v2}
 
 
 def create_schema(db: sqlite_utils.Database) -> None:

@@ -37,6 +37,10 @@ CAPTURE_KINDS = ("robots", "entry", "list", "detail", "attachment", "other")
 RUN_STATUSES = ("ok", "partial", "failed", "unreachable", "interrupted", "blocked", "needs_family")
 # text_source values meaning the text came from an attachment, not the page itself.
 _ATTACHMENT_SOURCES = ("pdf", "docx", "doc", "ocr", "xls", "xlsx", "wps")
+# Flag prefix of a report whose page served different content after it was first stored.
+EDITED_FLAG = "edited after publication"
+# Report columns whose change makes a new version (with the statistics).
+_VERSIONED = ("title", "published_at", "document_date", "form", "text", "report_year", "agency")
 
 
 class StoreError(Exception):
@@ -183,6 +187,9 @@ class Store:
         reports: int,
         errors: int,
         message: str = "",
+        list_items: int | None = None,
+        unchanged: int | None = None,
+        skipped: int | None = None,
     ) -> None:
         if not status or not isinstance(status, str):
             raise StoreError(f"run status must be a non-empty string, not {status!r}")
@@ -191,11 +198,35 @@ class Store:
         with self.transaction() as conn:
             cur = conn.execute(
                 """UPDATE crawl_runs SET finished_at = ?, status = ?, list_pages = ?, detail_pages = ?,
-                   attachments = ?, reports = ?, errors = ?, message = ? WHERE run_id = ?""",
-                (utcnow(), status, list_pages, detail_pages, attachments, reports, errors, message or "", run_id),
+                   attachments = ?, reports = ?, errors = ?, message = ?, list_items = ?, unchanged = ?,
+                   skipped = ? WHERE run_id = ?""",
+                (utcnow(), status, list_pages, detail_pages, attachments, reports, errors, message or "",
+                 list_items, unchanged, skipped, run_id),
             )
             if cur.rowcount == 0:
                 raise StoreError(f"unknown run_id {run_id!r}")
+
+    def close_stale_runs(self, site_ids: Sequence[str] | None = None) -> int:
+        """Mark runs left 'running' by a process that died (kill -9, power loss) as 'interrupted'.
+
+        Called when a crawl starts, under the crawl lock, so no 'running' row of these sites can belong
+        to a live process. Returns how many rows were closed.
+        """
+        where, params = "status = 'running'", []
+        if site_ids is not None:
+            where += f" AND site_id IN ({','.join('?' * len(site_ids))})"
+            params = list(site_ids)
+        with self.transaction() as conn:
+            cur = conn.execute(
+                f"""UPDATE crawl_runs SET status = 'interrupted', finished_at = COALESCE(finished_at, ?),
+                    message = CASE WHEN message = '' THEN 'the crawl process ended without closing this run'
+                                   ELSE message END WHERE {where}""",
+                [utcnow(), *params],
+            )
+            closed = cur.rowcount
+        if closed:
+            logger.warning("closed %d crawl run(s) left running by an earlier process as 'interrupted'", closed)
+        return closed
 
     def record_error(self, run_id: int | None, site_id: str | None, url: str | None, kind: str, message: str) -> int:
         """Log a crawl problem (unreachable, http_404, blocked, parse, extract, ...)."""
@@ -278,6 +309,88 @@ class Store:
         if row is None:
             raise StoreError(f"unknown capture_id {capture_id!r}")
         return row
+
+    def latest_capture(self, url: str) -> dict[str, Any] | None:
+        """The newest successful capture (HTTP 2xx with a body) of a URL, headers decoded; None if never fetched."""
+        row = self._one(
+            """SELECT * FROM captures WHERE url = ? AND sha256 IS NOT NULL AND status BETWEEN 200 AND 299
+               ORDER BY last_seen DESC, capture_id DESC LIMIT 1""",
+            (url,),
+        )
+        if row is not None:
+            row["headers"] = json.loads(row["headers"]) if row.get("headers") else {}
+        return row
+
+    def capture_headers(self, capture_id: int) -> dict[str, Any]:
+        """Response headers of a capture's latest fetch ({} when none were kept)."""
+        raw = self._scalar("SELECT headers FROM captures WHERE capture_id = ?", (capture_id,))
+        return json.loads(raw) if raw else {}
+
+    def has_error(self, run_id: int | None, url: str, kind: str) -> bool:
+        """Whether this run recorded a problem of this kind for this URL."""
+        return self._scalar(
+            "SELECT 1 FROM crawl_errors WHERE run_id IS ? AND url = ? AND kind = ? LIMIT 1", (run_id, url, kind)
+        ) is not None
+
+    def page_state(self, url: str) -> dict[str, Any] | None:
+        """What the last judged fetch of a detail page concluded (see schema: page_state)."""
+        row = self._one("SELECT * FROM page_state WHERE url = ?", (url,))
+        if row is not None:
+            row["capture_ids"] = json.loads(row["capture_ids"] or "[]")
+        return row
+
+    def record_page_state(
+        self,
+        url: str,
+        *,
+        site_id: str | None,
+        list_title: str,
+        list_date: str,
+        outcome: str,
+        report_id: int | None,
+        capture_ids: list[int],
+        validators: bool,
+    ) -> None:
+        """Remember how a detail page (with its attachments) was judged, for the next run's skip decision."""
+        now = utcnow()
+        with self.transaction() as conn:
+            conn.execute(
+                """INSERT INTO page_state (url, site_id, list_title, list_date, outcome, report_id, capture_ids,
+                                            validators, checked_at, listed_at)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                   ON CONFLICT(url) DO UPDATE SET site_id = excluded.site_id, list_title = excluded.list_title,
+                     list_date = excluded.list_date, outcome = excluded.outcome, report_id = excluded.report_id,
+                     capture_ids = excluded.capture_ids, validators = excluded.validators,
+                     checked_at = excluded.checked_at, listed_at = excluded.listed_at""",
+                (url, site_id, list_title or "", list_date or "", outcome, report_id, _json(list(capture_ids)),
+                 int(bool(validators)), now, now),
+            )
+
+    def touch_page(self, url: str) -> None:
+        """A list showed this page again (not fetched): move listed_at and the report's last_seen."""
+        now = utcnow()
+        with self.transaction() as conn:
+            conn.execute("UPDATE page_state SET listed_at = ? WHERE url = ?", (now, url))
+            conn.execute(
+                "UPDATE reports SET last_seen = ? WHERE report_id = (SELECT report_id FROM page_state WHERE url = ?)",
+                (now, url),
+            )
+
+    def report_for_capture(self, capture_id: int) -> int | None:
+        """The report built from this capture (its page or an attachment), if any."""
+        rid = self._scalar(
+            "SELECT report_id FROM report_captures WHERE capture_id = ? ORDER BY report_id DESC LIMIT 1",
+            (capture_id,),
+        )
+        return int(rid) if rid is not None else None
+
+    def report_versions(self, report_id: int) -> list[dict[str, Any]]:
+        """Earlier versions of a report, oldest first, with flags and statistics decoded."""
+        rows = self._all("SELECT * FROM report_versions WHERE report_id = ? ORDER BY version_id", (report_id,))
+        for row in rows:
+            row["flags"] = json.loads(row["flags"] or "[]")
+            row["statistics"] = json.loads(row["statistics"] or "[]")
+        return rows
 
     def raw_bytes(self, sha256: str) -> bytes:
         """The exact bytes of a capture, for re-extraction without re-crawling."""
@@ -416,9 +529,6 @@ class Store:
             return None
         fields = self._report_fields(record, site_id)
         stats = self._clean_stats(record)
-        content_hash = hashlib.sha256(
-            _json({"fields": fields, "stats": sorted(stats)}).encode("utf-8")
-        ).hexdigest()
         now = utcnow()
         with self.transaction() as conn:
             self._check_fk(site_id)
@@ -430,6 +540,11 @@ class Store:
                 captures.append(row)
             stat_capture = self._stat_capture(record, captures)
             existing = self._find_report(record)
+            if existing is not None:
+                self._keep_old_version(existing, record, fields, stats, now)
+            content_hash = hashlib.sha256(
+                _json({"fields": fields, "stats": sorted(stats)}).encode("utf-8")
+            ).hexdigest()
             if existing is None:
                 cols = {**fields, "alt_source_urls": "[]", "content_hash": content_hash,
                         "first_seen": now, "last_seen": now, "updated_at": now}
@@ -480,6 +595,45 @@ class Store:
                     (stat_capture, report_id),
                 )
         return report_id
+
+    @staticmethod
+    def _substance(row: dict[str, Any], stats: list[tuple[str, float]]) -> tuple:
+        """What a reader of the report sees: a change here is a new version (a new URL or new bytes alone is not)."""
+        return (tuple(row.get(c) or "" for c in _VERSIONED), tuple(sorted((k, float(v)) for k, v in stats)))
+
+    def _keep_old_version(self, existing: dict[str, Any], record: Record, fields: dict[str, Any],
+                          stats: list[tuple[str, float, str, str]], now: str) -> None:
+        """Before a save replaces a report's content: archive the old content in report_versions, and flag an
+        edit when the same page now serves different bytes. Earlier edit flags are carried over (extraction
+        rebuilds flags from scratch). Modifies `fields["flags"]`; call inside the save transaction."""
+        old_flags = json.loads(existing["flags"] or "[]")
+        flags = list(record.flags) + [f for f in old_flags if str(f).startswith(EDITED_FLAG) and f not in record.flags]
+        old_stats = self._all(
+            "SELECT key, value, source, evidence, capture_id FROM statistics WHERE report_id = ? ORDER BY key",
+            (existing["report_id"],),
+        )
+        before = self._substance(existing, [(s["key"], s["value"]) for s in old_stats])
+        after = self._substance(fields, [(k, v) for k, v, _src, _ev in stats])
+        if before != after:
+            same_page = existing["source_url"] == record.source_url
+            if same_page and existing["sha256"] != record.sha256:
+                reason = "edited"
+                flag = f"{EDITED_FLAG}: content changed on {now[:10]}"
+                if flag not in flags:
+                    flags.append(flag)
+                logger.warning("report %s (%s %s) was edited after publication: %s", existing["report_id"],
+                               existing["agency"], existing["report_year"], record.source_url)
+            else:
+                reason = "re-extracted" if same_page else "other source"
+            self.conn.execute(
+                """INSERT INTO report_versions (report_id, reason, valid_from, valid_to, title, published_at,
+                       document_date, form, source_url, sha256, text, flags, content_hash, statistics)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                (existing["report_id"], reason, existing["updated_at"], now, existing["title"],
+                 existing["published_at"], existing["document_date"], existing["form"], existing["source_url"],
+                 existing["sha256"], existing["text"], existing["flags"], existing["content_hash"], _json(old_stats)),
+            )
+        fields["flags"] = _json(flags)
 
     def _index_report(self, report_id: int) -> None:
         """Replace the search-index row of one report (call inside a transaction)."""

@@ -257,6 +257,11 @@ class PortalSpider(scrapy.Spider):
         if self._runs():
             self._runs().notes[site_id].append(message)
 
+    def skip_listed(self, site_id: str, item: ListItem) -> bool:
+        """Count a listed report page; True when an incremental crawl need not fetch it (crawler/incremental.py)."""
+        incremental = getattr(self, "ogi_incremental", None)
+        return bool(incremental and incremental.skip(site_id, item.url, item.title, item.date))
+
     def request(self, url: str, site_id: str, kind: str, callback, **meta) -> scrapy.Request:
         return scrapy.Request(url, callback=callback, errback=self.on_error,
                               meta={"ogi_site": site_id, "ogi_kind": kind, **meta})
@@ -308,6 +313,8 @@ class PortalSpider(scrapy.Spider):
             return
         self.count(site.site_id, "list_pages")
         for item in family.list_items(response):
+            if self.skip_listed(site.site_id, item):
+                continue
             yield self.request(item.url, site.site_id, "detail", self.parse_detail,
                                ogi_title=item.title, ogi_date=item.date)
         yield from family.more_list_requests(response, self)

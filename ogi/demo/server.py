@@ -8,10 +8,13 @@ dataproxy.jsp and downfile.jsp are computed per request.
 from __future__ import annotations
 
 import copy
+import hashlib
 import logging
 import socket
 import threading
+import time
 from dataclasses import dataclass
+from email.utils import formatdate, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -39,6 +42,20 @@ class DemoSite:
     platform: str
     entry_url: str
     verified: bool = True
+
+
+def _not_modified(headers: Any, etag: str, modified: float) -> bool:
+    """Whether a conditional GET may be answered 304 (If-None-Match first, else If-Modified-Since)."""
+    inm = headers.get("If-None-Match")
+    if inm:
+        return inm.strip() == "*" or etag in [t.strip() for t in inm.split(",")]
+    ims = headers.get("If-Modified-Since")
+    if ims:
+        try:
+            return parsedate_to_datetime(ims).timestamp() >= int(modified)
+        except (TypeError, ValueError):
+            return False
+    return False
 
 
 class _Server(ThreadingHTTPServer):
@@ -73,6 +90,8 @@ class DemoPortal:
         self._rendered: dict[str, RenderedSite] = {}
         self._log: list[tuple[str, str, str, int]] = []
         self._lock = threading.Lock()
+        self.validators = True  # ETag/Last-Modified + 304 on the core sites; False = a site without them
+        self.started_at = time.time()  # Last-Modified of every core page (the content is static)
 
     # ---- lifecycle -----------------------------------------------------------------
     def start(self) -> DemoPortal:
@@ -220,13 +239,24 @@ class DemoPortal:
 
             def _send(self, status: int, body: bytes, ctype: str, location: str | None = None, head: bool = False,
                       extra: list[tuple[str, str]] | None = None) -> int:
+                validators: list[tuple[str, str]] = []
+                if portal.validators and site_id not in portal._mocks and status == 200 and self.command != "POST":
+                    # Conditional GET on the core sites (RFC 9110 §13): ETag from the bytes, Last-Modified =
+                    # portal start; If-None-Match wins over If-Modified-Since.
+                    etag = '"' + hashlib.sha1(body).hexdigest()[:20] + '"'
+                    validators = [("ETag", etag), ("Last-Modified", formatdate(portal.started_at, usegmt=True))]
+                    if _not_modified(self.headers, etag, portal.started_at):
+                        status, body, ctype = 304, b"", ""
                 # Logged before the response goes out, so a client that reads the log right after its
                 # request sees the entry.
                 portal._record(site_id, self.command, self.path, status)
                 self._recorded = True
                 self.send_response(status)
-                self.send_header("Content-Type", ctype)
-                self.send_header("Content-Length", str(len(body)))
+                if status != 304:
+                    self.send_header("Content-Type", ctype)
+                    self.send_header("Content-Length", str(len(body)))
+                for name, value in validators:
+                    self.send_header(name, value)
                 if location:
                     self.send_header("Location", location)
                 for name, value in extra or []:
