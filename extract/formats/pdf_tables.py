@@ -1,0 +1,220 @@
+"""Table-aware PDF table extraction: pdfplumber per page, then tables stitched across page breaks.
+
+Why: a report's table 三 (25–30 rows) rarely fits on the page where it starts. Read page by
+page, its tail becomes a second table with no header and no row labels for the rowspan it
+continues, and the numbers extractor sees two half-tables. Word and WPS exports cut such a
+table at the page break, sometimes repeat its header rows on the next page, and leave only
+the running header and page number between the pieces. So a table that ends a page and a
+table that starts the next one are one table when nothing but page furniture lies between
+them and their columns line up; a repeated header is dropped.
+
+Tables are found with ruling lines first (what reportlab/Word/WPS PDFs have); only on a page
+with no ruling at all is pdfplumber's text strategy tried, and its result kept only when it
+looks like a numbers table (the text strategy turns any paragraph into a 'table').
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from extract.record import Grid
+
+logger = logging.getLogger(__name__)
+
+MAX_PAGES = 200
+EDGE_TOL = 3.0  # points: column edges closer than this are the same edge
+FURNITURE_BAND = 0.09  # top/bottom share of the page where running headers and page numbers live
+_PAGE_NUM = re.compile(r"^[-—–_~·]*\s*(?:第?\s*\d{1,3}\s*页?(?:\s*[/,，]?\s*共?\s*\d{1,3}\s*页)?)\s*[-—–_~·]*$")
+_ASCII_END = re.compile(r"[A-Za-z0-9.,%+\-]$")
+_ASCII_START = re.compile(r"^[A-Za-z0-9.,%+\-]")
+_NUMERIC = re.compile(r"^[+\-]?\d+(?:\.\d+)?%?$")
+TEXT_SETTINGS = {"vertical_strategy": "text", "horizontal_strategy": "text", "min_words_vertical": 3,
+                 "min_words_horizontal": 2}
+
+
+def clean_cell(value: str | None) -> str:
+    """None -> ''; lines of a wrapped cell joined ('本年新\\n制作数量' -> '本年新制作数量', 'a\\nb' -> 'a b')."""
+    if not value:
+        return ""
+    lines = [ln.strip() for ln in re.split(r"[\r\n]+", value) if ln.strip()]
+    out = ""
+    for ln in lines:
+        if out and _ASCII_END.search(out) and _ASCII_START.search(ln) and not re.fullmatch(r"[\d.,+\-%]+", out + ln):
+            out += " "
+        out += ln
+    out = re.sub(r"[\s\u00a0\u3000]+", " ", out).strip()
+    # spaces between CJK characters are layout, not content
+    return re.sub(r"(?<=[^\x00-\x7f]) (?=[^\x00-\x7f])", "", out)
+
+
+@dataclass
+class PageTable:
+    """One table found on one page, with the geometry stitching needs."""
+
+    page: int
+    bbox: tuple[float, float, float, float]  # x0, top, x1, bottom
+    # rows of cells: (x0, x1, text) for a real cell, None for a slot covered by a span
+    cells: list[list[tuple[float, float, str] | None]] = field(default_factory=list)
+    edges: list[float] = field(default_factory=list)  # column boundaries, left to right
+
+    def grid(self, edges: list[float] | None = None) -> Grid:
+        """Rows of cell text on `edges` (default: its own); a spanned cell's text sits in its first slot."""
+        edges = edges or self.edges
+        n = len(edges) - 1
+        out: Grid = []
+        for row in self.cells:
+            line = [""] * n
+            for cell in row:
+                if cell is None:
+                    continue
+                x0, _x1, text = cell
+                line[_nearest(edges, x0)] = text if not line[_nearest(edges, x0)] else line[_nearest(edges, x0)]
+            out.append(line)
+        return out
+
+
+def _nearest(edges: list[float], x: float) -> int:
+    """Index of the column whose left edge is closest to x (never the closing edge)."""
+    best = min(range(len(edges) - 1), key=lambda i: abs(edges[i] - x))
+    return best
+
+
+def _cluster(xs: list[float], tol: float = EDGE_TOL) -> list[float]:
+    out: list[float] = []
+    for x in sorted(xs):
+        if out and x - out[-1] <= tol:
+            continue
+        out.append(x)
+    return out
+
+
+def _from_plumber(table: Any, page_no: int) -> PageTable | None:
+    """A pdfplumber Table as a PageTable (cell texts cleaned); None when it holds no text."""
+    texts = table.extract()
+    rows: list[list[tuple[float, float, str] | None]] = []
+    xs: list[float] = []
+    for prow, trow in zip(table.rows, texts, strict=False):
+        row: list[tuple[float, float, str] | None] = []
+        for bbox, text in zip(prow.cells, trow, strict=False):
+            if bbox is None:
+                row.append(None)
+                continue
+            row.append((float(bbox[0]), float(bbox[2]), clean_cell(text)))
+            xs += [float(bbox[0]), float(bbox[2])]
+        rows.append(row)
+    if not xs or not any(c and c[2] for r in rows for c in r):
+        return None
+    x0, top, x1, bottom = (float(v) for v in table.bbox)
+    return PageTable(page=page_no, bbox=(x0, top, x1, bottom), cells=rows, edges=_cluster(xs))
+
+
+def _looks_numeric_table(grid: Grid) -> bool:
+    """Keep a text-strategy table only if it has ≥3 rows, ≥3 columns and many numeric cells."""
+    if len(grid) < 3 or max((len(r) for r in grid), default=0) < 3:
+        return False
+    cells = [c for r in grid for c in r if c]
+    return bool(cells) and sum(1 for c in cells if _NUMERIC.match(c)) >= 0.3 * len(cells)
+
+
+@dataclass
+class _Page:
+    number: int
+    height: float
+    tables: list[PageTable]
+    words: list[dict[str, Any]] | None = None  # filled lazily: only pages at a possible seam need them
+
+
+def _content_outside(page: _Page, plumber_page: Any, *, below: float | None = None, above: float | None = None) -> bool:
+    """Is there text (other than running header/footer and page numbers) below `below` or above `above`?"""
+    if page.words is None:
+        page.words = plumber_page.extract_words(keep_blank_chars=False, use_text_flow=False)
+    band = FURNITURE_BAND * page.height
+    for w in page.words:
+        top, bottom = float(w["top"]), float(w["bottom"])
+        if top < band or bottom > page.height - band or _PAGE_NUM.match(w["text"].strip()):
+            continue
+        if below is not None and top >= below - 1:
+            return True
+        if above is not None and bottom <= above + 1:
+            return True
+    return False
+
+
+def _edges_compatible(a: PageTable, b: PageTable) -> bool:
+    """Same outer edges, and the columns of one are (within tolerance) columns of the other."""
+    if abs(a.bbox[0] - b.bbox[0]) > EDGE_TOL or abs(a.bbox[2] - b.bbox[2]) > EDGE_TOL:
+        return False
+    small, large = sorted((a.edges, b.edges), key=len)
+    return all(any(abs(x - y) <= EDGE_TOL for y in large) for x in small)
+
+
+def _drop_repeated_header(head: Grid, cont: Grid) -> Grid:
+    """Drop the rows at the top of a continuation that repeat the table's first rows."""
+    k = 0
+    while k < len(cont) - 1 and k < len(head) and cont[k] == head[k]:
+        k += 1
+    return cont[k:]
+
+
+def stitch(pages: list[_Page], plumber_pages: list[Any]) -> list[Grid]:
+    """Page tables -> grids, a table continued on the next page joined to its start."""
+    grids: list[Grid] = []
+    open_chain: list[PageTable] = []  # the pieces of the table being continued
+
+    def flush() -> None:
+        if not open_chain:
+            return
+        edges = _cluster([x for t in open_chain for x in t.edges])
+        grid = open_chain[0].grid(edges)
+        for piece in open_chain[1:]:
+            grid += _drop_repeated_header(grid, piece.grid(edges))
+        if len(open_chain) > 1:
+            logger.debug("stitched a table over pages %s", [t.page + 1 for t in open_chain])
+        grids.append(grid)
+        open_chain.clear()
+
+    for i, page in enumerate(pages):
+        for j, table in enumerate(page.tables):
+            continues = False
+            if j == 0 and open_chain and open_chain[-1].page == page.number - 1:
+                prev = open_chain[-1]
+                prev_page = pages[i - 1]
+                continues = (
+                    _edges_compatible(prev, table)
+                    and not _content_outside(prev_page, plumber_pages[i - 1], below=prev.bbox[3])
+                    and not _content_outside(page, plumber_pages[i], above=table.bbox[1])
+                )
+            if not continues:
+                flush()
+            open_chain.append(table)
+            if j < len(page.tables) - 1:
+                flush()  # a table followed by more content on its page does not continue
+    flush()
+    return [g for g in grids if any(any(c for c in row) for row in g)]
+
+
+def extract_tables(data: bytes, max_pages: int = MAX_PAGES) -> list[Grid]:
+    """Every table of a PDF as a grid of cleaned cell strings, tables across page breaks stitched."""
+    import pdfplumber
+
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        plumber_pages = list(pdf.pages[:max_pages])
+        pages: list[_Page] = []
+        extra: list[Grid] = []
+        for no, page in enumerate(plumber_pages):
+            found = [t for t in (_from_plumber(t, no) for t in page.find_tables()) if t is not None]
+            if not found and not page.lines and not page.rects:
+                for raw in page.extract_tables(TEXT_SETTINGS) or []:
+                    grid = [[clean_cell(c) for c in row] for row in raw if row]
+                    if _looks_numeric_table(grid):
+                        extra.append(grid)
+            found.sort(key=lambda t: t.bbox[1])
+            pages.append(_Page(number=no, height=float(page.height), tables=found))
+        grids = stitch(pages, plumber_pages)
+        for page in plumber_pages:
+            page.flush_cache()
+    return grids + extra
