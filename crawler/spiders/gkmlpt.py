@@ -33,6 +33,7 @@ import json
 import logging
 import math
 import re
+from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlparse
@@ -132,6 +133,10 @@ class GkmlptFamily(SiteFamily):
 
     def is_detail_url(self, url: str) -> bool:
         return bool(_DETAIL.search(urlparse(url).path))
+
+    def links(self, response: Response) -> Iterator[tuple[str, str]]:
+        if _json(response) is None:  # API answers have no anchors (and no HTML selector)
+            yield from super().links(response)
 
     # -- the catalogue (index) page -------------------------------------------------------------
     def _catalogue(self, response: Response) -> tuple[str, str, list] | None:
@@ -250,6 +255,8 @@ class GkmlptFamily(SiteFamily):
         return value if isinstance(value, dict) else None
 
     def attachments(self, response: Response) -> list[str]:
+        if _json(response) is not None:
+            return []
         found = list(super().attachments(response))
         detail = self.detail(response)
         if detail:

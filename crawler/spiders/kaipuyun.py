@@ -26,6 +26,7 @@ import json
 import logging
 import math
 import re
+from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlparse
 
@@ -68,6 +69,13 @@ class KaipuyunFamily(SiteFamily):
 
     def is_detail_url(self, url: str) -> bool:
         return bool(_DETAIL.search(urlparse(url).path))
+
+    def links(self, response: Response) -> Iterator[tuple[str, str]]:
+        if _json(response) is None:  # interface answers have no anchors (and no HTML selector)
+            yield from super().links(response)
+
+    def is_report_column(self, response: Response) -> bool:
+        return _json(response) is None and super().is_report_column(response)
 
     # -- lists -----------------------------------------------------------------------------------
     def channel(self, response: Response) -> dict[str, Any] | None:
@@ -159,6 +167,9 @@ class KaipuyunFamily(SiteFamily):
             total = 0
         pages = math.ceil(total / max(1, int(fields["pageSize"])))
         return [self._interface_request(response, spider, fields, n) for n in range(2, pages + 1)]
+
+    def attachments(self, response: Response) -> list[str]:
+        return [] if _json(response) is not None else super().attachments(response)
 
     def sub_columns(self, response: Response) -> list[str]:
         """Sibling columns ``/{site}/c{other}/….shtml`` named per kind of unit or per year."""
