@@ -21,6 +21,7 @@ from twisted.internet.defer import inlineCallbacks
 from crawler.registry import Site
 from crawler.spiders.base import PortalSpider
 from crawler.storage import forget_stores
+from ogi.ops import crawl_lock
 
 logger = logging.getLogger(__name__)
 
@@ -82,11 +83,13 @@ def crawl_jobs(runner: CrawlerRunner | CrawlerProcess, jobs: list[CrawlJob], bas
         crawler = Crawler(PortalSpider, build_settings(job, base))
         result = CrawlResult(job)
         results.append(result)
-        try:
-            yield runner.crawl(crawler, sites=job.sites)
-        except Exception as exc:  # a crawl that could not even start: say so, go on with the next job
-            logger.error("crawl failed: %s: %s", type(exc).__name__, exc)
-            result.finish_reason = f"failed: {exc}"
+        # One crawl per database at a time (cron overlap): CrawlLocked (exit code 4) stops everything.
+        with crawl_lock(job.db):
+            try:
+                yield runner.crawl(crawler, sites=job.sites)
+            except Exception as exc:  # a crawl that could not even start: say so, go on with the next job
+                logger.error("crawl failed: %s: %s", type(exc).__name__, exc)
+                result.finish_reason = f"failed: {exc}"
         result.stats = dict(crawler.stats.get_stats()) if crawler.stats else {}
         result.finish_reason = result.finish_reason or str(result.stats.get("finish_reason", ""))
         runs = getattr(crawler.spider, "ogi_runs", None) if crawler.spider else None
