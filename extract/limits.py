@@ -44,6 +44,7 @@ OCR_MAX_PIXELS = 40_000_000  # larger images are scaled down before OCR (A4 at 6
 CONVERT_SECONDS = 120.0  # one LibreOffice conversion (DOC/WPS/RTF -> DOCX)
 MAX_INPUT_BYTES = 200 * 1024 * 1024  # anything larger is refused outright
 SANDBOX_MIN_HTML_BYTES = 2 * 1024 * 1024  # smaller HTML pages parse in-process (fast path)
+MAX_TEXT_CHARS = 1_000_000  # text kept for repairs and numbers (a long report is ~50k; stats run ~3 s per 1M)
 
 class LimitError(Exception):
     """Risky work did not finish within its limits; the message says which and is fit for `Record.errors`."""

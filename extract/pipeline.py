@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from extract import limits
 from extract import meta as M
 from extract.classify import body_score, classify
 from extract.formats import sniff, to_document
@@ -81,6 +82,9 @@ def build_record(
     rec = Record(source_url=url, sha256=hashlib.sha256(data).hexdigest(), text_source=doc.kind)
     rec.errors = list(dict.fromkeys((extra_errors or []) + page.errors + (doc.errors if doc is not page else [])))
     raw = doc.text or ""
+    if len(raw) > limits.MAX_TEXT_CHARS:  # repairs and number finding are linear but not cheap: bound them
+        raw = raw[: limits.MAX_TEXT_CHARS]
+        rec.flags.append(f"text truncated at {limits.MAX_TEXT_CHARS:,} characters")
     block = M.parse_metadata_block(_block_source(page))
     if page is not doc and not block:
         block = M.parse_metadata_block(raw)
