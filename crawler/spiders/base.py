@@ -133,6 +133,15 @@ class SiteFamily:
     def list_items(self, response: Response) -> list[ListItem]:
         return [ListItem(url, text) for url, text in self.links(response) if self.is_detail_url(url)]
 
+    def unit_links(self, response: Response) -> list[str]:
+        """Disclosure pages of other publishing units (部门, 乡镇) that keep their own report column.
+
+        Followed as entry pages even when this page has a report column of its own, because on
+        unit-catalogue platforms (Anhui ``/public/column/{organId}``, Shandong ``/gongkai/site_<unit>/``)
+        each unit's reports live only under that unit. Plain sites have none.
+        """
+        return []
+
     def more_list_requests(self, response: Response, spider: PortalSpider) -> Iterable[scrapy.Request]:
         """Requests for the other pages of this list (pagination)."""
         return []
@@ -179,12 +188,15 @@ class SiteFamily:
 
 
 def family_registry() -> dict[str, type[SiteFamily]]:
+    from crawler.spiders.anhui import AnhuiFamily
     from crawler.spiders.gkmlpt import GkmlptFamily
     from crawler.spiders.hanweb import HanwebFamily
     from crawler.spiders.kaipuyun import KaipuyunFamily
+    from crawler.spiders.shandong import ShandongFamily
     from crawler.spiders.trs import TRSFamily
 
-    return {"trs": TRSFamily, "hanweb": HanwebFamily, "gkmlpt": GkmlptFamily, "kaipuyun": KaipuyunFamily}
+    return {"trs": TRSFamily, "hanweb": HanwebFamily, "gkmlpt": GkmlptFamily, "kaipuyun": KaipuyunFamily,
+            "anhui": AnhuiFamily, "shandong": ShandongFamily}
 
 
 class PortalSpider(scrapy.Spider):
@@ -287,13 +299,16 @@ class PortalSpider(scrapy.Spider):
             logger.warning("[%s] no family module recognises %s", site.site_id, response.url)
             return
         columns = family.column_links(response)
+        hops = response.meta.get("ogi_hops", 0)
+        if hops < self.settings.getint("OGI_DISCOVERY_HOPS", 2):
+            for url in family.unit_links(response):
+                yield self.request(url, site.site_id, "entry", self.parse_entry, ogi_hops=hops + 1)
         if not columns and family.is_list_page(response) and family.is_report_column(response):
             # The entry URL (or a page reached from it) is itself a report column.
             yield from self.parse_list(response)
             return
         for url in columns:
             yield self.request(url, site.site_id, "list", self.parse_list)
-        hops = response.meta.get("ogi_hops", 0)
         if not columns and hops < self.settings.getint("OGI_DISCOVERY_HOPS", 2):
             for url in family.disclosure_links(response):
                 yield self.request(url, site.site_id, "entry", self.parse_entry, ogi_hops=hops + 1)
