@@ -154,6 +154,12 @@ class AnhuiFamily(SiteFamily):
             return []
         site_id = response.meta["ogi_site"]
         state = response.meta.get("ogi_anhui")
+        if state is None and self.is_label_response(response):
+            # A fragment fetched without the category page's state: its own URL names every
+            # parameter; the page count is unknown, so only a full page asks for the next one.
+            query = parse_qs(urlparse(response.url).query, keep_blank_values=True)
+            params = {**LABEL_DEFAULTS, **{k: v[0] for k, v in query.items()}}
+            state = {"url": response.urljoin(urlparse(response.url).path), "params": params, "page_count": 0}
         if state is None:
             found = self.label_params(response)
             if found is None:
