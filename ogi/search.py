@@ -226,12 +226,27 @@ def search(
             match = to_fts_query(query)
             logger.debug("fts query %r -> %s", query, match)
             w = ", ".join(str(x) for x in WEIGHTS)
-            sql = f"""SELECT {cols}, bm25(reports_fts, {w}) AS rank
-                      FROM reports_fts JOIN reports r ON r.report_id = reports_fts.rowid
-                      WHERE reports_fts MATCH ? AND {where}
-                      ORDER BY rank, r.report_year DESC LIMIT ?"""
+            # Rank without the text column, then read the text of the returned rows only: selecting
+            # r.text in the ranking query made SQLite carry every match's full text through the sorter
+            # (most of the time of a common word at 100,000 reports; benchmarks/RESULTS-search.md).
+            # Without filters the ranking needs no join at all (a reports row lookup per match is half
+            # the time of a common word): rank in the index alone, keeping `limit` spare rows so that
+            # the year tie-break still applies to reports tied at the cut.
+            if params:
+                ranked = f"""SELECT reports_fts.rowid AS rid, bm25(reports_fts, {w}) AS rank
+                             FROM reports_fts JOIN reports r ON r.report_id = reports_fts.rowid
+                             WHERE reports_fts MATCH ? AND {where}
+                             ORDER BY rank, r.report_year DESC LIMIT ?"""
+                inner_limit = int(limit)
+            else:
+                ranked = f"""SELECT rowid AS rid, bm25(reports_fts, {w}) AS rank FROM reports_fts
+                             WHERE reports_fts MATCH ? ORDER BY rank LIMIT ?"""
+                inner_limit = 2 * int(limit)
+            sql = f"""WITH top AS ({ranked})
+                      SELECT {cols}, top.rank FROM top JOIN reports r ON r.report_id = top.rid
+                      ORDER BY top.rank, r.report_year DESC LIMIT ?"""
             try:
-                rows = store._all(sql, [match, *params, int(limit)])
+                rows = store._all(sql, [match, *params, inner_limit, int(limit)])
             except sqlite3.OperationalError as exc:  # should not happen: the query is built from quoted tokens
                 logger.error("fts query failed: %r -> %s: %s", query, match, exc)
                 raise SearchError(f"cannot search for {query!r}: {exc}") from exc

@@ -179,3 +179,21 @@ def test_search_by_path_or_database(tmp_path: Path, store: Store) -> None:
     assert names(store, search(store.db, "住建")) == {"review"}
     with pytest.raises(SearchError, match="does not exist"):
         search(tmp_path / "missing.db", "住建")
+
+
+@pytest.mark.parametrize("text", [
+    "政府信息公开", "复", "2019年度报告，ＰＤＦ Report", "a复b议c", "⼀⽂件（一）", "𠀀𠀁字 x_y 复议。诉讼",
+    "", "   ", "第二十条第（一）项 规章 0 1 2", DOCS["title_hit"]["text"],
+])
+def test_index_text_is_the_token_stream(text: str) -> None:
+    """to_index_text is a fast path; it must stay exactly the tokens() stream the queries are built from."""
+    assert to_index_text(text) == " ".join(tokens(text))
+
+
+def test_rebuild_writes_what_saving_wrote(store: Store) -> None:
+    before = store.conn.execute("SELECT rowid, title, agency, meta, text FROM reports_fts ORDER BY rowid").fetchall()
+    assert len(before) == len(DOCS)
+    store.conn.execute("DELETE FROM reports_fts")
+    assert store.rebuild_search_index() == len(DOCS)
+    after = store.conn.execute("SELECT rowid, title, agency, meta, text FROM reports_fts ORDER BY rowid").fetchall()
+    assert after == before
