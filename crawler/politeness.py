@@ -1,0 +1,153 @@
+"""Being a good citizen beyond Scrapy's defaults: robots.txt Crawl-delay, backoff on 429/503, and
+failures named so the run report says why a file is missing.
+
+- Scrapy obeys robots.txt Allow/Disallow but ignores ``Crawl-delay``. `CrawlDelayMiddleware` reads it
+  from the parsed robots.txt (Protego exposes it) and spaces the requests to that site (host:port) at
+  least that far apart. It waits with the reactor's timer, never by sleeping.
+- A robots.txt that answers 401/403 is treated as Scrapy treats it (no rules: allow all); the run
+  notes say so, because some crawlers refuse such hosts.
+- Scrapy retries 429/503 at once. `BackoffRetryMiddleware` waits ``Retry-After`` (seconds or an HTTP
+  date) or an exponential backoff first, and gives up when the server asks for longer than
+  ``OGI_RETRY_AFTER_MAX``.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from email.utils import parsedate_to_datetime
+from urllib.parse import urlparse
+
+from scrapy import signals
+from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.exceptions import DownloadCancelledError
+from scrapy.http import Request, Response
+from scrapy.utils.defer import maybe_deferred_to_future
+from twisted.internet.task import deferLater
+
+from crawler.antibot import site_of
+
+logger = logging.getLogger(__name__)
+
+BACKOFF_CODES = (429, 503)
+
+
+async def _wait(seconds: float) -> None:
+    """Wait without blocking the reactor (asyncio or plain Twisted)."""
+    if seconds <= 0:
+        return
+    from twisted.internet import reactor
+
+    await maybe_deferred_to_future(deferLater(reactor, seconds, lambda: None))
+
+
+def _runs(crawler):
+    return getattr(crawler.spider, "ogi_runs", None)
+
+
+class CrawlDelayMiddleware:
+    """Apply robots.txt ``Crawl-delay`` as a per-site minimum gap between requests.
+
+    Must sit after Scrapy's RobotsTxtMiddleware (order > 100): the robots.txt of a site is parsed while
+    its first request passes that middleware, and the delay applies from the next one on.
+    """
+
+    def __init__(self, crawler) -> None:
+        self.crawler = crawler
+        self.delays: dict[str, float] = {}  # netloc -> seconds
+        self.next_slot: dict[str, float] = {}  # netloc -> earliest monotonic time of the next request
+        self.max_delay = crawler.settings.getfloat("OGI_MAX_CRAWL_DELAY", 60.0)
+        self.user_agent = crawler.settings.get("ROBOTSTXT_USER_AGENT") or crawler.settings.get("USER_AGENT") or "*"
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        mw = cls(crawler)
+        crawler.signals.connect(mw.robots_parsed, signal=signals.robots_parsed)
+        return mw
+
+    def robots_parsed(self, robotparser, request) -> None:
+        delay = robotparser.crawl_delay(self.user_agent)
+        if delay is None:
+            return
+        netloc = urlparse(request.url).netloc
+        applied = min(float(delay), self.max_delay)
+        self.delays[netloc] = applied
+        logger.info("robots.txt of %s asks for Crawl-delay %s s: applied %s s", netloc, delay, applied)
+        site_id = site_of(request, self.crawler.spider)
+        runs = _runs(self.crawler)
+        if runs is not None and site_id:
+            self.crawler.spider.note(site_id, f"robots.txt Crawl-delay {delay:g} s applied")
+
+    async def process_request(self, request: Request) -> None:
+        if request.meta.get("dont_obey_robotstxt"):
+            return
+        netloc = urlparse(request.url).netloc
+        delay = self.delays.get(netloc)
+        if not delay:
+            return
+        now = time.monotonic()
+        start = max(now, self.next_slot.get(netloc, 0.0))
+        self.next_slot[netloc] = start + delay  # reserve before waiting: concurrent requests queue up
+        await _wait(start - now)
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        if request.meta.get("dont_obey_robotstxt") and request.url.endswith("/robots.txt") and response.status in (401, 403):
+            site_id = site_of(request, self.crawler.spider)
+            runs = _runs(self.crawler)
+            if runs is not None and site_id:
+                self.crawler.spider.note(site_id, f"robots.txt answered HTTP {response.status}: treated as allow-all, as Scrapy does")
+        return response
+
+
+def retry_after_seconds(value: bytes | str | None, now: float | None = None) -> float | None:
+    """Seconds a ``Retry-After`` header asks to wait (delta-seconds or HTTP-date), None if absent/bad."""
+    if not value:
+        return None
+    text = value.decode("latin-1") if isinstance(value, bytes) else value
+    text = text.strip()
+    if text.isdigit():
+        return float(text)
+    try:
+        when = parsedate_to_datetime(text)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - (now if now is not None else time.time()))
+
+
+class BackoffRetryMiddleware(RetryMiddleware):
+    """Scrapy's RetryMiddleware, but 429/503 wait (Retry-After or exponential backoff) before retrying."""
+
+    def __init__(self, settings) -> None:
+        super().__init__(settings)
+        self.base = settings.getfloat("OGI_BACKOFF_BASE", 5.0)
+        self.cap = settings.getfloat("OGI_BACKOFF_MAX", 120.0)
+        self.retry_after_max = settings.getfloat("OGI_RETRY_AFTER_MAX", 600.0)
+
+    async def process_response(self, request: Request, response: Response) -> Request | Response:
+        if response.status not in BACKOFF_CODES or request.meta.get("dont_retry", False):
+            return super().process_response(request, response)
+        retries = request.meta.get("retry_times", 0)
+        wait = retry_after_seconds(response.headers.get(b"Retry-After"))
+        if wait is not None and wait > self.retry_after_max:
+            logger.warning("%s: Retry-After %.0f s is longer than we wait (%.0f s); giving up", request.url, wait,
+                           self.retry_after_max)
+            return response
+        if wait is None:
+            wait = min(self.cap, self.base * (2 ** retries))
+        retry = self._retry(request, f"HTTP {response.status}")
+        if retry is None:
+            return response
+        logger.info("%s answered %s: retrying in %.1f s", request.url, response.status, wait)
+        self.crawler.stats.inc_value("ogi/backoff_waits")
+        await _wait(wait)
+        return retry
+
+
+def failure_kind(exception: BaseException, default: str) -> str:
+    """The crawl_errors kind for a failed fetch: size-capped downloads are `too_large`, not lost."""
+    if isinstance(exception, DownloadCancelledError) and "max size" in str(exception):
+        return "too_large"
+    return default
+
+
+__all__ = ["BackoffRetryMiddleware", "CrawlDelayMiddleware", "failure_kind", "retry_after_seconds"]
