@@ -229,6 +229,12 @@ class ShandongCountySite(MockSite):
                     self.files[att.name] = (att.data, CTYPES[ext])
         self.lists = {ch.list_path: ch for ch in [self.county_channel, *self.units]}
         self.homes = {f"/gongkai/{ch.slug}/": ch for ch in self.units}
+        notice_channel = object_id(f"{s}:tzgg", t0)
+        self.notices = {  # the home page's 最新公开 block: the platform's documents, not reports
+            f"/gongkai/channel_{notice_channel}/doc_{object_id(f'{s}:n:{i}', when)}.html": title
+            for i, (title, when) in enumerate([
+                (f"关于{C}2024年春季森林防火工作的通告", datetime(2024, 3, 4, 10, 0)),
+                (f"{C}2024年重点民生实事项目公示", datetime(2024, 2, 26, 9, 0))])}
 
     # ---- chrome --------------------------------------------------------------------
     def page(self, title: str, body: str, metas: dict[str, str]) -> str:
@@ -306,7 +312,15 @@ class ShandongCountySite(MockSite):
     def home(self) -> str:
         news = "".join(f'<li><a href="/news/{i}.html">{e(t)}</a></li>' for i, t in enumerate(
             [f"{self.county}召开2023年安全生产工作会议", f"{self.county}开展汛期应急演练"]))
-        return self.page(self.name, f'<div class="news"><h3>要闻动态</h3><ul>{news}</ul></div>', {})
+        notices = "".join(f'<li><a href="{e(path)}" title="{e(title)}">{e(title)}</a></li>'
+                          for path, title in self.notices.items())
+        return self.page(self.name, f'<div class="news"><h3>要闻动态</h3><ul>{news}</ul></div>\n'
+                                    f'<div class="gk_new"><h3>最新公开</h3><ul>{notices}</ul></div>', {})
+
+    def notice_page(self, title: str) -> str:
+        body = (f'<div class="doc_title"><h1>{e(title)}</h1></div>\n<div class="doc_content" id="zoom">'
+                f'<p>{e(title)}，详见正文。</p></div>')
+        return self.page(title, body, {"ColumnName": "通知公告", "ArticleTitle": title})
 
     # ---- HTTP ----------------------------------------------------------------------
     def handle(self, request: MockRequest) -> MockResponse:
@@ -325,6 +339,8 @@ class ShandongCountySite(MockSite):
             return MockResponse.html(self.channel_page(self.lists[path]))
         if path in self.docs:
             return MockResponse.html(self.doc_page(*self.docs[path]))
+        if path in self.notices:
+            return MockResponse.html(self.notice_page(self.notices[path]))
         if path in self.files:
             data, ctype = self.files[path]
             return MockResponse(200, data, ctype)
