@@ -76,7 +76,10 @@ class RunTracker:
             logger.exception("could not record error for %s", url)
 
     def set_status(self, site_id: str, status: str, note: str = "") -> None:
-        self.status_override[site_id] = status
+        """Statuses: ok, partial, interrupted, unreachable, needs_family, and blocked (anti-bot challenge or
+        robots.txt; the note gives the reason). A blocked site stays blocked whatever else happens."""
+        if self.status_override.get(site_id) != "blocked":
+            self.status_override[site_id] = status
         if note:
             self.notes[site_id].append(note)
 
@@ -84,6 +87,10 @@ class RunTracker:
         for site_id, run_id in self.runs.items():
             counts = self.counts[site_id]
             status = self.status_override.get(site_id)
+            outcome = getattr(spider, "site_outcome", lambda *_: None)(site_id, counts)
+            if status is None and outcome and reason == "finished":
+                status = outcome[0]
+                self.notes[site_id].append(outcome[1])
             if status is None:
                 if reason != "finished":
                     status = "interrupted"

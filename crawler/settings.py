@@ -45,6 +45,20 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.CaptureMiddleware": 90,
     # Just outside it: conditional requests for stored pages, a 304 turned back into the stored bytes.
     "crawler.incremental.ConditionalRequestMiddleware": 95,
+    # Closest to the engine: drops every request to a site once it answered with an anti-bot challenge
+    # (the challenge itself is captured first).
+    "crawler.antibot.AntiBotMiddleware": 80,
+    # After Scrapy's RobotsTxtMiddleware (100): robots.txt Crawl-delay as a per-site gap.
+    "crawler.politeness.CrawlDelayMiddleware": 110,
+    # Scrapy's retries, with backoff and Retry-After for 429/503.
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawler.politeness.BackoffRetryMiddleware": 550,
+    # A list request that lands on the home page is a removed column, not a list.
+    "crawler.traps.ColumnMovedMiddleware": 570,
+    # Next to Scrapy's MetaRefresh (580) and Redirect (600): script-only location redirects.
+    "crawler.traps.JsRedirectMiddleware": 585,
+    # Right after the network: decode HTML with the charset its bytes really use.
+    "crawler.encoding.EncodingFixMiddleware": 595,
 }
 ITEM_PIPELINES = {
     "crawler.incremental.UnchangedItemFilter": 250,  # same bytes as last run: no re-extraction
@@ -72,4 +86,12 @@ OGI_CONDITIONAL_GET = True
 OGI_RECHECK_DAYS = 30
 
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
+# One fingerprint per URL whatever session id (;jsessionid=, ?sid=) it carries.
+REQUEST_FINGERPRINTER_CLASS = "crawler.traps.SessionlessRequestFingerprinter"
+# 429/503: wait Retry-After (up to OGI_RETRY_AFTER_MAX s, else give up) or OGI_BACKOFF_BASE * 2**retry s.
+OGI_BACKOFF_BASE = 5.0
+OGI_BACKOFF_MAX = 120.0
+OGI_RETRY_AFTER_MAX = 600.0
+# robots.txt Crawl-delay is obeyed up to this many seconds.
+OGI_MAX_CRAWL_DELAY = 60.0
 FEED_EXPORT_ENCODING = "utf-8"

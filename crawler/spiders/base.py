@@ -19,7 +19,10 @@ from urllib.parse import urljoin, urlparse
 import scrapy
 from scrapy.http import Response, TextResponse
 
+from crawler.antibot import SiteBlocked
 from crawler.items import FetchedPart, ReportItem
+from crawler.politeness import failure_kind
+from crawler.traps import ColumnMoved, alternative_scheme, is_connect_failure
 
 logger = logging.getLogger(__name__)
 
@@ -187,8 +190,14 @@ class SiteFamily:
         return response.body, ctype.decode("latin-1") if ctype else None
 
 
+    def needs_module(self, response: Response) -> str | None:
+        """Why this page cannot be read without a dedicated family module (e.g. an empty JS shell)."""
+        return None
+
+
 def family_registry() -> dict[str, type[SiteFamily]]:
     from crawler.spiders.anhui import AnhuiFamily
+    from crawler.spiders.generic import GenericFamily
     from crawler.spiders.gkmlpt import GkmlptFamily
     from crawler.spiders.hanweb import HanwebFamily
     from crawler.spiders.kaipuyun import KaipuyunFamily
@@ -196,7 +205,8 @@ def family_registry() -> dict[str, type[SiteFamily]]:
     from crawler.spiders.trs import TRSFamily
 
     return {"trs": TRSFamily, "hanweb": HanwebFamily, "gkmlpt": GkmlptFamily, "kaipuyun": KaipuyunFamily,
-            "anhui": AnhuiFamily, "shandong": ShandongFamily}
+            "anhui": AnhuiFamily, "shandong": ShandongFamily,
+            "generic": GenericFamily}
 
 
 class PortalSpider(scrapy.Spider):
@@ -244,7 +254,9 @@ class PortalSpider(scrapy.Spider):
         if family_cls is None and site.platform not in ("", "auto", "generic"):
             return None  # a known family without a module yet: say so rather than guess
         if family_cls is None and response is not None:
-            family_cls = next((cls for cls in families.values() if cls.detect(response)), None)
+            # Real families first; the generic family detects anything, so it is only the fallback.
+            family_cls = next((cls for key, cls in families.items() if key != "generic" and cls.detect(response)),
+                              families.get("generic"))
         if family_cls is None:
             return None
         self._families[site.site_id] = family = family_cls()
@@ -297,6 +309,11 @@ class PortalSpider(scrapy.Spider):
                 self._runs().set_status(site.site_id, "needs_family",
                                         f"no site-family module recognises {response.url}")
             logger.warning("[%s] no family module recognises %s", site.site_id, response.url)
+            return
+        self._note_moved_entry(site, response)
+        why = family.needs_module(response)
+        if why:
+            self.site_needs_family(site.site_id, why)
             return
         columns = family.column_links(response)
         hops = response.meta.get("ogi_hops", 0)
@@ -383,7 +400,7 @@ class PortalSpider(scrapy.Spider):
         item, remaining = request.cb_kwargs["item"], request.cb_kwargs["remaining"]
         msg = f"attachment {request.url} could not be fetched: {failure.getErrorMessage()}"
         item.errors.append(msg)
-        self.error(item.site_id, request.url, "fetch_failed", msg)
+        self.error(item.site_id, request.url, failure_kind(failure.value, "fetch_failed"), msg)
         yield from self._next_attachment(item, remaining)
 
     def on_error(self, failure):
@@ -391,12 +408,58 @@ class PortalSpider(scrapy.Spider):
         site_id = request.meta.get("ogi_site")
         kind = request.meta.get("ogi_kind")
         reason = f"{failure.type.__name__}: {failure.getErrorMessage()}"
+        if failure.check(SiteBlocked, ColumnMoved):
+            return  # already recorded once by the middleware that raised it
+        entry = kind == "entry" and request.meta.get("ogi_hops", 0) == 0
         if "Forbidden by robots.txt" in reason or failure.type.__name__ == "IgnoreRequest":
             self.error(site_id, request.url, "robots_disallowed", "robots.txt forbids this URL")
+            if entry:
+                self.site_blocked(site_id, "robots.txt disallows the entry URL", request.url, record=False)
             return
-        self.error(site_id, request.url, "unreachable" if kind == "entry" else "fetch_failed", reason)
-        if kind == "entry" and request.meta.get("ogi_hops", 0) == 0:
+        other = alternative_scheme(request.url)
+        if entry and other and not request.meta.get("ogi_scheme_fallback") and is_connect_failure(failure):
+            # http-only and https-only hosts (site-patterns §5): try the other scheme once.
+            self.note(site_id, f"entry {request.url} failed ({reason}); trying {other}")
+            yield self.request(other, site_id, "entry", self.parse_entry, ogi_hops=0, ogi_scheme_fallback=True,
+                               ogi_failed_entry=request.url)
+            return
+        self.error(site_id, request.url, "unreachable" if kind == "entry" else failure_kind(failure.value, "fetch_failed"),
+                   reason)
+        if entry:
             self._entry_failed(self.site_by_id(site_id))
+
+    # -- hooks for middlewares and families -----------------------------------------------------------
+    def site_blocked(self, site_id: str, reason: str, url: str, record: bool = True) -> None:
+        """An anti-bot challenge (or robots.txt) stops this site: status `blocked` with the reason."""
+        if record:
+            self.error(site_id, url, "blocked", f"{reason}; no further requests sent to this site")
+        if self._runs():
+            self._runs().set_status(site_id, "blocked", f"blocked: {reason}")
+
+    def site_needs_family(self, site_id: str, reason: str) -> None:
+        """The site can only be read by a family module we do not have (JS shell, unknown pager)."""
+        logger.warning("[%s] needs a family module: %s", site_id, reason)
+        if self._runs():
+            self._runs().set_status(site_id, "needs_family", reason)
+
+    def site_outcome(self, site_id: str, counts) -> tuple[str, str] | None:
+        """A status the run tracker cannot see from counts alone: the generic family found no column."""
+        family = self._families.get(site_id)
+        if family is not None and family.name == "generic" and not counts["list_pages"]:
+            return "needs_family", "no annual-report column found by link text or meta tags"
+        return None
+
+    def _note_moved_entry(self, site, response: Response) -> None:
+        """An entry URL redirected to another host (domain migration) or reached by the other scheme."""
+        if response.meta.get("ogi_hops", 0) != 0:
+            return
+        first = (response.meta.get("redirect_urls") or [None])[0] or response.meta.get("ogi_failed_entry")
+        if not first:
+            return
+        old, new = urlparse(first), urlparse(response.url)
+        if (old.scheme, old.netloc) != (new.scheme, new.netloc):
+            self._by_host.setdefault(new.netloc, site)
+            self.note(site.site_id, f"entry {first} now answers at {response.url}: update the registry")
 
     def _entry_failed(self, site) -> None:
         self._entry_failures[site.site_id] = self._entry_failures.get(site.site_id, 0) + 1
