@@ -1005,7 +1005,7 @@ def main(argv: list[str] | None = None) -> int:
         if data is not None:
             (DOCS / fname).write_bytes(data)
         (EXPECTED / f"{name}.json").write_text(json.dumps(exp, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-        logger.info("%-32s %s", fname, f"{len(data)} bytes" if data is not None else "(kept)")
+        logger.info("%-32s %s", fname, f"{len(data)} bytes" if data is not None else "(written by LibreOffice)")
 
     for spec, render, opts in catalogue():
         if not wanted(spec.name):

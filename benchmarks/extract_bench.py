@@ -1,0 +1,176 @@
+"""Extraction benchmark: documents per second and peak memory per format, ogi vs the obvious alternative.
+
+Why: ogi does more than a bare parser (metadata, repairs, classification, every table
+number, PDF tables stitched across pages), and this shows what that costs, in the same
+run, on the same machine, on the golden corpus (tests/golden/docs).
+
+Each (format, tool) is measured in a fresh child process (`python -m benchmarks.extract_bench
+--child …`): the child imports what it needs, extracts every document once to warm up, then
+times `--reps` passes over the documents of that format. It reports
+  * docs/s            — documents extracted per second over the timed passes;
+  * tracemalloc peak  — peak Python-heap allocation during the timed passes (C libraries such
+                        as PDFium, lxml and Tesseract allocate outside it, so this undercounts);
+  * maxrss            — the child's peak resident set size (whole process: interpreter, imported
+                        libraries and C allocations included);
+  * sub maxrss        — the largest peak RSS among the processes *it* started and waited for:
+                        ogi parses risky formats in forked workers (extract/limits.py), and
+                        LibreOffice/Tesseract run as programs, so for ogi the real parsing
+                        memory is here, not in maxrss or tracemalloc.
+Alternatives: pdf -> pdfplumber alone (page.extract_text + page.extract_tables);
+html -> trafilatura.extract alone; docx -> python-docx alone (paragraphs + table cells);
+txt -> bytes.decode. `ogi-inproc` is ogi with OGI_SANDBOX=0 (no forked worker per risky
+parse), to show what the sandbox costs. DOC/WPS and scanned PDFs have no single-library alternative here.
+
+    .venv/bin/python -m benchmarks.extract_bench            # default repetitions (~1 minute)
+    .venv/bin/python -m benchmarks.extract_bench --reps 1   # quick
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import logging
+import os
+import platform
+import resource
+import subprocess
+import sys
+import time
+import tracemalloc
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DOCS = ROOT / "tests" / "golden" / "docs"
+
+logger = logging.getLogger(__name__)
+
+# format -> (file selector, repetitions factor); slow formats run once
+FORMATS: dict[str, tuple[Callable[[Path], bool], float]] = {
+    "html": (lambda p: p.suffix == ".html", 1.0),
+    "pdf": (lambda p: p.suffix == ".pdf" and "scanned" not in p.name, 1.0),
+    "docx": (lambda p: p.suffix == ".docx", 1.0),
+    "txt": (lambda p: p.suffix == ".txt", 1.0),
+    "doc/wps": (lambda p: p.suffix in (".doc", ".wps"), 0.0),
+    "pdf-scan": (lambda p: p.suffix == ".pdf" and "scanned" in p.name, 0.0),
+}
+ALTERNATIVE = {"pdf": "pdfplumber", "html": "trafilatura", "docx": "python-docx", "txt": "decode"}
+
+
+def files_for(fmt: str) -> list[Path]:
+    select, _ = FORMATS[fmt]
+    return sorted(p for p in DOCS.iterdir() if select(p))
+
+
+def _ogi(data: bytes, name: str) -> object:
+    from extract import extract_bytes
+
+    return extract_bytes(data, filename=name)
+
+
+def _pdfplumber(data: bytes, name: str) -> object:
+    import pdfplumber
+
+    out = []
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        for page in pdf.pages:
+            out.append((page.extract_text(), page.extract_tables()))
+            page.flush_cache()
+    return out
+
+
+def _trafilatura(data: bytes, name: str) -> object:
+    import trafilatura
+
+    return trafilatura.extract(data, include_tables=True)
+
+
+def _python_docx(data: bytes, name: str) -> object:
+    import docx
+
+    d = docx.Document(io.BytesIO(data))
+    return [p.text for p in d.paragraphs] + [c.text for t in d.tables for r in t.rows for c in r.cells]
+
+
+def _decode(data: bytes, name: str) -> object:
+    return data.decode("utf-8", errors="replace")
+
+
+TOOLS: dict[str, Callable[[bytes, str], object]] = {
+    "ogi": _ogi, "ogi-inproc": _ogi, "pdfplumber": _pdfplumber, "trafilatura": _trafilatura, "python-docx": _python_docx, "decode": _decode,
+}
+
+
+def child(fmt: str, tool: str, reps: int) -> dict[str, float | int]:
+    """Measure one (format, tool) in this process; see the module docstring for what each figure means."""
+    logging.disable(logging.WARNING)
+    fn = TOOLS[tool]
+    docs = [(p.read_bytes(), p.name) for p in files_for(fmt)]
+    for data, name in docs:  # warm-up: imports, caches (gazetteer, fonts)
+        fn(data, name)
+    tracemalloc.start()
+    t0 = time.perf_counter()
+    for _ in range(reps):
+        for data, name in docs:
+            fn(data, name)
+    elapsed = time.perf_counter() - t0
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    n = reps * len(docs)
+    return {"docs": len(docs), "reps": reps, "seconds": elapsed, "docs_per_s": n / elapsed if elapsed else 0.0,
+            "tracemalloc_peak_mb": peak / 2**20, "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            "children_maxrss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}
+
+
+def run_child(fmt: str, tool: str, reps: int) -> dict[str, float | int]:
+    env = dict(os.environ)
+    if tool == "ogi-inproc":
+        env["OGI_SANDBOX"] = "0"  # parse in-process: shows what the forked, bounded workers cost
+    out = subprocess.run([sys.executable, "-m", "benchmarks.extract_bench", "--child", fmt, tool, str(reps)],
+                         cwd=ROOT, capture_output=True, text=True, check=True, timeout=600, env=env)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def machine() -> str:
+    return (f"{platform.platform()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, "
+            f"{platform.processor() or platform.machine()}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description="extraction benchmark (ogi vs single-library alternatives)")
+    ap.add_argument("--reps", type=int, default=2, help="timed passes over each fast format's documents")
+    ap.add_argument("--child", nargs=3, metavar=("FORMAT", "TOOL", "REPS"), help=argparse.SUPPRESS)
+    args = ap.parse_args(argv)
+    if args.child:
+        fmt, tool, reps = args.child
+        print(json.dumps(child(fmt, tool, int(reps))))
+        return 0
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    print(f"machine: {machine()}")
+    print(f"corpus: {DOCS.relative_to(ROOT)} ({sum(1 for _ in DOCS.iterdir())} files); each row a fresh child process\n")
+    head = f"{'format':<9}{'tool':<13}{'docs':>5}{'reps':>5}{'docs/s':>10}{'tracemalloc MB':>16}{'maxrss MB':>11}{'sub maxrss MB':>15}{'ogi/alt speed':>15}"
+    print(head)
+    print("-" * len(head))
+    t_all = time.perf_counter()
+    for fmt, (_, factor) in FORMATS.items():
+        if not files_for(fmt):
+            continue
+        reps = max(1, round(args.reps * factor))
+        rows = [("ogi", run_child(fmt, "ogi", reps))]
+        if fmt in ("html", "pdf", "docx"):
+            rows.append(("ogi-inproc", run_child(fmt, "ogi-inproc", reps)))
+        if fmt in ALTERNATIVE:
+            rows.append((ALTERNATIVE[fmt], run_child(fmt, ALTERNATIVE[fmt], reps)))
+        for tool, r in rows:
+            ratio = ""
+            if tool not in ("ogi", "ogi-inproc"):
+                ratio = f"{rows[0][1]['docs_per_s'] / r['docs_per_s']:.3g}x"
+            print(f"{fmt:<9}{tool:<13}{r['docs']:>5}{r['reps']:>5}{r['docs_per_s']:>10.1f}"
+                  f"{r['tracemalloc_peak_mb']:>16.1f}{r['maxrss_mb']:>11.0f}{r['children_maxrss_mb']:>15.0f}{ratio:>15}", flush=True)
+    print(f"\ntotal benchmark time: {time.perf_counter() - t_all:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
