@@ -184,7 +184,7 @@ def test_every_list_page_was_requested_and_the_wrong_page_count_stopped_at_the_e
     assert wanted <= paths
     labels = sorted(p for p, _st in first if "/site/label/8888" in p)
     assert len(labels) == len(wanted) - len(site.units)  # nothing else was asked of the label endpoint
-    assert site.label_url(county, 4) not in paths  # pageCount:3, but page 3 said 暂无相关信息
+    assert site.label_url(county, 4) not in paths  # pageCount:5, but page 3 said 暂无相关信息
     assert site.label_url(site.units[1], 2) not in paths  # a short single page ends its list
     run = query(anhui_crawls["db"], "SELECT status, list_pages, errors FROM crawl_runs ORDER BY run_id LIMIT 1")[0]
     assert run == ("ok", len(wanted), 0)

@@ -19,7 +19,7 @@ markups, ``pageCount:N``, ``<meta name="SiteId">``, the page chrome of seed 002.
 organIds, catIds and the siteId, the script that carries the parameters, the catalogue page layout.
 
 Content: 县政府's 年报 category gathers the county's and the towns' reports (18 entries, 2 pages of 15,
-while its pager claims ``pageCount:3``; a 工作总结 and a 编制通知 decoy); 县住建局 (the gk_list template,
+while its pager claims ``pageCount:5``; a 工作总结 and a 编制通知 decoy); 县住建局 (the gk_list template,
 one attachment-only PDF report); 县教育局 and 衡山镇 with a few years each.
 """
 
@@ -104,7 +104,7 @@ def build_units(site: str = "ahhs") -> list[Unit]:
               SUMMARY.format(y=2022, c=H)),
         decoy(site, "关于做好2023年政府信息公开工作年度报告编制发布工作的通知", datetime(2023, 12, 18, 9, 30),
               f"{H}人民政府办公室", NOTICE.format(y=2023, n=2024)),
-    ], claimed_pages=3)
+    ], claimed_pages=5)
     zjj = Unit("6597781", f"{H}住房和城乡建设局", f"{H}住建局", "县直部门", "6718321", [
         gen(site, f"{H}住房和城乡建设局", 2020, "form2019"),
         gen(site, f"{H}住房和城乡建设局", 2021, "form2021"),
