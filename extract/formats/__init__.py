@@ -7,6 +7,7 @@ extension. `to_document` never raises: failures become `Document.errors`.
 
 from __future__ import annotations
 
+import importlib
 import io
 import logging
 import re
@@ -25,6 +26,15 @@ _EXT_KIND = {
 # Parsers of untrusted bytes in C libraries or slow pure Python run in a child process with a
 # time and memory limit (extract.limits); small HTML and text pages stay in-process (fast path).
 _SANDBOXED = {"pdf", "docx", "image"}
+# Imported in the parent before forking, so each child starts with them loaded (pdfplumber alone
+# costs ~150 ms to import: paid once per process instead of once per document).
+_WARM = {
+    "pdf": ("extract.formats.pdf", "extract.formats.ocr", "pypdfium2", "pdfplumber"),
+    "docx": ("extract.formats.docx", "docx"),
+    "image": ("extract.formats.ocr", "PIL.Image", "PIL.PngImagePlugin", "PIL.JpegImagePlugin"),
+    "html": ("extract.formats.html", "extract.tables", "trafilatura"),
+    "text": ("extract.formats.text", "extract.tables"),
+}
 
 
 def sniff(data: bytes, content_type: str | None = None, filename: str | None = None) -> str:
@@ -89,6 +99,8 @@ def to_document(
         if limits.sandbox_enabled() and (
             kind in _SANDBOXED or (kind in ("html", "text") and len(data) > limits.SANDBOX_MIN_HTML_BYTES)
         ):
+            for module in _WARM.get(kind, ()):
+                importlib.import_module(module)
             timeout = limits.PARSE_SECONDS + (limits.OCR_SECONDS if kind in ("pdf", "image") else 0)
             try:
                 return limits.run_limited(

@@ -2,7 +2,7 @@
 
 Tesseract with the `chi_sim` model (Debian: tesseract-ocr + tesseract-ocr-chi-sim,
 installed by scripts/setup.sh) reads page images that pypdfium2 renders at
-`limits.OCR_DPI`. OCR is slow (about a second per full page here) and never as
+`limits.OCR_DPI`. OCR is slow (2-4 s per full page of 三号 text here) and never as
 exact as a text layer, so it runs only for pages whose text layer is empty or
 garbage, at most `limits.OCR_MAX_PAGES` pages and `limits.OCR_SECONDS` per
 document, and the record says the text came from OCR. Where Tesseract is missing
