@@ -168,13 +168,18 @@ def make_query_sets(conn: sqlite3.Connection, per_set: int, seed: int, sample: i
     texts = [r[0] for r in conn.execute("SELECT text FROM reports WHERE report_id % ? = 0 LIMIT ?", (step, sample))]
     sets: list[QuerySet] = []
     dfs = {k: _ngram_df(texts, k) for k in (1, 2, 4, 8)}
+
+    def most_common(df: Counter[str], n: int) -> list[tuple[str, int]]:
+        # Ties broken by the string: Counter.most_common follows set order, which varies with PYTHONHASHSEED.
+        return sorted(df.items(), key=lambda kv: (-kv[1], kv[0]))[:n]
+
     for k in (2, 4, 8):
         df = dfs[k]
-        common = [g for g, c in df.most_common(per_set * 3) if c >= len(texts) * 0.3]
+        common = [g for g, c in most_common(df, per_set * 3) if c >= len(texts) * 0.3]
         rare = sorted(g for g, c in df.items() if c == 1)
         sets.append(QuerySet(f"{k}-char common", _pick(rng, common, per_set)))
         sets.append(QuerySet(f"{k}-char rare", _pick(rng, rare, per_set)))
-        half = [g for g, _ in dfs[k // 2].most_common(200)] if k > 2 else [g for g, _ in dfs[1].most_common(60)]
+        half = [g for g, _ in most_common(dfs[k // 2] if k > 2 else dfs[1], 200 if k > 2 else 60)]
         absent: list[str] = []
         seen = set(df)
         for _ in range(per_set * 200):
@@ -184,8 +189,8 @@ def make_query_sets(conn: sqlite3.Connection, per_set: int, seed: int, sample: i
             if len(absent) >= per_set:
                 break
         sets.append(QuerySet(f"{k}-char absent", absent))
-    sets.append(QuerySet("1-char", _pick(rng, [g for g, _ in dfs[1].most_common(per_set * 2)], per_set)))
-    common2 = [g for g, _ in dfs[2].most_common(per_set)]
+    sets.append(QuerySet("1-char", _pick(rng, [g for g, _ in most_common(dfs[1], per_set * 2)], per_set)))
+    common2 = [g for g, _ in most_common(dfs[2], per_set)]
     provinces = [r[0] for r in conn.execute("SELECT DISTINCT province FROM reports ORDER BY province")]
     years = [r[0] for r in conn.execute("SELECT DISTINCT report_year FROM reports ORDER BY report_year")]
     agencies = ["教育局", "住房和城乡建设局", "人民政府", "财政局", "卫生健康委员会", "司法局", "民政局", "应急管理局"]
