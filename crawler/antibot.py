@@ -81,13 +81,21 @@ def site_of(request, spider) -> str | None:
     return site_id
 
 
+def _state(crawler) -> dict[str, dict[str, str]]:
+    """Blocked sites of one crawl, shared by the detector and the gate."""
+    if not hasattr(crawler, "_ogi_antibot"):
+        crawler._ogi_antibot = {"sites": {}, "hosts": {}}
+    return crawler._ogi_antibot
+
+
 class AntiBotMiddleware:
     """Downloader middleware (close to the engine, so the challenge itself is still captured)."""
 
     def __init__(self, crawler) -> None:
         self.crawler = crawler
-        self.blocked: dict[str, str] = {}  # site_id -> reason
-        self.blocked_hosts: dict[str, str] = {}  # netloc -> site_id (robots.txt requests carry no site)
+        state = _state(crawler)
+        self.blocked: dict[str, str] = state["sites"]  # site_id -> reason
+        self.blocked_hosts: dict[str, str] = state["hosts"]  # netloc -> site_id (robots.txt requests carry no site)
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -125,3 +133,11 @@ class AntiBotMiddleware:
             if hasattr(spider, "site_blocked"):
                 spider.site_blocked(site_id, reason, response.url)
         raise SiteBlocked(f"{reason} at {response.url}")
+
+
+class BlockedSiteGate(AntiBotMiddleware):
+    """The same drop, after RobotsTxtMiddleware: a request that was already past the first check while
+    its site's robots.txt was fetched (and challenged) is stopped here. Detects nothing itself."""
+
+    def process_response(self, request, response: Response) -> Response:
+        return response

@@ -56,6 +56,7 @@ class CrawlDelayMiddleware:
         self.crawler = crawler
         self.delays: dict[str, float] = {}  # netloc -> seconds
         self.next_slot: dict[str, float] = {}  # netloc -> earliest monotonic time of the next request
+        self.last_response: dict[str, float] = {}  # netloc -> monotonic time of the last response
         self.max_delay = crawler.settings.getfloat("OGI_MAX_CRAWL_DELAY", 60.0)
         self.user_agent = crawler.settings.get("ROBOTSTXT_USER_AGENT") or crawler.settings.get("USER_AGENT") or "*"
 
@@ -85,12 +86,19 @@ class CrawlDelayMiddleware:
         delay = self.delays.get(netloc)
         if not delay:
             return
-        now = time.monotonic()
-        start = max(now, self.next_slot.get(netloc, 0.0))
-        self.next_slot[netloc] = start + delay  # reserve before waiting: concurrent requests queue up
-        await _wait(start - now)
+        while True:  # coroutines resume one by one, so each waiter sees the slot the previous one took
+            now = time.monotonic()
+            ready = max(self.next_slot.get(netloc, 0.0), self.last_response.get(netloc, -delay) + delay)
+            if now >= ready:
+                break
+            await _wait(ready - now)
+        self.next_slot[netloc] = now + delay
 
     def process_response(self, request: Request, response: Response) -> Response:
+        netloc = urlparse(request.url).netloc
+        if netloc in self.delays:
+            # The reactor may send a request late (busy extracting): count the gap from the last answer too.
+            self.last_response[netloc] = time.monotonic()
         if request.meta.get("dont_obey_robotstxt") and request.url.endswith("/robots.txt") and response.status in (401, 403):
             site_id = site_of(request, self.crawler.spider)
             runs = _runs(self.crawler)

@@ -50,11 +50,13 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.antibot.AntiBotMiddleware": 80,
     # After Scrapy's RobotsTxtMiddleware (100): robots.txt Crawl-delay as a per-site gap.
     "crawler.politeness.CrawlDelayMiddleware": 110,
+    "crawler.antibot.BlockedSiteGate": 105,
     # Scrapy's retries, with backoff and Retry-After for 429/503.
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.politeness.BackoffRetryMiddleware": 550,
-    # A list request that lands on the home page is a removed column, not a list.
-    "crawler.traps.ColumnMovedMiddleware": 570,
+    # A list request redirected to the home page is a removed column (seen before RedirectMiddleware, 600,
+    # whose request to the already-crawled home page the dupefilter would drop silently).
+    "crawler.traps.ColumnMovedMiddleware": 610,
     # Next to Scrapy's MetaRefresh (580) and Redirect (600): script-only location redirects.
     "crawler.traps.JsRedirectMiddleware": 585,
     # Right after the network: decode HTML with the charset its bytes really use.

@@ -122,14 +122,23 @@ class JsRedirectMiddleware:
         return redirected
 
 
-def lands_on_home(request: Request, response: Response) -> bool:
-    """A list request that was redirected to the site's home page."""
-    redirects = request.meta.get("redirect_urls") or []
-    if not redirects:
-        return False
-    start, end = urlparse(redirects[0]), urlparse(response.url)
-    return bool(_HOME_PATHS.match(end.path or "/")) and not end.query and not (
-        _HOME_PATHS.match(start.path or "/") and not start.query)
+def _is_home(url: str) -> bool:
+    parts = urlparse(url)
+    return bool(_HOME_PATHS.match(parts.path or "/")) and not parts.query
+
+
+def moved_home_target(request: Request, response: Response) -> str | None:
+    """The home page a list request is being sent to (a 3xx whose Location is a home page) or has
+    landed on (after redirects), or None. A list URL that is itself a home page does not count."""
+    start = (request.meta.get("redirect_urls") or [request.url])[0]
+    if _is_home(start):
+        return None
+    if 300 <= response.status < 400 and b"Location" in response.headers:
+        target = urljoin(response.url, response.headers[b"Location"].decode("latin-1"))
+        return target if _is_home(target) else None
+    if request.meta.get("redirect_urls") and _is_home(response.url):
+        return response.url
+    return None
 
 
 class ColumnMovedMiddleware:
@@ -143,11 +152,12 @@ class ColumnMovedMiddleware:
         return cls(crawler)
 
     def process_response(self, request: Request, response: Response) -> Response:
-        if request.meta.get("ogi_kind") != "list" or not lands_on_home(request, response):
+        home = moved_home_target(request, response) if request.meta.get("ogi_kind") == "list" else None
+        if home is None:
             return response
-        original = request.meta["redirect_urls"][0]
+        original = (request.meta.get("redirect_urls") or [request.url])[0]
         site_id = site_of(request, self.crawler.spider)
-        message = (f"column {original} now redirects to the home page {response.url}: "
+        message = (f"column {original} now redirects to the home page {home}: "
                    "the column was removed or the site redesigned")
         spider = self.crawler.spider
         if site_id and hasattr(spider, "error"):
@@ -165,11 +175,17 @@ def alternative_scheme(url: str) -> str | None:
 
 def is_connect_failure(failure) -> bool:
     """True when nothing answered on this scheme/port (refused, DNS, timeout, TLS), not an HTTP error."""
+    from scrapy import exceptions as sx
     from twisted.internet import error
     from twisted.web._newclient import ResponseFailed, ResponseNeverReceived
 
     types: list[type] = [error.ConnectError, error.TimeoutError, error.ConnectionLost, ResponseNeverReceived,
                          ResponseFailed]
+    # Scrapy >= 2.13 wraps download failures in its own exceptions.
+    for name in ("DownloadConnectionRefusedError", "CannotResolveHostError", "DownloadTimeoutError",
+                 "DownloadFailedError"):
+        if hasattr(sx, name):
+            types.append(getattr(sx, name))
     try:
         from OpenSSL import SSL
 

@@ -46,7 +46,7 @@ _DETAIL_PATH = re.compile(
 PAGE_KEYS = re.compile(r"^(?:page|p|pg|pageno|pagenum|pageindex|page_index|curpage|currentpage|cpage|pn|pagenow|"
                        r"nowpage|pageid|start|offset)$", re.I)
 _NUMBERED_FILE = re.compile(r"(?<=[a-z])[_-]\d{1,4}(?=\.\w+$)", re.I)
-PAGER_TEXT = re.compile(r"^(?:下一?页|后一?页|上一?页|前一?页|首页|尾页|末页|最后一?页|\d{1,4}|\[\d{1,4}\]|第\d{1,4}页|"
+PAGER_TEXT = re.compile(r"^(?:下一?页|后一?页|上一?页|前一?页|尾页|末页|最后一?页|\d{1,4}|\[\d{1,4}\]|第\d{1,4}页|"
                         r">|>>|»|›|<|<<|«|‹|next|prev)$", re.I)
 _NEXT_TEXT = re.compile(r"^(?:下一?页|后一?页|>|>>|»|›|next)$", re.I)
 _PAGE_COUNT = re.compile(r"共\s*(\d{1,4})\s*页|第\s*\d{1,4}\s*/\s*(\d{1,4})\s*页|页次[:：]?\s*\d{1,4}\s*/\s*(\d{1,4})")
@@ -98,8 +98,8 @@ class GenericFamily(SiteFamily):
         return any(_DETAIL_KEYS.match(k) and v.strip().isdigit() for k, v in parse_qsl(parts.query))
 
     def column_links(self, response: Response) -> list[str]:
-        here = pager_base(response.url)
-        return [u for u in super().column_links(response) if pager_base(u) != here]
+        here = pager_base(canonical_url(response.url))
+        return [canonical_url(u) for u in super().column_links(response) if pager_base(canonical_url(u)) != here]
 
     # -- lists -----------------------------------------------------------------------------------
     def list_items(self, response: Response) -> list[ListItem]:
@@ -128,8 +128,8 @@ class GenericFamily(SiteFamily):
 
     def pager_links(self, response: Response) -> list[str]:
         """Other pages of this list: pager-text links whose URL differs from this one only in the page."""
-        here = pager_base(response.url)
         current = canonical_url(response.url)
+        here = pager_base(current)
         out = []
         for url, text in self.links(response):
             if url != current and PAGER_TEXT.match(text) and pager_base(url) == here and url not in out:
@@ -172,7 +172,7 @@ class GenericFamily(SiteFamily):
         """Sub-columns (per year, 县政府/部门/乡镇): by link text, anywhere on the host (query-string sites
         keep every column at one path)."""
         host = urlparse(response.url).netloc
-        here = pager_base(response.url)
+        here = pager_base(canonical_url(response.url))
         out = []
         for url, text in self.links(response):
             if urlparse(url).netloc != host or pager_base(url) == here or url in out:

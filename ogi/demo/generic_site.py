@@ -88,6 +88,7 @@ class PageSite(MockSite):
 
     charset = "gb2312"  # how pages are encoded
     header_charset: str | None = "gb2312"  # charset named in the Content-Type header (None: none)
+    meta_charset: str | None = None  # charset named by <meta http-equiv> (None: same as charset, "": none)
 
     def __init__(self) -> None:
         self.routes: dict[str, MockResponse] = {}
@@ -99,7 +100,7 @@ class PageSite(MockSite):
         return MockResponse(status, text.encode(self.charset, errors="xmlcharrefreplace"), ctype)
 
     def add_page(self, path: str, title: str, body: str, **kw: Any) -> None:
-        charset = kw.pop("meta_charset", self.charset)
+        charset = kw.pop("meta_charset", self.charset if self.meta_charset is None else self.meta_charset)
         self.routes[path] = self.html(county_page(self, title, body, charset=charset, **kw))
 
     def add_detail(self, path: str, item: Item, column: str, upload_dir: str = "/uploadfile") -> Published:
