@@ -2,7 +2,8 @@
 
 User mistakes become `click.ClickException` messages, never tracebacks.
 Exit codes of `ogi crawl`/`ogi demo`: 0 every site crawled cleanly, 3 some site had errors or was
-unreachable (details in the summary and the database), 2 bad usage, 1 an unexpected failure.
+unreachable or blocked (details in the summary and the database), 4 another crawl holds the lock on this
+database, 2 bad usage, 1 an unexpected failure.
 """
 
 from __future__ import annotations
@@ -115,7 +116,8 @@ def _print_summary(db: str, run_ids: dict[str, int], log_path: str | None) -> in
 @click.option("--url", help="Crawl one ad-hoc site from this entry URL instead of the registry.")
 @click.option("--name", help="Government or agency name of the --url site.")
 @click.option("--adcode", help="6-digit administrative division code of the --url site.")
-@click.option("--platform", type=click.Choice(["trs", "hanweb"]), help="Site family of the --url site (else detected).")
+@click.option("--platform", type=click.Choice(["trs", "hanweb", "anhui", "shandong", "gkmlpt", "kaipuyun", "generic"]),
+              help="Site family of the --url site (default: detected, else the generic family).")
 @click.option("--db", default=DEFAULT_DB, show_default=True, help="SQLite database to fill.")
 @click.option("--delay", type=float, help="Seconds between requests to one site (default 2, with autothrottle).")
 @click.option("--log-file", help="Crawl log (default: <db dir>/logs/crawl-<time>.log).")
@@ -263,9 +265,17 @@ def search_cmd(query, province, year, agency, limit, db, as_json) -> None:
 
 
 def _register_optional_commands() -> None:
+    """Commands that live beside the code they drive (export, operations, the web UI)."""
+    from ogi.completeness import completeness_command
     from ogi.export import export_command
+    from ogi.ops import schedule_command, status_command
+    from ogi.serve import serve_command
 
+    main.add_command(status_command, name="status")
+    main.add_command(schedule_command, name="schedule")
+    main.add_command(completeness_command, name="completeness")
     main.add_command(export_command, name="export")
+    main.add_command(serve_command, name="serve")
 
 
 _register_optional_commands()

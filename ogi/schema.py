@@ -21,7 +21,7 @@ import sqlite_utils
 
 logger = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 SCHEMA_SQL = """
 -- One row per government website in the registry (data/sites.csv).
@@ -127,7 +127,8 @@ CREATE TABLE IF NOT EXISTS reports (
     last_seen         TEXT NOT NULL,  -- latest save (a re-crawl that found it again)
     updated_at        TEXT NOT NULL   -- latest save that changed the content
 );
-CREATE UNIQUE INDEX IF NOT EXISTS reports_identity ON reports(agency, report_year)
+-- Identity of a report: agency, year and region code (two counties can share a name, e.g. 朝阳区).
+CREATE UNIQUE INDEX IF NOT EXISTS reports_identity_v3 ON reports(agency, report_year, COALESCE(adcode, ''))
     WHERE agency IS NOT NULL AND report_year IS NOT NULL;
 CREATE INDEX IF NOT EXISTS reports_source_url ON reports(source_url);
 CREATE INDEX IF NOT EXISTS reports_region ON reports(province, city, county);
@@ -234,7 +235,12 @@ def _v1_to_v2(db: sqlite_utils.Database) -> None:
             db.conn.execute(f"ALTER TABLE crawl_runs ADD COLUMN {column} INTEGER")
 
 
-MIGRATIONS: dict[int, Migration] = {1: _v1_to_v2}
+def _v2_to_v3(db: sqlite_utils.Database) -> None:
+    """Report identity gains the adcode; SCHEMA_SQL then creates the new unique index."""
+    db.conn.execute("DROP INDEX IF EXISTS reports_identity")
+
+
+MIGRATIONS: dict[int, Migration] = {1: _v1_to_v2, 2: _v2_to_v3}
 
 
 def create_schema(db: sqlite_utils.Database) -> None:

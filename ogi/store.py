@@ -433,11 +433,23 @@ class Store:
     # -- reports ---------------------------------------------------------------------------------
 
     def _find_report(self, record: Record) -> dict[str, Any] | None:
-        """Identity: (agency, report_year); else source_url; else sha256."""
+        """Identity: (agency, report_year, adcode); else source_url; else sha256.
+
+        The adcode keeps apart same-named agencies of different counties (朝阳区 is in Beijing and in
+        Changchun). A row saved before the adcode was known is adopted by the first record that has one.
+        """
         if record.agency and record.report_year is not None:
+            adcode = record.region.adcode or ""
             row = self._one(
-                "SELECT * FROM reports WHERE agency = ? AND report_year = ?", (record.agency, record.report_year)
+                "SELECT * FROM reports WHERE agency = ? AND report_year = ? AND COALESCE(adcode, '') = ?",
+                (record.agency, record.report_year, adcode),
             )
+            if row is None and adcode:
+                row = self._one(
+                    """SELECT * FROM reports WHERE agency = ? AND report_year = ? AND COALESCE(adcode, '') = ''
+                       ORDER BY report_id LIMIT 1""",
+                    (record.agency, record.report_year),
+                )
             if row is not None:
                 return row
             # A row saved earlier from the same URL before agency/year were known: adopt it.

@@ -93,7 +93,7 @@ def test_extract_missing_file_is_a_message(tmp_path):
 
 
 def test_every_command_has_help():
-    for command in ("demo", "crawl", "extract", "search"):
+    for command in ("demo", "crawl", "extract", "search", "export", "status", "schedule", "completeness", "serve"):
         result = run(command, "--help")
         assert result.exit_code == 0 and "Usage:" in result.output
 

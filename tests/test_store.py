@@ -301,3 +301,41 @@ def test_report_sources_for_reextraction(store: Store) -> None:
     assert [(s["role"], s["url"], s["body"]) for s in src] == [("page", "http://p/1.html", b"page"),
                                                                  ("attachment", "http://p/1.pdf", b"v2")]
     assert len(store.report(rid)["captures"]) == 3  # every version stays linked
+
+
+def test_same_named_agencies_of_two_counties_stay_apart(tmp_path):
+    """朝阳区 is in Beijing (110105) and in Changchun (220104): same agency name, two reports."""
+    from extract.record import Record, Region
+
+    store = Store(tmp_path / "ogi.db")
+    for adcode, province in (("110105", "北京市"), ("220104", "吉林省")):
+        store.save_report(Record(agency="朝阳区教育局", report_year=2021, region=Region(province, None, "朝阳区", adcode),
+                                 text=f"{province}的报告", is_report=True), site_id=None, capture_ids=[])
+    assert store.conn.execute("SELECT COUNT(*) FROM reports").fetchone()[0] == 2
+    # A record saved before its region was known is adopted by the first one that knows it.
+    store.save_report(Record(agency="西湖区教育局", report_year=2021, text="a", is_report=True), site_id=None,
+                      capture_ids=[])
+    store.save_report(Record(agency="西湖区教育局", report_year=2021, region=Region("浙江省", "杭州市", "西湖区", "330106"),
+                             text="a", is_report=True), site_id=None, capture_ids=[])
+    rows = store.conn.execute("SELECT adcode FROM reports WHERE agency='西湖区教育局'").fetchall()
+    assert rows == [("330106",)]
+
+
+def test_v2_database_migrates_to_adcode_identity(tmp_path):
+    import sqlite3
+
+    from ogi import schema
+
+    path = tmp_path / "old.db"
+    Store(path).close()
+    conn = sqlite3.connect(path)
+    conn.execute("DROP INDEX reports_identity_v3")
+    conn.execute("""CREATE UNIQUE INDEX reports_identity ON reports(agency, report_year)
+                    WHERE agency IS NOT NULL AND report_year IS NOT NULL""")
+    conn.execute("PRAGMA user_version = 2")
+    conn.commit()
+    conn.close()
+    store = Store(path)
+    names = {r[0] for r in store.conn.execute("SELECT name FROM sqlite_master WHERE type='index'")}
+    assert "reports_identity_v3" in names and "reports_identity" not in names
+    assert store.conn.execute("PRAGMA user_version").fetchone()[0] == schema.SCHEMA_VERSION
