@@ -100,6 +100,12 @@ def build_record(
     if not title or not re.search(r"(报告|总结|年报|公开|通知|统计)", title):
         # <title> holding only the site name: the document's own heading is better
         title = M.title_from_text(text) or M.title_from_text(raw) or title
+    elif not re.search(r"(19|20)\d{2}", title):
+        # <title> holding only the column name (政府信息公开年报 on module pages): a heading that
+        # names the year is the document's own title
+        heading = M.title_from_text(text)
+        if heading and re.search(r"(19|20)\d{2}", heading) and re.search(r"(报告|总结|年报)", heading):
+            title = heading
     if page is not doc and not title:
         title = M.title_from_text(page.text)
     rec.title = title
