@@ -356,6 +356,24 @@ def report_year(title: str | None, text: str) -> int | None:
     return years.most_common(1)[0][0] if years else None
 
 
+def body_year(text: str) -> tuple[int, str] | None:
+    """The year the body itself says it covers, with the words that say so.
+
+    Only explicit statements count — the 统计期限 sentence, or an opening "2020年，…" — so that the
+    check of the title's year against the body does not fire on years merely mentioned in passing.
+    """
+    t = normalize_chars(text[:20000])
+    m = re.search(r"统计期限.{0,6}?((?:19|20)\d{2})\s*年\s*1\s*月\s*1\s*日.{0,6}?((?:19|20)\d{2})\s*年\s*12\s*月", t)
+    if m and m.group(1) == m.group(2):
+        return int(m.group(1)), m.group(0)
+    paragraphs = [ln.strip() for ln in t.split("\n") if len(ln.strip()) > 15][:4]
+    for para in paragraphs[1:]:  # the first line is usually the heading, which repeats the title
+        m = re.match(r"((?:19|20)\d{2})\s*年度?\s*[，,]", para)
+        if m:
+            return int(m.group(1)), para[:30]
+    return None
+
+
 def signing_date(text: str) -> str | None:
     """The date at the end of the document, on a line of its own (the signature)."""
     lines = [ln.strip() for ln in normalize_chars(text).split("\n") if ln.strip()]

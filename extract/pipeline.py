@@ -138,6 +138,10 @@ def build_record(
         rec.flags.append(f"region resolution failed: {exc}")
 
     rec.report_year = M.report_year(title, text)
+    title_year = M.report_year(title, "") if title else None
+    stated = M.body_year(text)
+    if title_year and stated and stated[0] != title_year:
+        rec.flags.append(f"title says {title_year} while the body says {stated[0]} ({stated[1]})")
     rec.document_date = M.signing_date(text) or block.get("成文日期")
     rec.published_at = M.published_at(page.meta, block, url)
     rec.form = M.detect_form(text, doc.tables)
