@@ -103,11 +103,16 @@ def deadline_for(report_year: int, *, is_government: bool) -> date:
     return date(report_year + 1, 1, 31)
 
 
-def _is_government(agency: str, site: dict[str, Any]) -> bool:
-    names = {site.get("name") or ""}
-    if site.get("county"):
-        names.add(f"{site['county']}人民政府")
+def is_county_government(agency: str, county: str | None, site_name: str | None = None) -> bool:
+    """Whether the agency is the county-level government itself (its own deadline since 2019)."""
+    names = {site_name or ""}
+    if county:
+        names.add(f"{county}人民政府")
     return agency in names
+
+
+def _is_government(agency: str, site: dict[str, Any]) -> bool:
+    return is_county_government(agency, site.get("county"), site.get("name"))
 
 
 def _connect(db: str | Path) -> sqlite3.Connection:

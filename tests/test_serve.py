@@ -299,3 +299,11 @@ def test_not_an_ogi_database(tmp_path: Path) -> None:
         datasette_app(other)
     result = CliRunner().invoke(serve_command, ["--db", str(tmp_path / "none.db")])
     assert result.exit_code == 1 and "does not exist" in result.output
+
+
+def test_web_completeness_uses_the_same_deadline_rule_as_the_cli():
+    from ogi.web.completeness import deadline
+
+    assert deadline(2021, "霍山县住房和城乡建设局", "霍山县") == "2022-01-31"
+    assert deadline(2021, "霍山县人民政府", "霍山县") == "2022-03-31"  # the county government itself
+    assert deadline(2017, "霍山县住房和城乡建设局", "霍山县") == "2018-03-31"  # before the 2019 条例

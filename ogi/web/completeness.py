@@ -2,7 +2,8 @@
 
 Why here and read-only: the page runs on Datasette's read-only connection, so it needs a function of
 a plain sqlite3 connection that never writes. A report is late when the site posted it after
-31 January of the following year (《政府信息公开条例》第五十条: 每年1月31日前公布上一年度报告).
+the legal deadline — the same rule as `ogi completeness` (`ogi.completeness.deadline_for`: 31 January of
+the next year for departments and towns since 2019, 31 March for the county government and before 2019).
 A year with no report is `missing` when the agency's site was crawled (latest run ok or partial) and
 `not_collected` when it was never crawled or the crawl failed — absence of evidence is not evidence
 of absence.
@@ -15,15 +16,17 @@ import sqlite3
 from dataclasses import dataclass, field
 from typing import Any
 
+from ogi.completeness import deadline_for, is_county_government
+
 logger = logging.getLogger(__name__)
 
 STATUSES = ("found", "late", "missing", "not_collected")
 CRAWLED = ("ok", "partial")
 
 
-def deadline(report_year: int) -> str:
-    """Last day (ISO) a report on `report_year` is due: 31 January of the next year."""
-    return f"{report_year + 1}-01-31"
+def deadline(report_year: int, agency: str = "", county: str | None = None) -> str:
+    """Last day (ISO) a report on `report_year` is due, by the rule `ogi completeness` uses."""
+    return deadline_for(report_year, is_government=is_county_government(agency, county)).isoformat()
 
 
 @dataclass
@@ -97,7 +100,7 @@ def completeness_matrix(
         if year not in span:
             continue
         published = (r["published_at"] or "")[:10] or None
-        late = published is not None and published > deadline(year)
+        late = published is not None and published > deadline(year, r["agency"], r["county"])
         row.cells[year] = Cell("late" if late else "found", r["report_id"], published, r["title"])
     counts = dict.fromkeys(STATUSES, 0)
     per_year = {y: dict.fromkeys(STATUSES, 0) for y in span}
