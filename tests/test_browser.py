@@ -38,10 +38,10 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def demo_db(tmp_path_factory) -> Path:
+def demo_db(demo_crawls, tmp_path_factory) -> Path:
     """A copy of the demo-portal crawl (the UI must not hold the shared crawl database open)."""
     db = tmp_path_factory.mktemp("browser") / "ogi.db"
-    src = sqlite3.connect("/tmp/ui/ogi.db")
+    src = sqlite3.connect(demo_crawls["second"].db)
     dst = sqlite3.connect(db)
     src.backup(dst)
     src.close()
