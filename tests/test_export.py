@@ -356,16 +356,19 @@ def test_cli(corpus, tmp_path):
     assert res.exit_code == 0 and "warning:" in res.output
 
 
-def test_codebook_fallback_when_keys_module_unusable(monkeypatch, corpus, tmp_path):
-    import sys
+def test_codebook_is_the_extractors_codebook(corpus, tmp_path):
+    """One codebook: the export's is exactly what the extractor writes, key for key."""
+    from extract.stats.keys import CODEBOOK
+    from ogi.codebook import load_codebook
 
-    from ogi.codebook import fallback_codebook, load_codebook
-
-    book = fallback_codebook()
+    book, source = load_codebook()
+    assert source == "extract.stats.keys.CODEBOOK"
+    assert set(book) == set(CODEBOOK)
     assert len([k for k in book if k.startswith("core.")]) == 16
     assert book["requests.other_misc.total"].forms == ("form2021",)
-    monkeypatch.setitem(sys.modules, "extract.stats.keys", None)  # import now fails
-    loaded, source = load_codebook()
-    assert "built-in" in source and set(loaded) == set(book)
-    export_dataset(corpus, tmp_path / "fb")
-    assert "built-in table" in (tmp_path / "fb" / "README.md").read_text(encoding="utf-8")
+    for key, (label, gloss, unit, forms) in CODEBOOK.items():
+        info = book[key]
+        assert (info.label_zh, info.label_en, info.unit, info.forms) == (label, gloss, unit, tuple(forms))
+    export_dataset(corpus, tmp_path / "cb")
+    assert "extract.stats.keys.CODEBOOK" in (tmp_path / "cb" / "README.md").read_text(encoding="utf-8")
+

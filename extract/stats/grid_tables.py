@@ -18,6 +18,7 @@ from .keys import (
     PROACTIVE_CELLS,
     PROACTIVE_COLUMN_PATTERNS,
     PROACTIVE_ROW_PATTERNS,
+    REQUEST_COLUMNS,
     REQUEST_ROW_PATTERNS,
     REQUEST_ROWS,
 )
@@ -94,15 +95,7 @@ _REQ_COL_PATTERNS = [
     ("other_org", re.compile(r"^其[他它](?:组织)?$")),
 ]
 _REQ_HEADER = re.compile(r"自然人|商业企业|科研机构|社会公益|法律服务|申请人情况|法人或其他组织")
-_COLUMN_ORDER = (
-    "natural_person",
-    "commercial",
-    "research",
-    "public_interest",
-    "legal_service",
-    "other_org",
-    "total",
-)
+_COLUMN_ORDER = tuple(REQUEST_COLUMNS)  # natural_person, the five organisation columns, total
 
 
 def _request_colmap(grid: Grid) -> tuple[dict[int, str], int]:

@@ -11,18 +11,11 @@ import logging
 import re
 
 from .base import Collector, Value, parse_value
+from .keys import REQUEST_COLUMNS
 
 logger = logging.getLogger(__name__)
 
-_COLUMNS = (
-    "natural_person",
-    "commercial",
-    "research",
-    "public_interest",
-    "legal_service",
-    "other_org",
-    "total",
-)
+_COLUMNS = tuple(REQUEST_COLUMNS)  # natural_person, the five organisation columns, total
 _CARRIED_FORWARD = re.compile(r"^[\s\u3000]*(?:四[、.．]?)?\s*结转下年度?继续办理[\s\u3000]*$")
 
 
