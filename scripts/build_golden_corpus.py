@@ -38,7 +38,14 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from ogi.demo.binaries import FONT, _fixed_zip, _new_docx, _register_font, _table2_rows  # noqa: E402
+from ogi.demo.binaries import (  # noqa: E402
+    FONT,
+    _fixed_zip,
+    _new_docx,
+    _register_font,
+    _table2_rows,
+    add_span_table,
+)
 from ogi.demo.forms import (  # noqa: E402
     APPLICANT_COLS,
     DENIED,
@@ -790,23 +797,7 @@ def render_docx(s: Spec) -> bytes:
             rows = table4_rows(val)
         else:
             rows = [[(c, 1, 1) for c in r] for r in val]
-        ncols = sum(cs for _, cs, _ in rows[0])
-        table = d.add_table(rows=len(rows), cols=ncols)
-        table.style = "Table Grid"
-        taken = [[False] * ncols for _ in rows]
-        for r, row in enumerate(rows):
-            c = 0
-            for text, cs, rs in row:
-                while taken[r][c]:
-                    c += 1
-                cell = table.cell(r, c)
-                if cs > 1 or rs > 1:
-                    cell = cell.merge(table.cell(r + rs - 1, c + cs - 1))
-                cell.text = text
-                for rr in range(r, r + rs):
-                    for cc in range(c, c + cs):
-                        taken[rr][cc] = True
-                c += cs
+        add_span_table(d, rows)
     buf = io.BytesIO()
     d.save(buf)
     return _fixed_zip(buf.getvalue())

@@ -259,21 +259,26 @@ def report_docx(blocks: list[tuple[str, object]], title: str) -> bytes:
                 rows = table4_rows(val)  # type: ignore[arg-type]
             else:
                 rows = [[(c, 1, 1) for c in r] for r in val]  # type: ignore[union-attr]
-            ncols = sum(cs for _, cs, _ in rows[0])
-            table = d.add_table(rows=len(rows), cols=ncols)
-            table.style = "Table Grid"
-            taken = [[False] * ncols for _ in rows]
-            for r, row in enumerate(rows):
-                c = 0
-                for text, cs, rs in row:
-                    while taken[r][c]:
-                        c += 1
-                    a = table.cell(r, c)
-                    if cs > 1 or rs > 1:
-                        a = a.merge(table.cell(r + rs - 1, c + cs - 1))
-                    a.text = text
-                    for rr in range(r, r + rs):
-                        for cc in range(c, c + cs):
-                            taken[rr][cc] = True
-                    c += cs
+            add_span_table(d, rows)
     return _save_docx(d)
+
+
+def add_span_table(d, rows: list[list[tuple[str, int, int]]]) -> None:
+    """Append a Word table whose cells are (text, colspan, rowspan), merging cells as HTML spans would."""
+    ncols = sum(cs for _, cs, _ in rows[0])
+    table = d.add_table(rows=len(rows), cols=ncols)
+    table.style = "Table Grid"
+    taken = [[False] * ncols for _ in rows]
+    for r, row in enumerate(rows):
+        c = 0
+        for text, cs, rs in row:
+            while taken[r][c]:
+                c += 1
+            cell = table.cell(r, c)
+            if cs > 1 or rs > 1:
+                cell = cell.merge(table.cell(r + rs - 1, c + cs - 1))
+            cell.text = text
+            for rr in range(r, r + rs):
+                for cc in range(c, c + cs):
+                    taken[rr][cc] = True
+            c += cs
