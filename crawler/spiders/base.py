@@ -14,7 +14,7 @@ import logging
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from urllib.parse import urljoin, urlparse
+from urllib.parse import urlparse
 
 import scrapy
 from scrapy.http import Response, TextResponse
@@ -466,6 +466,3 @@ class PortalSpider(scrapy.Spider):
         if self._entry_failures[site.site_id] >= len(site.entry_urls) and self._runs():
             self._runs().set_status(site.site_id, "unreachable", "no entry URL could be fetched")
 
-
-def absolute(base: str, href: str) -> str:
-    return urljoin(base, href)
