@@ -3,7 +3,7 @@
 Why synthetic: the benchmark must show how search behaves at 100,000 reports, far
 more than any crawl we have, with text that looks like the real thing to the
 tokenizer (CJK runs broken by punctuation, numbers and table rows). Sentences come
-from the five seed reports (../shared/seeds) with their place names replaced; the
+from the five seed reports (tests/fixtures/seeds) with their place names replaced; the
 section headings and table labels are those of the official formats
 (shared/docs/site-patterns.md §6); agencies are real counties from cpca's
 adcodes.csv combined with real department names; a list of topic phrases is drawn
@@ -25,7 +25,7 @@ import cpca
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+DEFAULT_SEEDS = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "seeds"
 YEARS = range(2008, 2025)
 
 # Department (short name as stored in reports.department, full name ending the agency name).

@@ -65,7 +65,7 @@ logger = logging.getLogger(__name__)
 GOLDEN = ROOT / "tests" / "golden"
 DOCS = GOLDEN / "docs"
 EXPECTED = GOLDEN / "expected"
-SHARED = ROOT.parent / "shared"
+SEEDS = ROOT / "tests" / "fixtures" / "seeds"  # the five seed reports and their gold (seeds.json)
 ADCODES = ROOT / ".venv/lib/python3.11/site-packages/cpca/resources/adcodes.csv"
 
 COLS = ["natural_person", "commercial", "research", "public_interest", "legal_service", "other_org", "total"]
@@ -966,7 +966,7 @@ def expected_json(s: Spec) -> dict[str, Any]:
 
 def seed_documents() -> list[tuple[str, bytes, dict[str, Any]]]:
     """The five seeds as text documents, with the shared gold's fields (copied: the corpus is self-contained)."""
-    gold = json.loads((SHARED / "gold" / "seeds.json").read_text(encoding="utf-8"))
+    gold = json.loads((SEEDS / "seeds.json").read_text(encoding="utf-8"))
     out = []
     for i, (fname, g) in enumerate(sorted((k, v) for k, v in gold.items() if not k.startswith("_"))):
         name = f"s{i:02d}_seed_{fname.split('_')[0]}"
@@ -976,7 +976,7 @@ def seed_documents() -> list[tuple[str, bytes, dict[str, Any]]]:
             if k in g:
                 exp[k] = g[k]
         exp["stats_complete"] = False
-        out.append((name, (SHARED / "seeds" / fname).read_bytes(), exp))
+        out.append((name, (SEEDS / fname).read_bytes(), exp))
     return out
 
 

@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+# The five seed reports and their gold (seeds.json), the repository's own copy: see fixtures/seeds/README.md.
+SEEDS = Path(__file__).resolve().parent / "fixtures" / "seeds"
+GOLD_PATH = SEEDS / "seeds.json"
 
 
 @dataclass

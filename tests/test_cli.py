@@ -99,17 +99,17 @@ def test_every_command_has_help():
 
 
 def _gold():
-    from tests.conftest import SHARED
+    from tests.conftest import GOLD_PATH, SEEDS
 
-    return SHARED, json.loads((SHARED / "gold" / "seeds.json").read_text(encoding="utf-8"))
+    return SEEDS, json.loads(GOLD_PATH.read_text(encoding="utf-8"))
 
 
 @pytest.mark.parametrize("seed", ["000_b2e877bf73f80718.txt", "001_765f60bd78de7148.txt", "002_b2e2d1b32352d163.txt",
                                   "003_cbc6ccbd10d2d8f2.txt", "004_23bd5336edb556c9.txt"])
 def test_extract_json_on_each_seed_gives_the_gold_metadata(seed):
-    shared, gold = _gold()
+    seeds, gold = _gold()
     expected = gold[seed]
-    result = run("extract", str(shared / "seeds" / seed), "--json")
+    result = run("extract", str(seeds / seed), "--json")
     assert result.exit_code == 0
     record = json.loads(result.output)
     for key in ("agency", "department", "region", "report_year", "form"):
@@ -117,5 +117,5 @@ def test_extract_json_on_each_seed_gives_the_gold_metadata(seed):
     assert record["is_report"] is True
     for key in ("sha256", "text", "stats", "flags", "title", "published_at", "document_date", "source_url"):
         assert key in record
-    human = run("extract", str(shared / "seeds" / seed))
+    human = run("extract", str(seeds / seed))
     assert expected["agency"] in human.output and str(expected["report_year"]) in human.output

@@ -15,7 +15,7 @@ import pytest
 
 from ogi.demo import DemoPortal
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+SEEDS = Path(__file__).resolve().parent / "fixtures" / "seeds"  # the tests' copy of the five seed reports
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -386,11 +386,11 @@ def test_deterministic_bytes(manifest):
     assert binaries.seed_003_docx() == binaries.seed_003_docx.__wrapped__()
 
 
-def test_seed_copies_match_shared():
+def test_seed_copies_match_the_tests_copy():
     pkg = Path(__file__).resolve().parents[1] / "ogi" / "demo" / "content" / "seeds"
-    if not SHARED.exists():
-        pytest.skip("../shared not present")
-    for src in (SHARED / "seeds").glob("*.txt"):
-        assert (pkg / src.name).read_bytes() == src.read_bytes()
+    names = sorted(p.name for p in SEEDS.glob("*.txt"))
+    assert len(names) == 5 and names == sorted(p.name for p in pkg.glob("*.txt"))
+    for name in names:
+        assert (pkg / name).read_bytes() == (SEEDS / name).read_bytes(), name
     code = "".join(p.read_text() for p in (pkg.parent.parent).glob("*.py"))
     assert not re.search(r"shared/|[\"']shared[\"']|SHARED", code)  # the product never reads ../shared

@@ -1,28 +1,25 @@
-"""The five seed reports: metadata and text repairs must match ../shared/gold/seeds.json."""
+"""The five seed reports: metadata and text repairs must match their gold (tests/fixtures/seeds/seeds.json)."""
 
 from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
 import pytest
 
 from extract import extract_path
+from tests.conftest import GOLD_PATH
+from tests.conftest import SEEDS as SEEDS_DIR
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-GOLD_PATH = SHARED / "gold" / "seeds.json"
-GOLD = json.loads(GOLD_PATH.read_text(encoding="utf-8")) if GOLD_PATH.exists() else {}
+GOLD = json.loads(GOLD_PATH.read_text(encoding="utf-8"))
 SEEDS = sorted(k for k in GOLD if not k.startswith("_"))
-
-pytestmark = pytest.mark.skipif(not GOLD, reason="../shared/gold/seeds.json not available")
 
 _cache: dict = {}
 
 
 def record(name: str):
     if name not in _cache:
-        _cache[name] = extract_path(SHARED / "seeds" / name)
+        _cache[name] = extract_path(SEEDS_DIR / name)
     return _cache[name]
 
 

@@ -1,26 +1,23 @@
-"""analyze() on the five seed reports must give every number in ../shared/gold/seeds.json."""
+"""analyze() on the five seed reports must give every number in their gold (tests/fixtures/seeds/seeds.json)."""
 
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
 from extract.stats import CODEBOOK, analyze
 from extract.tables import text_tables_to_grids
+from tests.conftest import GOLD_PATH
+from tests.conftest import SEEDS as SEEDS_DIR
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-GOLD_PATH = SHARED / "gold" / "seeds.json"
-GOLD = json.loads(GOLD_PATH.read_text(encoding="utf-8")) if GOLD_PATH.exists() else {}
+GOLD = json.loads(GOLD_PATH.read_text(encoding="utf-8"))
 SEEDS = sorted(k for k in GOLD if not k.startswith("_"))
-
-pytestmark = pytest.mark.skipif(not GOLD, reason="../shared/gold/seeds.json not available")
 
 
 def run(name: str, *, with_grids: bool = False):
     gold = GOLD[name]
-    text = (SHARED / "seeds" / name).read_text(encoding="utf-8")
+    text = (SEEDS_DIR / name).read_text(encoding="utf-8")
     tables = text_tables_to_grids(text) if with_grids else []
     stats, flags = analyze(
         text,

@@ -9,7 +9,7 @@ from lxml import html as lxml_html
 from extract.tables import clean_cell, html_tables_to_grids, text_tables_to_grids
 
 FIXTURES = Path(__file__).parent / "fixtures" / "tables"
-SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+SEEDS = Path(__file__).parent / "fixtures" / "seeds"
 
 
 def test_spans_are_copied_into_every_covered_slot() -> None:
