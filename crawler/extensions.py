@@ -12,7 +12,7 @@ from collections import Counter, defaultdict
 
 from scrapy import signals
 
-from crawler.storage import store_for
+from crawler.storage import storage_failed, store_for
 
 logger = logging.getLogger(__name__)
 
@@ -38,8 +38,17 @@ class RunTracker:
 
     def spider_opened(self, spider) -> None:
         spider.ogi_runs = self
-        # Runs left 'running' by a killed process (the crawl lock guarantees none is alive) are closed.
-        self.store.close_stale_runs([s.site_id for s in getattr(spider, "sites", [])])
+        self.closed = False
+        try:
+            self._open_runs(spider)
+        except Exception as exc:
+            if not storage_failed(self.crawler, exc, "opening the crawl runs"):
+                raise
+
+    def _open_runs(self, spider) -> None:
+        # Runs left 'running' by a killed process are closed — every site's, not only this crawl's: the
+        # crawl lock guarantees no other crawl of this database is alive.
+        self.store.close_stale_runs()
         for site in getattr(spider, "sites", []):
             self.store.upsert_site(
                 site.site_id,
@@ -72,8 +81,9 @@ class RunTracker:
         self.notes[site_id].append(f"{kind}: {url}: {message}")
         try:
             self.store.record_error(self.runs.get(site_id), site_id, url, kind, message)
-        except Exception:
-            logger.exception("could not record error for %s", url)
+        except Exception as exc:
+            if not storage_failed(self.crawler, exc, f"recording an error for {url}"):
+                logger.exception("could not record error for %s", url)
 
     def set_status(self, site_id: str, status: str, note: str = "") -> None:
         """Statuses: ok, partial, interrupted, unreachable, needs_family, and blocked (anti-bot challenge or
@@ -84,6 +94,11 @@ class RunTracker:
             self.notes[site_id].append(note)
 
     def spider_closed(self, spider, reason: str) -> None:
+        """Close every run of this crawl with its counts and status (also called, with reason
+        "interrupted", when the process is stopped before Scrapy could close the spider)."""
+        if getattr(self, "closed", False):
+            return
+        self.closed = True
         for site_id, run_id in self.runs.items():
             counts = self.counts[site_id]
             status = self.status_override.get(site_id)
@@ -91,6 +106,8 @@ class RunTracker:
             if status is None and outcome and reason == "finished":
                 status = outcome[0]
                 self.notes[site_id].append(outcome[1])
+            if reason == "storage_failed":
+                self.notes[site_id].insert(0, "stopped: the database or disk is full (or failing); run the crawl again")
             if status is None:
                 if reason != "finished":
                     status = "interrupted"
@@ -101,16 +118,23 @@ class RunTracker:
             message = "; ".join(self.notes[site_id][:20])
             if len(self.notes[site_id]) > 20:
                 message += f"; … and {len(self.notes[site_id]) - 20} more"
-            self.store.finish_run(
-                run_id,
-                status=status,
-                list_pages=counts["list_pages"],
-                detail_pages=counts["detail_pages"],
-                attachments=counts["attachments"],
-                reports=counts["reports"],
-                errors=counts["errors"],
-                message=message,
-                list_items=counts["list_items"],
-                unchanged=counts["unchanged"],
-                skipped=counts["skipped"],
-            )
+            try:
+                self._finish(run_id, status, counts, message)
+            except Exception as exc:
+                if not storage_failed(self.crawler, exc, f"closing the run of {site_id}"):
+                    logger.exception("could not close the run of %s", site_id)
+
+    def _finish(self, run_id: int, status: str, counts: Counter, message: str) -> None:
+        self.store.finish_run(
+            run_id,
+            status=status,
+            list_pages=counts["list_pages"],
+            detail_pages=counts["detail_pages"],
+            attachments=counts["attachments"],
+            reports=counts["reports"],
+            errors=counts["errors"],
+            message=message,
+            list_items=counts["list_items"],
+            unchanged=counts["unchanged"],
+            skipped=counts["skipped"],
+        )

@@ -33,7 +33,7 @@ from scrapy.http import Request, Response
 from scrapy.responsetypes import responsetypes
 
 from crawler.items import ReportItem
-from crawler.storage import store_for
+from crawler.storage import storage_failed, store_for
 from ogi.store import StoreError
 
 logger = logging.getLogger(__name__)
@@ -242,6 +242,7 @@ class PageStateRecorder:
                 item.url, site_id=item.site_id, list_title=item.list_title, list_date=item.list_date,
                 outcome=outcome, report_id=report_id, capture_ids=[c for c in ids if c is not None],
                 validators=validators)
-        except StoreError:
-            logger.exception("could not record the state of %s", item.url)
+        except Exception as exc:
+            if not storage_failed(self.crawler, exc, f"recording the state of {item.url}"):
+                logger.exception("could not record the state of %s", item.url)
         return item

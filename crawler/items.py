@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 @dataclass
 class FetchedPart:
     url: str
-    body: bytes
+    body: bytes | None  # None once spooled: the raw store holds the bytes of capture_id
     content_type: str | None
     capture_id: int | None
     role: str  # "page" or "attachment"
@@ -22,3 +22,4 @@ class ReportItem:
     list_date: str = ""
     parts: list[FetchedPart] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)  # attachments that could not be fetched
+    flags: list[str] = field(default_factory=list)  # doubts about the fetched bytes (not failures)

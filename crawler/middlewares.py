@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import logging
 
-from crawler.storage import store_for
+from crawler.budget import BudgetExceeded
+from crawler.scope import OffsiteRequest
+from crawler.storage import storage_failed, store_for
 
 logger = logging.getLogger(__name__)
 
@@ -51,12 +53,15 @@ class CaptureMiddleware:
                 headers={k.decode("latin-1"): v[0].decode("latin-1") for k, v in response.headers.items() if v},
             )
             request.meta["ogi_capture_id"] = capture_id
-        except Exception:  # a capture failure must not lose the page for extraction
-            logger.exception("could not record capture of %s", request.url)
+        except Exception as exc:  # a capture failure must not lose the page for extraction
+            if not storage_failed(self.crawler, exc, f"recording {request.url}"):
+                logger.exception("could not record capture of %s", request.url)
         self.crawler.stats.inc_value("ogi/captures")
         return response
 
     def process_exception(self, request, exception):
+        if isinstance(exception, (OffsiteRequest, BudgetExceeded)):
+            return None  # refused before sending (off-site, over budget): crawl_errors says why
         site_id, run_id, kind = self._context(request)
         try:
             self.store.record_capture(
@@ -69,6 +74,7 @@ class CaptureMiddleware:
                 body=None,
                 error=f"{type(exception).__name__}: {exception}",
             )
-        except Exception:
-            logger.exception("could not record failed fetch of %s", request.url)
+        except Exception as exc:
+            if not storage_failed(self.crawler, exc, f"recording {request.url}"):
+                logger.exception("could not record failed fetch of %s", request.url)
         return None

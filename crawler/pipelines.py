@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import logging
 
+from scrapy.exceptions import DropItem
+
 from crawler.items import ReportItem
-from crawler.storage import store_for
+from crawler.storage import storage_failed, store_for
 from extract import Part, extract_report
 from extract.record import SiteContext
 
@@ -25,6 +27,12 @@ class ReportPipeline:
     def from_crawler(cls, crawler):
         return cls(crawler)
 
+    def _body(self, part) -> bytes:
+        """Attachments are spooled to the raw store while the other files of a report are fetched."""
+        if part.body is not None:
+            return part.body
+        return self.store.raw_bytes(self.store.capture(part.capture_id)["sha256"])
+
     def process_item(self, item):
         if not isinstance(item, ReportItem):
             return item
@@ -35,13 +43,20 @@ class ReportPipeline:
             name=site.name, province=site.province or None, city=site.city or None,
             county=site.county or None, adcode=site.adcode or None, site_id=site.site_id,
         )
-        parts = [Part(p.body, p.url, p.content_type) for p in item.parts]
+        try:
+            parts = [Part(self._body(p), p.url, p.content_type) for p in item.parts]
+        except Exception as exc:  # raw file gone or unreadable: the report cannot be built this run
+            logger.error("[%s] could not read the stored bytes of %s: %s", item.site_id, item.url, exc)
+            if runs:
+                runs.error(item.site_id, item.url, "store", f"stored bytes unreadable: {type(exc).__name__}: {exc}")
+            return item
         record = extract_report(parts, context=context)
         if not record.source_url:
             record.source_url = item.url
         for err in item.errors:
             record.errors.append(err)
             record.flags.append(err)
+        record.flags.extend(item.flags)
         if record.errors and runs:
             for err in record.errors:
                 runs.error(item.site_id, item.url, "extract", err)
@@ -53,6 +68,9 @@ class ReportPipeline:
         try:
             self.store.save_report(record, site_id=item.site_id, capture_ids=[p.capture_id for p in item.parts if p.capture_id])
         except Exception as exc:
+            if storage_failed(self.crawler, exc, f"storing the report {item.url}"):
+                # Not stored: no later pipeline may record this page as judged (the next run must build it).
+                raise DropItem(f"not stored (storage failed): {item.url}", log_level="DEBUG") from exc
             logger.exception("could not store report %s", item.url)
             if runs:
                 runs.error(item.site_id, item.url, "store", f"{type(exc).__name__}: {exc}")

@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 import time
 from email.utils import parsedate_to_datetime
-from urllib.parse import urlparse
+from urllib.parse import urlparse, urlsplit
 
 from scrapy import signals
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
@@ -151,11 +151,74 @@ class BackoffRetryMiddleware(RetryMiddleware):
         return retry
 
 
+_SIZE_WORDS = ("max size", "larger than the download max size", "maxsize", "exceeded DOWNLOAD_MAXSIZE")
+
+
+def _one_line(text: str, limit: int = 300) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _inner_reasons(exception: BaseException) -> list[BaseException]:
+    """Twisted's ResponseFailed/RequestTransmissionFailed carry a list of Failures: their exceptions
+    (Scrapy >= 2.13 wraps those in DownloadFailedError, with the original as its cause)."""
+    seen = 0
+    while exception is not None and seen < 5:
+        reasons = getattr(exception, "reasons", None)
+        if isinstance(reasons, list):
+            return [getattr(r, "value", r) for r in reasons if isinstance(getattr(r, "value", r), BaseException)]
+        exception = exception.__cause__ or exception.__context__
+        seen += 1
+    return []
+
+
+def describe_failure(failure, default: str = "fetch_failed", url: str | None = None) -> tuple[str, str]:
+    """(crawl_errors kind, one readable line) for a failed fetch — never a Failure's repr.
+
+    Kinds: robots_disallowed, too_large (size cap, also a decompression bomb), data_loss, timeout,
+    private_address, dns, bad_response (a reply that is not valid HTTP), else `default`.
+    """
+    from scrapy.exceptions import IgnoreRequest
+    from twisted.internet import error as terr
+
+    from crawler.scope import REFUSED_NAMES, PrivateAddressError
+
+    exc = getattr(failure, "value", failure)
+    name = type(exc).__name__
+    text = _one_line(str(exc)) or name
+    if isinstance(exc, IgnoreRequest) and "Forbidden by robots.txt" in text:
+        return "robots_disallowed", "robots.txt forbids this URL"
+    if isinstance(exc, (IgnoreRequest, DownloadCancelledError)) and any(w in text for w in _SIZE_WORDS):
+        if "decompressed" in text:
+            return "too_large", f"the compressed body expands beyond the size limit (a decompression bomb?): {text}"
+        return "too_large", f"the body is larger than the size limit: {text}"
+    if isinstance(exc, PrivateAddressError):
+        return "private_address", text
+    if "DataLoss" in name:
+        return "data_loss", "the server closed the connection before sending the whole body (fewer bytes than its Content-Length)"
+    if isinstance(exc, terr.TimeoutError) or "Timeout" in name:
+        return "timeout", f"no complete answer in time ({text})"
+    if isinstance(exc, terr.DNSLookupError) or name == "CannotResolveHostError":
+        host = urlsplit(url).hostname if url else None
+        if host and host in REFUSED_NAMES:
+            return "private_address", f"{host} resolves to {REFUSED_NAMES[host]}; not connecting"
+        return "dns", text
+    inner = _inner_reasons(exc)
+    if inner:
+        parts = [f"{type(i).__name__}: {_one_line(str(i), 120)}".rstrip(": ") for i in inner]
+        joined = "; ".join(dict.fromkeys(parts))
+        if any("DataLoss" in type(i).__name__ for i in inner):
+            return "data_loss", ("the server closed the connection before sending the whole body "
+                                 f"(fewer bytes than its Content-Length): {joined}")
+        return "bad_response", f"the server's reply is not valid HTTP ({joined})"
+    if not str(exc).strip():
+        return default, name
+    return default, f"{name}: {text}"
+
+
 def failure_kind(exception: BaseException, default: str) -> str:
-    """The crawl_errors kind for a failed fetch: size-capped downloads are `too_large`, not lost."""
-    if isinstance(exception, DownloadCancelledError) and "max size" in str(exception):
-        return "too_large"
-    return default
+    """The crawl_errors kind for a failed fetch (see describe_failure)."""
+    return describe_failure(exception, default)[0]
 
 
-__all__ = ["BackoffRetryMiddleware", "CrawlDelayMiddleware", "failure_kind", "retry_after_seconds"]
+__all__ = ["BackoffRetryMiddleware", "CrawlDelayMiddleware", "describe_failure", "failure_kind", "retry_after_seconds"]

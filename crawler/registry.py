@@ -14,10 +14,12 @@ from pathlib import Path
 
 logger = logging.getLogger(__name__)
 
-COLUMNS = ["site_id", "name", "province", "city", "county", "adcode", "entry_urls", "platform", "verified", "notes"]
+COLUMNS = ["site_id", "name", "province", "city", "county", "adcode", "entry_urls", "platform", "verified", "notes",
+           "allowed_hosts", "attachment_hosts"]
 KNOWN_PLATFORMS = {"", "auto", "trs", "hanweb", "anhui", "shandong", "gkmlpt", "kaipuyun", "generic"}
 _ADCODE = re.compile(r"^\d{6}$")
 _SITE_ID = re.compile(r"^[A-Za-z0-9_.-]+$")
+_HOST = re.compile(r"^(?:\*\.)?[A-Za-z0-9_.\-\[\]:]+$")
 
 
 class RegistryError(ValueError):
@@ -36,6 +38,10 @@ class Site:
     platform: str = ""
     verified: bool = False
     notes: str = ""
+    # Hosts beyond the entry URLs' own (and their registrable domains) the crawl may visit; "*.x.gov.cn"
+    # admits a whole domain. Attachment hosts are for files only (crawler/scope.py).
+    allowed_hosts: list[str] = field(default_factory=list)
+    attachment_hosts: list[str] = field(default_factory=list)
 
     def to_row(self) -> dict[str, str]:
         return {
@@ -49,6 +55,8 @@ class Site:
             "platform": self.platform,
             "verified": "yes" if self.verified else "no",
             "notes": self.notes,
+            "allowed_hosts": " ".join(self.allowed_hosts),
+            "attachment_hosts": " ".join(self.attachment_hosts),
         }
 
 
@@ -72,6 +80,13 @@ def site_from_row(row: dict[str, str], where: str = "") -> Site:
     for url in urls:
         if not re.match(r"^https?://[^/\s]+", url):
             raise RegistryError(f"{where}site {site_id}: entry URL {url!r} is not an http(s) URL")
+    hosts = {}
+    for key in ("allowed_hosts", "attachment_hosts"):
+        hosts[key] = [h for h in re.split(r"[\s|,]+", get(key)) if h]
+        for host in hosts[key]:
+            if not _HOST.match(host):
+                raise RegistryError(f"{where}site {site_id}: {key} entry {host!r} is not a host name "
+                                    "(e.g. files.example.gov.cn, *.example.gov.cn, 10.0.0.1:8080)")
     platform = get("platform").lower()
     if platform not in KNOWN_PLATFORMS:
         raise RegistryError(
@@ -88,6 +103,8 @@ def site_from_row(row: dict[str, str], where: str = "") -> Site:
         platform=platform,
         verified=get("verified").lower() in {"yes", "true", "1", "y"},
         notes=get("notes"),
+        allowed_hosts=hosts["allowed_hosts"],
+        attachment_hosts=hosts["attachment_hosts"],
     )
 
 

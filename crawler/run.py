@@ -19,6 +19,7 @@ from scrapy.utils.reactor import install_reactor, is_reactor_installed
 from twisted.internet.defer import inlineCallbacks
 
 from crawler.registry import Site
+from crawler.scope import install_resolver
 from crawler.spiders.base import PortalSpider
 from crawler.storage import forget_stores
 from ogi.ops import crawl_lock
@@ -33,6 +34,8 @@ LOCAL_SETTINGS = {
     "CONCURRENT_REQUESTS_PER_DOMAIN": 8,
     "RETRY_TIMES": 1,
     "DOWNLOAD_TIMEOUT": 20,
+    # The demo portal and the tests' mock sites listen on 127.0.0.1; every other private address stays refused.
+    "OGI_ALLOWED_PRIVATE_NETWORKS": ["127.0.0.1/32"],
 }
 
 
@@ -51,6 +54,28 @@ class CrawlResult:
     stats: dict[str, Any] = field(default_factory=dict)
     run_ids: dict[str, int] = field(default_factory=dict)
     finish_reason: str = ""
+    crawler: Crawler | None = None
+
+    def collect(self) -> None:
+        """Take the stats and run ids from the crawler (after it ended, or when it was cut short)."""
+        crawler = self.crawler
+        if crawler is None:
+            return
+        self.stats = dict(crawler.stats.get_stats()) if crawler.stats else {}
+        self.finish_reason = self.finish_reason or str(self.stats.get("finish_reason", ""))
+        runs = getattr(crawler.spider, "ogi_runs", None) if crawler.spider else None
+        if runs is not None:
+            self.run_ids = dict(runs.runs)
+
+    def close_interrupted(self) -> None:
+        """The process is stopping before Scrapy closed the spider (a second Ctrl-C): close this crawl's
+        runs as interrupted now, so none is left 'running'."""
+        crawler = self.crawler
+        runs = getattr(crawler.spider, "ogi_runs", None) if crawler is not None and crawler.spider else None
+        if runs is not None and not getattr(runs, "closed", True):
+            runs.spider_closed(crawler.spider, "interrupted")
+        self.finish_reason = self.finish_reason or "interrupted"
+        self.collect()
 
 
 def build_settings(job: CrawlJob, base: dict[str, Any] | None = None) -> Settings:
@@ -76,12 +101,16 @@ def _runner_settings(base: dict[str, Any]) -> Settings:
 
 
 @inlineCallbacks
-def crawl_jobs(runner: CrawlerRunner | CrawlerProcess, jobs: list[CrawlJob], base: dict[str, Any] | None = None):
-    """Run the jobs one after another on a running reactor; the Deferred fires with their results."""
-    results: list[CrawlResult] = []
+def crawl_jobs(runner: CrawlerRunner | CrawlerProcess, jobs: list[CrawlJob], base: dict[str, Any] | None = None,
+               results: list[CrawlResult] | None = None):
+    """Run the jobs one after another on a running reactor; the Deferred fires with their results
+    (`results`, when given, is filled as they go: the caller sees them even if the reactor stops early)."""
+    results = [] if results is None else results
     for job in jobs:
-        crawler = Crawler(PortalSpider, build_settings(job, base))
-        result = CrawlResult(job)
+        settings = build_settings(job, base)
+        crawler = Crawler(PortalSpider, settings)
+        install_resolver(settings)  # this job's address policy (Scrapy installs a resolver per process only)
+        result = CrawlResult(job, crawler=crawler)
         results.append(result)
         # One crawl per database at a time (cron overlap): CrawlLocked (exit code 4) stops everything.
         with crawl_lock(job.db):
@@ -90,11 +119,7 @@ def crawl_jobs(runner: CrawlerRunner | CrawlerProcess, jobs: list[CrawlJob], bas
             except Exception as exc:  # a crawl that could not even start: say so, go on with the next job
                 logger.error("crawl failed: %s: %s", type(exc).__name__, exc)
                 result.finish_reason = f"failed: {exc}"
-        result.stats = dict(crawler.stats.get_stats()) if crawler.stats else {}
-        result.finish_reason = result.finish_reason or str(result.stats.get("finish_reason", ""))
-        runs = getattr(crawler.spider, "ogi_runs", None) if crawler.spider else None
-        if runs is not None:
-            result.run_ids = dict(runs.runs)
+        result.collect()
         if job.on_finished is not None:
             job.on_finished(result)
     forget_stores()
@@ -118,9 +143,10 @@ def run_crawls(jobs: list[CrawlJob], *, log_file: str | Path | None = None, log_
     from twisted.internet import reactor
 
     outcome: dict[str, Any] = {}
+    results: list[CrawlResult] = []
 
     def go() -> None:
-        d = crawl_jobs(process, jobs, base)
+        d = crawl_jobs(process, jobs, base, results)
         d.addCallback(lambda results: outcome.setdefault("results", results))
         d.addErrback(lambda failure: outcome.setdefault("error", failure))
         d.addBoth(lambda _: reactor.callLater(0, reactor.stop))
@@ -129,7 +155,11 @@ def run_crawls(jobs: list[CrawlJob], *, log_file: str | Path | None = None, log_
     process.start(stop_after_crawl=False)
     if "error" in outcome:
         outcome["error"].raiseException()
-    return outcome.get("results", [])
+    if "results" not in outcome:  # the reactor stopped first (Ctrl-C twice): nothing may stay 'running'
+        for result in results:
+            result.close_interrupted()
+        forget_stores()
+    return results
 
 
 def crawl_on_running_reactor(jobs: list[CrawlJob], log_level: str = "INFO"):

@@ -40,7 +40,28 @@ LOG_LEVEL = "INFO"
 # Every response reaches the spider, so a 404 list page is recorded rather than silently dropped.
 HTTPERROR_ALLOW_ALL = True
 
+# Only http(s) is ever fetched: Scrapy's file/data/ftp/s3 handlers are off (crawler/scope.py).
+DOWNLOAD_HANDLERS = {"file": None, "data": None, "ftp": None, "s3": None}
+# Names that resolve to loopback/private/link-local addresses are refused (crawler/scope.py); CIDRs
+# listed here are let through (the demo portal and tests: 127.0.0.1/32; never set it for the internet).
+TWISTED_DNS_RESOLVER = "crawler.scope.GuardedResolver"
+OGI_ALLOWED_PRIVATE_NETWORKS: list[str] = []
+# A body shorter than its Content-Length is kept and flagged (data_loss), not thrown away.
+DOWNLOAD_FAIL_ON_DATALOSS = False
+
+# Budgets (crawler/budget.py): per site, then the site's run ends `budget_exceeded`; per report.
+OGI_SITE_MAX_REQUESTS = 20000
+OGI_SITE_MAX_BYTES = 2 * 1024**3
+OGI_SITE_MAX_SECONDS = 8 * 3600
+OGI_PAGE_MAXSIZE = 10 * 1024 * 1024  # entry, list and report pages; attachments: DOWNLOAD_MAXSIZE
+OGI_REPORT_MAX_ATTACHMENTS = 30
+OGI_REPORT_MAX_BYTES = 200 * 1024 * 1024
+
 DOWNLOADER_MIDDLEWARES = {
+    # Closest to the engine, before robots.txt: nothing outside the site (scheme, host, address) is sent.
+    "crawler.scope.ScopeMiddleware": 50,
+    # Then the site's budget of requests, bytes and time; list pages capped when requested.
+    "crawler.budget.BudgetMiddleware": 60,
     # Close to the engine: sees each request's final response (after redirects and retries).
     "crawler.middlewares.CaptureMiddleware": 90,
     # Just outside it: conditional requests for stored pages, a 304 turned back into the stored bytes.

@@ -63,16 +63,38 @@ def _progress_display(sites):
     return live, update
 
 
+EXIT_INTERRUPTED = 130
+
+
 def _run(sites, db: str, settings: dict, quiet: bool, log_file: str | None):
+    """Crawl; returns (result or None when stopped before it began, log path)."""
     from crawler.run import CrawlJob, run_crawls
 
     log_path = log_file or str(Path(db).parent / "logs" / f"crawl-{time.strftime('%Y%m%d-%H%M%S')}.log")
     if quiet:
-        return run_crawls([CrawlJob(sites, Path(db), settings)], log_file=log_path)[0], log_path
-    live, update = _progress_display(sites)
-    with live:
-        result = run_crawls([CrawlJob(sites, Path(db), settings, progress=update)], log_file=log_path)[0]
-    return result, log_path
+        results = run_crawls([CrawlJob(sites, Path(db), settings)], log_file=log_path)
+    else:
+        live, update = _progress_display(sites)
+        with live:
+            results = run_crawls([CrawlJob(sites, Path(db), settings, progress=update)], log_file=log_path)
+    return (results[0] if results else None), log_path
+
+
+def _finish_crawl(db: str, result, log_path: str) -> int:
+    """Print the run summary; the exit code (130 when the crawl was stopped with Ctrl-C)."""
+    if result is None:
+        click.echo("crawl stopped before it began; nothing was changed", err=True)
+        return EXIT_INTERRUPTED
+    code = _print_summary(db, result.run_ids, log_path)
+    if result.finish_reason in ("shutdown", "interrupted"):
+        click.echo("crawl interrupted: unfinished sites are recorded as `interrupted`; run the same command again "
+                   "to continue", err=True)
+        return EXIT_INTERRUPTED
+    if result.finish_reason == "storage_failed":
+        click.echo(f"crawl stopped: the database or disk is full or failing ({db}); free space and run it again",
+                   err=True)
+        return EXIT_SITE_PROBLEMS
+    return code
 
 
 def _print_summary(db: str, run_ids: dict[str, int], log_path: str | None) -> int:
@@ -122,7 +144,10 @@ def _print_summary(db: str, run_ids: dict[str, int], log_path: str | None) -> in
 @click.option("--delay", type=float, help="Seconds between requests to one site (default 2, with autothrottle).")
 @click.option("--log-file", help="Crawl log (default: <db dir>/logs/crawl-<time>.log).")
 @click.option("--quiet", is_flag=True, help="No live progress table.")
-def crawl(registry, site_ids, url, name, adcode, platform, db, delay, log_file, quiet) -> None:
+@click.option("--allow-network", "allow_networks", multiple=True, metavar="CIDR",
+              help="Let the crawler connect to this private/loopback network (e.g. 127.0.0.1/32 for a local "
+                   "test site; repeatable). By default every non-public address is refused.")
+def crawl(registry, site_ids, url, name, adcode, platform, db, delay, log_file, quiet, allow_networks) -> None:
     """Crawl registry sites (or one --url) for annual reports into the database."""
     from crawler.registry import RegistryError, Site, load_registry, site_from_row
 
@@ -144,8 +169,16 @@ def crawl(registry, site_ids, url, name, adcode, platform, db, delay, log_file, 
         raise click.ClickException("no sites to crawl")
     assert all(isinstance(s, Site) for s in sites)
     settings = {} if delay is None else {"DOWNLOAD_DELAY": delay, "AUTOTHROTTLE_START_DELAY": delay}
+    if allow_networks:
+        from crawler.scope import parse_networks
+
+        try:
+            parse_networks(list(allow_networks))
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--allow-network") from exc
+        settings["OGI_ALLOWED_PRIVATE_NETWORKS"] = list(allow_networks)
     result, log_path = _run(sites, db, settings, quiet, log_file)
-    sys.exit(_print_summary(db, result.run_ids, log_path))
+    sys.exit(_finish_crawl(db, result, log_path))
 
 
 @main.command()
@@ -164,7 +197,9 @@ def demo(db, serve, quiet) -> None:
         for s in sites:
             console.print(f"  {s.site_id:4} {s.name} ({s.platform})  {s.entry_urls[0]}")
         result, log_path = _run(sites, db, dict(LOCAL_SETTINGS), quiet, None)
-        code = _print_summary(db, result.run_ids, log_path)
+        code = _finish_crawl(db, result, log_path)
+        if code == EXIT_INTERRUPTED:
+            sys.exit(code)
         console.print()
         console.print("[bold]example search:[/] ogi search 复议 --limit 5")
         _print_hits(_search(db, "复议", limit=5, marks=("\x02", "\x03")))

@@ -34,7 +34,8 @@ logger = logging.getLogger(__name__)
 
 # Known values; others are stored as given with a warning (a new crawler state must not crash a crawl).
 CAPTURE_KINDS = ("robots", "entry", "list", "detail", "attachment", "other")
-RUN_STATUSES = ("ok", "partial", "failed", "unreachable", "interrupted", "blocked", "needs_family")
+RUN_STATUSES = ("ok", "partial", "failed", "unreachable", "interrupted", "blocked", "needs_family",
+                "budget_exceeded")
 # text_source values meaning the text came from an attachment, not the page itself.
 _ATTACHMENT_SOURCES = ("pdf", "docx", "doc", "ocr", "xls", "xlsx", "wps")
 # Flag prefix of a report whose page served different content after it was first stored.

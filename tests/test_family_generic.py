@@ -116,7 +116,8 @@ def test_ogi_crawl_url_without_platform(tmp_path):
     with DemoPortal(core=False, mock_sites=[AspCountySite()]) as portal:
         url = portal.sites[0].entry_url
         proc = subprocess.run([sys.executable, "-m", "ogi.cli", "crawl", "--url", url, "--name", "西华县人民政府",
-                               "--adcode", "411622", "--db", str(db), "--delay", "0", "--quiet"],
+                               "--adcode", "411622", "--db", str(db), "--delay", "0", "--quiet",
+                               "--allow-network", "127.0.0.1/32"],
                               capture_output=True, text=True, timeout=300, cwd=Path(__file__).resolve().parents[1])
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert len(_q(db, "SELECT report_id FROM reports")) == len(EXPECTED)

@@ -29,7 +29,7 @@ def _write_registry(portal, path: Path) -> None:
 
 def _crawl_cmd(registry: Path, db: Path) -> list[str]:
     return [sys.executable, "-m", "ogi.cli", "crawl", "--registry", str(registry), "--db", str(db), "--quiet",
-            "--delay", "0"]
+            "--delay", "0", "--allow-network", "127.0.0.1/32"]
 
 
 def _corpus(db: Path) -> dict[str, list]:

@@ -13,15 +13,17 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
-from urllib.parse import urlparse
+from dataclasses import dataclass, field
+from urllib.parse import urlparse, urlsplit
 
 import scrapy
 from scrapy.http import Response, TextResponse
 
 from crawler.antibot import SiteBlocked
+from crawler.budget import BudgetExceeded
 from crawler.items import FetchedPart, ReportItem
-from crawler.politeness import failure_kind
+from crawler.politeness import describe_failure
+from crawler.scope import ALLOWED_SCHEMES, OffsiteRequest, SiteScope
 from crawler.traps import ColumnMoved, alternative_scheme, is_connect_failure
 
 logger = logging.getLogger(__name__)
@@ -51,6 +53,17 @@ class ListItem:
     date: str = ""
 
 
+@dataclass
+class PendingReport:
+    """A report page whose attachments are being fetched (all at once); the item goes out with the last."""
+
+    item: ReportItem
+    urls: list[str]
+    parts: dict[int, FetchedPart] = field(default_factory=dict)  # attachment index -> part, kept in link order
+    waiting: int = 0
+    bytes: int = 0
+
+
 def clean_text(text: str | None) -> str:
     return re.sub(r"\s+", "", text or "")
 
@@ -61,10 +74,21 @@ def usable_href(href: str | None) -> bool:
     return bool(href) and not href.startswith(("javascript:", "mailto:", "#", "tel:"))
 
 
+def is_web_url(url: str) -> bool:
+    """Only http(s) links are ever followed (never file:, data:, ftp: ...; crawler/scope.py)."""
+    return urlsplit(url).scheme.lower() in ALLOWED_SCHEMES
+
+
 def unique(urls: Iterable[str]) -> list[str]:
     """Drop repeats, keep the page order."""
     seen: set[str] = set()
     return [u for u in urls if not (u in seen or seen.add(u))]
+
+
+def looks_cut_short(body: bytes) -> bool:
+    """An HTML document that opens <html> but has neither </body> nor </html> in its last bytes."""
+    head, tail = body[:2048].lower(), body[-4096:].lower()
+    return b"<html" in head and b"</html" not in tail and b"</body" not in tail
 
 
 def is_document_url(url: str) -> bool:
@@ -92,7 +116,7 @@ class SiteFamily:
             if not usable_href(href):
                 continue
             url = response.urljoin(href.strip()).split("#", 1)[0]
-            if url == own_url:
+            if url == own_url or not is_web_url(url):
                 continue
             text = clean_text(a.attrib.get("title") or " ".join(a.css("::text").getall()))
             yield url, text
@@ -177,7 +201,7 @@ class SiteFamily:
         for script in response.css("script::text").getall():
             for href in _SCRIPT_HREF.findall(script):
                 found.append(response.urljoin(href))
-        return unique(found)
+        return unique(u for u in found if is_web_url(u))
 
     def page_document(self, response: Response) -> tuple[bytes, str | None]:
         """The bytes and content type extraction reads for a detail page.
@@ -235,9 +259,10 @@ class PortalSpider(scrapy.Spider):
         self.sites = chosen
         self._by_id = {s.site_id: s for s in chosen}
         self._by_host = {urlparse(u).netloc: s for s in chosen for u in s.entry_urls}
+        self._scopes = {s.site_id: SiteScope.for_site(s.entry_urls, s.allowed_hosts, s.attachment_hosts)
+                        for s in chosen}
         self._families: dict[str, SiteFamily] = {}
         self._entry_failures: dict[str, int] = {}
-        self._list_pages: dict[str, int] = {}
 
     # -- helpers used by middlewares and pipelines --------------------------------------------------
     def site_by_id(self, site_id: str):
@@ -245,6 +270,31 @@ class PortalSpider(scrapy.Spider):
 
     def site_for_url(self, url: str):
         return self._by_host.get(urlparse(url).netloc)
+
+    def scope_check(self, request: scrapy.Request) -> str | None:
+        """Why this request leaves its site (crawler/scope.py), or None when it may be sent.
+
+        An entry request redirected to a new host is a moved site (site-patterns §5): that host joins
+        the site's scope. Anything else outside the scope is refused, whichever way it got there.
+        """
+        site_id = request.meta.get("ogi_site")
+        site = self._by_id.get(site_id) if site_id else self.site_for_url(request.url)
+        if site is None and request.meta.get("dont_obey_robotstxt") and urlparse(request.url).path == "/robots.txt":
+            # robots.txt of a sub-domain or attachment host that some site may visit: polite to read it.
+            if any(scope.allows(request.url, "attachment") for scope in self._scopes.values()):
+                return None
+        if site is None:
+            return f"{urlparse(request.url).netloc} belongs to no site of this crawl"
+        scope = self._scopes[site.site_id]
+        kind = request.meta.get("ogi_kind")
+        if scope.allows(request.url, kind):
+            return None
+        redirects = request.meta.get("redirect_urls") or []
+        if kind == "entry" and request.meta.get("ogi_hops", 0) == 0 and redirects and scope.allows(redirects[0]):
+            scope.add(request.url)
+            self._by_host.setdefault(urlparse(request.url).netloc, site)
+            return None
+        return f"{urlparse(request.url).netloc} is outside site {site.site_id}'s hosts"
 
     def family_for(self, site, response: Response | None = None) -> SiteFamily | None:
         if site.site_id in self._families:
@@ -298,8 +348,7 @@ class PortalSpider(scrapy.Spider):
 
     def parse_entry(self, response: Response):
         site = self.site_by_id(response.meta["ogi_site"])
-        if response.status >= 400:
-            self.error(site.site_id, response.url, f"http_{response.status}", f"page answered HTTP {response.status}")
+        if self._unusable(response, site.site_id, "page"):
             if response.meta.get("ogi_hops", 0) == 0:
                 self._entry_failed(site)
             return
@@ -332,16 +381,10 @@ class PortalSpider(scrapy.Spider):
 
     def parse_list(self, response: Response):
         site = self.site_by_id(response.meta["ogi_site"])
-        if response.status >= 400:
-            self.error(site.site_id, response.url, f"http_{response.status}",
-                       f"list page answered HTTP {response.status}")
+        if self._unusable(response, site.site_id, "list page"):
             return
         family = self.family_for(site, response)
         if family is None:
-            return
-        self._list_pages[site.site_id] = self._list_pages.get(site.site_id, 0) + 1
-        if self._list_pages[site.site_id] > self.settings.getint("OGI_MAX_LIST_PAGES", 500):
-            self.error(site.site_id, response.url, "too_many_pages", "list page limit reached; pagination may not end")
             return
         self.count(site.site_id, "list_pages")
         for item in family.list_items(response):
@@ -355,9 +398,7 @@ class PortalSpider(scrapy.Spider):
 
     def parse_detail(self, response: Response):
         site = self.site_by_id(response.meta["ogi_site"])
-        if response.status >= 400:
-            self.error(site.site_id, response.url, f"http_{response.status}",
-                       f"report page answered HTTP {response.status}")
+        if self._unusable(response, site.site_id, "report page"):
             return
         self.count(site.site_id, "detail_pages")
         family = self.family_for(site, response)
@@ -366,9 +407,39 @@ class PortalSpider(scrapy.Spider):
         part = self._part(response, "page")
         if family is not None:
             part.body, part.content_type = family.page_document(response)
+        self._note_data_loss(site.site_id, response, item)
         item.parts.append(part)
         attachments = family.attachments(response) if family and isinstance(response, TextResponse) else []
-        yield from self._next_attachment(item, attachments)
+        limit = self.settings.getint("OGI_REPORT_MAX_ATTACHMENTS", 30)
+        if len(attachments) > limit:
+            msg = (f"report page links {len(attachments)} files; only the first {limit} are fetched "
+                   "(OGI_REPORT_MAX_ATTACHMENTS)")
+            item.errors.append(msg)
+            self.error(site.site_id, response.url, "budget_exceeded", msg)
+            attachments = attachments[:limit]
+        if not attachments:
+            yield item
+            return
+        # All attachments at once (the per-site concurrency and delays still apply): a slow file no longer
+        # holds up the others, and the report goes to the pipeline when the last one is in.
+        pending = PendingReport(item, attachments, waiting=len(attachments), bytes=len(part.body or b""))
+        for index, url in enumerate(attachments):
+            yield scrapy.Request(url, callback=self.parse_attachment, errback=self.attachment_failed,
+                                 meta={"ogi_site": item.site_id, "ogi_kind": "attachment", "max_retry_times": 1},
+                                 cb_kwargs={"pending": pending, "index": index}, dont_filter=True)
+
+    def _unusable(self, response: Response, site_id: str, what: str) -> bool:
+        """An HTTP error, or a redirect that was not followed (to a file:/data: URL, or too many): recorded."""
+        if response.status >= 400:
+            self.error(site_id, response.url, f"http_{response.status}", f"{what} answered HTTP {response.status}")
+            return True
+        if 300 <= response.status < 400 and response.status != 304:
+            location = response.headers.get(b"Location", b"").decode("latin-1")[:300]
+            self.error(site_id, response.url, "bad_redirect",
+                       f"{what} answered HTTP {response.status} to {location or 'no Location'}: not followed "
+                       "(only http(s) URLs on the site's hosts are fetched)")
+            return True
+        return False
 
     def _part(self, response: Response, role: str) -> FetchedPart:
         ctype = response.headers.get(b"Content-Type")
@@ -376,57 +447,86 @@ class PortalSpider(scrapy.Spider):
                            content_type=ctype.decode("latin-1") if ctype else None,
                            capture_id=response.meta.get("ogi_capture_id"), role=role)
 
-    def _next_attachment(self, item: ReportItem, remaining: list[str]):
-        if not remaining:
-            yield item
-            return
-        url, rest = remaining[0], remaining[1:]
-        yield scrapy.Request(url, callback=self.parse_attachment, errback=self.attachment_failed,
-                             meta={"ogi_site": item.site_id, "ogi_kind": "attachment"},
-                             cb_kwargs={"item": item, "remaining": rest}, dont_filter=True)
+    def _note_data_loss(self, site_id: str, response: Response, item: ReportItem) -> None:
+        """A body cut short by the server (fewer bytes than Content-Length) is kept, and flagged; so is an
+        HTML page that stops before its end (a Content-Length shorter than the page cuts it silently)."""
+        if isinstance(response, TextResponse) and looks_cut_short(response.body):
+            item.flags.append(f"{response.url}: the page ends before </html> ({len(response.body):,} bytes): "
+                              "the server may have declared a shorter Content-Length than it sent")
+        if "dataloss" in (response.flags or []):
+            msg = (f"{response.url}: the server closed the connection before the whole body was sent "
+                   f"({len(response.body):,} bytes received); the text may be incomplete")
+            item.errors.append(msg)
+            self.error(site_id, response.url, "data_loss", msg)
 
-    def parse_attachment(self, response: Response, item: ReportItem, remaining: list[str]):
+    def _attachment_done(self, pending: PendingReport):
+        pending.waiting -= 1
+        if pending.waiting == 0:
+            pending.item.parts.extend(pending.parts[i] for i in sorted(pending.parts))
+            pending.parts.clear()
+            yield pending.item
+
+    def parse_attachment(self, response: Response, pending: PendingReport, index: int):
+        item = pending.item
         self.count(item.site_id, "attachments")
+        max_bytes = self.settings.getint("OGI_REPORT_MAX_BYTES", 200 * 1024 * 1024)
         if response.status >= 400:
             msg = f"attachment {response.url} answered HTTP {response.status}"
             item.errors.append(msg)
             self.error(item.site_id, response.url, f"http_{response.status}", msg)
+        elif pending.bytes + len(response.body) > max_bytes:
+            msg = (f"attachment {response.url} ({len(response.body):,} bytes) left out: the report's files "
+                   f"would exceed {max_bytes:,} bytes (OGI_REPORT_MAX_BYTES)")
+            item.errors.append(msg)
+            self.error(item.site_id, response.url, "budget_exceeded", msg)
         else:
-            item.parts.append(self._part(response, "attachment"))
-        yield from self._next_attachment(item, remaining)
+            pending.bytes += len(response.body)
+            self._note_data_loss(item.site_id, response, item)
+            part = self._part(response, "attachment")
+            if part.capture_id is not None:
+                part.body = None  # spooled: the raw store has these bytes; the pipeline reads them back
+            pending.parts[index] = part
+        yield from self._attachment_done(pending)
 
     def attachment_failed(self, failure):
         request = failure.request
-        item, remaining = request.cb_kwargs["item"], request.cb_kwargs["remaining"]
-        msg = f"attachment {request.url} could not be fetched: {failure.getErrorMessage()}"
+        pending = request.cb_kwargs["pending"]
+        item = pending.item
+        if not failure.check(OffsiteRequest, BudgetExceeded, SiteBlocked):  # those were recorded when raised
+            kind, reason = describe_failure(failure, "fetch_failed", request.url)
+            msg = f"attachment {request.url} could not be fetched: {reason}"
+            self.error(item.site_id, request.url, kind, msg)
+        else:
+            msg = f"attachment {request.url} not fetched: {failure.getErrorMessage()}"
         item.errors.append(msg)
-        self.error(item.site_id, request.url, failure_kind(failure.value, "fetch_failed"), msg)
-        yield from self._next_attachment(item, remaining)
+        yield from self._attachment_done(pending)
 
     def on_error(self, failure):
         request = failure.request
         site_id = request.meta.get("ogi_site")
         kind = request.meta.get("ogi_kind")
-        reason = f"{failure.type.__name__}: {failure.getErrorMessage()}"
-        if failure.check(SiteBlocked, ColumnMoved):
+        if failure.check(SiteBlocked, ColumnMoved, OffsiteRequest, BudgetExceeded):
             return  # already recorded once by the middleware that raised it
+        error_kind, reason = describe_failure(failure, "fetch_failed", request.url)
         entry = kind == "entry" and request.meta.get("ogi_hops", 0) == 0
-        if "Forbidden by robots.txt" in reason or failure.type.__name__ == "IgnoreRequest":
+        if error_kind == "robots_disallowed":
             self.error(site_id, request.url, "robots_disallowed", "robots.txt forbids this URL")
             if entry:
                 self.site_blocked(site_id, "robots.txt disallows the entry URL", request.url, record=False)
             return
         other = alternative_scheme(request.url)
-        if entry and other and not request.meta.get("ogi_scheme_fallback") and is_connect_failure(failure):
+        if (entry and other and not request.meta.get("ogi_scheme_fallback") and error_kind != "private_address"
+                and is_connect_failure(failure)):
             # http-only and https-only hosts (site-patterns §5): try the other scheme once.
             self.note(site_id, f"entry {request.url} failed ({reason}); trying {other}")
             yield self.request(other, site_id, "entry", self.parse_entry, ogi_hops=0, ogi_scheme_fallback=True,
                                ogi_failed_entry=request.url)
             return
-        self.error(site_id, request.url, "unreachable" if kind == "entry" else failure_kind(failure.value, "fetch_failed"),
-                   reason)
+        if kind == "entry" and error_kind == "fetch_failed":
+            error_kind = "unreachable"
+        self.error(site_id, request.url, error_kind, reason)
         if entry:
-            self._entry_failed(self.site_by_id(site_id))
+            self._entry_failed(self.site_by_id(site_id), reason if error_kind != "unreachable" else "")
 
     # -- hooks for middlewares and families -----------------------------------------------------------
     def site_blocked(self, site_id: str, reason: str, url: str, record: bool = True) -> None:
@@ -435,6 +535,16 @@ class PortalSpider(scrapy.Spider):
             self.error(site_id, url, "blocked", f"{reason}; no further requests sent to this site")
         if self._runs():
             self._runs().set_status(site_id, "blocked", f"blocked: {reason}")
+
+    def site_budget_exceeded(self, site_id: str, reason: str, url: str) -> None:
+        """A site spent its budget (crawler/budget.py): status `budget_exceeded`, nothing more is sent."""
+        self.error(site_id, url, "budget_exceeded", f"budget exceeded: {reason}; no further requests sent to this site")
+        if self._runs():
+            self._runs().set_status(site_id, "budget_exceeded", f"budget exceeded: {reason}")
+
+    def entry_refused(self, site_id: str, message: str) -> None:
+        """An entry URL that may not be fetched at all (not http(s), a private address)."""
+        self._entry_failed(self.site_by_id(site_id), message)
 
     def site_needs_family(self, site_id: str, reason: str) -> None:
         """The site can only be read by a family module we do not have (JS shell, unknown pager)."""
@@ -461,8 +571,9 @@ class PortalSpider(scrapy.Spider):
             self._by_host.setdefault(new.netloc, site)
             self.note(site.site_id, f"entry {first} now answers at {response.url}: update the registry")
 
-    def _entry_failed(self, site) -> None:
+    def _entry_failed(self, site, why: str = "") -> None:
         self._entry_failures[site.site_id] = self._entry_failures.get(site.site_id, 0) + 1
         if self._entry_failures[site.site_id] >= len(site.entry_urls) and self._runs():
-            self._runs().set_status(site.site_id, "unreachable", "no entry URL could be fetched")
+            note = "no entry URL could be fetched" + (f" ({why})" if why else "")
+            self._runs().set_status(site.site_id, "unreachable", note)
 
