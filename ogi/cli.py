@@ -16,6 +16,8 @@ from pathlib import Path
 
 import click
 
+from ogi.ops import YEAR
+
 logger = logging.getLogger(__name__)
 
 DEFAULT_DB = "data/ogi.db"
@@ -251,9 +253,7 @@ def extract_cmd(path: Path, url, as_json) -> None:
 def _search(db: str, query: str, **filters):
     from ogi.search import SearchError, search
 
-    if not Path(db).exists():
-        raise click.ClickException(f"database {db} does not exist; run `ogi demo` or `ogi crawl` first")
-    try:
+    try:  # search() opens the database read-only: ogi.ops.open_readonly's messages
         return search(db, query, **filters)
     except SearchError as exc:
         raise click.ClickException(str(exc)) from exc
@@ -276,7 +276,7 @@ def _print_hits(hits) -> None:
 @main.command("search")
 @click.argument("query")
 @click.option("--province", help="Only reports from this province (e.g. 湖北省).")
-@click.option("--year", type=int, help="Only reports for this year.")
+@click.option("--year", type=YEAR, help="Only reports for this year.")
 @click.option("--agency", help="Only agencies whose name contains this.")
 @click.option("--limit", type=click.IntRange(1, 1000), default=20, show_default=True)
 @click.option("--db", default=DEFAULT_DB, show_default=True)

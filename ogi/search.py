@@ -20,6 +20,7 @@ from __future__ import annotations
 import logging
 import re
 import sqlite3
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,7 @@ from typing import Any
 import sqlite_utils
 
 from ogi.bigrams import Segment, segments
+from ogi.ops import MAX_YEAR, MIN_YEAR, OGI_TABLES, database_problem, open_readonly
 from ogi.store import Store
 
 logger = logging.getLogger(__name__)
@@ -158,8 +160,22 @@ def make_snippet(
     return ("…" if lo > 0 else "") + body + ("…" if hi < len(text) else "")
 
 
+class _ReadOnlyStore(Store):
+    """A Store over a read-only connection (ogi.ops.open_readonly): search only reads.
+
+    Store() itself would create a missing schema, migrate an old one and switch the file to WAL: a
+    search must not write to a damaged file, a stranger's SQLite database or an empty file."""
+
+    def __init__(self, conn: sqlite3.Connection, db_path: str | Path) -> None:  # no super(): it writes
+        self.db_path = Path(db_path)
+        self.raw_dir = self.db_path.parent / "raw"
+        self._lock = threading.RLock()
+        self.conn = conn
+        self.db = sqlite_utils.Database(conn)
+
+
 def _open(store_or_db: Store | sqlite_utils.Database | sqlite3.Connection | str | Path) -> tuple[Store, bool]:
-    """A Store to search, and whether we opened it (and must close it)."""
+    """A Store to search, and whether we opened it (and must close it). Paths are opened read-only."""
     if isinstance(store_or_db, Store):
         return store_or_db, False
     if isinstance(store_or_db, sqlite_utils.Database | sqlite3.Connection):
@@ -169,10 +185,26 @@ def _open(store_or_db: Store | sqlite_utils.Database | sqlite3.Connection | str 
             raise SearchError("search() needs a database file, not an in-memory database")
         store_or_db = path
     if isinstance(store_or_db, str | Path):
-        if str(store_or_db) != ":memory:" and not Path(store_or_db).exists():
-            raise SearchError(f"database {store_or_db} does not exist")
-        return Store(store_or_db), True
+        if str(store_or_db) == ":memory:":
+            return Store(store_or_db), True
+        conn = open_readonly(store_or_db, tables=(*OGI_TABLES, "reports_fts"), error=SearchError)
+        conn.row_factory = None  # Store's readers build dicts from plain tuples
+        return _ReadOnlyStore(conn, store_or_db), True
     raise SearchError(f"search() needs a Store or a database path, not {type(store_or_db).__name__}")
+
+
+def _check_filters(filters: dict[str, Any]) -> None:
+    """Filters SQLite can take: a year in range, text that is valid UTF-8 (not undecodable argv bytes)."""
+    year = filters.get("year")
+    if year is not None and not MIN_YEAR <= year <= MAX_YEAR:
+        raise SearchError(f"year {year} is outside {MIN_YEAR}–{MAX_YEAR}")
+    for name, value in filters.items():
+        if isinstance(value, str):
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                shown = value.encode("utf-8", "surrogateescape")
+                raise SearchError(f"--{name} {shown!r} is not valid UTF-8 text") from None
 
 
 def search(
@@ -207,6 +239,7 @@ def search(
             filters["year"] = int(year)
         except (TypeError, ValueError) as exc:
             raise SearchError(f"year must be a number, not {year!r}") from exc
+    _check_filters(filters)
     store, owned = _open(store_or_db)
     try:
         where, params = store.where_clause("r", **filters)
@@ -264,6 +297,8 @@ def search(
                 score=-float(r["rank"]) if r["rank"] else 0.0, snippet=snippet, city=r["city"],
             ))
         return hits
+    except sqlite3.DatabaseError as exc:  # a damaged or locked file: the same words as every other command
+        raise SearchError(str(database_problem(store.db_path, exc))) from exc
     finally:
         if owned:
             store.close()
