@@ -24,6 +24,7 @@ import json
 import logging
 import sqlite3
 from collections.abc import Iterable
+from contextlib import closing
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
@@ -31,6 +32,7 @@ from typing import Any
 
 import click
 
+from ogi.ops import MAX_YEAR, MIN_YEAR, YEAR, open_readonly, reading
 from ogi.store import EDITED_FLAG
 
 logger = logging.getLogger(__name__)
@@ -116,17 +118,8 @@ def _is_government(agency: str, site: dict[str, Any]) -> bool:
 
 
 def _connect(db: str | Path) -> sqlite3.Connection:
-    path = Path(db)
-    if not path.exists():
-        raise CompletenessError(f"database {path} does not exist; run `ogi crawl` first")
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    conn.row_factory = sqlite3.Row
-    try:
-        conn.execute("SELECT 1 FROM sites LIMIT 1")
-    except sqlite3.DatabaseError as exc:
-        conn.close()
-        raise CompletenessError(f"{path} is not an ogi database: {exc}") from exc
-    return conn
+    """Read-only, never creating or changing the file (ogi.ops.open_readonly)."""
+    return open_readonly(db, error=CompletenessError)
 
 
 def completeness(
@@ -147,8 +140,12 @@ def completeness(
     """
     today = today or date.today()
     wanted = set(site_ids) if site_ids is not None else None
-    conn = _connect(db)
-    try:
+    if years is not None:
+        years = [int(y) for y in years]
+        bad = [y for y in years if not MIN_YEAR <= y <= MAX_YEAR]
+        if bad:
+            raise CompletenessError(f"report year {bad[0]} is outside {MIN_YEAR}–{MAX_YEAR}")
+    with closing(_connect(db)) as conn, reading(db, CompletenessError):
         sites = [dict(r) for r in conn.execute("SELECT site_id, name, province, county FROM sites ORDER BY site_id")]
         if wanted is not None:
             sites = [s for s in sites if s["site_id"] in wanted]
@@ -158,8 +155,6 @@ def completeness(
         reports = [dict(r) for r in conn.execute(
             """SELECT report_id, site_id, agency, report_year, published_at, source_url, flags FROM reports
                WHERE agency IS NOT NULL AND report_year IS NOT NULL ORDER BY report_id""")]
-    finally:
-        conn.close()
     if years is None:
         found_years = [r["report_year"] for r in reports if r["site_id"] in {s["site_id"] for s in sites}]
         first = max(FIRST_YEAR, min(found_years)) if found_years else today.year - 1
@@ -221,9 +216,9 @@ def _cell_text(cell: Cell) -> str:
 
 @click.command("completeness")
 @click.option("--db", default="data/ogi.db", show_default=True, help="SQLite database.")
-@click.option("--year", "years", type=int, multiple=True, help="Only this report year (repeatable).")
-@click.option("--from", "year_from", type=int, help="First report year.")
-@click.option("--to", "year_to", type=int, help="Last report year.")
+@click.option("--year", "years", type=YEAR, multiple=True, help="Only this report year (repeatable).")
+@click.option("--from", "year_from", type=YEAR, help="First report year.")
+@click.option("--to", "year_to", type=YEAR, help="Last report year.")
 @click.option("--site", "site_ids", multiple=True, help="Only this site id (repeatable).")
 @click.option("--csv", "as_csv", is_flag=True, help="Print CSV (one line per agency and year).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (one object per agency and year).")
