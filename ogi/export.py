@@ -20,8 +20,11 @@ import io
 import json
 import logging
 import math
+import os
 import re
+import shutil
 import sqlite3
+import tempfile
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -32,6 +35,7 @@ from typing import Any
 import click
 
 from ogi.codebook import KeyInfo, load_codebook
+from ogi.ops import MAX_YEAR, MIN_YEAR, OGI_TABLES, YEAR, open_readonly, reading
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +49,8 @@ PARQUET_FILES = ("reports.parquet", "statistics_long.parquet", "statistics_wide.
 STATA_FILES = ("reports.dta", "statistics_long.dta", "statistics_wide.dta")
 META_FILES = ("texts.jsonl", "codebook.csv", "codebook.md", "datapackage.json", "README.md", "SHA256SUMS")
 ALL_FILES = frozenset(CSV_FILES + PARQUET_FILES + STATA_FILES + META_FILES)
+PACKAGE_NAME = "ogi-annual-reports"  # datapackage.json `name`: with SHA256SUMS, marks a directory as ogi's export
+STAGING_PREFIX = ".ogi-export-"  # files are written here inside the output directory, then moved into place
 
 
 class ExportError(click.ClickException):
@@ -160,22 +166,23 @@ CODEBOOK_COLUMNS: list[Col] = [
 
 # --- reading the database ----------------------------------------------------------------------------
 
-def _connect(db_path: Path) -> sqlite3.Connection:
-    """Open read-only: an export must never change (or create) the corpus."""
-    if not db_path.is_file():
-        raise ExportError(f"database not found: {db_path}")
-    try:
-        conn = sqlite3.connect(f"file:{db_path.resolve()}?mode=ro", uri=True)
-        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
-    except sqlite3.DatabaseError as exc:
-        raise ExportError(f"{db_path} is not a readable SQLite database: {exc}") from exc
-    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type IN ('table', 'view')")}
-    missing = {"reports", "statistics", "captures", "report_captures", "crawl_runs"} - tables
-    if missing:
-        conn.close()
-        raise ExportError(f"{db_path} is not an ogi database (missing tables: {', '.join(sorted(missing))})")
-    conn.row_factory = sqlite3.Row
-    return conn
+def _connect(db_path: str | Path) -> sqlite3.Connection:
+    """Open read-only: an export must never change (or create) the corpus (ogi.ops.open_readonly)."""
+    return open_readonly(db_path, tables=(*OGI_TABLES, "report_captures"), error=ExportError)
+
+
+def _check_filters(years: Sequence[int] | None, provinces: Sequence[str] | None,
+                   agencies: Sequence[str] | None) -> None:
+    for year in years or ():
+        if not MIN_YEAR <= int(year) <= MAX_YEAR:
+            raise ExportError(f"report year {year} is outside {MIN_YEAR}–{MAX_YEAR}")
+    for what, values in (("province", provinces), ("agency", agencies)):
+        for value in values or ():
+            try:
+                str(value).encode("utf-8")
+            except UnicodeEncodeError:
+                shown = str(value).encode("utf-8", "surrogateescape")
+                raise ExportError(f"--{what} {shown!r} is not valid UTF-8 text") from None
 
 
 def _report_filter(
@@ -512,7 +519,7 @@ def _datapackage(
         resources.append(res)
     return {
         "profile": "tabular-data-package",
-        "name": "ogi-annual-reports",
+        "name": PACKAGE_NAME,
         "title": title,
         "version": version,
         "description": ("Government information-disclosure annual reports (政府信息公开工作年度报告) collected by "
@@ -651,20 +658,114 @@ def _readme(
 
 # --- the export -------------------------------------------------------------------------------------------
 
-def _prepare_out_dir(out_dir: Path, force: bool) -> None:
-    """Refuse to mix an export with unrelated files; replace a previous export's files."""
+def _sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _previous_export(out_dir: Path) -> dict[str, str]:
+    """name -> sha256 of the files an earlier `ogi export` wrote into out_dir (from its SHA256SUMS), or {}.
+
+    Recognised only when SHA256SUMS lists nothing but export file names, including datapackage.json,
+    and that datapackage.json names ogi's package: a user's own SHA256SUMS is not taken for ogi's."""
+    try:
+        sums = (out_dir / "SHA256SUMS").read_text(encoding="utf-8")
+        package = json.loads((out_dir / "datapackage.json").read_bytes())
+    except (OSError, UnicodeDecodeError, ValueError):
+        return {}
+    listed: dict[str, str] = {}
+    for line in sums.splitlines():
+        m = re.fullmatch(r"([0-9a-f]{64})  (\S+)", line)
+        if m is None or m[2] not in ALL_FILES:
+            return {}
+        listed[m[2]] = m[1]
+    if not isinstance(package, dict) or package.get("name") != PACKAGE_NAME or "datapackage.json" not in listed:
+        return {}
+    return listed
+
+
+def _check_out_dir(out_dir: Path, force: bool) -> tuple[list[str], list[str]]:
+    """May the export write into out_dir? Returns (the earlier export's files it replaces, stale ones
+    removed; the files it did not write, left in place or, same-named, overwritten with `force`).
+
+    A new or empty directory is fine. An earlier `ogi export` there (its SHA256SUMS and datapackage.json)
+    is replaced file by file, each only if it still has the hash SHA256SUMS gives it. Anything else (a
+    README.md or reports.csv of the user's, an edited export file, other files) refuses the export unless
+    `force`; then same-named files are overwritten and the others left in place, never deleted.
+    """
     if out_dir.exists() and not out_dir.is_dir():
         raise ExportError(f"{out_dir} exists and is not a directory")
-    if out_dir.is_dir():
-        others = sorted(p.name for p in out_dir.iterdir() if p.name not in ALL_FILES)
-        if others and not force:
-            shown = ", ".join(others[:5]) + (" ..." if len(others) > 5 else "")
-            raise ExportError(f"{out_dir} already holds other files ({shown}); choose an empty directory or --force")
-        if others:
-            logger.warning("%s: leaving %d unrelated files in place (--force)", out_dir, len(others))
-        for name in ALL_FILES:  # a previous export's files (a stale .dta must not survive)
-            (out_dir / name).unlink(missing_ok=True)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    if not out_dir.is_dir():
+        return [], []
+    try:
+        entries = sorted(out_dir.iterdir())
+        listed = _previous_export(out_dir)
+        ours, others = [], []
+        for p in entries:
+            if p.name.startswith(STAGING_PREFIX) and p.is_dir():
+                continue  # the staging directory of an export that was killed: ours, harmless
+            if p.name == "SHA256SUMS" and listed:
+                ours.append(p.name)
+            elif p.name in listed and p.is_file() and _sha256_file(p) == listed[p.name]:
+                ours.append(p.name)
+            elif p.name in listed:
+                others.append(f"{p.name} (changed since ogi exported it)")
+            else:
+                others.append(p.name)
+    except OSError as exc:
+        raise ExportError(f"cannot read the output directory {out_dir}: {exc.strerror or exc}") from exc
+    if others and not force:
+        shown = ", ".join(others[:5]) + (" ..." if len(others) > 5 else "")
+        clash = sorted(n.split(" ")[0] for n in others if n.split(" ")[0] in ALL_FILES)
+        raise ExportError(
+            f"{out_dir} already holds other files that ogi export did not write ({shown}); choose a new or empty "
+            "directory, or add --force to write beside them"
+            + (f" (--force overwrites {', '.join(clash)})" if clash else ""))
+    return ours, others
+
+
+def _write_files(out_dir: Path, blobs: dict[str, bytes], replaces: list[str]) -> None:
+    """Write every file into a staging directory inside out_dir, then rename them into place.
+
+    A failure while writing (disk full, no permission, a file in the way) leaves out_dir as it was and
+    removes the directories made for it, so an interrupted export never destroys the previous one.
+    """
+    made: list[Path] = []  # directories this call creates, outermost first
+    parent = out_dir
+    while not parent.exists() and parent != parent.parent:
+        made.insert(0, parent)
+        parent = parent.parent
+    staging: Path | None = None
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=out_dir))
+        for name, data in blobs.items():
+            (staging / name).write_bytes(data)
+    except OSError as exc:
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
+        for d in reversed(made):
+            try:
+                d.rmdir()
+            except OSError:
+                break
+        where = f" ({Path(exc.filename).name})" if exc.filename and staging and str(staging) in str(exc.filename) \
+            else ""
+        raise ExportError(f"cannot write the export to {out_dir}: {exc.strerror or exc}{where}; "
+                          "nothing there was changed") from exc
+    try:
+        for name in replaces:  # an earlier export's files this one does not write (a stale .dta)
+            if name not in blobs:
+                (out_dir / name).unlink(missing_ok=True)
+        for name in sorted(blobs, key=lambda n: n == "SHA256SUMS"):  # SHA256SUMS last
+            os.replace(staging / name, out_dir / name)
+        staging.rmdir()
+    except OSError as exc:
+        raise ExportError(f"cannot move the export into {out_dir}: {exc.strerror or exc}; "
+                          f"its files are in {staging}") from exc
 
 
 def _generated(conn: sqlite3.Connection) -> str:
@@ -698,98 +799,117 @@ def export_dataset(
 ) -> ExportResult:
     """Write the dataset for the reports matching the filters into `out_dir`.
 
-    Raises ExportError (a click.ClickException) for a missing/foreign database or an output directory
-    holding other files (unless `force`). An empty selection writes a valid, empty package and warns.
+    Raises ExportError (a click.ClickException) for a missing, foreign or damaged database, bad filters,
+    an output directory holding files an earlier export did not write (unless `force`; see _check_out_dir)
+    or one that cannot be written (disk full, no permission: then nothing in it has changed). An empty
+    selection writes a valid, empty package and warns.
     """
-    db_path, out_dir = Path(db_path), Path(out_dir)
+    _check_filters(years, provinces, agencies)
     conn = _connect(db_path)
+    db_path, out_dir = Path(db_path), Path(out_dir)
     warnings: list[str] = []
     try:
-        where, params = _report_filter(years, provinces, agencies, only_passing)
-        reports = _read_reports(conn, where, params)
-        stats = _read_statistics(conn, where, params)
-        book, book_source = load_codebook()
-        generated = _generated(conn)
-        _prepare_out_dir(out_dir, force)
-
-        if not reports:
-            msg = "no reports match the filters: writing an empty package" if any(
-                (years, provinces, agencies, only_passing)) else "the corpus has no reports: writing an empty package"
-            logger.warning(msg)
-            warnings.append(msg)
-
-        report_cols = _typed_columns(REPORT_COLUMNS, reports, warnings)
-        wide_cols = _wide_columns(book)
-        wide_keys = [c.name for c in wide_cols if c.name.startswith("core.")]
-        by_report: dict[int, dict[str, float]] = {}
-        for s in stats:
-            if s["key"] in wide_keys:
-                by_report.setdefault(s["report_id"], {})[s["key"]] = s["value"]
-        wide_rows = [{**{c.name: r.get(c.name) for c in WIDE_ID_COLUMNS}, **by_report.get(r["report_id"], {})}
-                     for r in reports]
-        unknown = sorted({s["key"] for s in stats} - set(book))
-        if unknown:
-            logger.info("%d statistic keys are not in the codebook: %s", len(unknown), ", ".join(unknown[:10]))
-        stat_keys = list(book) + unknown
-
-        tables: dict[str, list[Col]] = {
-            "reports.csv": report_cols, "statistics_long.csv": LONG_COLUMNS, "statistics_wide.csv": wide_cols,
-            "texts.jsonl": TEXT_COLUMNS,
-        }
-        rows_of = {"reports.csv": reports, "statistics_long.csv": stats, "statistics_wide.csv": wide_rows,
-                   "texts.jsonl": reports}
-        blobs: dict[str, bytes] = {f: _csv_bytes(tables[f], rows_of[f]) for f in CSV_FILES}
-        blobs["texts.jsonl"] = _jsonl_bytes(TEXT_COLUMNS, reports)
-        # The version hashes the content (BOM-free CSVs and texts), so --excel/--stata do not change it.
-        version = hashlib.sha256(
-            b"".join(hashlib.sha256(blobs[f]).digest() for f in (*CSV_FILES, "texts.jsonl"))
-        ).hexdigest()[:12]
-
-        stata_files = {f: f.replace(".csv", ".dta") for f in CSV_FILES} if stata else {}
-        cb_rows = _codebook_rows(tables, book, stat_keys, stata_files)
-        blobs["codebook.csv"] = _csv_bytes(CODEBOOK_COLUMNS, cb_rows)
-        tables["codebook.csv"] = CODEBOOK_COLUMNS
-        blobs["codebook.md"] = _codebook_md(cb_rows, book_source, {f: tables[f] for f in rows_of}).encode("utf-8")
-        if excel_bom:
-            for f in (*CSV_FILES, "codebook.csv"):
-                blobs[f] = BOM + blobs[f]
-        for csv_name, pq_name in zip(CSV_FILES, PARQUET_FILES, strict=True):
-            blobs[pq_name] = _parquet_bytes(tables[csv_name], rows_of[csv_name])
-        title = "China government information-disclosure annual reports (政府信息公开工作年度报告), ogi export"
-        if stata:
-            stamp = _stamp(generated)
-            for csv_name, dta_name in stata_files.items():
-                blobs[dta_name] = _stata_bytes(tables[csv_name], rows_of[csv_name], f"ogi {csv_name} {version}", stamp)
-
-        package = _datapackage({f: tables[f] for f in (*rows_of, "codebook.csv")}, blobs, version,
-                               "utf-8-sig" if excel_bom else "utf-8", generated, title)
-        blobs["datapackage.json"] = (json.dumps(package, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
-        files = sorted([*blobs, "README.md", "SHA256SUMS"])
-        filters = {"years": list(years or []), "provinces": list(provinces or []),
-                   "agencies": list(agencies or []), "only_passing": only_passing}
-        blobs["README.md"] = _readme(conn, reports, len(stats), version, generated, filters, files, excel_bom,
-                                     stata, book_source, title).encode("utf-8")
-        blobs["SHA256SUMS"] = "".join(
-            f"{hashlib.sha256(blobs[f]).hexdigest()}  {f}\n" for f in sorted(blobs)
-        ).encode("utf-8")
-        for name, data in blobs.items():
-            (out_dir / name).write_bytes(data)
+        replaces, others = _check_out_dir(out_dir, force)
+        with reading(db_path, ExportError):
+            blobs, files, reports, stats, version = _build(conn, years, provinces, agencies, only_passing,
+                                                           excel_bom, stata, warnings)
     finally:
         conn.close()
+    _write_files(out_dir, blobs, replaces)
+    if others:
+        msg = (f"--force: wrote beside {len(others)} files ogi export did not write ("
+               + ", ".join(others[:5]) + (" ..." if len(others) > 5 else "") + "); same-named ones were overwritten")
+        logger.warning(msg)
+        warnings.append(msg)
     logger.info("exported %d reports, %d statistics to %s (version %s)", len(reports), len(stats), out_dir, version)
     return ExportResult(out_dir, files, len(reports), len(stats), version, warnings)
+
+
+def _build(
+    conn: sqlite3.Connection, years: Sequence[int] | None, provinces: Sequence[str] | None,
+    agencies: Sequence[str] | None, only_passing: bool, excel_bom: bool, stata: bool, warnings: list[str],
+) -> tuple[dict[str, bytes], list[str], list[dict[str, Any]], list[dict[str, Any]], str]:
+    """Every file of the export as bytes (nothing written yet), the file list, reports, statistics, version."""
+    where, params = _report_filter(years, provinces, agencies, only_passing)
+    reports = _read_reports(conn, where, params)
+    stats = _read_statistics(conn, where, params)
+    book, book_source = load_codebook()
+    generated = _generated(conn)
+
+    if not reports:
+        msg = "no reports match the filters: writing an empty package" if any(
+            (years, provinces, agencies, only_passing)) else "the corpus has no reports: writing an empty package"
+        logger.warning(msg)
+        warnings.append(msg)
+
+    report_cols = _typed_columns(REPORT_COLUMNS, reports, warnings)
+    wide_cols = _wide_columns(book)
+    wide_keys = [c.name for c in wide_cols if c.name.startswith("core.")]
+    by_report: dict[int, dict[str, float]] = {}
+    for s in stats:
+        if s["key"] in wide_keys:
+            by_report.setdefault(s["report_id"], {})[s["key"]] = s["value"]
+    wide_rows = [{**{c.name: r.get(c.name) for c in WIDE_ID_COLUMNS}, **by_report.get(r["report_id"], {})}
+                 for r in reports]
+    unknown = sorted({s["key"] for s in stats} - set(book))
+    if unknown:
+        logger.info("%d statistic keys are not in the codebook: %s", len(unknown), ", ".join(unknown[:10]))
+    stat_keys = list(book) + unknown
+
+    tables: dict[str, list[Col]] = {
+        "reports.csv": report_cols, "statistics_long.csv": LONG_COLUMNS, "statistics_wide.csv": wide_cols,
+        "texts.jsonl": TEXT_COLUMNS,
+    }
+    rows_of = {"reports.csv": reports, "statistics_long.csv": stats, "statistics_wide.csv": wide_rows,
+               "texts.jsonl": reports}
+    blobs: dict[str, bytes] = {f: _csv_bytes(tables[f], rows_of[f]) for f in CSV_FILES}
+    blobs["texts.jsonl"] = _jsonl_bytes(TEXT_COLUMNS, reports)
+    # The version hashes the content (BOM-free CSVs and texts), so --excel/--stata do not change it.
+    version = hashlib.sha256(
+        b"".join(hashlib.sha256(blobs[f]).digest() for f in (*CSV_FILES, "texts.jsonl"))
+    ).hexdigest()[:12]
+
+    stata_files = {f: f.replace(".csv", ".dta") for f in CSV_FILES} if stata else {}
+    cb_rows = _codebook_rows(tables, book, stat_keys, stata_files)
+    blobs["codebook.csv"] = _csv_bytes(CODEBOOK_COLUMNS, cb_rows)
+    tables["codebook.csv"] = CODEBOOK_COLUMNS
+    blobs["codebook.md"] = _codebook_md(cb_rows, book_source, {f: tables[f] for f in rows_of}).encode("utf-8")
+    if excel_bom:
+        for f in (*CSV_FILES, "codebook.csv"):
+            blobs[f] = BOM + blobs[f]
+    for csv_name, pq_name in zip(CSV_FILES, PARQUET_FILES, strict=True):
+        blobs[pq_name] = _parquet_bytes(tables[csv_name], rows_of[csv_name])
+    title = "China government information-disclosure annual reports (政府信息公开工作年度报告), ogi export"
+    if stata:
+        stamp = _stamp(generated)
+        for csv_name, dta_name in stata_files.items():
+            blobs[dta_name] = _stata_bytes(tables[csv_name], rows_of[csv_name], f"ogi {csv_name} {version}", stamp)
+
+    package = _datapackage({f: tables[f] for f in (*rows_of, "codebook.csv")}, blobs, version,
+                           "utf-8-sig" if excel_bom else "utf-8", generated, title)
+    blobs["datapackage.json"] = (json.dumps(package, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    files = sorted([*blobs, "README.md", "SHA256SUMS"])
+    filters = {"years": list(years or []), "provinces": list(provinces or []),
+               "agencies": list(agencies or []), "only_passing": only_passing}
+    blobs["README.md"] = _readme(conn, reports, len(stats), version, generated, filters, files, excel_bom,
+                                 stata, book_source, title).encode("utf-8")
+    blobs["SHA256SUMS"] = "".join(
+        f"{hashlib.sha256(blobs[f]).hexdigest()}  {f}\n" for f in sorted(blobs)
+    ).encode("utf-8")
+    return blobs, files, reports, stats, version
 
 
 @click.command("export")
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), help="Directory to write.")
 @click.option("--db", default=DEFAULT_DB, show_default=True, help="SQLite database to export.")
-@click.option("--year", "years", multiple=True, type=int, help="Only this report year (repeatable).")
+@click.option("--year", "years", multiple=True, type=YEAR, help="Only this report year (repeatable).")
 @click.option("--province", "provinces", multiple=True, help="Only this province, exact or prefix (repeatable).")
 @click.option("--agency", "agencies", multiple=True, help="Only agencies containing this text (repeatable).")
 @click.option("--only-passing", is_flag=True, help="Only reports with no flags (every check passed).")
 @click.option("--excel", is_flag=True, help="Write CSVs as UTF-8 with BOM so Excel shows Chinese correctly.")
 @click.option("--stata", is_flag=True, help="Also write Stata .dta files (format 118, Unicode).")
-@click.option("--force", is_flag=True, help="Write into a directory that holds other files.")
+@click.option("--force", is_flag=True,
+              help="Write into a directory holding files ogi export did not write (same-named ones are overwritten).")
 def export_command(out_dir: str, db: str, years: tuple[int, ...], provinces: tuple[str, ...],
                    agencies: tuple[str, ...], only_passing: bool, excel: bool, stata: bool, force: bool) -> None:
     """Export the corpus as a citable dataset (CSV, Parquet, JSONL, codebook, data package)."""
