@@ -447,8 +447,14 @@ def install_cron_line(line: str) -> str:
     return new
 
 
+def _check_time(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    _hhmm(value)
+    return value
+
+
 @click.command("schedule")
-@click.option("--time", "time_of_day", default="02:30", show_default=True, help="Daily start time, HH:MM (local).")
+@click.option("--time", "time_of_day", default="02:30", show_default=True, callback=_check_time,
+              help="Daily start time, HH:MM (local).")
 @click.option("--db", default="data/ogi.db", show_default=True, type=click.Path(path_type=Path))
 @click.option("--registry", default="data/sites.csv", show_default=True, type=click.Path(path_type=Path))
 @click.option("--systemd", is_flag=True, help="Write a systemd service + timer instead of a crontab line.")
@@ -465,6 +471,10 @@ def schedule_command(time_of_day, db, registry, systemd, unit_dir, install, dry_
     db, registry = db.resolve(), registry.resolve()
     if not registry.exists():
         raise click.BadParameter(f"{registry} does not exist", param_hint="--registry")
+    if registry.is_dir():
+        raise click.BadParameter(f"{registry} is a directory, not a registry CSV file", param_hint="--registry")
+    if db.is_dir():
+        raise click.BadParameter(f"{db} is a directory, not a database file", param_hint="--db")
     if systemd:
         units = systemd_units(time_of_day, db, registry, workdir)
         for name, text in units.items():
@@ -472,8 +482,12 @@ def schedule_command(time_of_day, db, registry, systemd, unit_dir, install, dry_
             if dry_run:
                 click.echo(f"# {target}\n{text}")
                 continue
-            unit_dir.mkdir(parents=True, exist_ok=True)
-            target.write_text(text, encoding="utf-8")
+            try:
+                unit_dir.mkdir(parents=True, exist_ok=True)
+                target.write_text(text, encoding="utf-8")
+            except OSError as exc:
+                raise ScheduleError(f"cannot write the systemd units to {unit_dir}: "
+                                    f"{exc.strerror or exc} ({exc.filename or target})") from exc
             click.echo(f"wrote {target}")
         click.echo("enable with: systemctl --user daemon-reload && systemctl --user enable --now ogi-crawl.timer")
         return
