@@ -224,9 +224,14 @@ def extract_cmd(path: Path, url, as_json) -> None:
     """Extract one local file (HTML, PDF, DOCX or text) into a record."""
     if not path.exists():
         raise click.ClickException(f"{path} does not exist")
+    if not path.is_file():  # a FIFO or device would be read forever
+        raise click.ClickException(f"{path} is not a regular file")
     from extract import extract_path
 
-    record = extract_path(path, url=url)
+    try:
+        record = extract_path(path, url=url)
+    except OSError as exc:
+        raise click.ClickException(f"cannot read {path}: {exc.strerror or exc}") from exc
     if as_json:
         click.echo(json.dumps(record.to_json(), ensure_ascii=False, indent=2))
         return
