@@ -717,6 +717,10 @@ def _check_out_dir(out_dir: Path, force: bool) -> tuple[list[str], list[str]]:
                 others.append(p.name)
     except OSError as exc:
         raise ExportError(f"cannot read the output directory {out_dir}: {exc.strerror or exc}") from exc
+    in_the_way = sorted(p.name for p in entries if p.name in ALL_FILES and p.is_dir())
+    if in_the_way:  # not even --force: a file cannot replace a directory
+        raise ExportError(f"{out_dir} holds a directory named like an export file ({', '.join(in_the_way)}); "
+                          "choose another output directory")
     if others and not force:
         shown = ", ".join(others[:5]) + (" ..." if len(others) > 5 else "")
         clash = sorted(n.split(" ")[0] for n in others if n.split(" ")[0] in ALL_FILES)
