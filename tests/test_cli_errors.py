@@ -273,6 +273,16 @@ def test_export_refuses_to_overwrite_an_edited_export(real_db, tmp_path):
     assert snapshot(out) == before
 
 
+def test_export_force_with_a_directory_in_the_way(real_db, tmp_path):
+    out = tmp_path / "mine"
+    (out / "reports.csv").mkdir(parents=True)
+    (out / "reports.csv" / "keep.txt").write_text("mine", encoding="utf-8")
+    before = snapshot(out)
+    line = error_line(invoke("export", "--db", str(real_db), "--out", str(out), "--force"))
+    assert "reports.csv" in line, line
+    assert snapshot(out) == before
+
+
 # -- 3. other places a user can go wrong ----------------------------------------------------------------------
 
 def test_export_out_below_a_file(real_db, tmp_path):
