@@ -36,6 +36,12 @@ logger = logging.getLogger(__name__)
 # FTS5 column weights for bm25: title, agency, meta, text.
 WEIGHTS = (10.0, 5.0, 2.0, 1.0)
 SNIPPET_CHARS = 80
+# Bounds on the work of one query. FTS5's bm25 costs grow with the square of the number of phrases
+# (fuzzing: 10,000 terms took 12-19 s to rank a single report; 256 terms ~30 s over 500 reports),
+# so a query may make at most MAX_QUERY_PHRASES phrases (a repeated term counts once) and hold at
+# most MAX_QUERY_CHARS characters; longer ones are refused with a SearchError that says so.
+MAX_QUERY_CHARS = 1000
+MAX_QUERY_PHRASES = 32
 
 
 class SearchError(ValueError):
@@ -69,12 +75,20 @@ class Term:
             return f'"{self.segs[0].text}"*'
         # A one-character CJK run inside a longer term is a unigram in the query, but in the
         # document it is part of a bigram; a prefix works only at the end of an FTS5 phrase.
-        lone = [i for i, s in enumerate(self.segs) if s.cjk and len(s.text) == 1]
-        if not lone or lone == [len(self.segs) - 1]:
+        if self._adjacent():
             toks = [t for s in self.segs for t in s.tokens()]
-            return '"' + " ".join(toks) + '"' + ("*" if lone else "")
+            return '"' + " ".join(toks) + '"' + ("*" if self.segs[-1].cjk and len(self.segs[-1].text) == 1 else "")
         # Otherwise give up adjacency for the lone characters: AND the pieces.
         return "(" + " AND ".join(Term([s]).fts() for s in self.segs) + ")"
+
+    def _adjacent(self) -> bool:
+        """Can the term be one phrase (no lone CJK character before its last segment)?"""
+        lone = [i for i, s in enumerate(self.segs) if s.cjk and len(s.text) == 1]
+        return not lone or lone == [len(self.segs) - 1]
+
+    def phrases(self) -> int:
+        """How many FTS5 phrases `fts()` writes: one, or one per segment when adjacency is given up."""
+        return 1 if self._adjacent() else len(self.segs)
 
     def pattern(self) -> str:
         """Regex for the term in the original text (punctuation or spaces allowed between segments)."""
@@ -100,7 +114,11 @@ def parse_query(query: str) -> list[list[Term]]:
 
     Each whitespace-separated word (or quoted phrase) is one term; characters that
     are not letters, digits or CJK split nothing inside a term but are dropped.
+    A term repeated in its group (or a group repeated) counts once. SearchError when the
+    query is longer than MAX_QUERY_CHARS or makes more than MAX_QUERY_PHRASES phrases.
     """
+    if len(query) > MAX_QUERY_CHARS:
+        raise SearchError(f"query too long: {len(query):,} characters (at most {MAX_QUERY_CHARS:,})")
     groups: list[list[Term]] = [[]]
     for m in _QUERY_RE.finditer(query):
         phrase, word = m.group(1), m.group(2)
@@ -114,9 +132,16 @@ def parse_query(query: str) -> list[list[Term]]:
         segs = segments(raw)
         if phrase is not None:
             segs = _merge_cjk(segs)
-        if segs:
+        if segs and Term(segs) not in groups[-1]:  # `a a` is `a`: a repeat adds only work
             groups[-1].append(Term(segs))
-    return [g for g in groups if g]
+    out: list[list[Term]] = []
+    for g in groups:
+        if g and g not in out:
+            out.append(g)
+    n = sum(t.phrases() for g in out for t in g)
+    if n > MAX_QUERY_PHRASES:
+        raise SearchError(f"too many search terms: {n} (at most {MAX_QUERY_PHRASES})")
+    return out
 
 
 def to_fts_query(query: str) -> str:
@@ -203,7 +228,10 @@ def _check_filters(filters: dict[str, Any]) -> None:
             try:
                 value.encode("utf-8")
             except UnicodeEncodeError:
-                shown = value.encode("utf-8", "surrogateescape")
+                try:
+                    shown = value.encode("utf-8", "surrogateescape")  # undecodable argv bytes, as given
+                except UnicodeEncodeError:  # a lone surrogate outside U+DC80-DCFF (fuzzing: province="\ud800")
+                    shown = value.encode("utf-8", "backslashreplace")
                 raise SearchError(f"--{name} {shown!r} is not valid UTF-8 text") from None
 
 
