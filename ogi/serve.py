@@ -66,8 +66,8 @@ def datasette_app(db_path: str | Path, *, live: bool | None = None) -> Any:
     `live=None` chooses: immutable unless a WAL file has pending rows.
     """
     from datasette.app import Datasette
-    from datasette.database import Database
 
+    from ogi.web.limits import LimitedDatabase, configure_process
     from ogi.web.metadata import build_metadata
 
     path = Path(db_path).resolve()
@@ -78,6 +78,8 @@ def datasette_app(db_path: str | Path, *, live: bool | None = None) -> Any:
         live = has_pending_wal(path)
         if live:
             logger.warning("%s has a WAL file with pending rows (a crawl running?): opening it mode=ro", path)
+    # Process-wide (ogi.web.limits): SQLite's heap limit; no traceback printed when a SQL function refuses.
+    configure_process()
     ds = Datasette(
         [],
         metadata=build_metadata(columns),
@@ -87,10 +89,15 @@ def datasette_app(db_path: str | Path, *, live: bool | None = None) -> Any:
         settings=dict(SETTINGS),
     )
     # is_mutable=False -> Datasette connects with ?immutable=1; True -> ?mode=ro (it never writes: no
-    # writable canned queries exist and this Datasette has no write API).
-    ds.add_database(Database(ds, path=str(path), is_mutable=bool(live)), name=DB_NAME)
+    # writable canned queries exist and this Datasette has no write API). LimitedDatabase: Datasette's
+    # time limit checked every 100 SQLite instructions, not 1,000 (ogi.web.limits).
+    ds.add_database(LimitedDatabase(ds, path=str(path), is_mutable=bool(live)), name=DB_NAME)
     # The codebook as a table (filled by the plugin's startup hook); a memory name unique to this instance.
-    ds.add_database(Database(ds, memory_name=f"ogi_{CODEBOOK_DB}_{id(ds)}"), name=CODEBOOK_DB)
+    ds.add_database(LimitedDatabase(ds, memory_name=f"ogi_{CODEBOOK_DB}_{id(ds)}"), name=CODEBOOK_DB)
+    # Datasette's scratch database (/_memory: SQL on no tables), in the same place, limited the same way.
+    scratch = LimitedDatabase(ds, is_memory=True)
+    scratch.name = scratch.route = "_memory"
+    ds.databases = {name: scratch if name == "_memory" else db for name, db in ds.databases.items()}
     return ds
 
 

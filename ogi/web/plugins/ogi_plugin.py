@@ -6,24 +6,41 @@ split into CJK bigrams, so only 1-2 character queries would match. Here queries 
 and three pages cover what Datasette has no view for: search with facets, the agency × year
 completeness matrix, and one core indicator over the years as an inline SVG chart (no CDN: the UI
 must work offline).
+
+Hostile requests: every parameter of these pages is checked (`ogi.web.params`: 400 with a short
+message), every connection gets the limits of `ogi.web.limits` (memory, and function calls that cannot
+outrun the SQL time limit), anything but GET/HEAD is refused with 405 before Datasette sees it (the UI
+is read-only), and errors are answered without Datasette's default handler, which prints a traceback
+with every local variable to the terminal for each bad request (and, with rich 15, fails on a 404).
 """
 
 from __future__ import annotations
 
 import logging
 import sqlite3
+from collections.abc import Sequence
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode
 
 from datasette import hookimpl
-from datasette.utils.asgi import Request, Response
+from datasette.utils import add_cors_headers
+from datasette.utils.asgi import Base400, Request, Response
+from datasette.views.base import DatasetteError
 from markupsafe import Markup, escape
 
 from ogi.codebook import load_codebook
-from ogi.search import WEIGHTS, SearchError, make_snippet, parse_query, to_fts_query
-from ogi.web import CODEBOOK_DB, DB_NAME
+from ogi.search import WEIGHTS, SearchError, parse_query, to_fts_query
+from ogi.web import CODEBOOK_DB, DB_NAME, limits
 from ogi.web.completeness import CompletenessMatrix, completeness_matrix
 from ogi.web.metadata import CORE_SHOWN, codebook_rows
+from ogi.web.params import (
+    MAX_PAGE,
+    ParamError,
+    corpus_year_bounds,
+    int_param,
+    text_param,
+    year_range,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -36,7 +53,11 @@ NO_MATCH = '""'
 
 
 def fts_expression(query: str | None) -> str:
-    """`ogi_fts(q)`: the FTS5 MATCH expression of `ogi search` for q; matches nothing if q has no terms."""
+    """`ogi_fts(q)`: the FTS5 MATCH expression of `ogi search` for q; matches nothing if q has no terms.
+
+    Raises QueryTooLong (the SQL statement fails) past the caps of `limits.check_query`.
+    """
+    limits.check_query(query)
     try:
         return to_fts_query(query or "")
     except SearchError:
@@ -44,27 +65,37 @@ def fts_expression(query: str | None) -> str:
 
 
 def snippet(text: str | None, query: str | None) -> str:
-    """`ogi_snippet(text, q)`: the window of the original text around the first match, terms in [ ]."""
+    """`ogi_snippet(text, q)`: the window of the original text around the first match, terms in [ ].
+
+    One call cannot be interrupted by the SQL time limit: q is checked by `limits.check_query`, only the
+    first SNIPPET_SCAN_CHARS of text are read, and the search gives up after SNIPPET_SECONDS.
+    """
+    limits.check_query(query)
+    text = (text or "")[: limits.SNIPPET_SCAN_CHARS]
     terms = [t for g in parse_query(query or "") for t in g]
-    found = make_snippet(text or "", terms)
+    found = limits.bounded_snippet(text, terms)
     if found is not None:
         return found
-    head = " ".join((text or "").split())
+    head = " ".join(text.split())
     return head[:80] + ("…" if len(head) > 80 else "")
 
 
+def _book(key: str | None) -> Any:
+    return _BOOK.get(key) if isinstance(key, str) and len(key) <= 200 else None
+
+
 def _label(key: str | None) -> str | None:
-    info = _BOOK.get(key or "")
+    info = _book(key)
     return info.label_zh if info else None
 
 
 def _gloss(key: str | None) -> str | None:
-    info = _BOOK.get(key or "")
+    info = _book(key)
     return info.label_en if info else None
 
 
 def _unit(key: str | None) -> str | None:
-    info = _BOOK.get(key or "")
+    info = _book(key)
     return info.unit if info else None
 
 
@@ -75,6 +106,7 @@ def _config(datasette: Any) -> dict[str, str]:
 
 @hookimpl
 def prepare_connection(conn: sqlite3.Connection) -> None:
+    limits.prepare_connection(conn)
     conn.create_function("ogi_fts", 1, fts_expression, deterministic=True)
     conn.create_function("ogi_snippet", 2, snippet, deterministic=True)
     conn.create_function("ogi_label", 1, _label, deterministic=True)
@@ -149,16 +181,126 @@ def register_routes() -> list[tuple[str, Any]]:
     ]
 
 
+# --- hostile requests ---------------------------------------------------------------------------------
+
+READ_METHODS = ("GET", "HEAD")
+MAX_QUERY_STRING = 16 * 1024  # what uvicorn's h11 accepts for a whole request head anyway
+MAX_FACETS = 10  # _facet* parameters of a table page: Datasette runs one query (up to 1 s) for each
+
+
+async def _refuse(send: Any, status: int, message: str, headers: Sequence[tuple[bytes, bytes]] = ()) -> None:
+    body = f"{status} {message}\n".encode()
+    await send({"type": "http.response.start", "status": status, "headers": [
+        (b"content-type", b"text/plain; charset=utf-8"), (b"content-length", str(len(body)).encode()),
+        *headers]})
+    await send({"type": "http.response.body", "body": body})
+
+
+def _refusal(scope: dict[str, Any]) -> tuple[int, str, list[tuple[bytes, bytes]]] | None:
+    """Why an HTTP request is refused before Datasette sees it (None: it is not)."""
+    if scope["method"] not in READ_METHODS:
+        return 405, "Method Not Allowed: this server is read-only (GET and HEAD only)", [(b"allow", b"GET, HEAD")]
+    query = scope.get("query_string") or b""
+    if len(query) > MAX_QUERY_STRING:
+        return 414, f"URI Too Long: at most {MAX_QUERY_STRING // 1024} KiB of query string", []
+    if sum(k.startswith("_facet") for k, _ in parse_qsl(query.decode("latin-1"), keep_blank_values=True)) > MAX_FACETS:
+        return 400, f"Bad Request: at most {MAX_FACETS} facets at a time", []
+    return None
+
+
+@hookimpl
+def asgi_wrapper(datasette: Any) -> Any:
+    """Refuse writes (any method but GET/HEAD), overlong query strings and facet floods with one short answer."""
+
+    def wrap(app: Any) -> Any:
+        async def guarded(scope: dict[str, Any], receive: Any, send: Any) -> None:
+            refusal = _refusal(scope) if scope["type"] == "http" else None
+            if refusal is not None:
+                logger.info("refused %s %s: %d", scope["method"], scope.get("path"), refusal[0])
+                await _refuse(send, *refusal)
+                return
+            await app(scope, receive, send)
+
+        return guarded
+
+    return wrap
+
+
+def _classify(exception: BaseException) -> tuple[int, str, str | None, dict[str, Any]]:
+    """HTTP status, message, title and extra JSON fields for an exception raised while answering."""
+    if isinstance(exception, Base400):
+        return exception.status, str(exception.args[0]) if exception.args else "", None, {}
+    if isinstance(exception, DatasetteError):
+        # Datasette raises it without a status (500) for bad parameters: _sort=nope, a bad _where
+        # fragment, invalid _col. On a read-only database the request is what is wrong.
+        message = Markup(exception.message) if exception.message_is_html else exception.message
+        return min(exception.status, 400), message, exception.title, dict(exception.error_dict or {})
+    if isinstance(exception, OverflowError):
+        return 400, "a number in the request is too large", None, {}
+    if isinstance(exception, MemoryError):  # SQLite's heap limit (SQLITE_NOMEM), see ogi.web.limits
+        return 400, "the query needs more memory than this server allows", None, {}
+    if isinstance(exception, sqlite3.DataError):  # string or blob too big (SQLITE_LIMIT_LENGTH)
+        return 400, str(exception), None, {}
+    return 500, f"internal error ({type(exception).__name__})", None, {}
+
+
+async def error_response(datasette: Any, request: Request, exception: BaseException) -> Response:
+    """The error page (or JSON) of Datasette's default handler, without its traceback on the terminal.
+
+    4xx: nothing printed (the client's mistake; DEBUG logs it). 5xx: one log line; the traceback only
+    at DEBUG level, and never the local variables.
+    """
+    status, message, title, info = _classify(exception)
+    where = f"{request.method} {request.path}"
+    if status >= 500:
+        logger.error("%s: %s: %s", where, type(exception).__name__, str(exception)[:200])
+        logger.debug("traceback of the error on %s", where, exc_info=exception)
+    else:
+        logger.debug("%s: %d %s", where, status, str(message)[:200])
+    info.update({"ok": False, "error": message, "status": status, "title": title})
+    headers: dict[str, str] = {}
+    if datasette.cors:
+        add_cors_headers(headers)
+    if request.path.split("?")[0].endswith(".json"):
+        return Response.json(info, status=status, headers=headers)
+    template = datasette.jinja_env.select_template([f"{status}.html", "error.html"])
+    html = await template.render_async(dict(info, urls=datasette.urls, app_css_hash=datasette.app_css_hash(),
+                                            menu_links=lambda: []))
+    return Response.html(html, status=status, headers=headers)
+
+
+@hookimpl(wrapper=True)
+def handle_exception(datasette: Any, request: Request, exception: BaseException) -> Any:
+    """Answer with `error_response` instead of the other handlers (Datasette's default one included).
+
+    The default handler returns a coroutine function that Datasette calls afterwards; dropping it from
+    the results means it never runs, so it never prints.
+    """
+    try:
+        yield
+    except Exception:  # noqa: BLE001 - another handler failed: ours answers anyway
+        pass
+    return [error_response(datasette, request, exception)]
+
+
 # --- search -------------------------------------------------------------------------------------
 
 
-def _filters(request: Request) -> dict[str, str]:
-    return {f: request.args.get(f) for f in FACETS if request.args.get(f)}
+async def _filters(request: Request, db: Any) -> dict[str, Any]:
+    """The facet filters given: texts length-capped, report_year a year of the corpus (± a margin)."""
+    filters: dict[str, Any] = {}
+    for f in FACETS:
+        if f == "report_year":
+            if (request.args.get(f) or "").strip():
+                filters[f] = int_param(request, f, *await corpus_year_bounds(db))
+        elif value := text_param(request, f):
+            filters[f] = value
+    return filters
 
 
-def _where(filters: dict[str, str]) -> tuple[str, dict[str, Any]]:
+def _where(filters: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     clauses = [f"r.{f} = :f_{f}" for f in filters]
-    params = {f"f_{f}": (int(v) if f == "report_year" and v.lstrip("-").isdigit() else v) for f, v in filters.items()}
+    params = {f"f_{f}": v for f, v in filters.items()}
     return (" AND ".join(clauses) or "1"), params
 
 
@@ -166,12 +308,13 @@ async def search_page(datasette: Any, request: Request) -> Response:
     """/-/search?q=复议&province=…&report_year=…: ranked hits with snippets and facet counts."""
     cfg = _config(datasette)
     db = datasette.get_database(cfg["database"])
-    q = (request.args.get("q") or "").strip()
-    filters = _filters(request)
+    q = text_param(request, "q", limits.MAX_QUERY_CHARS)
     try:
-        page = max(1, int(request.args.get("page") or 1))
-    except ValueError:
-        page = 1
+        limits.check_query(q)
+    except limits.QueryTooLong as exc:
+        raise ParamError(str(exc)) from None
+    filters = await _filters(request, db)
+    page = int_param(request, "page", 1, MAX_PAGE, default=1)
     ctx: dict[str, Any] = {"q": q, "filters": filters, "hits": [], "facets": [], "total": 0, "error": None,
                            "database": cfg["database"], "page": page, "page_size": PAGE_SIZE}
     if q:
@@ -222,7 +365,7 @@ async def _search(db: Any, q: str, match: str, filters: dict[str, str], page: in
         for rid in shown:
             row = by_id[rid]
             text = row.pop("text") or ""
-            snip = make_snippet(text, terms, start="\x01", end="\x02") or make_snippet(
+            snip = limits.bounded_snippet(text, terms, start="\x01", end="\x02") or limits.bounded_snippet(
                 row["title"] or "", terms, start="\x01", end="\x02") or " ".join(text.split())[:80]
             row["snippet"] = Markup(str(escape(snip)).replace("\x01", "<mark>").replace("\x02", "</mark>"))
             hits.append(row)
@@ -244,15 +387,8 @@ async def completeness_page(datasette: Any, request: Request) -> Response:
     """/-/completeness?county=…&from=2019&to=2023: agency × year, found / late / missing / not collected."""
     cfg = _config(datasette)
     db = datasette.get_database(cfg["database"])
-    args = {k: (request.args.get(k) or "").strip() for k in ("province", "county", "from", "to")}
-    years = None
-    try:
-        lo = int(args["from"]) if args["from"] else None
-        hi = int(args["to"]) if args["to"] else None
-    except ValueError:
-        lo = hi = None
-    if lo is not None or hi is not None:
-        years = (lo, hi)
+    args = {k: text_param(request, k) for k in ("province", "county", "from", "to")}
+    years = year_range(request, await corpus_year_bounds(db))
     matrix: CompletenessMatrix = await db.execute_fn(
         lambda conn: completeness_matrix(conn, years=years, province=args["province"] or None,
                                          county=args["county"] or None)
@@ -328,9 +464,9 @@ async def indicator_page(datasette: Any, request: Request) -> Response:
     cfg = _config(datasette)
     db = datasette.get_database(cfg["database"])
     keys = sorted(k for k in _BOOK if k.startswith("core."))
-    key = request.args.get("key") or CORE_SHOWN[0]
-    county = (request.args.get("county") or "").strip()
-    agency = (request.args.get("agency") or "").strip()
+    key = text_param(request, "key") or CORE_SHOWN[0]
+    county = text_param(request, "county")
+    agency = text_param(request, "agency")
     error = None
     if key not in _BOOK:
         error = f"unknown statistic key {key!r}; choose one of the codebook's keys"
