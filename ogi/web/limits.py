@@ -46,7 +46,7 @@ from typing import Any
 from datasette.database import Database
 
 from extract.limits import MAX_TEXT_CHARS
-from ogi.search import SNIPPET_CHARS, Term, make_snippet, parse_query
+from ogi.search import SNIPPET_CHARS, SearchError, Term, make_snippet, parse_query
 
 logger = logging.getLogger(__name__)
 
@@ -101,7 +101,10 @@ def check_query(query: str | None) -> None:
     query = query or ""
     if len(query) > MAX_QUERY_CHARS:
         raise QueryTooLong(f"the query is too long: at most {MAX_QUERY_CHARS} characters")
-    terms = [t for g in parse_query(query) for t in g]
+    try:
+        terms = [t for g in parse_query(query) for t in g]
+    except SearchError as exc:  # ogi.search's own bounds (FTS5 phrases)
+        raise QueryTooLong(str(exc)) from None
     if len(terms) > MAX_QUERY_TERMS:
         raise QueryTooLong(f"the query has too many terms: at most {MAX_QUERY_TERMS}")
     if sum(len(s.text) for t in terms for s in t.segs) > MAX_TERM_CHARS:
