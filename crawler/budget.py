@@ -6,8 +6,9 @@ runs out of work. Each site gets a budget of requests, bytes and wall time
 (``OGI_SITE_MAX_REQUESTS``, ``OGI_SITE_MAX_BYTES``, ``OGI_SITE_MAX_SECONDS``); when one is spent
 the site's run ends with status ``budget_exceeded`` and the reason, every further request to the
 site is dropped unsent, and the other sites go on. List pages are capped when they are *requested*
-(``OGI_MAX_LIST_PAGES``), not after they were downloaded. Pages (entry, list, report pages) may be
-at most ``OGI_PAGE_MAXSIZE`` bytes; attachments up to ``DOWNLOAD_MAXSIZE``. Per-report limits
+(``OGI_MAX_LIST_PAGES``), not after they were downloaded. Pages (entry, list, report pages,
+robots.txt) may be at most ``OGI_PAGE_MAXSIZE`` bytes, also after decompression; attachments up to
+``DOWNLOAD_MAXSIZE``. Per-report limits
 (attachments, bytes) are applied by the spider, which knows which report a file belongs to.
 
 The defaults fit a real county portal with plenty of room (30–80 agencies × ~15 years of reports is
@@ -25,9 +26,6 @@ from scrapy.exceptions import IgnoreRequest
 from crawler.antibot import site_of
 
 logger = logging.getLogger(__name__)
-
-PAGE_KINDS = ("entry", "list", "detail")
-
 
 class BudgetExceeded(IgnoreRequest):
     """A request dropped because its site's budget is spent (recorded once per site)."""
@@ -102,7 +100,8 @@ class BudgetMiddleware:
                 raise BudgetExceeded(f"list page limit of site {site_id} reached; not sent")
             spend.list_requests += 1
         spend.requests += 1
-        if kind in PAGE_KINDS and "download_maxsize" not in request.meta:
+        if kind != "attachment" and "download_maxsize" not in request.meta:
+            # Pages, robots.txt and anything else that is not a report file: a page-sized cap.
             request.meta["download_maxsize"] = self.page_maxsize
         # A request may not run past the site's time budget (a trickling server holds a slot otherwise).
         left = self.max_seconds - elapsed

@@ -112,6 +112,8 @@ def load_registry(path: str | Path) -> list[Site]:
     path = Path(path)
     if not path.exists():
         raise RegistryError(f"registry file {path} does not exist")
+    if not path.is_file():
+        raise RegistryError(f"registry {path} is not a file (a CSV with site_id,name,entry_urls,... columns)")
     with path.open(encoding="utf-8-sig", newline="") as fh:
         reader = csv.DictReader(fh)
         missing = {"site_id", "name", "entry_urls"} - set(reader.fieldnames or [])

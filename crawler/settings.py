@@ -56,6 +56,7 @@ OGI_SITE_MAX_SECONDS = 8 * 3600
 OGI_PAGE_MAXSIZE = 10 * 1024 * 1024  # entry, list and report pages; attachments: DOWNLOAD_MAXSIZE
 OGI_REPORT_MAX_ATTACHMENTS = 30
 OGI_REPORT_MAX_BYTES = 200 * 1024 * 1024
+OGI_MAX_ITEMS_PER_PAGE = 1000  # list items read from one list page
 
 DOWNLOADER_MIDDLEWARES = {
     # Closest to the engine, before robots.txt: nothing outside the site (scheme, host, address) is sent.

@@ -82,6 +82,20 @@ def _run(sites, db: str, settings: dict, quiet: bool, log_file: str | None):
     return (results[0] if results else None), log_path
 
 
+def _check_crawl_db(db: str) -> None:
+    """A crawl writes to a new file or to an ogi database — never into someone else's SQLite file."""
+    from ogi.ops import DatabaseProblem, open_readonly
+
+    path = Path(db)
+    if path.is_dir():
+        raise click.ClickException(f"{db} is a directory, not a database file")
+    if path.exists() and path.stat().st_size > 0:
+        try:
+            open_readonly(path, tables=()).close()
+        except DatabaseProblem as exc:
+            raise click.ClickException(f"{exc}; ogi crawl fills a new file or an existing ogi database") from exc
+
+
 def _finish_crawl(db: str, result, log_path: str) -> int:
     """Print the run summary; the exit code (130 when the crawl was stopped with Ctrl-C)."""
     if result is None:
@@ -169,6 +183,7 @@ def crawl(registry, site_ids, url, name, adcode, platform, db, delay, log_file, 
         raise click.ClickException(str(exc)) from exc
     if not sites:
         raise click.ClickException("no sites to crawl")
+    _check_crawl_db(db)
     assert all(isinstance(s, Site) for s in sites)
     settings = {} if delay is None else {"DOWNLOAD_DELAY": delay, "AUTOTHROTTLE_START_DELAY": delay}
     if allow_networks:
@@ -192,6 +207,7 @@ def demo(db, serve, quiet) -> None:
     from crawler.run import LOCAL_SETTINGS
     from ogi.demo import DemoPortal
 
+    _check_crawl_db(db)
     console = _console()
     with DemoPortal(fixed_ports=True) as portal:
         sites = portal.registry_sites()

@@ -39,7 +39,8 @@ logger = logging.getLogger(__name__)
 
 FOUND, NOT_FOUND, NOT_COLLECTED, NOT_DUE = "found", "not_found", "not_collected", "not_due"
 # Last-run statuses meaning the site's reports could not be collected (a gap is not evidence of absence).
-UNCOLLECTED_STATUSES = ("blocked", "unreachable", "needs_family", "failed")
+# A crawl cut short by its budget proves nothing about the reports it did not reach.
+UNCOLLECTED_STATUSES = ("blocked", "unreachable", "needs_family", "failed", "budget_exceeded")
 FIRST_YEAR = 2008  # the first 条例 took effect on 2008-05-01; 2008 reports are the first ones
 
 

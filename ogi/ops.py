@@ -279,7 +279,7 @@ class StatusError(Exception):
 class SiteHealth:
     site_id: str
     name: str | None
-    verdict: str  # ok | partial | redesigned | blocked | unreachable | needs_family | interrupted | running | never crawled
+    verdict: str  # ok | partial | redesigned | blocked | unreachable | needs_family | budget_exceeded | interrupted | running | never crawled
     reason: str  # why, in a sentence
     runs: list[dict[str, Any]] = field(default_factory=list)  # latest first
 
@@ -303,6 +303,8 @@ def _verdict(runs: list[dict[str, Any]], errors: dict[int, list[dict[str, Any]]]
     if status == "blocked" or (blocked and not last["list_items"]):
         why = blocked[0] if blocked else None
         return "blocked", (f"{why['kind']}: {why['message']}" if why else last["message"]) or "blocked"
+    if status == "budget_exceeded":
+        return "budget_exceeded", last["message"] or "the site used up its crawl budget"
     if len(runs) > 1:
         now, before = _items(last), _items(runs[1])
         if before >= REDESIGN_MIN_ITEMS and now < REDESIGN_RATIO * before:

@@ -365,3 +365,34 @@ def test_schedule_unit_dir_read_only(tmp_path, read_only_dir):
                                     "--registry", registry, prefix=_unprivileged()))
     assert "cannot write" in line and str(read_only_dir / "units") in line, line
     assert snapshot(read_only_dir) == before
+
+
+# -- ogi crawl writes only into a new file or an ogi database --------------------------------------------
+
+@pytest.mark.parametrize("kind", ["random", "stranger", "directory"])
+def test_crawl_refuses_a_database_that_is_not_ogis(tmp_path, kind):
+    registry = tmp_path / "sites.csv"
+    registry.write_text("site_id,name,entry_urls\ns1,某县人民政府,http://127.0.0.1:9/\n", encoding="utf-8")
+    db = tmp_path / "target.db"
+    if kind == "random":
+        db.write_bytes(os.urandom(8192))
+    elif kind == "stranger":
+        conn = sqlite3.connect(db)
+        conn.execute("CREATE TABLE notes (body TEXT)")
+        conn.execute("INSERT INTO notes VALUES ('mine')")
+        conn.commit()
+        conn.close()
+    else:
+        db.mkdir()
+    before = snapshot(db)
+    result = CliRunner().invoke(main, ["crawl", "--registry", str(registry), "--db", str(db), "--quiet"])
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output and result.exception is None or isinstance(result.exception, SystemExit)
+    assert ("not an ogi database" in result.output) or ("is a directory" in result.output), result.output
+    assert snapshot(db) == before
+
+
+def test_crawl_registry_that_is_a_directory(tmp_path):
+    result = CliRunner().invoke(main, ["crawl", "--registry", str(tmp_path), "--db", str(tmp_path / "x.db")])
+    assert result.exit_code == 1 and "is not a file" in result.output, result.output
+    assert not (tmp_path / "x.db").exists()

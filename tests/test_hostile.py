@@ -171,6 +171,13 @@ def liar_routes() -> dict:
     }
 
 
+def flood_routes(links: int) -> dict:
+    """One list page with tens of thousands of report links (each would be a request)."""
+    column = pages.column([(f"/ndbg/content_{i}.html", pages.report_title(f"辛县第{i}局", 2023)) for i in range(links)])
+    return {"/": lambda r: Raw.html(pages.home("辛")), "/ndbg/": lambda r: Raw.html(column),
+            "*": lambda r: Raw.html(pages.page("辛县某局", "<p>短</p>"))}
+
+
 def bomb_routes() -> dict:
     """The entry page is a gzip bomb (a few hundred KB that expand to 200 MB)."""
     bomb = gzip.compress(b"\0" * (200 * 1024 * 1024), compresslevel=9)
@@ -194,6 +201,8 @@ def intranet_routes(inside: HostileServer) -> dict:
 
 
 MAX_REQUESTS = 120
+MAX_ITEMS_PER_PAGE = 50
+FLOOD_LINKS = 20000
 ATTACHMENTS = 120
 REPORT_MAX_ATTACHMENTS = 30
 
@@ -208,20 +217,22 @@ def out(tmp_path_factory):
     fifo = _fifo(tmp)
     db = tmp / "ogi.db"
     base = {**LOCAL_SETTINGS, "DOWNLOAD_TIMEOUT": 3, "RETRY_TIMES": 1, "OGI_SITE_MAX_REQUESTS": MAX_REQUESTS,
-            "OGI_REPORT_MAX_ATTACHMENTS": REPORT_MAX_ATTACHMENTS, "OGI_PAGE_MAXSIZE": 2_000_000}
+            "OGI_REPORT_MAX_ATTACHMENTS": REPORT_MAX_ATTACHMENTS, "OGI_PAGE_MAXSIZE": 4_000_000,
+            "OGI_MAX_ITEMS_PER_PAGE": MAX_ITEMS_PER_PAGE}
     with (HostileServer(foreign_routes()) as foreign, HostileServer(foreign_routes()) as files,
           HostileServer({"*": lambda r: Raw.html(pages.report("内网县财政局", 2023))}, host="127.0.0.2") as inside,
           HostileServer(exfil_routes(secret, fifo)) as exfil, HostileServer(offsite_routes(foreign, files)) as offsite,
           HostileServer(endless_routes(), max_requests=1000) as endless,
           HostileServer(attachments_routes(ATTACHMENTS)) as attach, HostileServer(liar_routes()) as liar,
-          HostileServer(bomb_routes()) as bomb, HostileServer(slow_routes(), max_requests=200) as slow,
+          HostileServer(bomb_routes()) as bomb, HostileServer(flood_routes(FLOOD_LINKS)) as flood, HostileServer(slow_routes(), max_requests=200) as slow,
           HostileServer(intranet_routes(inside)) as intranet,
           HostileServer({"*": lambda r: Raw.html(pages.home("辛"))}) as private):
         servers = {"foreign": foreign, "files": files, "inside": inside, "exfil": exfil, "offsite": offsite,
                    "endless": endless, "attach": attach, "liar": liar, "bomb": bomb, "slow": slow,
-                   "intranet": intranet, "private": private}
+                   "intranet": intranet, "private": private,
+                   "flood": flood}
         main_sites = [_site("exfil", exfil), _site("offsite", offsite, attachment_hosts=[f"127.0.0.1:{files.port}"]),
-                      _site("endless", endless), _site("attach", attach), _site("liar", liar), _site("bomb", bomb),
+                      _site("endless", endless), _site("attach", attach), _site("liar", liar), _site("bomb", bomb), _site("flood", flood),
                       _site("intranet", intranet, allowed_hosts=[f"127.0.0.2:{inside.port}"])]
         private_sites = [_site("private_ip", private),
                          replace(_site("private_name", private), entry_urls=[f"http://localhost:{private.port}/"])]
@@ -316,6 +327,12 @@ def test_a_site_that_never_ends_stops_at_its_request_budget(out):
     assert status == "budget_exceeded", message
     assert "OGI_SITE_MAX_REQUESTS" in message
     assert len(out.servers["endless"].paths()) <= MAX_REQUESTS
+
+
+def test_a_list_page_with_thousands_of_links_is_read_only_in_part(out):
+    details = [p for p in out.servers["flood"].paths() if p.startswith("/ndbg/content_")]
+    assert 0 < len(details) <= MAX_ITEMS_PER_PAGE
+    assert any(k == "too_many_items" and f"{FLOOD_LINKS:,} items" in m for k, _u, m in out.errors("flood"))
 
 
 def test_a_site_that_never_ends_stops_at_its_time_budget(out):

@@ -261,6 +261,7 @@ class PortalSpider(scrapy.Spider):
         self._by_host = {urlparse(u).netloc: s for s in chosen for u in s.entry_urls}
         self._scopes = {s.site_id: SiteScope.for_site(s.entry_urls, s.allowed_hosts, s.attachment_hosts)
                         for s in chosen}
+        self._over_budget: set[str] = set()
         self._families: dict[str, SiteFamily] = {}
         self._entry_failures: dict[str, int] = {}
 
@@ -387,7 +388,15 @@ class PortalSpider(scrapy.Spider):
         if family is None:
             return
         self.count(site.site_id, "list_pages")
-        for item in family.list_items(response):
+        if site.site_id in self._over_budget:
+            return  # nothing more will be sent to this site: do not fill the scheduler with it
+        items = family.list_items(response)
+        cap = self.settings.getint("OGI_MAX_ITEMS_PER_PAGE", 1000)
+        if len(items) > cap:  # a real list shows 15-50 reports; a page with 100,000 links is a trap
+            self.error(site.site_id, response.url, "too_many_items",
+                       f"list page has {len(items):,} items; only the first {cap:,} are read (OGI_MAX_ITEMS_PER_PAGE)")
+            items = items[:cap]
+        for item in items:
             if self.skip_listed(site.site_id, item):
                 continue
             yield self.request(item.url, site.site_id, "detail", self.parse_detail,
@@ -538,6 +547,7 @@ class PortalSpider(scrapy.Spider):
 
     def site_budget_exceeded(self, site_id: str, reason: str, url: str) -> None:
         """A site spent its budget (crawler/budget.py): status `budget_exceeded`, nothing more is sent."""
+        self._over_budget.add(site_id)
         self.error(site_id, url, "budget_exceeded", f"budget exceeded: {reason}; no further requests sent to this site")
         if self._runs():
             self._runs().set_status(site_id, "budget_exceeded", f"budget exceeded: {reason}")
