@@ -120,6 +120,8 @@ def test_datasette_pages_answer_bad_input_with_4xx(ds: Any, capfd: pytest.Captur
     assert _status(ds, "/nope")[0] == 404
     assert _status(ds, "/ogi/reports/999999")[0] == 404
     assert _status(ds, "/ogi.json?sql=select+nope")[0] == 400
+    deep = urllib.parse.urlencode({"sql": "select printf('%.*c', 100000, '[') as j", "_json": "j"})
+    assert _status(ds, "/ogi.json?" + deep)[0] == 400  # Python's json: RecursionError
     err = capfd.readouterr().err
     assert "Traceback" not in err and "locals" not in err and "╭" not in err, err[:3000]
     assert len(err.splitlines()) <= 1, err[:3000]  # Datasette's one line for the SQL error

@@ -241,6 +241,8 @@ def _classify(exception: BaseException) -> tuple[int, str, str | None, dict[str,
         return 400, "the query needs more memory than this server allows", None, {}
     if isinstance(exception, sqlite3.DataError):  # string or blob too big (SQLITE_LIMIT_LENGTH)
         return 400, str(exception), None, {}
+    if isinstance(exception, RecursionError):  # ?_json=col on '[[[[…': Python's json gives up
+        return 400, "a value is nested too deeply", None, {}
     return 500, f"internal error ({type(exception).__name__})", None, {}
 
 
