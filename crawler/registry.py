@@ -16,10 +16,16 @@ logger = logging.getLogger(__name__)
 
 COLUMNS = ["site_id", "name", "province", "city", "county", "adcode", "entry_urls", "platform", "verified", "notes",
            "allowed_hosts", "attachment_hosts"]
-KNOWN_PLATFORMS = {"", "auto", "trs", "hanweb", "anhui", "shandong", "gkmlpt", "kaipuyun", "generic"}
 _ADCODE = re.compile(r"^\d{6}$")
 _SITE_ID = re.compile(r"^[A-Za-z0-9_.-]+$")
 _HOST = re.compile(r"^(?:\*\.)?[A-Za-z0-9_.\-\[\]:]+$")
+
+
+def known_platforms() -> set[str]:
+    """Every registered site family's name, plus "" and "auto" (detect)."""
+    from crawler.spiders import family_names
+
+    return {"", "auto", *family_names()}
 
 
 class RegistryError(ValueError):
@@ -88,9 +94,10 @@ def site_from_row(row: dict[str, str], where: str = "") -> Site:
                 raise RegistryError(f"{where}site {site_id}: {key} entry {host!r} is not a host name "
                                     "(e.g. files.example.gov.cn, *.example.gov.cn, 10.0.0.1:8080)")
     platform = get("platform").lower()
-    if platform not in KNOWN_PLATFORMS:
+    known = known_platforms()
+    if platform not in known:
         raise RegistryError(
-            f"{where}site {site_id}: unknown platform {platform!r} (known: {', '.join(sorted(KNOWN_PLATFORMS - {''}))})"
+            f"{where}site {site_id}: unknown platform {platform!r} (known: {', '.join(sorted(known - {''}))})"
         )
     return Site(
         site_id=site_id,

@@ -20,7 +20,7 @@ from twisted.internet.defer import inlineCallbacks
 
 from crawler.registry import Site
 from crawler.scope import install_resolver
-from crawler.spiders.base import PortalSpider
+from crawler.spiders.portal import PortalSpider
 from crawler.storage import forget_stores
 from ogi.ops import crawl_lock
 

@@ -25,6 +25,27 @@ DEFAULT_REGISTRY = "data/sites.csv"
 EXIT_SITE_PROBLEMS = 3
 
 
+class FamilyName(click.ParamType):
+    """A site family's name, checked against the families that registered (crawler.spiders), which are
+    imported only when the option is used or the help shown (scrapy is slow to import)."""
+
+    name = "family"
+
+    def _names(self) -> list[str]:
+        from crawler.spiders import family_names
+
+        return family_names()
+
+    def get_metavar(self, param, ctx=None) -> str:
+        return "[" + "|".join(self._names()) + "]"
+
+    def convert(self, value, param, ctx):
+        value = str(value).lower()
+        if value not in self._names():
+            self.fail(f"{value!r} is not a site family (known: {', '.join(self._names())})", param, ctx)
+        return value
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="ogi")
 def main() -> None:
@@ -154,7 +175,7 @@ def _print_summary(db: str, run_ids: dict[str, int], log_path: str | None) -> in
 @click.option("--url", help="Crawl one ad-hoc site from this entry URL instead of the registry.")
 @click.option("--name", help="Government or agency name of the --url site.")
 @click.option("--adcode", help="6-digit administrative division code of the --url site.")
-@click.option("--platform", type=click.Choice(["trs", "hanweb", "anhui", "shandong", "gkmlpt", "kaipuyun", "generic"]),
+@click.option("--platform", type=FamilyName(),
               help="Site family of the --url site (default: detected, else the generic family).")
 @click.option("--db", default=DEFAULT_DB, show_default=True, help="SQLite database to fill.")
 @click.option("--delay", type=float, help="Seconds between requests to one site (default 2, with autothrottle).")

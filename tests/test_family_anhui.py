@@ -233,10 +233,10 @@ def test_undetected_site_on_a_city_platform_is_recognised_and_crawled(anhui_craw
     """platform "" -> detect() picks the Anhui family; the label path prefix comes from the page."""
     from scrapy.http import HtmlResponse
 
-    from crawler.spiders.base import family_registry
+    from crawler.spiders import family_registry
 
     home = load_response(FAMILY, "home.html")
-    assert [k for k, cls in family_registry().items() if k != "generic" and cls.detect(home)] == ["anhui"]
+    assert [k for k, cls in family_registry().items() if not cls.fallback and cls.detect(home)] == ["anhui"]
     assert not AnhuiFamily.detect(HtmlResponse("http://x/", body=b"<html><a href='/col/col1/index.html'>x</a></html>"))
     db = anhui_crawls["city_db"]
     assert set(query(db, "SELECT agency, report_year FROM reports")) == EXPECTED_REPORTS

@@ -149,10 +149,10 @@ def test_list_page_read_and_runs_ok(annual_crawls):
 
 
 def test_site_without_platform_is_detected_as_hanweb_and_crawled(annual_crawls):
-    from crawler.spiders.base import family_registry
+    from crawler.spiders import family_registry
 
     home = load_response(FAMILY, "home.html")
-    assert [k for k, cls in family_registry().items() if k != "generic" and cls.detect(home)] == ["hanweb"]
+    assert [k for k, cls in family_registry().items() if not cls.fallback and cls.detect(home)] == ["hanweb"]
     db = annual_crawls["auto_db"]
     assert set(query(db, "SELECT agency, report_year FROM reports")) == EXPECTED_REPORTS
     assert query(db, "SELECT status FROM crawl_runs") == [("ok",)]

@@ -162,11 +162,11 @@ def query(db: Path, sql: str, params=()) -> list[tuple]:
 
 
 def test_site_registered_without_platform_is_detected_as_shandong():
-    from crawler.spiders.base import family_registry
+    from crawler.spiders import family_registry
 
     for name in ("home.html", "gongkai.html"):
         page = load_response(FAMILY, name)
-        assert [k for k, cls in family_registry().items() if k != "generic" and cls.detect(page)] == ["shandong"]
+        assert [k for k, cls in family_registry().items() if not cls.fallback and cls.detect(page)] == ["shandong"]
     assert not ShandongFamily.detect(HtmlResponse("http://x/", body=b"<html><a href='/col/col1/index.html'>x</a></html>"))
 
 

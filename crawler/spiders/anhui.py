@@ -58,6 +58,7 @@ class AnhuiFamily(SiteFamily):
     """Unit catalogues, label-endpoint fragments paged by ``pageIndex``, ``/public/{organId}/{id}.html``."""
 
     name = "anhui"
+    detect_order = 50
 
     @classmethod
     def detect(cls, response: Response) -> bool:

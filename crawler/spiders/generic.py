@@ -76,6 +76,8 @@ class GenericFamily(SiteFamily):
     """Link-text and meta-tag driven crawling for sites without a family module (detects anything)."""
 
     name = "generic"
+    detect_order = 100
+    fallback = True  # detects anything: tried after every other family
 
     def __init__(self) -> None:
         self.seen_items: set[str] = set()  # detail URLs already listed on this site

@@ -120,6 +120,7 @@ def _is_report_category(name: str) -> bool:
 
 class GkmlptFamily(SiteFamily):
     name = "gkmlpt"
+    detect_order = 30
 
     @classmethod
     def detect(cls, response: Response) -> bool:

@@ -81,6 +81,7 @@ def annual_report_items(response: Response) -> list[ListItem]:
 
 class HanwebFamily(SiteFamily):
     name = "hanweb"
+    detect_order = 20
 
     @classmethod
     def detect(cls, response: Response) -> bool:

@@ -58,6 +58,7 @@ def _json(response: Response) -> Any:
 
 class KaipuyunFamily(SiteFamily):
     name = "kaipuyun"
+    detect_order = 40
 
     @classmethod
     def detect(cls, response: Response) -> bool:

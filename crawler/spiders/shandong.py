@@ -46,6 +46,7 @@ class ShandongFamily(SiteFamily):
     """``/gongkai/`` unit sub-sites with client-side paged channel lists, plus the Hanweb annual-report module."""
 
     name = "shandong"
+    detect_order = 60
 
     @classmethod
     def detect(cls, response: Response) -> bool:

@@ -28,6 +28,7 @@ _LIST_FILE = re.compile(r"/(index)(?:_\d+)?\.(s?html?)$")
 
 class TRSFamily(SiteFamily):
     name = "trs"
+    detect_order = 10
 
     @classmethod
     def detect(cls, response: Response) -> bool:

@@ -1,0 +1,398 @@
+"""The ogi spider: crawls the annual-report columns of any mix of sites and site families.
+
+Flow for every site: entry page -> (link text) disclosure pages -> annual-report column -> every list
+page of it (and of its sub-columns) -> each detail page -> its attachments (fetched side by side) ->
+one ReportItem. What differs between CMSs is asked of the site's `SiteFamily` (crawler/spiders/base.py);
+the families themselves are found through `crawler.spiders.family_registry`.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from urllib.parse import urlparse
+
+import scrapy
+from scrapy.http import Response, TextResponse
+
+from crawler.antibot import SiteBlocked
+from crawler.budget import BudgetExceeded
+from crawler.items import FetchedPart, ReportItem
+from crawler.politeness import describe_failure
+from crawler.scope import OffsiteRequest, SiteScope
+from crawler.spiders import family_registry
+from crawler.spiders.base import ListItem, SiteFamily
+from crawler.traps import ColumnMoved, alternative_scheme, is_connect_failure
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class PendingReport:
+    """A report page whose attachments are being fetched (all at once); the item goes out with the last."""
+
+    item: ReportItem
+    urls: list[str]
+    parts: dict[int, FetchedPart] = field(default_factory=dict)  # attachment index -> part, kept in link order
+    waiting: int = 0
+    bytes: int = 0
+
+
+def looks_cut_short(body: bytes) -> bool:
+    """An HTML document that opens <html> but has neither </body> nor </html> in its last bytes."""
+    head, tail = body[:2048].lower(), body[-4096:].lower()
+    return b"<html" in head and b"</html" not in tail and b"</body" not in tail
+
+
+class PortalSpider(scrapy.Spider):
+    """Crawl the annual-report columns of the registry's sites (or one ad-hoc URL).
+
+    Arguments (``scrapy crawl ogi -a ...``): ``registry`` (CSV path), ``sites`` (comma-separated ids),
+    or ``url`` with ``name``/``adcode``/``platform`` for a site not in the registry.
+    """
+
+    name = "ogi"
+
+    def __init__(self, registry: str | None = None, sites=None, url: str | None = None, name: str | None = None,
+                 adcode: str | None = None, platform: str | None = None, **kwargs) -> None:
+        super().__init__(**kwargs)
+        from crawler.registry import Site, load_registry
+
+        if isinstance(sites, list):
+            chosen = sites
+        elif url:
+            chosen = [Site(site_id=kwargs.get("site_id") or urlparse(url).netloc.replace(":", "_"), name=name or url,
+                           adcode=adcode or "", entry_urls=[url], platform=(platform or "").lower())]
+        else:
+            all_sites = load_registry(registry or "data/sites.csv")
+            wanted = {s.strip() for s in (sites or "").split(",") if s.strip()}
+            chosen = [s for s in all_sites if not wanted or s.site_id in wanted]
+        self.sites = chosen
+        self._by_id = {s.site_id: s for s in chosen}
+        self._by_host = {urlparse(u).netloc: s for s in chosen for u in s.entry_urls}
+        self._scopes = {s.site_id: SiteScope.for_site(s.entry_urls, s.allowed_hosts, s.attachment_hosts)
+                        for s in chosen}
+        self._over_budget: set[str] = set()
+        self._families: dict[str, SiteFamily] = {}
+        self._entry_failures: dict[str, int] = {}
+
+    # -- helpers used by middlewares and pipelines --------------------------------------------------
+    def site_by_id(self, site_id: str):
+        return self._by_id[site_id]
+
+    def site_for_url(self, url: str):
+        return self._by_host.get(urlparse(url).netloc)
+
+    def scope_check(self, request: scrapy.Request) -> str | None:
+        """Why this request leaves its site (crawler/scope.py), or None when it may be sent.
+
+        An entry request redirected to a new host is a moved site (site-patterns §5): that host joins
+        the site's scope. Anything else outside the scope is refused, whichever way it got there.
+        """
+        site_id = request.meta.get("ogi_site")
+        site = self._by_id.get(site_id) if site_id else self.site_for_url(request.url)
+        if site is None and request.meta.get("dont_obey_robotstxt") and urlparse(request.url).path == "/robots.txt":
+            # robots.txt of a sub-domain or attachment host that some site may visit: polite to read it.
+            if any(scope.allows(request.url, "attachment") for scope in self._scopes.values()):
+                return None
+        if site is None:
+            return f"{urlparse(request.url).netloc} belongs to no site of this crawl"
+        scope = self._scopes[site.site_id]
+        kind = request.meta.get("ogi_kind")
+        if scope.allows(request.url, kind):
+            return None
+        redirects = request.meta.get("redirect_urls") or []
+        if kind == "entry" and request.meta.get("ogi_hops", 0) == 0 and redirects and scope.allows(redirects[0]):
+            scope.add(request.url)
+            self._by_host.setdefault(urlparse(request.url).netloc, site)
+            return None
+        return f"{urlparse(request.url).netloc} is outside site {site.site_id}'s hosts"
+
+    def family_for(self, site, response: Response | None = None) -> SiteFamily | None:
+        if site.site_id in self._families:
+            return self._families[site.site_id]
+        families = family_registry()
+        family_cls = families.get(site.platform)
+        if family_cls is None and site.platform not in ("", "auto"):
+            return None  # a known family without a module yet: say so rather than guess
+        if family_cls is None and response is not None:
+            # Real families first; a fallback family (generic) detects anything, so it comes last.
+            family_cls = next((cls for cls in families.values() if cls.detect(response)), None)
+        if family_cls is None:
+            return None
+        self._families[site.site_id] = family = family_cls()
+        return family
+
+    def _runs(self):
+        return getattr(self, "ogi_runs", None)
+
+    def count(self, site_id: str, counter: str) -> None:
+        if self._runs():
+            self._runs().count(site_id, counter)
+
+    def error(self, site_id: str, url: str, kind: str, message: str) -> None:
+        if self._runs():
+            self._runs().error(site_id, url, kind, message)
+        else:
+            logger.warning("[%s] %s %s: %s", site_id, kind, url, message)
+
+    def note(self, site_id: str, message: str) -> None:
+        """Something worth knowing about a site's crawl that is not a failure (kept in the run's message)."""
+        logger.info("[%s] %s", site_id, message)
+        if self._runs():
+            self._runs().notes[site_id].append(message)
+
+    def skip_listed(self, site_id: str, item: ListItem) -> bool:
+        """Count a listed report page; True when an incremental crawl need not fetch it (crawler/incremental.py)."""
+        incremental = getattr(self, "ogi_incremental", None)
+        return bool(incremental and incremental.skip(site_id, item.url, item.title, item.date))
+
+    def request(self, url: str, site_id: str, kind: str, callback, **meta) -> scrapy.Request:
+        return scrapy.Request(url, callback=callback, errback=self.on_error,
+                              meta={"ogi_site": site_id, "ogi_kind": kind, **meta})
+
+    # -- crawl flow ---------------------------------------------------------------------------------
+    async def start(self):
+        for site in self.sites:
+            for url in site.entry_urls:
+                yield self.request(url, site.site_id, "entry", self.parse_entry, ogi_hops=0)
+
+    def parse_entry(self, response: Response):
+        site = self.site_by_id(response.meta["ogi_site"])
+        if self._unusable(response, site.site_id, "page"):
+            if response.meta.get("ogi_hops", 0) == 0:
+                self._entry_failed(site)
+            return
+        family = self.family_for(site, response)
+        if family is None:
+            if self._runs():
+                self._runs().set_status(site.site_id, "needs_family",
+                                        f"no site-family module recognises {response.url}")
+            logger.warning("[%s] no family module recognises %s", site.site_id, response.url)
+            return
+        self._note_moved_entry(site, response)
+        why = family.needs_module(response)
+        if why:
+            self.site_needs_family(site.site_id, why)
+            return
+        columns = family.column_links(response)
+        hops = response.meta.get("ogi_hops", 0)
+        if hops < self.settings.getint("OGI_DISCOVERY_HOPS", 2):
+            for url in family.unit_links(response):
+                yield self.request(url, site.site_id, "entry", self.parse_entry, ogi_hops=hops + 1)
+        if not columns and family.is_list_page(response) and family.is_report_column(response):
+            # The entry URL (or a page reached from it) is itself a report column.
+            yield from self.parse_list(response)
+            return
+        for url in columns:
+            yield self.request(url, site.site_id, "list", self.parse_list)
+        if not columns and hops < self.settings.getint("OGI_DISCOVERY_HOPS", 2):
+            for url in family.disclosure_links(response):
+                yield self.request(url, site.site_id, "entry", self.parse_entry, ogi_hops=hops + 1)
+
+    def parse_list(self, response: Response):
+        site = self.site_by_id(response.meta["ogi_site"])
+        if self._unusable(response, site.site_id, "list page"):
+            return
+        family = self.family_for(site, response)
+        if family is None:
+            return
+        self.count(site.site_id, "list_pages")
+        if site.site_id in self._over_budget:
+            return  # nothing more will be sent to this site: do not fill the scheduler with it
+        items = family.list_items(response)
+        cap = self.settings.getint("OGI_MAX_ITEMS_PER_PAGE", 1000)
+        if len(items) > cap:  # a real list shows 15-50 reports; a page with 100,000 links is a trap
+            self.error(site.site_id, response.url, "too_many_items",
+                       f"list page has {len(items):,} items; only the first {cap:,} are read (OGI_MAX_ITEMS_PER_PAGE)")
+            items = items[:cap]
+        for item in items:
+            if self.skip_listed(site.site_id, item):
+                continue
+            yield self.request(item.url, site.site_id, "detail", self.parse_detail,
+                               ogi_title=item.title, ogi_date=item.date)
+        yield from family.more_list_requests(response, self)
+        for url in family.sub_columns(response):
+            yield self.request(url, site.site_id, "list", self.parse_list)
+
+    def parse_detail(self, response: Response):
+        site = self.site_by_id(response.meta["ogi_site"])
+        if self._unusable(response, site.site_id, "report page"):
+            return
+        self.count(site.site_id, "detail_pages")
+        family = self.family_for(site, response)
+        item = ReportItem(site_id=site.site_id, url=response.url, list_title=response.meta.get("ogi_title", ""),
+                          list_date=response.meta.get("ogi_date", ""))
+        part = self._part(response, "page")
+        if family is not None:
+            part.body, part.content_type = family.page_document(response)
+        self._note_data_loss(site.site_id, response, item)
+        item.parts.append(part)
+        attachments = family.attachments(response) if family and isinstance(response, TextResponse) else []
+        limit = self.settings.getint("OGI_REPORT_MAX_ATTACHMENTS", 30)
+        if len(attachments) > limit:
+            msg = (f"report page links {len(attachments)} files; only the first {limit} are fetched "
+                   "(OGI_REPORT_MAX_ATTACHMENTS)")
+            item.errors.append(msg)
+            self.error(site.site_id, response.url, "budget_exceeded", msg)
+            attachments = attachments[:limit]
+        if not attachments:
+            yield item
+            return
+        # All attachments at once (the per-site concurrency and delays still apply): a slow file no longer
+        # holds up the others, and the report goes to the pipeline when the last one is in.
+        pending = PendingReport(item, attachments, waiting=len(attachments), bytes=len(part.body or b""))
+        for index, url in enumerate(attachments):
+            yield scrapy.Request(url, callback=self.parse_attachment, errback=self.attachment_failed,
+                                 meta={"ogi_site": item.site_id, "ogi_kind": "attachment", "max_retry_times": 1},
+                                 cb_kwargs={"pending": pending, "index": index}, dont_filter=True)
+
+    def _unusable(self, response: Response, site_id: str, what: str) -> bool:
+        """An HTTP error, or a redirect that was not followed (to a file:/data: URL, or too many): recorded."""
+        if response.status >= 400:
+            self.error(site_id, response.url, f"http_{response.status}", f"{what} answered HTTP {response.status}")
+            return True
+        if 300 <= response.status < 400 and response.status != 304:
+            location = response.headers.get(b"Location", b"").decode("latin-1")[:300]
+            self.error(site_id, response.url, "bad_redirect",
+                       f"{what} answered HTTP {response.status} to {location or 'no Location'}: not followed "
+                       "(only http(s) URLs on the site's hosts are fetched)")
+            return True
+        return False
+
+    def _part(self, response: Response, role: str) -> FetchedPart:
+        ctype = response.headers.get(b"Content-Type")
+        return FetchedPart(url=response.url, body=response.body,
+                           content_type=ctype.decode("latin-1") if ctype else None,
+                           capture_id=response.meta.get("ogi_capture_id"), role=role)
+
+    def _note_data_loss(self, site_id: str, response: Response, item: ReportItem) -> None:
+        """A body cut short by the server (fewer bytes than Content-Length) is kept, and flagged; so is an
+        HTML page that stops before its end (a Content-Length shorter than the page cuts it silently)."""
+        if isinstance(response, TextResponse) and looks_cut_short(response.body):
+            item.flags.append(f"{response.url}: the page ends before </html> ({len(response.body):,} bytes): "
+                              "the server may have declared a shorter Content-Length than it sent")
+        if "dataloss" in (response.flags or []):
+            msg = (f"{response.url}: the server closed the connection before the whole body was sent "
+                   f"({len(response.body):,} bytes received); the text may be incomplete")
+            item.errors.append(msg)
+            self.error(site_id, response.url, "data_loss", msg)
+
+    def _attachment_done(self, pending: PendingReport):
+        pending.waiting -= 1
+        if pending.waiting == 0:
+            pending.item.parts.extend(pending.parts[i] for i in sorted(pending.parts))
+            pending.parts.clear()
+            yield pending.item
+
+    def parse_attachment(self, response: Response, pending: PendingReport, index: int):
+        item = pending.item
+        self.count(item.site_id, "attachments")
+        max_bytes = self.settings.getint("OGI_REPORT_MAX_BYTES", 200 * 1024 * 1024)
+        if response.status >= 400:
+            msg = f"attachment {response.url} answered HTTP {response.status}"
+            item.errors.append(msg)
+            self.error(item.site_id, response.url, f"http_{response.status}", msg)
+        elif pending.bytes + len(response.body) > max_bytes:
+            msg = (f"attachment {response.url} ({len(response.body):,} bytes) left out: the report's files "
+                   f"would exceed {max_bytes:,} bytes (OGI_REPORT_MAX_BYTES)")
+            item.errors.append(msg)
+            self.error(item.site_id, response.url, "budget_exceeded", msg)
+        else:
+            pending.bytes += len(response.body)
+            self._note_data_loss(item.site_id, response, item)
+            part = self._part(response, "attachment")
+            if part.capture_id is not None:
+                part.body = None  # spooled: the raw store has these bytes; the pipeline reads them back
+            pending.parts[index] = part
+        yield from self._attachment_done(pending)
+
+    def attachment_failed(self, failure):
+        request = failure.request
+        pending = request.cb_kwargs["pending"]
+        item = pending.item
+        if not failure.check(OffsiteRequest, BudgetExceeded, SiteBlocked):  # those were recorded when raised
+            kind, reason = describe_failure(failure, "fetch_failed", request.url)
+            msg = f"attachment {request.url} could not be fetched: {reason}"
+            self.error(item.site_id, request.url, kind, msg)
+        else:
+            msg = f"attachment {request.url} not fetched: {failure.getErrorMessage()}"
+        item.errors.append(msg)
+        yield from self._attachment_done(pending)
+
+    def on_error(self, failure):
+        request = failure.request
+        site_id = request.meta.get("ogi_site")
+        kind = request.meta.get("ogi_kind")
+        if failure.check(SiteBlocked, ColumnMoved, OffsiteRequest, BudgetExceeded):
+            return  # already recorded once by the middleware that raised it
+        error_kind, reason = describe_failure(failure, "fetch_failed", request.url)
+        entry = kind == "entry" and request.meta.get("ogi_hops", 0) == 0
+        if error_kind == "robots_disallowed":
+            self.error(site_id, request.url, "robots_disallowed", "robots.txt forbids this URL")
+            if entry:
+                self.site_blocked(site_id, "robots.txt disallows the entry URL", request.url, record=False)
+            return
+        other = alternative_scheme(request.url)
+        if (entry and other and not request.meta.get("ogi_scheme_fallback") and error_kind != "private_address"
+                and is_connect_failure(failure)):
+            # http-only and https-only hosts (site-patterns §5): try the other scheme once.
+            self.note(site_id, f"entry {request.url} failed ({reason}); trying {other}")
+            yield self.request(other, site_id, "entry", self.parse_entry, ogi_hops=0, ogi_scheme_fallback=True,
+                               ogi_failed_entry=request.url)
+            return
+        if kind == "entry" and error_kind == "fetch_failed":
+            error_kind = "unreachable"
+        self.error(site_id, request.url, error_kind, reason)
+        if entry:
+            self._entry_failed(self.site_by_id(site_id), reason if error_kind != "unreachable" else "")
+
+    # -- hooks for middlewares and families -----------------------------------------------------------
+    def site_blocked(self, site_id: str, reason: str, url: str, record: bool = True) -> None:
+        """An anti-bot challenge (or robots.txt) stops this site: status `blocked` with the reason."""
+        if record:
+            self.error(site_id, url, "blocked", f"{reason}; no further requests sent to this site")
+        if self._runs():
+            self._runs().set_status(site_id, "blocked", f"blocked: {reason}")
+
+    def site_budget_exceeded(self, site_id: str, reason: str, url: str) -> None:
+        """A site spent its budget (crawler/budget.py): status `budget_exceeded`, nothing more is sent."""
+        self._over_budget.add(site_id)
+        self.error(site_id, url, "budget_exceeded", f"budget exceeded: {reason}; no further requests sent to this site")
+        if self._runs():
+            self._runs().set_status(site_id, "budget_exceeded", f"budget exceeded: {reason}")
+
+    def entry_refused(self, site_id: str, message: str) -> None:
+        """An entry URL that may not be fetched at all (not http(s), a private address)."""
+        self._entry_failed(self.site_by_id(site_id), message)
+
+    def site_needs_family(self, site_id: str, reason: str) -> None:
+        """The site can only be read by a family module we do not have (JS shell, unknown pager)."""
+        logger.warning("[%s] needs a family module: %s", site_id, reason)
+        if self._runs():
+            self._runs().set_status(site_id, "needs_family", reason)
+
+    def site_outcome(self, site_id: str, counts) -> tuple[str, str] | None:
+        """A status the run tracker cannot see from counts alone: the generic family found no column."""
+        family = self._families.get(site_id)
+        if family is not None and family.fallback and not counts["list_pages"]:
+            return "needs_family", "no annual-report column found by link text or meta tags"
+        return None
+
+    def _note_moved_entry(self, site, response: Response) -> None:
+        """An entry URL redirected to another host (domain migration) or reached by the other scheme."""
+        if response.meta.get("ogi_hops", 0) != 0:
+            return
+        first = (response.meta.get("redirect_urls") or [None])[0] or response.meta.get("ogi_failed_entry")
+        if not first:
+            return
+        old, new = urlparse(first), urlparse(response.url)
+        if (old.scheme, old.netloc) != (new.scheme, new.netloc):
+            self._by_host.setdefault(new.netloc, site)
+            self.note(site.site_id, f"entry {first} now answers at {response.url}: update the registry")
+
+    def _entry_failed(self, site, why: str = "") -> None:
+        self._entry_failures[site.site_id] = self._entry_failures.get(site.site_id, 0) + 1
+        if self._entry_failures[site.site_id] >= len(site.entry_urls) and self._runs():
+            note = "no entry URL could be fetched" + (f" ({why})" if why else "")
+            self._runs().set_status(site.site_id, "unreachable", note)
