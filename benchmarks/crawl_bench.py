@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/crawl_bench.py [--sites 200] [--reports 5] [--write]
 
-The sites are `ogi.demo.mutable.MutableCounty` TRS portals (real county names from the gazetteer, so
+The sites are `demosites.mutable.MutableCounty` TRS portals (real county names from the gazetteer, so
 extraction does its normal work), half of them with ETag/Last-Modified and half without. Each crawl
 runs in a child process (`--child`) so its peak RSS is measured alone (getrusage(RUSAGE_CHILDREN)),
 not mixed with the 200 servers. Passes: (1) first crawl; (2) incremental re-crawl of the same
@@ -52,7 +52,7 @@ def counties(n: int) -> list[tuple[str, str, str, str]]:
 
 
 def build_sites(n: int, reports: int):
-    from ogi.demo.mutable import MutableCounty
+    from demosites.mutable import MutableCounty
 
     sites = []
     for i, (prov, city, county, code) in enumerate(counties(n)):
@@ -115,7 +115,7 @@ def main() -> None:
         return
     logging.basicConfig(level=logging.WARNING)
     from crawler.registry import COLUMNS
-    from ogi.demo import DemoPortal
+    from demosites import DemoPortal
 
     shutil.rmtree(args.work, ignore_errors=True)
     args.work.mkdir(parents=True)

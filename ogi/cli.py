@@ -226,7 +226,7 @@ def crawl(registry, site_ids, url, name, adcode, platform, db, delay, log_file, 
 def demo(db, serve, quiet) -> None:
     """Serve the bundled offline demo portal on 127.0.0.1, crawl it, and search the result."""
     from crawler.run import LOCAL_SETTINGS
-    from ogi.demo import DemoPortal
+    from demosites import DemoPortal
 
     _check_crawl_db(db)
     console = _console()

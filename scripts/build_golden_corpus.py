@@ -38,7 +38,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from ogi.demo.binaries import (  # noqa: E402
+from demosites.binaries import (  # noqa: E402
     FONT,
     _fixed_zip,
     _new_docx,
@@ -46,7 +46,7 @@ from ogi.demo.binaries import (  # noqa: E402
     _table2_rows,
     add_span_table,
 )
-from ogi.demo.forms import (  # noqa: E402
+from demosites.forms import (  # noqa: E402
     APPLICANT_COLS,
     DENIED,
     FOUR_SUB,
@@ -781,7 +781,7 @@ def scanned_pdf(src: bytes) -> bytes:
 
 def render_docx(s: Spec) -> bytes:
     """DOCX with merged-cell Word tables (python-docx `merge`)."""
-    from ogi.demo.forms import table3_rows
+    from demosites.forms import table3_rows
 
     d = _new_docx()
     d.add_paragraph(s.title)

@@ -12,7 +12,7 @@ import json
 import urllib.request
 from pathlib import Path
 
-from ogi.demo import DemoPortal
+from demosites import DemoPortal
 
 OUT = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "families"
 

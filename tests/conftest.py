@@ -53,7 +53,7 @@ def crawl(jobs, log_level: str = "INFO"):
 def demo_crawls(tmp_path_factory):
     """Crawl the demo portal twice into one database, and the fault portal once into another."""
     from crawler.run import LOCAL_SETTINGS, CrawlJob
-    from ogi.demo import DemoPortal
+    from demosites import DemoPortal
 
     base = tmp_path_factory.mktemp("crawls")
     with DemoPortal() as portal, DemoPortal(faults=True) as faulty:

@@ -1,4 +1,4 @@
-"""The real spider against the offline demo portal (ogi/demo), in-process.
+"""The real spider against the offline demo portal (demosites), in-process.
 
 The expected sets below are written out by hand from what the portal publishes, so a crawler that
 misses a list page, a POST-paginated group, a JS-written attachment or a GBK page fails here.

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 import urllib.request
 
-from ogi.demo import DemoPortal
-from ogi.demo.mock import MockResponse, MockSite
+from demosites import DemoPortal
+from demosites.mock import MockResponse, MockSite
 
 
 class Echo(MockSite):

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from ogi.demo import DemoPortal
+from demosites import DemoPortal
 
 SEEDS = Path(__file__).resolve().parent / "fixtures" / "seeds"  # the tests' copy of the five seed reports
 
@@ -380,14 +380,14 @@ def test_deterministic_bytes(manifest):
             assert a == b
             checked += 1
     assert checked >= 5
-    from ogi.demo import binaries
+    from demosites import binaries
 
     assert binaries.seed_000_pdf() == binaries.seed_000_pdf.__wrapped__()
     assert binaries.seed_003_docx() == binaries.seed_003_docx.__wrapped__()
 
 
 def test_seed_copies_match_the_tests_copy():
-    pkg = Path(__file__).resolve().parents[1] / "ogi" / "demo" / "content" / "seeds"
+    pkg = Path(__file__).resolve().parents[1] / "demosites" / "content" / "seeds"
     names = sorted(p.name for p in SEEDS.glob("*.txt"))
     assert len(names) == 5 and names == sorted(p.name for p in pkg.glob("*.txt"))
     for name in names:

@@ -1,5 +1,5 @@
 """The Anhui 政务公开 platform family: golden files (saved mock pages + what each hook returns) and crawls
-of the 霍山县 mock (ogi/demo/anhui_site.py) with the real spider.
+of the 霍山县 mock (demosites/anhui_site.py) with the real spider.
 
 Refresh the saved pages with ``.venv/bin/python -m tests.test_family_anhui`` (only when the mock changes
 on purpose); the expected JSON next to them was checked by hand against the pages.
@@ -15,8 +15,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from crawler.spiders.anhui import AnhuiFamily
-from ogi.demo.anhui_site import AnhuiCountySite
-from ogi.demo.mock import MockRequest
+from demosites.anhui_site import AnhuiCountySite
+from demosites.mock import MockRequest
 from tests.family_golden import FIXTURES, _Spider, expected, hook_results, load_response, rel
 
 FAMILY = "anhui"
@@ -131,7 +131,7 @@ def anhui_crawls(tmp_path_factory):
     """霍山县 crawled twice into one database (registered as `anhui`), once more as an undetected site
     (platform "") inside a city platform (path prefixes) into another."""
     from crawler.run import LOCAL_SETTINGS, CrawlJob
-    from ogi.demo import DemoPortal
+    from demosites import DemoPortal
     from tests.conftest import crawl, demo_sites_as_registry
 
     base = tmp_path_factory.mktemp("anhui")

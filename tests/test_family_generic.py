@@ -1,7 +1,7 @@
 """The generic family: golden files from the ASP-era county mock, a crawl of it with the exact report
 set, and `ogi crawl --url` with no --platform (a separate process, as a user runs it).
 
-Fixtures: tests/fixtures/families/generic/ (pages saved from ogi.demo.generic_site.AspCountySite; the
+Fixtures: tests/fixtures/families/generic/ (pages saved from demosites.generic_site.AspCountySite; the
 expected JSON was checked by hand against the pages).
 """
 
@@ -54,8 +54,8 @@ def test_pager_base_ignores_only_the_page_number():
 @pytest.fixture(scope="module")
 def generic_crawl(tmp_path_factory):
     from crawler.run import LOCAL_SETTINGS, CrawlJob
-    from ogi.demo import DemoPortal
-    from ogi.demo.generic_site import AspCountySite
+    from demosites import DemoPortal
+    from demosites.generic_site import AspCountySite
 
     site = AspCountySite()
     db = tmp_path_factory.mktemp("generic") / "ogi.db"
@@ -109,8 +109,8 @@ def test_attachments_under_uploadfile(generic_crawl):
 
 def test_ogi_crawl_url_without_platform(tmp_path):
     """`ogi crawl --url URL` (no --platform) on the ASP mock: the generic fallback, as a user runs it."""
-    from ogi.demo import DemoPortal
-    from ogi.demo.generic_site import AspCountySite
+    from demosites import DemoPortal
+    from demosites.generic_site import AspCountySite
 
     db = tmp_path / "ogi.db"
     with DemoPortal(core=False, mock_sites=[AspCountySite()]) as portal:

@@ -1,7 +1,7 @@
 """The gkmlpt site family (Guangdong 政府信息公开目录平台): golden files and a crawl of the mock sites.
 
 Golden files: tests/fixtures/families/gkmlpt/ holds pages and API answers saved from the mocks in
-ogi/demo/gkmlpt_site.py (refresh with ``.venv/bin/python -m tests.test_family_gkmlpt``), each next to
+demosites/gkmlpt_site.py (refresh with ``.venv/bin/python -m tests.test_family_gkmlpt``), each next to
 what the hooks must return (checked by hand against the saved bytes).
 """
 
@@ -145,8 +145,8 @@ EXPECTED_LISTS = {  # every list request: API pages and the unit catalogues read
 @pytest.fixture(scope="module")
 def crawled(tmp_path_factory):
     from crawler.run import LOCAL_SETTINGS, CrawlJob
-    from ogi.demo import DemoPortal
-    from ogi.demo.gkmlpt_site import duanzhou, jianghai
+    from demosites import DemoPortal
+    from demosites.gkmlpt_site import duanzhou, jianghai
     from tests.conftest import CrawlScenario, crawl, demo_sites_as_registry
 
     db = tmp_path_factory.mktemp("gkmlpt") / "gk.db"
@@ -244,8 +244,8 @@ def test_second_crawl_adds_no_rows(crawled):
 
 def capture() -> None:
     """Save the mocks' pages as fixtures (expected JSON is written by hand, not here)."""
-    from ogi.demo import DemoPortal
-    from ogi.demo.gkmlpt_site import duanzhou, jianghai
+    from demosites import DemoPortal
+    from demosites.gkmlpt_site import duanzhou, jianghai
 
     DIR.mkdir(parents=True, exist_ok=True)
     with DemoPortal(core=False, mock_sites=[jianghai(), duanzhou()]) as portal:

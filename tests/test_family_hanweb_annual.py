@@ -16,7 +16,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import pytest
 
 from crawler.spiders.hanweb import HanwebFamily, annual_report_items, is_annual_report_url
-from ogi.demo.shandong_site import MODULE, HanwebAnnualSite
+from demosites.shandong_site import MODULE, HanwebAnnualSite
 from tests.family_golden import FIXTURES, expected, hook_results, load_response
 from tests.test_family_shandong import serve
 
@@ -93,7 +93,7 @@ EXPECTED_REPORTS = ({(f"{Z}唐村镇人民政府", y) for y in (2020, 2021, 2022
 def annual_crawls(tmp_path_factory):
     """邹城市 crawled twice (registered as hanweb) and once registered with platform "" (detected)."""
     from crawler.run import LOCAL_SETTINGS, CrawlJob
-    from ogi.demo import DemoPortal
+    from demosites import DemoPortal
     from tests.conftest import crawl, demo_sites_as_registry
 
     base = tmp_path_factory.mktemp("annual")

@@ -1,7 +1,7 @@
 """The kaipuyun site family (开普云 intensive platform): golden files and a crawl of the mock county.
 
 Golden files: tests/fixtures/families/kaipuyun/ holds pages and an interface answer saved from the
-mock in ogi/demo/kaipuyun_site.py (refresh with ``.venv/bin/python -m tests.test_family_kaipuyun``), each
+mock in demosites/kaipuyun_site.py (refresh with ``.venv/bin/python -m tests.test_family_kaipuyun``), each
 next to what the hooks must return (checked by hand against the saved bytes).
 """
 
@@ -102,8 +102,8 @@ EXPECTED_GETS = {"/cxx/c114953/zfxxgk_gknrz.shtml", "/cxx/c114953/zfxxgk_gknrz_2
 @pytest.fixture(scope="module")
 def crawled(tmp_path_factory):
     from crawler.run import LOCAL_SETTINGS, CrawlJob
-    from ogi.demo import DemoPortal
-    from ogi.demo.kaipuyun_site import chenxi
+    from demosites import DemoPortal
+    from demosites.kaipuyun_site import chenxi
     from tests.conftest import CrawlScenario, crawl, demo_sites_as_registry
 
     db = tmp_path_factory.mktemp("kaipuyun") / "kp.db"
@@ -172,8 +172,8 @@ def test_second_crawl_adds_no_rows(crawled):
 
 def capture() -> None:
     """Save the mock's pages as fixtures (expected JSON is checked by hand, not written here)."""
-    from ogi.demo import DemoPortal
-    from ogi.demo.kaipuyun_site import chenxi
+    from demosites import DemoPortal
+    from demosites.kaipuyun_site import chenxi
 
     DIR.mkdir(parents=True, exist_ok=True)
     site = chenxi()

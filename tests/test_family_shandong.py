@@ -1,5 +1,5 @@
 """The Shandong /gongkai/ platform family: golden files (saved mock pages + what each hook returns) and
-crawls of the 周村区 mock (ogi/demo/shandong_site.py) with the real spider.
+crawls of the 周村区 mock (demosites/shandong_site.py) with the real spider.
 
 Refresh the saved pages with ``.venv/bin/python -m tests.test_family_shandong`` (only when the mock changes
 on purpose); the expected JSON next to them was checked by hand against the pages.
@@ -17,8 +17,8 @@ import pytest
 from scrapy.http import HtmlResponse
 
 from crawler.spiders.shandong import ShandongFamily
-from ogi.demo.mock import MockRequest, MockSite
-from ogi.demo.shandong_site import ShandongCountySite
+from demosites.mock import MockRequest, MockSite
+from demosites.shandong_site import ShandongCountySite
 from tests.family_golden import FIXTURES, _Spider, expected, hook_results, load_response, rel
 
 FAMILY = "shandong"
@@ -134,7 +134,7 @@ EXPECTED_REPORTS = (
 def shandong_crawls(tmp_path_factory):
     """周村区 crawled twice into one database, registered with platform "" (the family is detected)."""
     from crawler.run import LOCAL_SETTINGS, CrawlJob
-    from ogi.demo import DemoPortal
+    from demosites import DemoPortal
     from tests.conftest import crawl, demo_sites_as_registry
 
     db = tmp_path_factory.mktemp("shandong") / "sdzc.db"

@@ -24,7 +24,7 @@ ADDED = ("长阳土家族自治县人民政府", 2022, "form2021", "html")
 
 
 def _county(validators: bool):
-    from ogi.demo.mutable import MutableCounty
+    from demosites.mutable import MutableCounty
 
     return MutableCounty("cy", "长阳土家族自治县", province="湖北省", city="宜昌市", adcode="420528",
                          reports=list(REPORTS), validators=validators)
@@ -45,7 +45,7 @@ def _paths(urls) -> set[str]:
 @pytest.fixture(scope="module", params=[True, False], ids=["etag", "no-validators"])
 def two_runs(request, tmp_path_factory):
     from crawler.run import LOCAL_SETTINGS, CrawlJob
-    from ogi.demo import DemoPortal
+    from demosites import DemoPortal
 
     validators = request.param
     site = _county(validators)
@@ -137,7 +137,7 @@ def test_run_rows_count_unchanged_and_skipped_pages(two_runs):
 def recheck_runs(tmp_path_factory):
     """Crawls run in fixtures: pytest-twisted runs test bodies inside the reactor's greenlet."""
     from crawler.run import LOCAL_SETTINGS, CrawlJob
-    from ogi.demo import DemoPortal
+    from demosites import DemoPortal
 
     site = _county(validators=False)
     db = tmp_path_factory.mktemp("recheck") / "ogi.db"

@@ -52,7 +52,7 @@ class Outcome:
 
 
 def _mocks():
-    from ogi.demo import obstacle_sites as o
+    from demosites import obstacle_sites as o
 
     def county(cls, sid, county, adcode, reports, **kw):
         return cls(sid, county, adcode, reports, **kw)
@@ -106,8 +106,8 @@ MAX_LIST_PAGES = 5
 @pytest.fixture(scope="module")
 def out(tmp_path_factory):
     from crawler.run import LOCAL_SETTINGS, CrawlJob
-    from ogi.demo import DemoPortal
-    from ogi.demo.server import _free_port
+    from demosites import DemoPortal
+    from demosites.server import _free_port
 
     mocks = _mocks()
     db = tmp_path_factory.mktemp("obstacles") / "ogi.db"

@@ -57,8 +57,8 @@ def status_db(tmp_path_factory):
     """Two real crawls of a mock county whose column loses most items in between, plus runs of other
     sites written through the store (blocked, unreachable, needs a family module, killed)."""
     from crawler.run import LOCAL_SETTINGS, CrawlJob
-    from ogi.demo import DemoPortal
-    from ogi.demo.mutable import MutableCounty
+    from demosites import DemoPortal
+    from demosites.mutable import MutableCounty
     from ogi.store import Store
 
     reports = [(f"五峰土家族自治县{d}", y, "form2021", "html")

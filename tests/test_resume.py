@@ -52,7 +52,7 @@ def _corpus(db: Path) -> dict[str, list]:
 
 @pytest.fixture(scope="module")
 def resumed(tmp_path_factory):
-    from ogi.demo import DemoPortal
+    from demosites import DemoPortal
 
     base = tmp_path_factory.mktemp("resume")
     registry = base / "sites.csv"

@@ -13,7 +13,7 @@ import subprocess
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-FOLDERS = ["tests", "scripts", "crawler", "extract", "ogi", "benchmarks"]
+FOLDERS = ["tests", "scripts", "crawler", "extract", "ogi", "demosites", "benchmarks"]
 NAME = "shared"  # the sibling folder's name
 
 _Q = "[\"']"  # a quote: the patterns below match code and string literals, not prose

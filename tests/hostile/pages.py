@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from html import escape
 
-from ogi.demo.forms import blocks_html, make_numbers, report_blocks
+from demosites.forms import blocks_html, make_numbers, report_blocks
 
 
 def page(title: str, body: str, head: str = "") -> str:

@@ -1,6 +1,6 @@
 """A raw HTTP/1.1 server on loopback whose every byte a test controls.
 
-The demo portal's mock sites (ogi.demo) answer like well-behaved servers; hostile sites lie about
+The demo portal's mock sites (demosites) answer like well-behaved servers; hostile sites lie about
 Content-Length, send gzip bombs, trickle bytes, close early and link outside themselves, which
 http.server cannot do. A route is a function of the request returning either a `Raw` answer (status,
 headers, body, and how to send it) or raw bytes. Every connection is closed after one answer.

@@ -1,6 +1,8 @@
 """Offline demo portal: imitation county government websites on 127.0.0.1.
 
-Used by `ogi demo` and by the crawler tests. Everything it serves is built
+Used by `ogi demo` (a thin launcher in ogi/cli.py) and by the crawler tests; kept outside the
+application package `ogi` because it is a harness of servers, not part of the pipeline, and it imports
+nothing of ogi, crawler, corpus or extract. Everything it serves is built
 from this package's own files (the seed texts under `content/seeds/`); it never
 reads the shared project folder at run time.
 
@@ -18,6 +20,6 @@ Sites (ports are free ports chosen at start):
 - faults=True adds bad 井陉县 (TRS, createPageHTML(3) but index_2 404, corrupt PDF) and dead (nothing listens)
 """
 
-from ogi.demo.server import DemoPortal, DemoSite
+from demosites.server import DemoPortal, DemoSite
 
 __all__ = ["DemoPortal", "DemoSite"]

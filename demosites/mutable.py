@@ -2,7 +2,7 @@
 
 Incremental crawling must be tested against a site that changes: a report added, a report edited in
 place (same URL, new numbers), a list entry re-dated. `MutableCounty` renders its pages with the core
-demo's TRS renderer (ogi.demo.render), re-renders after each change, and answers conditional GETs
+demo's TRS renderer (demosites.render), re-renders after each change, and answers conditional GETs
 (ETag + Last-Modified, 304) only when `validators=True` — real county sites differ on that. The
 benchmark (benchmarks/crawl_bench.py) serves 200 of them.
 """
@@ -17,10 +17,10 @@ import time
 from email.utils import formatdate, parsedate_to_datetime
 from typing import Any
 
-from ogi.demo.catalog import Column, Item, SiteSpec, gen
-from ogi.demo.forms import blocks_html, make_numbers, report_blocks
-from ogi.demo.mock import MockRequest, MockResponse, MockSite
-from ogi.demo.render import Renderer
+from demosites.catalog import Column, Item, SiteSpec, gen
+from demosites.forms import blocks_html, make_numbers, report_blocks
+from demosites.mock import MockRequest, MockResponse, MockSite
+from demosites.render import Renderer
 
 logger = logging.getLogger(__name__)
 

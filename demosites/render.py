@@ -14,8 +14,8 @@ import math
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from ogi.demo.catalog import Column, Item, SiteSpec
-from ogi.demo.seeds import seed_002_parts
+from demosites.catalog import Column, Item, SiteSpec
+from demosites.seeds import seed_002_parts
 
 logger = logging.getLogger(__name__)
 

@@ -34,8 +34,8 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
-from ogi.demo.catalog import NOTICE, SUMMARY, Item, decoy, gen
-from ogi.demo.mock import MockRequest, MockResponse, MockSite
+from demosites.catalog import NOTICE, SUMMARY, Item, decoy, gen
+from demosites.mock import MockRequest, MockResponse, MockSite
 
 logger = logging.getLogger(__name__)
 

@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from ogi.demo.catalog import NOTICE, SUMMARY, Item, decoy, gen
-from ogi.demo.mock import MockRequest, MockResponse, MockSite
+from demosites.catalog import NOTICE, SUMMARY, Item, decoy, gen
+from demosites.mock import MockRequest, MockResponse, MockSite
 
 logger = logging.getLogger(__name__)
 

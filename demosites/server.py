@@ -19,9 +19,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from ogi.demo.catalog import SiteSpec, build_sites
-from ogi.demo.mock import MockRequest, MockResponse, MockSite
-from ogi.demo.render import RenderedSite, Renderer, dataproxy_xml, empty_dataproxy
+from demosites.catalog import SiteSpec, build_sites
+from demosites.mock import MockRequest, MockResponse, MockSite
+from demosites.render import RenderedSite, Renderer, dataproxy_xml, empty_dataproxy
 
 logger = logging.getLogger(__name__)
 
@@ -70,7 +70,7 @@ def _free_port(host: str) -> int:
         return s.getsockname()[1]
 
 
-# The ports `ogi demo` and `python -m ogi.demo` use, so the registry's demo rows (data/sites.csv) and
+# The ports `ogi demo` and `python -m demosites` use, so the registry's demo rows (data/sites.csv) and
 # repeated demo runs see the same URLs. Tests use free ports (fixed_ports=False) to run in parallel.
 DEMO_PORTS = {"dxh": 18601, "zz": 18602, "jh": 18603, "zc": 18604, "hs": 18605}
 

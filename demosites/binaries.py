@@ -13,8 +13,8 @@ import zipfile
 from datetime import datetime
 from functools import cache
 
-from ogi.demo.forms import Numbers, rng_for, table3_rows, table4_rows
-from ogi.demo.seeds import SEED_000, SEED_004, fake_bold_runs, pdf_pages, seed_003_parts
+from demosites.forms import Numbers, rng_for, table3_rows, table4_rows
+from demosites.seeds import SEED_000, SEED_004, fake_bold_runs, pdf_pages, seed_003_parts
 
 logger = logging.getLogger(__name__)
 

@@ -13,7 +13,7 @@
 `duanzhou()` — 端州区 (肇庆, 441202), entry `/gkmlpt/index`, platform "gkmlpt": the 肇庆 quirk — the API
 answers every article on page 1 and 404 for page ≥ 2.
 
-Reports come from `ogi.demo.catalog.gen` (balanced numbers, official forms); decoys (工作总结, 编制发布
+Reports come from `demosites.catalog.gen` (balanced numbers, official forms); decoys (工作总结, 编制发布
 通知, 指南) sit in the report categories.
 """
 
@@ -27,8 +27,8 @@ from datetime import datetime, timedelta, timezone
 from html import escape
 from typing import Any
 
-from ogi.demo.catalog import NOTICE, SUMMARY, Item, decoy, gen
-from ogi.demo.mock import MockRequest, MockResponse, MockSite
+from demosites.catalog import NOTICE, SUMMARY, Item, decoy, gen
+from demosites.mock import MockRequest, MockResponse, MockSite
 
 logger = logging.getLogger(__name__)
 

@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
 
-from ogi.demo import binaries
-from ogi.demo.forms import blocks_html, make_numbers, report_blocks, rng_for, seed_001_html
-from ogi.demo.seeds import seed_002_parts
+from demosites import binaries
+from demosites.forms import blocks_html, make_numbers, report_blocks, rng_for, seed_001_html
+from demosites.seeds import seed_002_parts
 
 logger = logging.getLogger(__name__)
 

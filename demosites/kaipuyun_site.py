@@ -24,8 +24,8 @@ from datetime import datetime
 from html import escape
 from typing import Any
 
-from ogi.demo.catalog import NOTICE, SUMMARY, Item, decoy, gen
-from ogi.demo.mock import MockRequest, MockResponse, MockSite
+from demosites.catalog import NOTICE, SUMMARY, Item, decoy, gen
+from demosites.mock import MockRequest, MockResponse, MockSite
 
 logger = logging.getLogger(__name__)
 

@@ -14,7 +14,7 @@ import logging
 import random
 from dataclasses import dataclass, field
 
-from ogi.demo.seeds import SEED_001, seed_001_parts, seed_text
+from demosites.seeds import SEED_001, seed_001_parts, seed_text
 
 logger = logging.getLogger(__name__)
 

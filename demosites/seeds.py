@@ -24,7 +24,7 @@ SEED_004 = "004_23bd5336edb556c9.txt"  # 长子县住建局 2019, PDF with wrong
 @cache
 def seed_text(name: str) -> str:
     """The seed text exactly as stored in the package."""
-    return resources.files("ogi.demo").joinpath("content", "seeds", name).read_text(encoding="utf-8")
+    return resources.files("demosites").joinpath("content", "seeds", name).read_text(encoding="utf-8")
 
 
 def pdf_pages(name: str) -> list[list[str]]:

@@ -22,9 +22,9 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from ogi.demo.catalog import Item, gen
-from ogi.demo.generic_site import PageSite, list_rows
-from ogi.demo.mock import MockRequest, MockResponse
+from demosites.catalog import Item, gen
+from demosites.generic_site import PageSite, list_rows
+from demosites.mock import MockRequest, MockResponse
 
 logger = logging.getLogger(__name__)
 
@@ -271,7 +271,7 @@ class EndlessPagerCounty(MiniCounty):
         return self.html(self._page(text))
 
     def _page(self, body: str) -> str:
-        from ogi.demo.generic_site import county_page
+        from demosites.generic_site import county_page
 
         return county_page(self, f"{COLUMN}_{self.name}", body, charset=self.charset, metas={"ColumnName": COLUMN})
 

@@ -1,4 +1,4 @@
-"""`python -m ogi.demo`: start the demo portal and print its sites until Ctrl-C."""
+"""`python -m demosites`: start the demo portal and print its sites until Ctrl-C."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import argparse
 import logging
 import time
 
-from ogi.demo import DemoPortal
+from demosites import DemoPortal
 
 logger = logging.getLogger(__name__)
 

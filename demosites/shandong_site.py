@@ -33,9 +33,9 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
-from ogi.demo.catalog import HALF_YEAR, PERF, SUMMARY, Item, decoy, gen, seed_001
-from ogi.demo.forms import rng_for
-from ogi.demo.mock import MockRequest, MockResponse, MockSite
+from demosites.catalog import HALF_YEAR, PERF, SUMMARY, Item, decoy, gen, seed_001
+from demosites.forms import rng_for
+from demosites.mock import MockRequest, MockResponse, MockSite
 
 logger = logging.getLogger(__name__)
 
