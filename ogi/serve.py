@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+import warnings
 import webbrowser
 from pathlib import Path
 from typing import Any
@@ -106,6 +107,9 @@ def serve(db_path: str | Path, *, host: str = "127.0.0.1", port: int = 8001, liv
     """Run the UI until interrupted (uvicorn, one worker)."""
     import uvicorn
 
+    # A request refused half-way through (a bad _facet) leaves Datasette's other coroutines unawaited:
+    # Python would print a warning with a stack line for each, on the terminal, for a client's mistake.
+    warnings.filterwarnings("ignore", message="coroutine .* was never awaited", category=RuntimeWarning)
     ds = datasette_app(db_path, live=live)
     url = f"http://{host}:{port}/"
     click.echo(f"ogi UI for {db_path} at {url}  (search: {url}-/search, completeness: {url}-/completeness)")

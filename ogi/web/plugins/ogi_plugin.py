@@ -243,6 +243,9 @@ def _classify(exception: BaseException) -> tuple[int, str, str | None, dict[str,
         return 400, str(exception), None, {}
     if isinstance(exception, RecursionError):  # ?_json=col on '[[[[…': Python's json gives up
         return 400, "a value is nested too deeply", None, {}
+    if isinstance(exception, ValueError | KeyError):  # Datasette reading a parameter: _facet={bad JSON,
+        # _through={} without its keys, _timelimit=abc
+        return 400, f"bad request parameter ({type(exception).__name__}: {str(exception)[:100]})", None, {}
     return 500, f"internal error ({type(exception).__name__})", None, {}
 
 
