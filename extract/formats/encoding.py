@@ -16,6 +16,10 @@ logger = logging.getLogger(__name__)
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.I)
 _HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?([A-Za-z0-9_\-]+)", re.I)
 _GB = {"gb2312", "gbk", "gb18030", "x-gbk", "gb_2312-80", "cp936", "euc-cn", "x-euc-cn", "hz-gb-2312"}
+# Codecs Python has that are no web page's encoding: besides the bytes-to-bytes transforms (base64,
+# rot13, zlib: not text encodings), those that fail with a bare UnicodeError or decode markup into
+# something else (fuzzing: <meta charset="punycode"> or "idna" raised through the HTML extractor).
+_NOT_PAGE_ENCODINGS = {"idna", "punycode", "utf-7", "unicode-escape", "raw-unicode-escape", "undefined", "charmap"}
 
 
 def _norm(enc: str | None) -> str | None:
@@ -27,9 +31,12 @@ def _norm(enc: str | None) -> str | None:
     if e in ("utf8", "utf-8", "unicode-1-1-utf-8"):
         return "utf-8"
     try:
-        return codecs.lookup(e).name
+        info = codecs.lookup(e)
     except LookupError:
         return None
+    if not getattr(info, "_is_text_encoding", True) or info.name in _NOT_PAGE_ENCODINGS:
+        return None
+    return info.name
 
 
 def declared_charset(data: bytes, content_type: str | None, *, html: bool) -> str | None:
@@ -43,7 +50,10 @@ def declared_charset(data: bytes, content_type: str | None, *, html: bool) -> st
     if html:
         m = _META_CHARSET.search(data[:4096])
         if m:
-            return _norm(m.group(1).decode("ascii", "ignore"))
+            enc = _norm(m.group(1).decode("ascii", "ignore"))
+            # a <meta> readable as ASCII is not UTF-16/32 (the HTML standard reads it as UTF-8): decoding
+            # such a page as UTF-16 turns every two ASCII bytes into one CJK-looking character
+            return "utf-8" if enc and enc.startswith(("utf-16", "utf-32")) else enc
     return None
 
 
@@ -56,7 +66,7 @@ def decode_bytes(data: bytes, *, content_type: str | None = None, html: bool = T
     if declared:
         try:
             return data.decode(declared), declared
-        except (UnicodeDecodeError, LookupError):
+        except (UnicodeError, LookupError):  # UnicodeError: some codecs raise it bare, not UnicodeDecodeError
             logger.info("declared charset %s does not fit; guessing", declared)
     for enc in ("utf-8", "gb18030"):
         try:
