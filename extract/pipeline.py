@@ -158,6 +158,8 @@ def build_record(
     fail = _failure_flag(rec.errors) if not text.strip() else None
     if fail:
         rec.flags.append(fail)
+    elif not text.strip():  # a page with a title and an empty body said nothing at all (found by fuzzing)
+        rec.flags.append("no text: the document holds no readable text")
     if any("truncated" in e for e in rec.errors):
         rec.flags.append("html truncated")
     if text.strip():

@@ -22,6 +22,15 @@ _CJK = r"\u3400-\u9fff\uff00-\uffef\u3000-\u303f"
 _CJK_GAP = re.compile(rf"(?<=[{_CJK}]) (?=[{_CJK}])")
 _MAX_COLSPAN = 60
 _MAX_ROWSPAN = 500
+# Slots of one expanded grid. A report's table 三 is about 30 x 12; without a bound, spans made the
+# expansion quadratic (fuzzing: 50 rows of 10 cells with rowspan=colspan=100000, 20 KB of HTML, took
+# 52 s in-process; 100 rows of 20 cells did not finish in 5 minutes; trafilatura, which expands them
+# too, gets such tables without their spans: extract.formats.html).
+_MAX_GRID_SLOTS = 50_000
+
+
+class TableTooLarge(ValueError):
+    """A table whose expanded grid would exceed `_MAX_GRID_SLOTS`; the message gives its size."""
 
 
 def clean_cell(text: str) -> str:
@@ -78,10 +87,12 @@ def _own_rows(table: etree._Element) -> list[etree._Element]:
 
 
 def _table_grid(table: etree._Element) -> Grid:
+    """The table's own rows as a grid, spans expanded; TableTooLarge beyond `_MAX_GRID_SLOTS` slots."""
     grid: dict[tuple[int, int], str] = {}
-    n_rows = 0
-    for r, tr in enumerate(_own_rows(table)):
-        n_rows = max(n_rows, r + 1)
+    rows = _own_rows(table)
+    n_rows = len(rows)
+    budget = _MAX_GRID_SLOTS  # slots that spans may still fill
+    for r, tr in enumerate(rows):
         c = 0
         for cell in tr:
             if not isinstance(cell.tag, str) or cell.tag.lower() not in ("td", "th"):
@@ -89,8 +100,11 @@ def _table_grid(table: etree._Element) -> Grid:
             while (r, c) in grid:
                 c += 1
             text = _cell_text(cell)
-            rs = _span(cell, "rowspan", _MAX_ROWSPAN)
+            rs = min(_span(cell, "rowspan", _MAX_ROWSPAN), n_rows - r)  # a span ends at the last row, as in browsers
             cs = _span(cell, "colspan", _MAX_COLSPAN)
+            if rs * cs > budget:
+                raise TableTooLarge(f"table of {n_rows} rows with spans over more than {_MAX_GRID_SLOTS:,} cells")
+            budget -= rs * cs
             for dr in range(rs):
                 for dc in range(cs):
                     grid.setdefault((r + dr, c + dc), text)
@@ -98,13 +112,25 @@ def _table_grid(table: etree._Element) -> Grid:
     if not grid:
         return []
     width = max(c for _, c in grid) + 1
+    if n_rows * width > _MAX_GRID_SLOTS:
+        raise TableTooLarge(f"table of {n_rows} rows x {width} columns")
     return [[grid.get((r, c), "") for c in range(width)] for r in range(n_rows)]
 
 
-def html_tables_to_grids(html: str | bytes | etree._Element) -> list[Grid]:
+def table_too_large(table: etree._Element) -> bool:
+    """Would the table's spans expand past `_MAX_GRID_SLOTS` slots?"""
+    try:
+        _table_grid(table)
+    except TableTooLarge:
+        return True
+    return False
+
+
+def html_tables_to_grids(html: str | bytes | etree._Element, skipped: list[str] | None = None) -> list[Grid]:
     """Every <table> as a grid; a table nested in a cell is its own grid and not repeated in the outer one.
 
-    Grids that hold no text at all (pure layout wrappers) are dropped.
+    Grids that hold no text at all (pure layout wrappers) are dropped; so are tables too large to
+    expand (no report table comes near the bound), each described in `skipped` when given.
     """
     try:
         if isinstance(html, (str, bytes)):
@@ -123,7 +149,13 @@ def html_tables_to_grids(html: str | bytes | etree._Element) -> list[Grid]:
     tables += list(root.iterdescendants("table"))
     grids: list[Grid] = []
     for t in tables:  # document order; each table's own rows only
-        g = _table_grid(t)
+        try:
+            g = _table_grid(t)
+        except TableTooLarge as exc:
+            logger.info("html table skipped: %s", exc)
+            if skipped is not None:
+                skipped.append(str(exc))
+            continue
         if any(cell for row in g for cell in row):
             grids.append(g)
     return grids
