@@ -127,8 +127,8 @@ def main() -> None:
         with registry.open("w", encoding="utf-8", newline="") as fh:
             writer = csv.DictWriter(fh, fieldnames=COLUMNS)
             writer.writeheader()
-            for site in portal.registry_sites():
-                writer.writerow(site.to_row())
+            for row in portal.registry_rows():
+                writer.writerow(row)
         db = args.work / "a" / "ogi.db"
         results = [run_pass("1 first crawl", portal, registry, db, {})]
         copy = args.work / "b"

@@ -34,8 +34,8 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.corpus import DEFAULT_SEEDS, CorpusGenerator
+from corpus.store import Store, utcnow
 from ogi.search import search, to_fts_query
-from ogi.store import Store, utcnow
 
 logger = logging.getLogger(__name__)
 

@@ -32,9 +32,9 @@ from scrapy.exceptions import DropItem, NotConfigured
 from scrapy.http import Request, Response
 from scrapy.responsetypes import responsetypes
 
+from corpus.store import StoreError
 from crawler.items import ReportItem
 from crawler.storage import storage_failed, store_for
-from ogi.store import StoreError
 
 logger = logging.getLogger(__name__)
 

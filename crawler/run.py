@@ -18,11 +18,11 @@ from scrapy.settings import Settings
 from scrapy.utils.reactor import install_reactor, is_reactor_installed
 from twisted.internet.defer import inlineCallbacks
 
+from corpus.lock import crawl_lock
 from crawler.registry import Site
 from crawler.scope import install_resolver
 from crawler.spiders.portal import PortalSpider
 from crawler.storage import forget_stores
-from ogi.ops import crawl_lock
 
 logger = logging.getLogger(__name__)
 

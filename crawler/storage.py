@@ -7,7 +7,7 @@ import logging
 import sqlite3
 from pathlib import Path
 
-from ogi.store import Store
+from corpus.store import Store
 
 logger = logging.getLogger(__name__)
 

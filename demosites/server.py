@@ -148,13 +148,12 @@ class DemoPortal:
     def _site_row(spec: SiteSpec, entry: str) -> DemoSite:
         return DemoSite(spec.site_id, spec.name, spec.province, spec.city, spec.county, spec.adcode, spec.platform, entry)
 
-    def registry_sites(self) -> list[Any]:
-        """`portal.sites` as crawler registry rows (`crawler.registry.Site`), for `ogi demo`."""
-        from crawler.registry import Site  # lazy: the portal itself needs no Scrapy
-
+    def registry_rows(self) -> list[dict[str, str]]:
+        """`portal.sites` as rows of a site registry CSV (the columns of data/sites.csv), for `ogi demo`."""
         return [
-            Site(site_id=s.site_id, name=s.name, province=s.province, city=s.city, county=s.county, adcode=s.adcode,
-                 entry_urls=[s.entry_url], platform=s.platform, verified=s.verified, notes="ogi demo portal")
+            {"site_id": s.site_id, "name": s.name, "province": s.province, "city": s.city, "county": s.county,
+             "adcode": s.adcode, "entry_urls": s.entry_url, "platform": s.platform,
+             "verified": "yes" if s.verified else "no", "notes": "ogi demo portal"}
             for s in self.sites
         ]
 

@@ -23,6 +23,7 @@ logger = logging.getLogger(__name__)
 DEFAULT_DB = "data/ogi.db"
 DEFAULT_REGISTRY = "data/sites.csv"
 EXIT_SITE_PROBLEMS = 3
+EXIT_LOCKED = 4  # another crawl holds the lock on this database
 
 
 class FamilyName(click.ParamType):
@@ -91,21 +92,26 @@ EXIT_INTERRUPTED = 130
 
 def _run(sites, db: str, settings: dict, quiet: bool, log_file: str | None):
     """Crawl; returns (result or None when stopped before it began, log path)."""
+    from corpus.lock import CrawlLocked
     from crawler.run import CrawlJob, run_crawls
 
     log_path = log_file or str(Path(db).parent / "logs" / f"crawl-{time.strftime('%Y%m%d-%H%M%S')}.log")
-    if quiet:
-        results = run_crawls([CrawlJob(sites, Path(db), settings)], log_file=log_path)
-    else:
-        live, update = _progress_display(sites)
-        with live:
-            results = run_crawls([CrawlJob(sites, Path(db), settings, progress=update)], log_file=log_path)
+    try:
+        if quiet:
+            results = run_crawls([CrawlJob(sites, Path(db), settings)], log_file=log_path)
+        else:
+            live, update = _progress_display(sites)
+            with live:
+                results = run_crawls([CrawlJob(sites, Path(db), settings, progress=update)], log_file=log_path)
+    except CrawlLocked as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(EXIT_LOCKED)
     return (results[0] if results else None), log_path
 
 
 def _check_crawl_db(db: str) -> None:
     """A crawl writes to a new file or to an ogi database — never into someone else's SQLite file."""
-    from ogi.ops import DatabaseProblem, open_readonly
+    from corpus.readonly import DatabaseProblem, open_readonly
 
     path = Path(db)
     if path.is_dir():
@@ -231,7 +237,9 @@ def demo(db, serve, quiet) -> None:
     _check_crawl_db(db)
     console = _console()
     with DemoPortal(fixed_ports=True) as portal:
-        sites = portal.registry_sites()
+        from crawler.registry import site_from_row
+
+        sites = [site_from_row(row, where="demo portal: ") for row in portal.registry_rows()]
         console.print(f"demo portal: {len(sites)} county sites on 127.0.0.1")
         for s in sites:
             console.print(f"  {s.site_id:4} {s.name} ({s.platform})  {s.entry_urls[0]}")

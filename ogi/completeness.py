@@ -32,8 +32,9 @@ from typing import Any
 
 import click
 
-from ogi.ops import MAX_YEAR, MIN_YEAR, YEAR, open_readonly, reading
-from ogi.store import EDITED_FLAG
+from corpus.readonly import MAX_YEAR, MIN_YEAR, open_readonly, reading
+from corpus.store import EDITED_FLAG
+from ogi.ops import YEAR
 
 logger = logging.getLogger(__name__)
 

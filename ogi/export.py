@@ -34,8 +34,9 @@ from typing import Any
 
 import click
 
+from corpus.readonly import MAX_YEAR, MIN_YEAR, OGI_TABLES, open_readonly, reading
 from ogi.codebook import KeyInfo, load_codebook
-from ogi.ops import MAX_YEAR, MIN_YEAR, OGI_TABLES, YEAR, open_readonly, reading
+from ogi.ops import YEAR
 
 logger = logging.getLogger(__name__)
 

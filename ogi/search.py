@@ -27,9 +27,9 @@ from typing import Any
 
 import sqlite_utils
 
+from corpus.readonly import MAX_YEAR, MIN_YEAR, OGI_TABLES, database_problem, open_readonly
+from corpus.store import Store
 from ogi.bigrams import Segment, segments
-from ogi.ops import MAX_YEAR, MIN_YEAR, OGI_TABLES, database_problem, open_readonly
-from ogi.store import Store
 
 logger = logging.getLogger(__name__)
 

@@ -7,9 +7,9 @@ import json
 import pytest
 from click.testing import CliRunner
 
+from corpus.store import Store
 from extract.record import Record, Region, Stat
 from ogi.cli import main
-from ogi.store import Store
 
 
 @pytest.fixture()

@@ -25,9 +25,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from corpus.store import Store
 from extract.record import Record, Region, Stat
 from ogi.cli import main
-from ogi.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -60,8 +60,10 @@ def _meta(html: str, name: str) -> str | None:
     return m.group(1) if m else None
 
 
-def test_registry_sites(portal):
-    rows = portal.registry_sites()
+def test_registry_rows(portal):
+    from crawler.registry import site_from_row
+
+    rows = [site_from_row(r) for r in portal.registry_rows()]
     assert [r.site_id for r in rows] == [s.site_id for s in portal.sites]
     assert rows[0].entry_urls == [portal.sites[0].entry_url] and rows[0].platform == "trs"
 

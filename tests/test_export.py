@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from corpus.store import Store
 from extract.record import Record, Region, Stat
 from ogi.export import BOM, ExportError, export_command, export_dataset, stata_names
-from ogi.store import Store
 
 DATA_FILES = [
     "README.md", "SHA256SUMS", "codebook.csv", "codebook.md", "datapackage.json", "reports.csv",

@@ -15,7 +15,8 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 
-from crawler.spiders.hanweb import HanwebFamily, annual_report_items, is_annual_report_url
+from crawler.spiders.annual_module import annual_report_items, is_annual_report_url
+from crawler.spiders.hanweb import HanwebFamily
 from demosites.shandong_site import MODULE, HanwebAnnualSite
 from tests.family_golden import FIXTURES, expected, hook_results, load_response
 from tests.test_family_shandong import serve

@@ -24,9 +24,9 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from corpus.store import Store
 from extract.record import Record, Region
 from ogi.search import MAX_QUERY_CHARS, MAX_QUERY_PHRASES, Hit, SearchError, parse_query, search, to_fts_query
-from ogi.store import Store
 
 CAMPAIGN = os.environ.get("OGI_FUZZ_EXAMPLES", "").strip()
 WORK_SECONDS = 5.0  # one query, built and run on the tiny corpus; 10,000 terms took 12-19 s before the cap

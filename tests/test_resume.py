@@ -23,8 +23,8 @@ def _write_registry(portal, path: Path) -> None:
     with path.open("w", encoding="utf-8", newline="") as fh:
         writer = csv.DictWriter(fh, fieldnames=COLUMNS)
         writer.writeheader()
-        for site in portal.registry_sites():
-            writer.writerow(site.to_row())
+        for row in portal.registry_rows():
+            writer.writerow(row)
 
 
 def _crawl_cmd(registry: Path, db: Path) -> list[str]:

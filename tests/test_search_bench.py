@@ -62,7 +62,7 @@ def test_search_ranks_like_the_plain_query(bench: tuple[search_bench.BenchResult
     w = ", ".join(str(x) for x in WEIGHTS)
     sql = f"""SELECT r.report_id FROM reports_fts JOIN reports r ON r.report_id = reports_fts.rowid
               WHERE reports_fts MATCH ? AND {{where}} ORDER BY bm25(reports_fts, {w}), r.report_year DESC LIMIT ?"""
-    from ogi.store import Store
+    from corpus.store import Store
 
     with Store(db) as store:
         for q, filters in [("公开", {}), ("行政复议", {}), ("复议", {"year": 2022}), ("信息", {"province": "湖北省"}),

@@ -19,10 +19,10 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
+from corpus.store import Store
 from extract.record import Record, Region, Stat
 from ogi.search import search
 from ogi.serve import ServeError, datasette_app, has_pending_wal, serve_command
-from ogi.store import Store
 
 AH = Region(province="安徽省", city="六安市", county="霍山县", adcode="341525")
 HB = Region(province="湖北省", city="武汉市", county="东西湖区", adcode="420112")
@@ -138,7 +138,7 @@ def test_reports_facets_and_column_descriptions(ui: UI) -> None:
         assert f'data-column="{facet}"' in page, facet
     # facet counts are the corpus': 安徽省 5, 湖北省 1
     assert re.search(r"安徽省</a>\s*5", page) and re.search(r"湖北省</a>\s*1", page)
-    # column descriptions come from the comments of ogi/schema.py
+    # column descriptions come from the comments of corpus/schema.py
     assert "the year the report covers (not the year it was published)" in page
     stats = ui.html("/ogi/statistics")
     assert "本年新收政府信息公开申请数量" in stats  # codebook label beside core.requests_new

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from corpus.store import Store, StoreError
 from extract.record import Record, Region, Stat
-from ogi.store import Store, StoreError
 
 TABLES = ("sites", "crawl_runs", "captures", "crawl_errors", "reports", "report_captures", "statistics", "reports_fts")
 
@@ -255,7 +255,7 @@ def test_statistics_long_view_carries_provenance(store: Store) -> None:
 
 
 def test_migration_hook_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from ogi import schema
+    from corpus import schema
 
     Store(tmp_path / "m.db").close()
     calls = []
@@ -324,7 +324,7 @@ def test_same_named_agencies_of_two_counties_stay_apart(tmp_path):
 def test_v2_database_migrates_to_adcode_identity(tmp_path):
     import sqlite3
 
-    from ogi import schema
+    from corpus import schema
 
     path = tmp_path / "old.db"
     Store(path).close()

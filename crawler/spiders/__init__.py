@@ -14,7 +14,7 @@ import pkgutil
 
 from crawler.spiders.base import SiteFamily
 
-_NOT_FAMILIES = {"base", "portal"}
+_NOT_FAMILIES = {"base", "portal", "annual_module"}  # shared code, not families
 
 
 def _import_families() -> None:

@@ -11,8 +11,8 @@ Annual-report module (site-patterns §1.2, §8; seen on 丽水, 微山县, 邹�
 ``/module/xxgk/xxgkAnnualReport.jsp?area=<18-character credit code>&fbtime=<year>`` renders one unit's report
 for one year (text + tables); the report year is ``fbtime``. A page that links it (a units × years table, a
 list of years) is read as a list, and each unit × year link is fetched as a report page. A year without a
-report renders a short "暂无年报" page, which extraction rejects. `annual_report_items` is shared with the
-Shandong family, whose counties expose the same module.
+report renders a short "暂无年报" page, which extraction rejects. The module's reader (crawler/spiders/annual_module.py) is
+shared with the Shandong family, whose counties expose the same module.
 
 Known quirks: static ``index_1.html`` does not exist (only the proxy paginates); some proxies repeat a
 boundary record (Scrapy's duplicate filter drops it); record markup varies (li, table rows).
@@ -21,13 +21,14 @@ boundary record (Scrapy's duplicate filter drops it); record markup varies (li, 
 from __future__ import annotations
 
 import re
-from urllib.parse import parse_qs, urlparse
+from urllib.parse import urlparse
 
 import scrapy
 from scrapy.http import Response, TextResponse
 from scrapy.selector import Selector
 
-from crawler.spiders.base import NOT_A_COLUMN, SUBCOLUMN_TEXT, ListItem, SiteFamily, clean_text, usable_href
+from crawler.spiders.annual_module import annual_report_items, is_annual_report_url
+from crawler.spiders.base import NOT_A_COLUMN, SUBCOLUMN_TEXT, ListItem, SiteFamily, clean_text
 
 _DETAIL = re.compile(r"/art/\d{4}/\d{1,2}/\d{1,2}/art_\d+_\d+(?:\.html?)?$")
 _RECORD = re.compile(r"<record>\s*<!\[CDATA\[(.*?)\]\]>\s*</record>", re.S)
@@ -40,43 +41,6 @@ _NEXTGROUP = re.compile(r"<nextgroup>\s*<!\[CDATA\[.*?href=['\"]([^'\"]+)['\"]",
 _COLUMN = re.compile(r"/col/col\d+/")
 DEFAULT_PROXY = "/module/web/jpage/dataproxy.jsp"
 GROUP_PAGES = 3  # pages per proxy group, as the jpage script asks for
-ANNUAL_REPORT_PATH = "/module/xxgk/xxgkAnnualReport.jsp"
-
-
-def is_annual_report_url(url: str) -> bool:
-    """A link to the annual-report module for one unit (``area``) and one year (``fbtime``)."""
-    parsed = urlparse(url)
-    if not parsed.path.endswith(ANNUAL_REPORT_PATH):
-        return False
-    query = parse_qs(parsed.query)
-    return bool(query.get("area")) and bool(re.fullmatch(r"(?:19|20)\d{2}", (query.get("fbtime") or [""])[0]))
-
-
-def annual_report_items(response: Response) -> list[ListItem]:
-    """Every unit × year link to the annual-report module on a page, once each.
-
-    The title is the link's title attribute, or the unit named in the first cell of its table row
-    (or list item) followed by the link text — a bare "2021年" says nothing on its own.
-    """
-    if not isinstance(response, TextResponse):
-        return []
-    items: list[ListItem] = []
-    seen: set[str] = set()
-    for a in response.css("a[href]"):
-        href = a.attrib.get("href") or ""
-        if not usable_href(href):
-            continue
-        url = response.urljoin(href.strip())
-        if not is_annual_report_url(url) or url in seen:
-            continue
-        seen.add(url)
-        text = clean_text(" ".join(a.css("::text").getall()))
-        title = clean_text(a.attrib.get("title"))
-        if not title:
-            unit = clean_text(" ".join(a.xpath("ancestor::tr[1]/*[1]//text()").getall()))
-            title = text if not unit or unit == text else unit + text
-        items.append(ListItem(url, title, ""))
-    return items
 
 
 class HanwebFamily(SiteFamily):

@@ -10,7 +10,7 @@ What is verified (V) and what is assumed (A) — site-patterns §8, §1.6, §1.7
   slice the nodes client-side: the whole list is in the HTML and JavaScript shows one page at a time.
 - (V) Shandong counties also expose the Hanweb annual-report module
   (``/module/xxgk/xxgkAnnualReport.jsp?area=<credit code>&fbtime=<year>``); handled with the Hanweb
-  family's `annual_report_items`.
+  reader in crawler/spiders/annual_module.py.
 - (A) county-level documents live at ``/gongkai/channel_<24hex>/doc_<24hex>.html``; the 24-hex ids are
   MongoDB-style ObjectIds; the ``政务公开`` page links every unit's sub-site; the list markup (``li > a[title]``
   + date) and where attachments sit (any ``.pdf/.doc(x)`` link on the page).
@@ -30,8 +30,8 @@ from urllib.parse import urlparse
 import scrapy
 from scrapy.http import Response, TextResponse
 
+from crawler.spiders.annual_module import annual_report_items, is_annual_report_url
 from crawler.spiders.base import ListItem, SiteFamily, clean_text, unique
-from crawler.spiders.hanweb import annual_report_items, is_annual_report_url
 
 logger = logging.getLogger(__name__)
 

@@ -1,7 +1,7 @@
 """The web UI: Datasette over the ogi database, with ogi's own search, completeness and indicator pages.
 
 `ogi.serve` builds the Datasette instance; `metadata.py` writes its metadata (descriptions from
-`ogi/schema.py` and the codebook, facets, canned queries); `plugins/ogi_plugin.py` adds the SQL
+`corpus/schema.py` and the codebook, facets, canned queries); `plugins/ogi_plugin.py` adds the SQL
 functions and pages; `templates/` and `static/` hold what those pages look like.
 """
 

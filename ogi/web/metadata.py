@@ -1,7 +1,7 @@
 """Datasette metadata for the ogi database: descriptions, facets and canned queries.
 
 Why generated, not a static JSON file: the table and column descriptions are the comments of
-`ogi/schema.py` and the statistic labels come from the codebook, so the UI can never drift from
+`corpus/schema.py` and the statistic labels come from the codebook, so the UI can never drift from
 the schema the store writes or from the keys the extractor uses.
 """
 
@@ -12,7 +12,7 @@ import logging
 import re
 from typing import Any
 
-from ogi import schema
+from corpus import schema
 from ogi.codebook import KeyInfo, load_codebook
 from ogi.search import WEIGHTS
 from ogi.web import CODEBOOK_DB, DB_NAME
@@ -320,7 +320,7 @@ def build_metadata(column_names: dict[str, list[str]] | None = None) -> dict[str
         "source": "ogi crawl of county government portals",
         "databases": {
             DB_NAME: {
-                "description": "The corpus (read-only). Tables are described from ogi/schema.py.",
+                "description": "The corpus (read-only). Tables are described from corpus/schema.py.",
                 "tables": table_meta,
                 "queries": canned_queries(),
             },
