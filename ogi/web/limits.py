@@ -19,7 +19,7 @@ So every connection Datasette opens gets (`prepare_connection`):
   str methods, a character-class regex), which call SQLite's own function on a private connection only
   for the argument types Python does not cover (numbers, blobs) and only when that call is cheap; glob
   and json_patch refused when too expensive; printf/format answering NULL without the %c loop;
-and, through `LimitedDatabase`, the time limit checked every PROGRESS_OPS instructions. The process
+and, through `LimitedDatabase`, the time limit checked every PROGRESS_OPS instructions (in loops). The process
 (`configure_process`, called by `ogi.serve`) gets a hard limit on SQLite's heap, which also bounds one
 row of many large values, and no traceback on the terminal when a function refuses.
 
@@ -27,9 +27,13 @@ The ogi functions (`ogi_fts`, `ogi_snippet`) check their query with `check_query
 reads at most SNIPPET_SCAN_CHARS of a text and gives up after SNIPPET_SECONDS. A recursive CTE needs
 nothing here: it runs instructions for every row, so the time limit stops it.
 
-Left: LIKE is still pattern × text (~1 s for a crafted 8 MB text), and so is an FTS5 MATCH expression
-built in SQL (NEAR of hundreds of phrases: tens of seconds); a handful of such calls can run between two
-checks of the time limit. Only a separate process per query, killed at the limit, would bound those.
+SQLite runs the progress handler only at the bottom of a loop, so the calls of one row are never
+interrupted: `check_statement` refuses a statement with more than MAX_CALLS function calls, MAX_LIKES of
+them LIKE/GLOB (every query Datasette runs goes through a `LimitedCursor`).
+
+Left: LIKE is still pattern × text (~1 s for a crafted 8 MB text: MAX_LIKES of them ~8-9 s), and so is
+an FTS5 MATCH expression built in SQL (NEAR of hundreds of phrases over a large index: tens of seconds,
+unbounded by anything here). Only a separate process per query, killed at the limit, would bound those.
 """
 
 from __future__ import annotations
@@ -45,8 +49,8 @@ from typing import Any
 
 from datasette.database import Database
 
+from corpus.search import SNIPPET_CHARS, SearchError, Term, make_snippet, parse_query
 from extract.limits import MAX_TEXT_CHARS
-from ogi.search import SNIPPET_CHARS, SearchError, Term, make_snippet, parse_query
 
 logger = logging.getLogger(__name__)
 
@@ -57,12 +61,17 @@ MAX_VALUE_BYTES = 8 * 2**20
 # Datasette's own statements and the canned queries are a few KB; a URL cannot carry more than ~16 KB.
 MAX_SQL_BYTES = 100_000
 # LIKE compares the pattern at every position of the text: ~1 ns × pattern × text (0.7 s for 100 bytes
-# against 8 MB of 'aaa…'). 128 bytes: '%' + a title or agency name of 42 Chinese characters + '%'.
-MAX_LIKE_PATTERN_BYTES = 128
+# against 8 MB of 'aaa…'). 100 bytes: '%' + an agency name or a title of 32 Chinese characters + '%'.
+MAX_LIKE_PATTERN_BYTES = 100
 # Datasette checks its time limit in SQLite's progress handler every 1,000 virtual-machine instructions;
 # a function call is about three, so ~300 calls ran between two checks. Every 100 instructions instead
-# (~10% slower on a tight scan, nothing on a page): ~30 calls.
+# (~10% slower on a tight scan, nothing on a page): ~30 calls. SQLite runs the handler only at the
+# bottom of a loop, though: the calls of one row are never interrupted (200 LIKEs over a crafted 8 MB
+# text in one row ran 189 s). So a statement may call at most MAX_CALLS functions, MAX_LIKES of them
+# LIKE/GLOB (the canned queries call at most 12 and 5; counted in the SQL text, see `check_statement`).
 PROGRESS_OPS = 100
+MAX_CALLS = 50
+MAX_LIKES = 8
 # Characters (text) and bytes (blobs) one query may return to Python: a page of 1,000 reports with their
 # texts (the largest page Datasette serves) is ~50 M characters for reports of average length.
 MAX_RESULT_CHARS = 256 * 2**20
@@ -78,7 +87,7 @@ SNIPPET_SCAN_CHARS = MAX_TEXT_CHARS
 # A snippet is looked for piece by piece, and given up (the text's start is shown) after SNIPPET_SECONDS:
 # a regex of terms runs in len(text) × len(pattern) on text that keeps almost matching ('a-a-a-…').
 SNIPPET_PIECE_CHARS = 32_768
-SNIPPET_SECONDS = 0.1
+SNIPPET_SECONDS = 0.05
 _PIECE_OVERLAP = 4 * MAX_TERM_CHARS  # longer than any match: a term's characters and separators
 
 # SQLite's instr/replace compare needle and haystack with memcmp at every position (~1e-11 s per
@@ -103,7 +112,7 @@ def check_query(query: str | None) -> None:
         raise QueryTooLong(f"the query is too long: at most {MAX_QUERY_CHARS} characters")
     try:
         terms = [t for g in parse_query(query) for t in g]
-    except SearchError as exc:  # ogi.search's own bounds (FTS5 phrases)
+    except SearchError as exc:  # corpus.search's own bounds (FTS5 phrases)
         raise QueryTooLong(str(exc)) from None
     if len(terms) > MAX_QUERY_TERMS:
         raise QueryTooLong(f"the query has too many terms: at most {MAX_QUERY_TERMS}")
@@ -123,7 +132,7 @@ def configure_process() -> None:
 
 def bounded_snippet(text: str, terms: list[Term], *, start: str = "[", end: str = "]",
                     width: int = SNIPPET_CHARS) -> str | None:
-    """`ogi.search.make_snippet`, same result, searching SNIPPET_PIECE_CHARS at a time until SNIPPET_SECONDS.
+    """`corpus.search.make_snippet`, same result, searching SNIPPET_PIECE_CHARS at a time until SNIPPET_SECONDS.
 
     None (as for no match) when the time runs out. The first piece with a match locates the first match
     (pieces overlap by more than a match is long); the snippet is then made from `width` characters before
@@ -342,11 +351,43 @@ def install_linear_functions(conn: sqlite3.Connection) -> None:
         conn.create_function(name, -1, _printf(sqlite, name), deterministic=True)
 
 
+# What is not code in a statement: comments, string literals, quoted identifiers.
+_SQL_NOISE = re.compile(r"--[^\n]*|/\*.*?(?:\*/|$)|'(?:[^']|'')*'?|\"(?:[^\"]|\"\")*\"?|\[[^\]]*\]?|`[^`]*`?", re.S)
+_SQL_CALL = re.compile(r"\b([a-z_][a-z0-9_$]*)\s*\(", re.I)
+_SQL_LIKE = re.compile(r"\b(?:like|glob)\b", re.I)
+# Words before "(" that are not function calls.
+_NOT_CALLS = frozenset("""as in exists values over filter using on from join where and or not when then else
+    case by into select with table check key references default primary unique""".split())
+
+
+def check_statement(sql: str) -> None:
+    """OperationalError when `sql` calls more than MAX_CALLS functions or MAX_LIKES LIKE/GLOB (text counts)."""
+    code = _SQL_NOISE.sub(" ", sql)
+    likes = len(_SQL_LIKE.findall(code))
+    calls = sum(m.group(1).lower() not in _NOT_CALLS for m in _SQL_CALL.finditer(code))
+    if calls > MAX_CALLS or likes > MAX_LIKES:
+        raise sqlite3.OperationalError(
+            f"too many function calls in one statement ({calls} calls, {likes} LIKE/GLOB): at most {MAX_CALLS} "
+            f"and {MAX_LIKES} (SQLite cannot stop the calls of one row at the time limit)")
+
+
+class LimitedCursor(sqlite3.Cursor):
+    """A cursor that refuses statements over `check_statement` (Datasette runs every query on one)."""
+
+    def execute(self, sql: str, parameters: Any = (), /) -> sqlite3.Cursor:  # type: ignore[override]
+        check_statement(sql)
+        return super().execute(sql, parameters)
+
+
 class TimeLimitedConnection(sqlite3.Connection):
-    """A connection on which Datasette's time-limit handler runs every PROGRESS_OPS instructions (not 1,000)."""
+    """A connection on which Datasette's time-limit handler runs every PROGRESS_OPS instructions (not 1,000),
+    whose cursors are LimitedCursors."""
 
     def set_progress_handler(self, handler: Any, n: int) -> None:
         super().set_progress_handler(handler, min(n, PROGRESS_OPS))
+
+    def cursor(self, factory: Any = LimitedCursor) -> sqlite3.Cursor:  # type: ignore[override]
+        return super().cursor(factory)
 
 
 class LimitedDatabase(Database):
