@@ -4,7 +4,7 @@ Builds a synthetic corpus (benchmarks/corpus.py) in a fresh database with the re
 schema: reports are bulk-inserted (Store.save_report would spend most of the time on
 identity checks and content hashes, which are not what is measured here) and the
 search index is built with the real `Store.rebuild_search_index()`. Then it times
-`ogi.search.search()` for sets of 1-, 2-, 4- and 8-character queries (common, rare,
+`corpus.search.search()` for sets of 1-, 2-, 4- and 8-character queries (common, rare,
 absent) and with filters, against a plain `LIKE '%q%'` scan of reports.text in the
 same run, reports index size and build time, and checks on a sample that the FTS
 match set equals the LIKE match set.
@@ -34,8 +34,8 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.corpus import DEFAULT_SEEDS, CorpusGenerator
+from corpus.search import search, to_fts_query
 from corpus.store import Store, utcnow
-from ogi.search import search, to_fts_query
 
 logger = logging.getLogger(__name__)
 

@@ -109,7 +109,7 @@ class ReportReader(StoreBase):
     }
 
     def where_clause(self, table_alias: str = "", **filters: Any) -> tuple[str, list[Any]]:
-        """SQL conditions for report filters (None values ignored); shared with ogi.search."""
+        """SQL conditions for report filters (None values ignored); shared with corpus.search."""
         clauses, params = [], []
         prefix = f"{table_alias}." if table_alias else ""
         for name, value in filters.items():

@@ -214,7 +214,7 @@ FROM sites s
 LEFT JOIN crawl_runs cr ON cr.run_id = (
     SELECT max(run_id) FROM crawl_runs WHERE site_id = s.site_id);
 
--- Full-text search index (ogi.search). Not the text itself: each column holds the report's
+-- Full-text search index (corpus.search). Not the text itself: each column holds the report's
 -- text pre-split into CJK bigrams (政府信息 -> '政府 府信 信息') so 2-character words match.
 -- rowid = reports.report_id. meta = year, region and department. Rebuild: Store.rebuild_search_index().
 CREATE VIRTUAL TABLE IF NOT EXISTS reports_fts USING fts5(

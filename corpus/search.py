@@ -2,7 +2,7 @@
 
 The index (`reports_fts`, kept in sync by `Store.save_report`) holds each report's
 title, agency, meta (year, region, department) and text rewritten as bigrams by
-`ogi.bigrams`. Queries are rewritten the same way and built only from those
+`corpus.bigrams`. Queries are rewritten the same way and built only from those
 tokens, each quoted, so user input never reaches the FTS5 parser raw: FTS syntax
 characters (quotes, *, -, ^, :, parentheses) are separators, NEAR/NOT are words.
 
@@ -27,9 +27,9 @@ from typing import Any
 
 import sqlite_utils
 
+from corpus.bigrams import Segment, segments
 from corpus.readonly import MAX_YEAR, MIN_YEAR, OGI_TABLES, database_problem, open_readonly
 from corpus.store import Store
-from ogi.bigrams import Segment, segments
 
 logger = logging.getLogger(__name__)
 

@@ -1,4 +1,4 @@
-"""The full-text index kept beside the reports (CJK bigram text in an FTS5 table; see ogi.bigrams)."""
+"""The full-text index kept beside the reports (CJK bigram text in an FTS5 table; see corpus.bigrams)."""
 
 from __future__ import annotations
 
@@ -6,10 +6,10 @@ import logging
 from collections.abc import Sequence
 from typing import Any
 
+from corpus.bigrams import to_index_text
 from corpus.db import (
     StoreBase,
 )
-from ogi.bigrams import to_index_text
 
 logger = logging.getLogger(__name__)
 

@@ -301,7 +301,7 @@ def extract_cmd(path: Path, url, as_json) -> None:
 
 # --------------------------------------------------------------------------------------------------
 def _search(db: str, query: str, **filters):
-    from ogi.search import SearchError, search
+    from corpus.search import SearchError, search
 
     try:  # search() opens the database read-only: ogi.ops.open_readonly's messages
         return search(db, query, **filters)

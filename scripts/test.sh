@@ -5,3 +5,5 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 .venv/bin/python -m pytest -q "$@"
 .venv/bin/ruff check .
+# Architecture contracts (pyproject.toml [tool.importlinter]): layers one way, families independent.
+.venv/bin/lint-imports

@@ -5,7 +5,7 @@ NUL, U+2028, lone surrogates, very long strings, thousands of terms):
   * `to_fts_query` returns an expression that SQLite FTS5 accepts (run against a real `reports_fts` table
     of ogi's schema, ranked with bm25 as `search` does) or raises `SearchError` and nothing else;
   * `search(store, query, **filters)` with fuzzed filters returns a list of hits or raises `SearchError`;
-  * the work per query is bounded (`ogi.search.MAX_QUERY_CHARS` / `MAX_QUERY_PHRASES`);
+  * the work per query is bounded (`corpus.search.MAX_QUERY_CHARS` / `MAX_QUERY_PHRASES`);
   * `ogi search` (click's CliRunner) never prints a traceback.
 
 CI runs a fixed, derandomized budget (a few seconds). A longer local campaign, random each run:
@@ -24,9 +24,17 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from corpus.search import (
+    MAX_QUERY_CHARS,
+    MAX_QUERY_PHRASES,
+    Hit,
+    SearchError,
+    parse_query,
+    search,
+    to_fts_query,
+)
 from corpus.store import Store
 from extract.record import Record, Region
-from ogi.search import MAX_QUERY_CHARS, MAX_QUERY_PHRASES, Hit, SearchError, parse_query, search, to_fts_query
 
 CAMPAIGN = os.environ.get("OGI_FUZZ_EXAMPLES", "").strip()
 WORK_SECONDS = 5.0  # one query, built and run on the tiny corpus; 10,000 terms took 12-19 s before the cap

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from corpus.bigrams import to_index_text, tokens
+from corpus.search import SearchError, search, to_fts_query
 from corpus.store import Store
 from extract.record import Record, Region
-from ogi.bigrams import to_index_text, tokens
-from ogi.search import SearchError, search, to_fts_query
 
 HUBEI = Region("湖北省", "武汉市", "东西湖区", "420112")
 GD = Region("广东省", "广州市", "天河区", "440106")

@@ -8,7 +8,7 @@ import pytest
 
 from benchmarks import search_bench
 from benchmarks.corpus import CorpusGenerator
-from ogi.search import WEIGHTS, search, to_fts_query
+from corpus.search import WEIGHTS, search, to_fts_query
 
 N = 2000
 

@@ -19,9 +19,9 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
+from corpus.search import search
 from corpus.store import Store
 from extract.record import Record, Region, Stat
-from ogi.search import search
 from ogi.serve import ServeError, datasette_app, has_pending_wal, serve_command
 
 AH = Region(province="安徽省", city="六安市", county="霍山县", adcode="341525")

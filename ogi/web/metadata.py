@@ -13,8 +13,8 @@ import re
 from typing import Any
 
 from corpus import schema
+from corpus.search import WEIGHTS
 from ogi.codebook import KeyInfo, load_codebook
-from ogi.search import WEIGHTS
 from ogi.web import CODEBOOK_DB, DB_NAME
 
 logger = logging.getLogger(__name__)

@@ -2,7 +2,7 @@
 
 Why a plugin: Datasette's own search box would hand the raw query to `reports_fts`, whose text is
 split into CJK bigrams, so only 1-2 character queries would match. Here queries go through
-`ogi.search.to_fts_query` (the same conversion `ogi search` uses) as the SQL function `ogi_fts(q)`,
+`corpus.search.to_fts_query` (the same conversion `ogi search` uses) as the SQL function `ogi_fts(q)`,
 and three pages cover what Datasette has no view for: search with facets, the agency × year
 completeness matrix, and one core indicator over the years as an inline SVG chart (no CDN: the UI
 must work offline).
@@ -28,8 +28,8 @@ from datasette.utils.asgi import Base400, Request, Response
 from datasette.views.base import DatasetteError
 from markupsafe import Markup, escape
 
+from corpus.search import WEIGHTS, SearchError, parse_query, to_fts_query
 from ogi.codebook import load_codebook
-from ogi.search import WEIGHTS, SearchError, parse_query, to_fts_query
 from ogi.web import CODEBOOK_DB, DB_NAME, limits
 from ogi.web.completeness import CompletenessMatrix, completeness_matrix
 from ogi.web.metadata import CORE_SHOWN, codebook_rows
@@ -346,7 +346,7 @@ async def search_page(datasette: Any, request: Request) -> Response:
 
 
 async def _search(db: Any, q: str, match: str, filters: dict[str, str], page: int) -> dict[str, Any]:
-    """Hits of one page (ranked like ogi.search.search), every matching id, and the facet counts."""
+    """Hits of one page (ranked like corpus.search.search), every matching id, and the facet counts."""
     where, params = _where(filters)
     params["match"] = match
     base = f"FROM reports_fts JOIN reports r ON r.report_id = reports_fts.rowid WHERE reports_fts MATCH :match " \
