@@ -5,6 +5,8 @@ say who we are, and retry only what is worth retrying. `ogi demo` and the tests 
 for the local demo portal only.
 """
 
+import corpus
+
 BOT_NAME = "ogi"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
@@ -95,7 +97,7 @@ EXTENSIONS = {
 }
 
 # Where results go; `ogi crawl --db` and `-s OGI_DB=...` override.
-OGI_DB = "data/ogi.db"
+OGI_DB = corpus.DEFAULT_DB
 OGI_RAW_DIR = None  # default: <db dir>/raw
 OGI_REGISTRY = "data/sites.csv"
 # How many link hops from the entry page to look for the annual-report column.
