@@ -1,9 +1,10 @@
-"""Running ogi unattended: the crawl lock, `ogi status` (site health) and `ogi schedule` (cron/systemd).
+"""Running ogi unattended: site health (`ogi status`) and the nightly crawl's schedule (`ogi schedule`).
 
 Nightly crawls fail quietly in other systems (field.md: a redesign silently breaks a scraper; a run
 that returns far fewer items than the last one is not flagged). Here every site's last runs get a
 verdict a person can act on, a second crawl started by cron while one still runs exits at once with
-its own code instead of writing into the same database, and the schedule is one command.
+its own code instead of writing into the same database (corpus.lock), and the schedule is one command.
+The commands themselves are in ogi/cli/status.py.
 
 Exit codes of `ogi crawl`: 0 every site crawled cleanly; 3 some site had problems (recorded in the
 database); 4 another crawl holds the lock on this database; 2 bad usage; 1 an unexpected failure.
@@ -11,20 +12,20 @@ database); 4 another crawl holds the lock on this database; 2 bad usage; 1 an un
 
 from __future__ import annotations
 
-import json
 import logging
 import shlex
 import subprocess
 import sys
 from contextlib import closing
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import click
+import click  # only for YEAR below, until ogi completeness moves into ogi/cli
 
 from corpus.lock import is_locked
 from corpus.readonly import MAX_YEAR, MIN_YEAR, open_readonly, reading
+from corpus.status import site_histories
 
 logger = logging.getLogger(__name__)
 
@@ -36,19 +37,9 @@ REDESIGN_MIN_ITEMS = 5
 # crawl_errors kinds that mean the site refused us rather than failed.
 BLOCKED_KINDS = ("blocked", "robots_disallowed", "http_403", "http_412", "http_521", "antibot")
 
+# The --year type of ogi/completeness.py's command, which imports it from here; the CLI's own is
+# ogi.cli.common.YEAR. Goes (with the click import) when that command moves into ogi/cli.
 YEAR = click.IntRange(MIN_YEAR, MAX_YEAR)
-
-
-def check_text(value: str | None, what: str) -> str | None:
-    """A command-line text that SQLite can take: not bytes that are invalid UTF-8 (surrogate escapes)."""
-    if value is None:
-        return None
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        raise click.BadParameter(f"{value.encode('utf-8', 'surrogateescape')!r} is not valid UTF-8 text",
-                                 param_hint=what) from None
-    return value
 
 
 # -- status ---------------------------------------------------------------------------------------------
@@ -88,7 +79,7 @@ def _verdict(runs: list[dict[str, Any]], errors: dict[int, list[dict[str, Any]]]
     if status == "budget_exceeded":
         return "budget_exceeded", last["message"] or "the site used up its crawl budget"
     if len(runs) > 1:
-        now, before = _items(last), _items(runs[1])
+        now, before = listed_items(last), listed_items(runs[1])
         if before >= REDESIGN_MIN_ITEMS and now < REDESIGN_RATIO * before:
             return "redesigned", (f"lists showed {now} report pages, {before} in the previous run: "
                                   "the site may have been redesigned (check the family module)")
@@ -96,10 +87,10 @@ def _verdict(runs: list[dict[str, Any]], errors: dict[int, list[dict[str, Any]]]
         return "interrupted", last["message"] or "the crawl was stopped before it finished"
     if status in ("partial", "failed"):
         return "partial", f"{last['errors'] or 0} problem(s): " + (last["message"] or "")[:200]
-    return "ok", f"{_items(last)} report pages listed, {last['reports'] or 0} reports saved"
+    return "ok", f"{listed_items(last)} report pages listed, {last['reports'] or 0} reports saved"
 
 
-def _items(run: dict[str, Any]) -> int:
+def listed_items(run: dict[str, Any]) -> int:
     """Report pages the lists showed; older runs (no list_items) fall back to pages read."""
     if run.get("list_items") is not None:
         return int(run["list_items"])
@@ -110,76 +101,29 @@ def site_health(db: str | Path, *, runs_per_site: int = 2) -> list[SiteHealth]:
     """Each registered site's latest runs (latest first) and a verdict on its health."""
     path = Path(db)
     with closing(open_readonly(db, error=StatusError)) as conn, reading(path, StatusError):
-        sites = [dict(r) for r in conn.execute("SELECT site_id, name FROM sites ORDER BY site_id")]
-        cols = {r[1] for r in conn.execute("PRAGMA table_info(crawl_runs)")}
-        extra = ", list_items, unchanged, skipped" if "list_items" in cols else ""
-        out = []
         live = is_locked(path)
-        for site in sites:
-            runs = [dict(r) for r in conn.execute(
-                f"""SELECT run_id, started_at, finished_at, status, list_pages, detail_pages, attachments, reports,
-                           errors, message{extra} FROM crawl_runs WHERE site_id = ? ORDER BY run_id DESC LIMIT ?""",
-                (site["site_id"], max(2, runs_per_site)))]
-            errors: dict[int, list[dict[str, Any]]] = {}
-            if runs:
-                for e in conn.execute("SELECT run_id, kind, url, message FROM crawl_errors WHERE run_id = ?",
-                                      (runs[0]["run_id"],)):
-                    errors.setdefault(e["run_id"], []).append(dict(e))
-            verdict, reason = _verdict(runs, errors, live)
-            out.append(SiteHealth(site["site_id"], site["name"], verdict, reason, runs[:runs_per_site]))
+        out = []
+        for site in site_histories(conn, runs_per_site=max(2, runs_per_site)):
+            errors = {site.runs[0]["run_id"]: site.last_run_errors} if site.last_run_errors else {}
+            verdict, reason = _verdict(site.runs, errors, live)
+            out.append(SiteHealth(site.site_id, site.name, verdict, reason, site.runs[:runs_per_site]))
         return out
-
-
-_STYLE = {"ok": "green", "partial": "yellow", "running": "cyan", "interrupted": "yellow"}
-
-
-@click.command("status")
-@click.option("--db", default="data/ogi.db", show_default=True, help="SQLite database.")
-@click.option("--runs", "runs_per_site", type=click.IntRange(1, 50), default=2, show_default=True,
-              help="Runs to show per site.")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-def status_command(db, runs_per_site, as_json) -> None:
-    """Each site's last runs and health: ok, partial, redesigned (far fewer items than the previous
-    run), blocked (why), unreachable, needs a family module, interrupted."""
-    try:
-        health = site_health(db, runs_per_site=runs_per_site)
-    except StatusError as exc:
-        raise click.ClickException(str(exc)) from exc
-    if as_json:
-        click.echo(json.dumps([asdict(h) for h in health], ensure_ascii=False, indent=2))
-        return
-    from rich.console import Console
-    from rich.markup import escape
-    from rich.table import Table
-
-    table = Table(title=f"site health ({db})", title_justify="left")
-    for col in ("site", "verdict", "last run", "listed", "read", "unchanged", "skipped", "reports", "errors", "why"):
-        table.add_column(col, justify="right" if col in ("listed", "read", "unchanged", "skipped", "reports", "errors")
-                         else "left")
-    for h in health:
-        last = h.runs[0] if h.runs else {}
-        style = _STYLE.get(h.verdict, "red")
-        history = " ← ".join(str(_items(r)) for r in h.runs)
-        table.add_row(f"{h.site_id} {h.name or ''}", f"[{style}]{h.verdict}[/]", (last.get("started_at") or "-")[:16],
-                      history or "-", str(last.get("detail_pages") or 0), str(last.get("unchanged") or 0),
-                      str(last.get("skipped") or 0), str(last.get("reports") or 0), str(last.get("errors") or 0),
-                      escape(h.reason))
-    Console(highlight=False).print(table)
 
 
 # -- schedule -------------------------------------------------------------------------------------------
 
-class ScheduleError(click.ClickException):
+class ScheduleError(Exception):
     """The schedule could not be written or installed."""
 
 
-def _hhmm(value: str) -> tuple[int, int]:
+def parse_time_of_day(value: str) -> tuple[int, int]:
+    """'HH:MM' -> (hour, minute); a ValueError saying what is wrong with anything else."""
     try:
         hour, minute = (int(x) for x in value.split(":"))
     except ValueError:
-        raise click.BadParameter(f"{value!r} is not HH:MM") from None
+        raise ValueError(f"{value!r} is not HH:MM") from None
     if not (0 <= hour < 24 and 0 <= minute < 60):
-        raise click.BadParameter(f"{value!r} is not a time of day")
+        raise ValueError(f"{value!r} is not a time of day")
     return hour, minute
 
 
@@ -189,7 +133,7 @@ def crawl_command_line(db: Path, registry: Path, python: str | None = None) -> l
 
 
 def cron_line(time_of_day: str, db: Path, registry: Path, workdir: Path, python: str | None = None) -> str:
-    hour, minute = _hhmm(time_of_day)
+    hour, minute = parse_time_of_day(time_of_day)
     cmd = " ".join(shlex.quote(a) for a in crawl_command_line(db, registry, python))
     # ogi writes its own log under <db dir>/logs; cron's mail gets only what escapes it.
     cron_log = shlex.quote(str(db.parent / "logs" / "cron.log"))
@@ -198,7 +142,7 @@ def cron_line(time_of_day: str, db: Path, registry: Path, workdir: Path, python:
 
 def systemd_units(time_of_day: str, db: Path, registry: Path, workdir: Path, python: str | None = None) -> dict[str, str]:
     """ogi-crawl.service (oneshot) and ogi-crawl.timer (daily, catches up after downtime)."""
-    hour, minute = _hhmm(time_of_day)
+    hour, minute = parse_time_of_day(time_of_day)
     cmd = " ".join(shlex.quote(a) for a in crawl_command_line(db, registry, python))
     service = (
         "[Unit]\nDescription=ogi: crawl government information-disclosure annual reports\n"
@@ -231,55 +175,13 @@ def install_cron_line(line: str) -> str:
     return new
 
 
-def _check_time(ctx: click.Context, param: click.Parameter, value: str) -> str:
-    _hhmm(value)
-    return value
-
-
-@click.command("schedule")
-@click.option("--time", "time_of_day", default="02:30", show_default=True, callback=_check_time,
-              help="Daily start time, HH:MM (local).")
-@click.option("--db", default="data/ogi.db", show_default=True, type=click.Path(path_type=Path))
-@click.option("--registry", default="data/sites.csv", show_default=True, type=click.Path(path_type=Path))
-@click.option("--systemd", is_flag=True, help="Write a systemd service + timer instead of a crontab line.")
-@click.option("--unit-dir", type=click.Path(file_okay=False, path_type=Path),
-              default=lambda: str(Path.home() / ".config" / "systemd" / "user"), show_default="~/.config/systemd/user",
-              help="Where --systemd writes the units.")
-@click.option("--install", is_flag=True, help="Install the crontab line (crontab -l | … | crontab -).")
-@click.option("--dry-run", is_flag=True, help="Only print what would be written or installed.")
-def schedule_command(time_of_day, db, registry, systemd, unit_dir, install, dry_run) -> None:
-    """Set up the nightly crawl: print (or --install) a crontab line, or write systemd units (--systemd).
-
-    The crawl takes a lock on the database, so an overlong run is never overlapped by the next one."""
-    workdir = Path.cwd()
-    db, registry = db.resolve(), registry.resolve()
-    if not registry.exists():
-        raise click.BadParameter(f"{registry} does not exist", param_hint="--registry")
-    if registry.is_dir():
-        raise click.BadParameter(f"{registry} is a directory, not a registry CSV file", param_hint="--registry")
-    if db.is_dir():
-        raise click.BadParameter(f"{db} is a directory, not a database file", param_hint="--db")
-    if systemd:
-        units = systemd_units(time_of_day, db, registry, workdir)
-        for name, text in units.items():
-            target = unit_dir / name
-            if dry_run:
-                click.echo(f"# {target}\n{text}")
-                continue
-            try:
-                unit_dir.mkdir(parents=True, exist_ok=True)
-                target.write_text(text, encoding="utf-8")
-            except OSError as exc:
-                raise ScheduleError(f"cannot write the systemd units to {unit_dir}: "
-                                    f"{exc.strerror or exc} ({exc.filename or target})") from exc
-            click.echo(f"wrote {target}")
-        click.echo("enable with: systemctl --user daemon-reload && systemctl --user enable --now ogi-crawl.timer")
-        return
-    line = cron_line(time_of_day, db, registry, workdir)
-    if install and not dry_run:
-        install_cron_line(line)
-        click.echo(f"installed in your crontab:\n{line}")
-        return
-    click.echo(line)
-    if not install:
-        click.echo("# add it with: crontab -e   (or run again with --install)", err=True)
+def write_unit(unit_dir: Path, name: str, text: str) -> Path:
+    """Write one systemd unit file into unit_dir (made if missing); ScheduleError naming the place if not."""
+    target = unit_dir / name
+    try:
+        unit_dir.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise ScheduleError(f"cannot write the systemd units to {unit_dir}: "
+                            f"{exc.strerror or exc} ({exc.filename or target})") from exc
+    return target

@@ -17,16 +17,14 @@ import logging
 import sqlite3
 import warnings
 import webbrowser
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
-
-import click
 
 from ogi.web import CODEBOOK_DB, DB_NAME, PLUGINS_DIR, STATIC_DIR, TEMPLATES_DIR
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_DB = Path("data/ogi.db")
 SETTINGS = {
     "truncate_cells_html": 200,  # report texts: the table view shows the start, the row page all of it
     "default_page_size": 50,
@@ -36,7 +34,7 @@ SETTINGS = {
 }
 
 
-class ServeError(click.ClickException):
+class ServeError(Exception):
     """The database cannot be served (missing, not an ogi database)."""
 
 
@@ -103,8 +101,8 @@ def datasette_app(db_path: str | Path, *, live: bool | None = None) -> Any:
 
 
 def serve(db_path: str | Path, *, host: str = "127.0.0.1", port: int = 8001, live: bool | None = None,
-          open_browser: bool = False) -> None:
-    """Run the UI until interrupted (uvicorn, one worker)."""
+          open_browser: bool = False, on_ready: Callable[[str], None] | None = None) -> None:
+    """Run the UI until interrupted (uvicorn, one worker); `on_ready(url)` once it is built, before it listens."""
     import uvicorn
 
     # A request refused half-way through (a bad _facet) leaves Datasette's other coroutines unawaited:
@@ -112,24 +110,8 @@ def serve(db_path: str | Path, *, host: str = "127.0.0.1", port: int = 8001, liv
     warnings.filterwarnings("ignore", message="coroutine .* was never awaited", category=RuntimeWarning)
     ds = datasette_app(db_path, live=live)
     url = f"http://{host}:{port}/"
-    click.echo(f"ogi UI for {db_path} at {url}  (search: {url}-/search, completeness: {url}-/completeness)")
+    if on_ready is not None:
+        on_ready(url)
     if open_browser:
         webbrowser.open(url)
     uvicorn.run(ds.app(), host=host, port=port, log_level="warning", lifespan="on")
-
-
-@click.command("serve")
-@click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_DB,
-              show_default=True, help="the ogi database to browse")
-@click.option("--host", default="127.0.0.1", show_default=True, help="interface to listen on")
-@click.option("--port", default=8001, show_default=True, type=int, help="port to listen on")
-@click.option("--live/--immutable", default=None,
-              help="open mode=ro and see a running crawl's new rows (default: immutable unless a WAL is pending)")
-@click.option("--open", "open_browser", is_flag=True, help="open the UI in the default browser")
-def serve_command(db_path: Path, host: str, port: int, live: bool | None, open_browser: bool) -> None:
-    """Browse and search the corpus in Datasette (read-only): facets, canned queries, completeness, charts."""
-    serve(db_path, host=host, port=port, live=live, open_browser=open_browser)
-
-
-if __name__ == "__main__":  # python -m ogi.serve --db ... (tests run the UI this way as a subprocess)
-    serve_command()

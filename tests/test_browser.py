@@ -59,11 +59,11 @@ def _query(db: Path, sql: str, params: tuple = ()) -> list[tuple]:
 
 @pytest.fixture(scope="module")
 def server(demo_db: Path, tmp_path_factory) -> Iterator[str]:
-    """`python -m ogi.serve` on a free port over the demo corpus; yields the base URL."""
+    """`python -m ogi.cli serve` on a free port over the demo corpus; yields the base URL."""
     db = demo_db
     port = _free_port()
     log = (tmp_path_factory.getbasetemp() / "serve.log").open("w")
-    proc = subprocess.Popen([sys.executable, "-m", "ogi.serve", "--db", str(db), "--port", str(port)],
+    proc = subprocess.Popen([sys.executable, "-m", "ogi.cli", "serve", "--db", str(db), "--port", str(port)],
                             cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + 30

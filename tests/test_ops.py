@@ -103,7 +103,7 @@ def test_status_verdicts(status_db):
 
 
 def test_status_command_json_and_table(status_db):
-    from ogi.ops import status_command
+    from ogi.cli.status import status_command
 
     res = CliRunner().invoke(status_command, ["--db", str(status_db), "--json"])
     assert res.exit_code == 0, res.output
@@ -118,7 +118,7 @@ def test_status_command_json_and_table(status_db):
 # -- schedule --------------------------------------------------------------------------------------------
 
 def test_schedule_prints_a_cron_line(tmp_path):
-    from ogi.ops import schedule_command
+    from ogi.cli.status import schedule_command
 
     registry = tmp_path / "sites.csv"
     registry.write_text("site_id\n", encoding="utf-8")
@@ -134,7 +134,7 @@ def test_schedule_prints_a_cron_line(tmp_path):
 
 
 def test_schedule_install_replaces_the_previous_ogi_line(tmp_path, monkeypatch):
-    from ogi.ops import schedule_command
+    from ogi.cli.status import schedule_command
 
     registry = tmp_path / "sites.csv"
     registry.write_text("site_id\n", encoding="utf-8")
@@ -153,7 +153,7 @@ def test_schedule_install_replaces_the_previous_ogi_line(tmp_path, monkeypatch):
 
 
 def test_schedule_systemd_writes_service_and_timer(tmp_path):
-    from ogi.ops import schedule_command
+    from ogi.cli.status import schedule_command
 
     registry = tmp_path / "sites.csv"
     registry.write_text("site_id\n", encoding="utf-8")

@@ -22,7 +22,8 @@ from click.testing import CliRunner
 from corpus.search import search
 from corpus.store import Store
 from extract.record import Record, Region, Stat
-from ogi.serve import ServeError, datasette_app, has_pending_wal, serve_command
+from ogi.cli.serve import serve_command
+from ogi.serve import ServeError, datasette_app, has_pending_wal
 
 AH = Region(province="安徽省", city="六安市", county="霍山县", adcode="341525")
 HB = Region(province="湖北省", city="武汉市", county="东西湖区", adcode="420112")

@@ -4,7 +4,7 @@ Security review findings: unbounded page parameters (`/-/completeness?from=1&to=
 integers (OverflowError, 500), SQL functions that outrun the SQL time limit (ogi_snippet, and SQLite's own
 quadratic trim/instr/replace), unbounded allocations (randomblob(1e9)), and Datasette printing a
 traceback with local variables for every bad request. Requests go through Datasette's in-process
-client, each bounded by a timeout; one test runs `python -m ogi.serve` on 127.0.0.1 to see what the
+client, each bounded by a timeout; one test runs `python -m ogi.cli serve` on 127.0.0.1 to see what the
 real server prints and how much memory it takes.
 """
 
@@ -329,7 +329,7 @@ def test_served_bad_requests_are_quiet_and_bounded(db: Path, tmp_path: Path) -> 
     port = _free_port()
     log_path = tmp_path / "serve.log"
     with log_path.open("w") as log:
-        proc = subprocess.Popen([sys.executable, "-m", "ogi.serve", "--db", str(db), "--port", str(port)],
+        proc = subprocess.Popen([sys.executable, "-m", "ogi.cli", "serve", "--db", str(db), "--port", str(port)],
                                 cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:

@@ -1,0 +1,63 @@
+"""What several commands share: one definition (name, default, help) per option that means the same thing
+on every command (sqlite-utils style), the report-year type and the console."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+from corpus import DEFAULT_DB
+from corpus.readonly import MAX_YEAR, MIN_YEAR
+
+DEFAULT_REGISTRY = "data/sites.csv"
+# A report year given on the command line (the first 条例 reports are for 2008).
+YEAR = click.IntRange(MIN_YEAR, MAX_YEAR)
+
+Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
+
+
+def db_option(**overrides: Any) -> Decorator:
+    """--db: the ogi database a command reads or fills. `overrides` only for a stricter click type."""
+    return click.option("--db", default=DEFAULT_DB, show_default=True, help="The ogi database (an SQLite file).",
+                        **overrides)
+
+
+def json_option(what: str) -> Decorator:
+    """--json: print `what` as JSON on stdout instead of the text for people (the `as_json` argument)."""
+    return click.option("--json", "as_json", is_flag=True, help=f"Print {what} as JSON.")
+
+
+def registry_option() -> Decorator:
+    """--registry: the site registry CSV (data/sites.csv)."""
+    return click.option("--registry", default=DEFAULT_REGISTRY, show_default=True, help="Site registry CSV.")
+
+
+def quiet_option() -> Decorator:
+    """--quiet: no live progress table during a crawl."""
+    return click.option("--quiet", is_flag=True, help="No live progress table.")
+
+
+def years_option() -> Decorator:
+    """--year, repeatable: only reports for these years (the `years` argument, a tuple)."""
+    return click.option("--year", "years", multiple=True, type=YEAR, help="Only this report year (repeatable).")
+
+
+def check_text(value: str | None, what: str) -> str | None:
+    """A command-line text that SQLite can take: not bytes that are invalid UTF-8 (surrogate escapes)."""
+    if value is None:
+        return None
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise click.BadParameter(f"{value.encode('utf-8', 'surrogateescape')!r} is not valid UTF-8 text",
+                                 param_hint=what) from None
+    return value
+
+
+def console() -> Any:
+    """A rich Console for tables (imported only when a command prints one)."""
+    from rich.console import Console
+
+    return Console(highlight=False)

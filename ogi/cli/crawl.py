@@ -1,0 +1,232 @@
+"""`ogi crawl` and `ogi demo`: crawl registry sites (or the bundled demo portal) into the database.
+
+Exit codes: 0 every site crawled cleanly, 3 some site had errors or was unreachable or blocked (details
+in the summary and the database), 4 another crawl holds the lock on this database (errors.py), 130 the
+crawl was interrupted, 2 bad usage, 1 an unexpected failure.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from ogi.cli.common import console, db_option, quiet_option, registry_option
+from ogi.cli.errors import OgiCommand
+from ogi.cli.read import print_hits
+
+EXIT_SITE_PROBLEMS = 3
+EXIT_INTERRUPTED = 130
+
+
+class FamilyName(click.ParamType):
+    """A site family's name, checked against the families that registered (crawler.spiders), which are
+    imported only when the option is used or the help shown (scrapy is slow to import)."""
+
+    name = "family"
+
+    def _names(self) -> list[str]:
+        from crawler.spiders import family_names
+
+        return family_names()
+
+    def get_metavar(self, param, ctx=None) -> str:
+        return "[" + "|".join(self._names()) + "]"
+
+    def convert(self, value, param, ctx):
+        value = str(value).lower()
+        if value not in self._names():
+            self.fail(f"{value!r} is not a site family (known: {', '.join(self._names())})", param, ctx)
+        return value
+
+
+def _progress_display(sites):
+    """A live table of per-site counters, updated from the crawl's signal handlers."""
+    from rich.live import Live
+    from rich.table import Table
+
+    rows: dict[str, dict] = {s.site_id: {} for s in sites}
+
+    def render() -> Table:
+        table = Table(title="crawling", title_justify="left", expand=False)
+        for col in ("site", "lists", "pages", "files", "reports", "skipped", "errors"):
+            table.add_column(col, justify="left" if col == "site" else "right")
+        for site_id, c in rows.items():
+            table.add_row(site_id, str(c.get("list_pages", 0)), str(c.get("detail_pages", 0)),
+                          str(c.get("attachments", 0)), str(c.get("reports", 0)), str(c.get("not_reports", 0)),
+                          str(c.get("errors", 0)))
+        table.caption = "lists: list pages read · pages: report pages · files: attachments · skipped: not reports"
+        return table
+
+    live = Live(render(), console=console(), refresh_per_second=8, transient=False)
+
+    def update(site_id: str, counter: str, counts: dict) -> None:
+        rows.setdefault(site_id, {}).update(counts)
+        live.update(render())
+
+    return live, update
+
+
+def _run(sites, db: str, settings: dict, quiet: bool, log_file: str | None):
+    """Crawl; returns (result or None when stopped before it began, log path). A held lock raises
+    corpus.lock.CrawlLocked (exit 4, errors.py)."""
+    from crawler.run import CrawlJob, run_crawls
+
+    log_path = log_file or str(Path(db).parent / "logs" / f"crawl-{time.strftime('%Y%m%d-%H%M%S')}.log")
+    if quiet:
+        results = run_crawls([CrawlJob(sites, Path(db), settings)], log_file=log_path)
+    else:
+        live, update = _progress_display(sites)
+        with live:
+            results = run_crawls([CrawlJob(sites, Path(db), settings, progress=update)], log_file=log_path)
+    return (results[0] if results else None), log_path
+
+
+def _check_crawl_db(db: str) -> None:
+    """A crawl writes to a new file or to an ogi database — never into someone else's SQLite file."""
+    from corpus.readonly import DatabaseProblem, open_readonly
+
+    path = Path(db)
+    if path.is_dir():
+        raise click.ClickException(f"{db} is a directory, not a database file")
+    if path.exists() and path.stat().st_size > 0:
+        try:
+            open_readonly(path, tables=()).close()
+        except DatabaseProblem as exc:
+            raise click.ClickException(f"{exc}; ogi crawl fills a new file or an existing ogi database") from exc
+
+
+def _finish_crawl(db: str, result, log_path: str) -> int:
+    """Print the run summary; the exit code (130 when the crawl was stopped with Ctrl-C)."""
+    if result is None:
+        click.echo("crawl stopped before it began; nothing was changed", err=True)
+        return EXIT_INTERRUPTED
+    code = _print_summary(db, result.run_ids, log_path)
+    if result.finish_reason in ("shutdown", "interrupted"):
+        click.echo("crawl interrupted: unfinished sites are recorded as `interrupted`; run the same command again "
+                   "to continue", err=True)
+        return EXIT_INTERRUPTED
+    if result.finish_reason == "storage_failed":
+        click.echo(f"crawl stopped: the database or disk is full or failing ({db}); free space and run it again",
+                   err=True)
+        return EXIT_SITE_PROBLEMS
+    return code
+
+
+def _print_summary(db: str, run_ids: dict[str, int], log_path: str | None) -> int:
+    from rich.table import Table
+
+    from ogi.summary import crawl_summary
+
+    out = console()
+    summary = crawl_summary(db, list(run_ids.values()))
+    table = Table(title="run summary", title_justify="left")
+    for col in ("site", "status", "list pages", "report pages", "attachments", "reports", "errors"):
+        table.add_column(col, justify="left" if col in ("site", "status") else "right")
+    for run in summary["runs"]:
+        style = {"ok": "green", "partial": "yellow"}.get(run["status"], "red")
+        table.add_row(f"{run['site_id']} {run['site_name']}", f"[{style}]{run['status']}[/]", str(run["list_pages"]),
+                      str(run["detail_pages"]), str(run["attachments"]), str(run["reports"]), str(run["errors"]))
+    out.print(table)
+    if summary["reports"]:
+        rt = Table(title=f"reports found ({summary['report_count']}), by agency and year", title_justify="left")
+        rt.add_column("region")
+        rt.add_column("agency")
+        rt.add_column("years")
+        for row in summary["reports"]:
+            rt.add_row(row["region"], row["agency"], row["years"])
+        out.print(rt)
+    if summary["errors"]:
+        out.print(f"[bold]problems ({len(summary['errors'])})[/]")
+        for err in summary["errors"][:30]:
+            out.print(f"  [red]{err['kind']}[/] [{err['site_id']}] {err['url']}: {err['message']}")
+        if len(summary["errors"]) > 30:
+            out.print(f"  … {len(summary['errors']) - 30} more in the crawl_errors table")
+    out.print(f"database: {db}" + (f"   log: {log_path}" if log_path else ""))
+    bad = [r for r in summary["runs"] if r["status"] != "ok"]
+    return EXIT_SITE_PROBLEMS if bad else 0
+
+
+@click.command("crawl", cls=OgiCommand)
+@registry_option()
+@click.option("--site", "site_ids", multiple=True, help="Crawl only this site id (repeatable).")
+@click.option("--url", help="Crawl one ad-hoc site from this entry URL instead of the registry.")
+@click.option("--name", help="Government or agency name of the --url site.")
+@click.option("--adcode", help="6-digit administrative division code of the --url site.")
+@click.option("--platform", type=FamilyName(),
+              help="Site family of the --url site (default: detected, else the generic family).")
+@db_option()
+@click.option("--delay", type=float, help="Seconds between requests to one site (default 2, with autothrottle).")
+@click.option("--log-file", help="Crawl log (default: <db dir>/logs/crawl-<time>.log).")
+@quiet_option()
+@click.option("--allow-network", "allow_networks", multiple=True, metavar="CIDR",
+              help="Let the crawler connect to this private/loopback network (e.g. 127.0.0.1/32 for a local "
+                   "test site; repeatable). By default every non-public address is refused.")
+def crawl(registry, site_ids, url, name, adcode, platform, db, delay, log_file, quiet, allow_networks) -> None:
+    """Crawl registry sites (or one --url) for annual reports into the database."""
+    from crawler.registry import Site, load_registry, site_from_row
+
+    if url:
+        row = {"site_id": "adhoc", "name": name or url, "adcode": adcode or "", "entry_urls": url,
+               "platform": platform or ""}
+        sites = [site_from_row(row, where="--url: ")]
+    else:
+        sites = load_registry(registry)
+        if site_ids:
+            unknown = set(site_ids) - {s.site_id for s in sites}
+            if unknown:
+                raise click.ClickException(f"unknown site id(s) in {registry}: {', '.join(sorted(unknown))}")
+            sites = [s for s in sites if s.site_id in site_ids]
+    if not sites:
+        raise click.ClickException("no sites to crawl")
+    _check_crawl_db(db)
+    assert all(isinstance(s, Site) for s in sites)
+    settings = {} if delay is None else {"DOWNLOAD_DELAY": delay, "AUTOTHROTTLE_START_DELAY": delay}
+    if allow_networks:
+        from crawler.scope import parse_networks
+
+        try:
+            parse_networks(list(allow_networks))
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--allow-network") from exc
+        settings["OGI_ALLOWED_PRIVATE_NETWORKS"] = list(allow_networks)
+    result, log_path = _run(sites, db, settings, quiet, log_file)
+    sys.exit(_finish_crawl(db, result, log_path))
+
+
+@click.command("demo", cls=OgiCommand)
+@db_option()
+@click.option("--serve", is_flag=True, help="Keep the demo portal running after the crawl (Ctrl-C to stop).")
+@quiet_option()
+def demo(db, serve, quiet) -> None:
+    """Serve the bundled offline demo portal on 127.0.0.1, crawl it, and search the result."""
+    from corpus.search import search
+    from crawler.run import LOCAL_SETTINGS
+    from demosites import DemoPortal
+
+    _check_crawl_db(db)
+    out = console()
+    with DemoPortal(fixed_ports=True) as portal:
+        from crawler.registry import site_from_row
+
+        sites = [site_from_row(row, where="demo portal: ") for row in portal.registry_rows()]
+        out.print(f"demo portal: {len(sites)} county sites on 127.0.0.1")
+        for s in sites:
+            out.print(f"  {s.site_id:4} {s.name} ({s.platform})  {s.entry_urls[0]}")
+        result, log_path = _run(sites, db, dict(LOCAL_SETTINGS), quiet, None)
+        code = _finish_crawl(db, result, log_path)
+        if code == EXIT_INTERRUPTED:
+            sys.exit(code)
+        out.print()
+        out.print("[bold]example search:[/] ogi search 复议 --limit 5")
+        print_hits(search(db, "复议", limit=5, marks=("\x02", "\x03")))
+        if serve:
+            out.print("portal still serving; Ctrl-C to stop")
+            try:
+                while True:
+                    time.sleep(3600)
+            except KeyboardInterrupt:
+                pass
+    sys.exit(code)

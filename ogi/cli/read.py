@@ -1,0 +1,92 @@
+"""`ogi search` (full text over the corpus) and `ogi extract` (one local file into a record)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from ogi.cli.common import YEAR, console, db_option, json_option
+from ogi.cli.errors import OgiCommand
+
+
+def print_hits(hits) -> None:
+    """Search hits for people: agency, year, title, place, URL and the snippet with the match in bold."""
+    from rich.markup import escape
+
+    out = console()
+    if not hits:
+        out.print("no matching reports")
+        return
+    for i, hit in enumerate(hits, 1):
+        snippet = escape(hit.snippet).replace("\x02", "[bold yellow]").replace("\x03", "[/]")
+        out.print(f"[bold]{i}. {escape(hit.agency or '?')} {hit.report_year or ''}[/]  {escape(hit.title or '')}")
+        out.print(f"   {escape(' '.join(x for x in (hit.province, hit.county) if x))} {hit.adcode or ''}  {hit.source_url or ''}")
+        out.print(f"   {snippet}")
+
+
+@click.command("search", cls=OgiCommand)
+@click.argument("query")
+@click.option("--province", help="Only reports from this province (e.g. 湖北省).")
+@click.option("--year", type=YEAR, help="Only reports for this year.")
+@click.option("--agency", help="Only agencies whose name contains this.")
+@click.option("--limit", type=click.IntRange(1, 1000), default=20, show_default=True)
+@db_option()
+@json_option("hits")
+def search_command(query, province, year, agency, limit, db, as_json) -> None:
+    """Full-text search of the corpus; two-character Chinese words work (复议, 诉讼, 住建).
+
+    Several words must all match; "quoted words" match as a phrase; OR between words matches either.
+    A query starting with "-" goes after `--`:  ogi search --year 2020 -- -复议
+    """
+    from corpus.search import search  # opens the database read-only (corpus.readonly's messages)
+
+    hits = search(db, query, province=province, year=year, agency=agency, limit=limit, marks=("\x02", "\x03"))
+    if as_json:
+        out = []
+        for h in hits:
+            d = dict(h.__dict__)
+            d["snippet"] = d["snippet"].replace("\x02", "[").replace("\x03", "]")
+            out.append(d)
+        click.echo(json.dumps(out, ensure_ascii=False, indent=2))
+        return
+    print_hits(hits)
+
+
+@click.command("extract", cls=OgiCommand)
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--url", help="Where the file came from (used for dates, format and provenance).")
+@json_option("the full record")
+def extract_command(path: Path, url, as_json) -> None:
+    """Extract one local file (HTML, PDF, DOCX or text) into a record."""
+    if not path.exists():
+        raise click.ClickException(f"{path} does not exist")
+    if not path.is_file():  # a FIFO or device would be read forever
+        raise click.ClickException(f"{path} is not a regular file")
+    from extract import extract_path
+
+    try:
+        record = extract_path(path, url=url)
+    except OSError as exc:
+        raise click.ClickException(f"cannot read {path}: {exc.strerror or exc}") from exc
+    if as_json:
+        click.echo(json.dumps(record.to_json(), ensure_ascii=False, indent=2))
+        return
+    r = record
+    lines = [
+        f"report:        {'yes' if r.is_report else 'no'}",
+        f"agency:        {r.agency or '-'}" + (f"  (printed: {r.agency_as_printed})" if r.agency_as_printed and r.agency_as_printed != r.agency else ""),
+        f"department:    {r.department or '-'}",
+        f"region:        {' '.join(x for x in (r.region.province, r.region.city, r.region.county) if x) or '-'}  {r.region.adcode or ''}",
+        f"report year:   {r.report_year or '-'}",
+        f"form:          {r.form or '-'}",
+        f"published:     {r.published_at or '-'}   signed: {r.document_date or '-'}",
+        f"text:          {len(r.text)} characters from {r.text_source or '-'}",
+        f"statistics:    {len(r.stats)}",
+    ]
+    click.echo("\n".join(lines))
+    for flag in r.flags:
+        click.echo(f"flag:          {flag}")
+    for err in r.errors:
+        click.echo(f"error:         {err}")

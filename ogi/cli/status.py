@@ -1,0 +1,101 @@
+"""`ogi status` (each site's last runs and a verdict on its health) and `ogi schedule` (the nightly crawl
+as a crontab line or systemd units). The logic is in ogi/ops.py."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from pathlib import Path
+
+import click
+
+from ogi.cli.common import console, db_option, json_option, registry_option
+from ogi.cli.errors import OgiCommand
+
+_STYLE = {"ok": "green", "partial": "yellow", "running": "cyan", "interrupted": "yellow"}
+
+
+@click.command("status", cls=OgiCommand)
+@db_option()
+@click.option("--runs", "runs_per_site", type=click.IntRange(1, 50), default=2, show_default=True,
+              help="Runs to show per site.")
+@json_option("each site's health and runs")
+def status_command(db, runs_per_site, as_json) -> None:
+    """Each site's last runs and health: ok, partial, redesigned (far fewer items than the previous
+    run), blocked (why), unreachable, needs a family module, interrupted."""
+    from ogi.ops import listed_items, site_health
+
+    health = site_health(db, runs_per_site=runs_per_site)
+    if as_json:
+        click.echo(json.dumps([asdict(h) for h in health], ensure_ascii=False, indent=2))
+        return
+    from rich.markup import escape
+    from rich.table import Table
+
+    table = Table(title=f"site health ({db})", title_justify="left")
+    for col in ("site", "verdict", "last run", "listed", "read", "unchanged", "skipped", "reports", "errors", "why"):
+        table.add_column(col, justify="right" if col in ("listed", "read", "unchanged", "skipped", "reports", "errors")
+                         else "left")
+    for h in health:
+        last = h.runs[0] if h.runs else {}
+        style = _STYLE.get(h.verdict, "red")
+        history = " ← ".join(str(listed_items(r)) for r in h.runs)
+        table.add_row(f"{h.site_id} {h.name or ''}", f"[{style}]{h.verdict}[/]", (last.get("started_at") or "-")[:16],
+                      history or "-", str(last.get("detail_pages") or 0), str(last.get("unchanged") or 0),
+                      str(last.get("skipped") or 0), str(last.get("reports") or 0), str(last.get("errors") or 0),
+                      escape(h.reason))
+    console().print(table)
+
+
+def _check_time(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    from ogi.ops import parse_time_of_day
+
+    try:
+        parse_time_of_day(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+    return value
+
+
+@click.command("schedule", cls=OgiCommand)
+@click.option("--time", "time_of_day", default="02:30", show_default=True, callback=_check_time,
+              help="Daily start time, HH:MM (local).")
+@db_option()
+@registry_option()
+@click.option("--systemd", is_flag=True, help="Write a systemd service + timer instead of a crontab line.")
+@click.option("--unit-dir", type=click.Path(file_okay=False, path_type=Path),
+              default=lambda: str(Path.home() / ".config" / "systemd" / "user"), show_default="~/.config/systemd/user",
+              help="Where --systemd writes the units.")
+@click.option("--install", is_flag=True, help="Install the crontab line (crontab -l | … | crontab -).")
+@click.option("--dry-run", is_flag=True, help="Only print what would be written or installed.")
+def schedule_command(time_of_day, db, registry, systemd, unit_dir, install, dry_run) -> None:
+    """Set up the nightly crawl: print (or --install) a crontab line, or write systemd units (--systemd).
+
+    The crawl takes a lock on the database, so an overlong run is never overlapped by the next one."""
+    from ogi.ops import cron_line, install_cron_line, systemd_units, write_unit
+
+    workdir = Path.cwd()
+    db, registry = Path(db).resolve(), Path(registry).resolve()
+    if not registry.exists():
+        raise click.BadParameter(f"{registry} does not exist", param_hint="--registry")
+    if registry.is_dir():
+        raise click.BadParameter(f"{registry} is a directory, not a registry CSV file", param_hint="--registry")
+    if db.is_dir():
+        raise click.BadParameter(f"{db} is a directory, not a database file", param_hint="--db")
+    if systemd:
+        units = systemd_units(time_of_day, db, registry, workdir)
+        for name, text in units.items():
+            if dry_run:
+                click.echo(f"# {unit_dir / name}\n{text}")
+                continue
+            click.echo(f"wrote {write_unit(unit_dir, name, text)}")
+        click.echo("enable with: systemctl --user daemon-reload && systemctl --user enable --now ogi-crawl.timer")
+        return
+    line = cron_line(time_of_day, db, registry, workdir)
+    if install and not dry_run:
+        install_cron_line(line)
+        click.echo(f"installed in your crontab:\n{line}")
+        return
+    click.echo(line)
+    if not install:
+        click.echo("# add it with: crontab -e   (or run again with --install)", err=True)
