@@ -20,6 +20,8 @@ from urllib.parse import urlparse
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 
+from crawler.session import session_for
+
 logger = logging.getLogger(__name__)
 
 _RUISHU_TS = re.compile(rb"\$_ts\s*=\s*window\[\s*['\"]\$_ts['\"]\s*\]|\$_ts\.(?:nsd|cd)\s*=")
@@ -81,21 +83,15 @@ def site_of(request, spider) -> str | None:
     return site_id
 
 
-def _state(crawler) -> dict[str, dict[str, str]]:
-    """Blocked sites of one crawl, shared by the detector and the gate."""
-    if not hasattr(crawler, "_ogi_antibot"):
-        crawler._ogi_antibot = {"sites": {}, "hosts": {}}
-    return crawler._ogi_antibot
-
-
 class AntiBotMiddleware:
     """Downloader middleware (close to the engine, so the challenge itself is still captured)."""
 
     def __init__(self, crawler) -> None:
         self.crawler = crawler
-        state = _state(crawler)
-        self.blocked: dict[str, str] = state["sites"]  # site_id -> reason
-        self.blocked_hosts: dict[str, str] = state["hosts"]  # netloc -> site_id (robots.txt requests carry no site)
+        self.session = session_for(crawler)
+        # Blocked sites of the crawl, shared by the detector and the gate.
+        self.blocked: dict[str, str] = self.session.blocked.sites  # site_id -> reason
+        self.blocked_hosts: dict[str, str] = self.session.blocked.hosts  # netloc -> site_id
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -111,7 +107,7 @@ class AntiBotMiddleware:
         site_id = self._site(request)
         if site_id in self.blocked:
             self.crawler.stats.inc_value("ogi/blocked_dropped")
-            runs = getattr(self.crawler.spider, "ogi_runs", None)
+            runs = self.session.runs
             if runs is not None:
                 runs.count(site_id, "blocked_dropped")
             raise SiteBlocked(f"site {site_id} is blocked ({self.blocked[site_id]}); request not sent")

@@ -12,7 +12,8 @@ from collections import Counter, defaultdict
 
 from scrapy import signals
 
-from crawler.storage import storage_failed, store_for
+from crawler.session import session_for
+from crawler.storage import storage_failed
 
 logger = logging.getLogger(__name__)
 
@@ -22,7 +23,9 @@ COUNTERS = ("list_pages", "detail_pages", "attachments", "reports", "not_reports
 class RunTracker:
     def __init__(self, crawler) -> None:
         self.crawler = crawler
-        self.store = store_for(crawler.settings)
+        self.session = session_for(crawler)
+        self.store = self.session.store
+        self.closed = False
         self.runs: dict[str, int] = {}
         self.counts: dict[str, Counter] = defaultdict(Counter)
         self.notes: dict[str, list[str]] = defaultdict(list)
@@ -37,7 +40,7 @@ class RunTracker:
         return ext
 
     def spider_opened(self, spider) -> None:
-        spider.ogi_runs = self
+        self.session.runs = self
         self.closed = False
         try:
             self._open_runs(spider)
@@ -96,7 +99,7 @@ class RunTracker:
     def spider_closed(self, spider, reason: str) -> None:
         """Close every run of this crawl with its counts and status (also called, with reason
         "interrupted", when the process is stopped before Scrapy could close the spider)."""
-        if getattr(self, "closed", False):
+        if self.closed:
             return
         self.closed = True
         for site_id, run_id in self.runs.items():

@@ -34,7 +34,8 @@ from scrapy.responsetypes import responsetypes
 
 from corpus.store import StoreError
 from crawler.items import ReportItem
-from crawler.storage import storage_failed, store_for
+from crawler.session import session_for
+from crawler.storage import storage_failed
 
 logger = logging.getLogger(__name__)
 
@@ -64,7 +65,8 @@ class IncrementalState:
 
     def __init__(self, crawler) -> None:
         self.crawler = crawler
-        self.store = store_for(crawler.settings)
+        self.session = session_for(crawler)
+        self.store = self.session.store
         self.enabled = crawler.settings.getbool("OGI_INCREMENTAL", True)
         self.conditional = crawler.settings.getbool("OGI_CONDITIONAL_GET", True)
         self.recheck = timedelta(days=crawler.settings.getfloat("OGI_RECHECK_DAYS", 30))
@@ -77,7 +79,7 @@ class IncrementalState:
         return state
 
     def spider_opened(self, spider) -> None:
-        spider.ogi_incremental = self
+        self.session.incremental = self
 
     def _count(self, site_id: str, counter: str) -> None:
         spider = self.crawler.spider
@@ -118,7 +120,7 @@ class ConditionalRequestMiddleware:
         if not (crawler.settings.getbool("OGI_INCREMENTAL", True) and crawler.settings.getbool("OGI_CONDITIONAL_GET", True)):
             raise NotConfigured("incremental crawling or conditional requests are off")
         self.crawler = crawler
-        self.store = store_for(crawler.settings)
+        self.store = session_for(crawler).store
 
     @classmethod
     def from_crawler(cls, crawler) -> ConditionalRequestMiddleware:
@@ -181,7 +183,7 @@ class UnchangedItemFilter:
         if not crawler.settings.getbool("OGI_INCREMENTAL", True):
             raise NotConfigured("incremental crawling is off")
         self.crawler = crawler
-        self.store = store_for(crawler.settings)
+        self.store = session_for(crawler).store
 
     @classmethod
     def from_crawler(cls, crawler) -> UnchangedItemFilter:
@@ -213,7 +215,7 @@ class PageStateRecorder:
 
     def __init__(self, crawler) -> None:
         self.crawler = crawler
-        self.store = store_for(crawler.settings)
+        self.store = session_for(crawler).store
 
     @classmethod
     def from_crawler(cls, crawler) -> PageStateRecorder:
@@ -225,7 +227,7 @@ class PageStateRecorder:
         report_id = self.store.report_for_capture(ids[0])
         if report_id is not None:
             return "report", report_id
-        runs = getattr(self.crawler.spider, "ogi_runs", None)
+        runs = session_for(self.crawler).runs
         run_id = runs.run_id(item.site_id) if runs else None
         failed = self.store.has_error(run_id, item.url, "store")
         return ("error", None) if failed else ("not_report", None)

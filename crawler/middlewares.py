@@ -10,7 +10,8 @@ import logging
 
 from crawler.budget import BudgetExceeded
 from crawler.scope import OffsiteRequest
-from crawler.storage import storage_failed, store_for
+from crawler.session import session_for
+from crawler.storage import storage_failed
 
 logger = logging.getLogger(__name__)
 
@@ -18,7 +19,8 @@ logger = logging.getLogger(__name__)
 class CaptureMiddleware:
     def __init__(self, crawler) -> None:
         self.crawler = crawler
-        self.store = store_for(crawler.settings)
+        self.session = session_for(crawler)
+        self.store = self.session.store
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -30,7 +32,7 @@ class CaptureMiddleware:
         if site_id is None and hasattr(spider, "site_for_url"):
             site = spider.site_for_url(request.url)
             site_id = site.site_id if site else None
-        runs = getattr(spider, "ogi_runs", None)
+        runs = self.session.runs
         run_id = runs.run_id(site_id) if runs and site_id else None
         kind = request.meta.get("ogi_kind") or ("robots" if request.url.endswith("/robots.txt") else "other")
         return site_id, run_id, kind

@@ -11,7 +11,8 @@ import logging
 from scrapy.exceptions import DropItem
 
 from crawler.items import ReportItem
-from crawler.storage import storage_failed, store_for
+from crawler.session import session_for
+from crawler.storage import storage_failed
 from extract import Part, extract_report
 from extract.record import SiteContext
 
@@ -21,7 +22,8 @@ logger = logging.getLogger(__name__)
 class ReportPipeline:
     def __init__(self, crawler) -> None:
         self.crawler = crawler
-        self.store = store_for(crawler.settings)
+        self.session = session_for(crawler)
+        self.store = self.session.store
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -37,7 +39,7 @@ class ReportPipeline:
         if not isinstance(item, ReportItem):
             return item
         spider = self.crawler.spider
-        runs = getattr(spider, "ogi_runs", None)
+        runs = self.session.runs
         site = spider.site_by_id(item.site_id)
         context = SiteContext(
             name=site.name, province=site.province or None, city=site.city or None,

@@ -26,6 +26,7 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.task import deferLater
 
 from crawler.antibot import site_of
+from crawler.session import session_for
 
 logger = logging.getLogger(__name__)
 
@@ -39,10 +40,6 @@ async def _wait(seconds: float) -> None:
     from twisted.internet import reactor
 
     await maybe_deferred_to_future(deferLater(reactor, seconds, lambda: None))
-
-
-def _runs(crawler):
-    return getattr(crawler.spider, "ogi_runs", None)
 
 
 class CrawlDelayMiddleware:
@@ -75,8 +72,7 @@ class CrawlDelayMiddleware:
         self.delays[netloc] = applied
         logger.info("robots.txt of %s asks for Crawl-delay %s s: applied %s s", netloc, delay, applied)
         site_id = site_of(request, self.crawler.spider)
-        runs = _runs(self.crawler)
-        if runs is not None and site_id:
+        if session_for(self.crawler).runs is not None and site_id:
             self.crawler.spider.note(site_id, f"robots.txt Crawl-delay {delay:g} s applied")
 
     async def process_request(self, request: Request) -> None:
@@ -101,8 +97,7 @@ class CrawlDelayMiddleware:
             self.last_response[netloc] = time.monotonic()
         if request.meta.get("dont_obey_robotstxt") and request.url.endswith("/robots.txt") and response.status in (401, 403):
             site_id = site_of(request, self.crawler.spider)
-            runs = _runs(self.crawler)
-            if runs is not None and site_id:
+            if session_for(self.crawler).runs is not None and site_id:
                 self.crawler.spider.note(site_id, f"robots.txt answered HTTP {response.status}: treated as allow-all, as Scrapy does")
         return response
 

@@ -21,8 +21,8 @@ from twisted.internet.defer import inlineCallbacks
 from corpus.lock import crawl_lock
 from crawler.registry import Site
 from crawler.scope import install_resolver
+from crawler.session import session_for
 from crawler.spiders.portal import PortalSpider
-from crawler.storage import forget_stores
 
 logger = logging.getLogger(__name__)
 
@@ -63,19 +63,21 @@ class CrawlResult:
             return
         self.stats = dict(crawler.stats.get_stats()) if crawler.stats else {}
         self.finish_reason = self.finish_reason or str(self.stats.get("finish_reason", ""))
-        runs = getattr(crawler.spider, "ogi_runs", None) if crawler.spider else None
+        runs = session_for(crawler).runs
         if runs is not None:
             self.run_ids = dict(runs.runs)
 
     def close_interrupted(self) -> None:
         """The process is stopping before Scrapy closed the spider (a second Ctrl-C): close this crawl's
-        runs as interrupted now, so none is left 'running'."""
+        runs as interrupted now, so none is left 'running' (then its Store is closed)."""
         crawler = self.crawler
-        runs = getattr(crawler.spider, "ogi_runs", None) if crawler is not None and crawler.spider else None
-        if runs is not None and not getattr(runs, "closed", True):
+        runs = session_for(crawler).runs if crawler is not None else None
+        if runs is not None and not runs.closed:
             runs.spider_closed(crawler.spider, "interrupted")
         self.finish_reason = self.finish_reason or "interrupted"
         self.collect()
+        if crawler is not None:
+            session_for(crawler).close()
 
 
 def build_settings(job: CrawlJob, base: dict[str, Any] | None = None) -> Settings:
@@ -120,9 +122,9 @@ def crawl_jobs(runner: CrawlerRunner | CrawlerProcess, jobs: list[CrawlJob], bas
                 logger.error("crawl failed: %s: %s", type(exc).__name__, exc)
                 result.finish_reason = f"failed: {exc}"
         result.collect()
+        session_for(crawler).close()  # one Store per crawl, closed when it is over
         if job.on_finished is not None:
             job.on_finished(result)
-    forget_stores()
     return results
 
 
@@ -158,7 +160,6 @@ def run_crawls(jobs: list[CrawlJob], *, log_file: str | Path | None = None, log_
     if "results" not in outcome:  # the reactor stopped first (Ctrl-C twice): nothing may stay 'running'
         for result in results:
             result.close_interrupted()
-        forget_stores()
     return results
 
 

@@ -1,32 +1,17 @@
-"""One Store per database file per process, shared by the middleware, pipeline and run tracker."""
+"""When the database or disk fails: recognise it, stop the crawl once, say so once.
+
+(The crawl's Store itself belongs to its session: `crawler.session.session_for(crawler).store`.)
+"""
 
 from __future__ import annotations
 
 import errno
 import logging
 import sqlite3
-from pathlib import Path
 
-from corpus.store import Store
+from crawler.session import StorageFailure, session_for
 
 logger = logging.getLogger(__name__)
-
-_STORES: dict[tuple[str, str | None], Store] = {}
-
-
-def store_for(settings) -> Store:
-    db = str(Path(settings.get("OGI_DB")).resolve())
-    raw = settings.get("OGI_RAW_DIR")
-    key = (db, str(Path(raw).resolve()) if raw else None)
-    if key not in _STORES:
-        Path(db).parent.mkdir(parents=True, exist_ok=True)
-        _STORES[key] = Store(db, raw_dir=raw)
-    return _STORES[key]
-
-
-def forget_stores() -> None:
-    """Drop cached stores (after a crawl run, so the next run reopens cleanly)."""
-    _STORES.clear()
 
 
 _FULL_WORDS = ("database or disk is full", "disk i/o error", "attempt to write a readonly database",
@@ -57,18 +42,19 @@ def storage_failed(crawler, exc: BaseException, what: str) -> bool:
     """
     if not is_storage_failure(exc):
         return False
-    state = getattr(crawler, "_ogi_storage_failed", None)
+    session = session_for(crawler)
+    state = session.storage_failure
     if state is None:
-        crawler._ogi_storage_failed = state = {"first": f"{type(exc).__name__}: {exc}", "count": 0}
+        session.storage_failure = state = StorageFailure(first=f"{type(exc).__name__}: {exc}")
         db = crawler.settings.get("OGI_DB")
         logger.error("storage failed while %s (%s) — database %s; stopping the crawl: free disk space and "
                      "run it again (stored reports are kept; unfinished sites are marked interrupted)",
-                     what, state["first"], db)
-        crawler.stats.set_value("ogi/storage_failed", state["first"])
+                     what, state.first, db)
+        crawler.stats.set_value("ogi/storage_failed", state.first)
         engine = getattr(crawler, "engine", None)
         if engine is not None and getattr(engine, "spider", None) is not None:
             from scrapy.utils.defer import deferred_from_coro
 
             deferred_from_coro(engine.close_spider_async(reason="storage_failed"))
-    state["count"] += 1
+    state.count += 1
     return True

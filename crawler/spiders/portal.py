@@ -20,6 +20,7 @@ from crawler.budget import BudgetExceeded
 from crawler.items import FetchedPart, ReportItem
 from crawler.politeness import describe_failure
 from crawler.scope import OffsiteRequest, SiteScope
+from crawler.session import session_for
 from crawler.spiders import family_registry
 from crawler.spiders.base import ListItem, SiteFamily
 from crawler.traps import ColumnMoved, alternative_scheme, is_connect_failure
@@ -124,7 +125,8 @@ class PortalSpider(scrapy.Spider):
         return family
 
     def _runs(self):
-        return getattr(self, "ogi_runs", None)
+        """This crawl's RunTracker once the spider is open (crawler/session.py), else None."""
+        return session_for(self.crawler).runs
 
     def count(self, site_id: str, counter: str) -> None:
         if self._runs():
@@ -144,7 +146,7 @@ class PortalSpider(scrapy.Spider):
 
     def skip_listed(self, site_id: str, item: ListItem) -> bool:
         """Count a listed report page; True when an incremental crawl need not fetch it (crawler/incremental.py)."""
-        incremental = getattr(self, "ogi_incremental", None)
+        incremental = session_for(self.crawler).incremental
         return bool(incremental and incremental.skip(site_id, item.url, item.title, item.date))
 
     def request(self, url: str, site_id: str, kind: str, callback, **meta) -> scrapy.Request:

@@ -1,0 +1,86 @@
+"""One crawl's shared state, in one typed object reached through one function: `session_for(crawler)`.
+
+Scrapy builds the middlewares, pipelines and extensions of a crawl separately, each from the
+`Crawler`. What they share lives here, created with the first component that asks and dropped with
+the crawler:
+
+- `store`: the crawl's `corpus.store.Store` (one per crawl, opened on first use, closed by
+  `CrawlSession.close`, which `crawler.run` calls when the crawl is over);
+- `runs`: the `RunTracker` (crawler/extensions.py) once the spider is open, else None;
+- `incremental`: the `IncrementalState` (crawler/incremental.py) once the spider is open, else None;
+- `blocked`: the sites and hosts that answered with an anti-bot challenge (crawler/antibot.py);
+- `storage_failure`: the first storage failure of the crawl, once the disk filled (crawler/storage.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from scrapy.settings import BaseSettings
+
+from corpus.store import Store
+
+if TYPE_CHECKING:
+    from crawler.extensions import RunTracker
+    from crawler.incremental import IncrementalState
+
+
+@dataclass
+class BlockedSites:
+    """Sites that answered with an anti-bot challenge, shared by the detector and the gate."""
+
+    sites: dict[str, str] = field(default_factory=dict)  # site_id -> reason
+    hosts: dict[str, str] = field(default_factory=dict)  # netloc -> site_id (robots.txt requests carry no site)
+
+
+@dataclass
+class StorageFailure:
+    """The storage failure that stopped the crawl (the first one) and how many writes failed."""
+
+    first: str
+    count: int = 0
+
+
+def open_store(settings: BaseSettings) -> Store:
+    """The Store of the database (and raw directory) the settings name."""
+    db = str(Path(settings.get("OGI_DB")).resolve())
+    raw = settings.get("OGI_RAW_DIR")
+    Path(db).parent.mkdir(parents=True, exist_ok=True)
+    return Store(db, raw_dir=raw)
+
+
+@dataclass
+class CrawlSession:
+    """The shared state of one crawl (one `Crawler`); see the module docstring for each part."""
+
+    settings: BaseSettings
+    runs: RunTracker | None = None
+    incremental: IncrementalState | None = None
+    blocked: BlockedSites = field(default_factory=BlockedSites)
+    storage_failure: StorageFailure | None = None
+    _store: Store | None = field(default=None, repr=False)
+
+    @property
+    def store(self) -> Store:
+        """The crawl's Store, opened on first use (a database that cannot be opened raises here)."""
+        if self._store is None:
+            self._store = open_store(self.settings)
+        return self._store
+
+    def close(self) -> None:
+        """Close the Store, if it was opened (after the crawl: nothing writes any more)."""
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
+
+def session_for(crawler) -> CrawlSession:
+    """The session of this crawl, created on first call. The only place that touches the crawler's
+    `ogi_session` attribute: everything else asks here."""
+    session: CrawlSession | None = getattr(crawler, "ogi_session", None)
+    if session is None:
+        session = CrawlSession(crawler.settings)
+        crawler.ogi_session = session
+    return session
