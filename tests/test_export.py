@@ -13,7 +13,8 @@ from click.testing import CliRunner
 
 from corpus.store import Store
 from extract.record import Record, Region, Stat
-from ogi.export import BOM, ExportError, export_command, export_dataset, stata_names
+from ogi.cli.export import export_command
+from ogi.export import BOM, ExportError, export_dataset, stata_names
 
 DATA_FILES = [
     "README.md", "SHA256SUMS", "codebook.csv", "codebook.md", "datapackage.json", "reports.csv",

@@ -1,0 +1,237 @@
+"""The export itself: read the selected reports from the corpus, build every file as bytes, write them.
+
+See the package docstring (ogi/export/__init__.py) for what is written and why it is reproducible.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from corpus.export_views import (
+    Selection,
+    crawl_history,
+    latest_crawl_time,
+    report_captures,
+    selected_reports,
+    selected_statistics,
+    site_rows,
+    statistic_counts,
+)
+from corpus.readonly import MAX_YEAR, MIN_YEAR, OGI_TABLES, open_readonly, reading
+from ogi.codebook import load_codebook
+from ogi.export.files import check_out_dir, write_files
+from ogi.export.package import codebook_md, codebook_rows, datapackage, wide_columns
+from ogi.export.readme import readme
+from ogi.export.spec import (
+    BOM,
+    CODEBOOK_COLUMNS,
+    CSV_FILES,
+    LONG_COLUMNS,
+    PARQUET_FILES,
+    REPORT_COLUMNS,
+    SEP,
+    TEXT_COLUMNS,
+    WIDE_ID_COLUMNS,
+    Col,
+    ExportError,
+)
+from ogi.export.tables import csv_bytes, jsonl_bytes, parquet_bytes, stata_bytes, typed_columns
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class ExportResult:
+    out_dir: Path
+    files: list[str]
+    n_reports: int
+    n_statistics: int
+    version: str
+    warnings: list[str] = field(default_factory=list)
+
+
+# --- reading the database ----------------------------------------------------------------------------
+
+def _connect(db_path: str | Path) -> sqlite3.Connection:
+    """Open read-only: an export must never change (or create) the corpus (corpus.readonly.open_readonly)."""
+    return open_readonly(db_path, tables=(*OGI_TABLES, "report_captures"), error=ExportError)
+
+
+def _check_filters(years: Sequence[int] | None, provinces: Sequence[str] | None,
+                   agencies: Sequence[str] | None) -> None:
+    for year in years or ():
+        if not MIN_YEAR <= int(year) <= MAX_YEAR:
+            raise ExportError(f"report year {year} is outside {MIN_YEAR}–{MAX_YEAR}")
+    for what, values in (("province", provinces), ("agency", agencies)):
+        for value in values or ():
+            try:
+                str(value).encode("utf-8")
+            except UnicodeEncodeError:
+                shown = str(value).encode("utf-8", "surrogateescape")
+                raise ExportError(f"--{what} {shown!r} is not valid UTF-8 text") from None
+
+
+def _json_list(text: str | None) -> list[str]:
+    if not text:
+        return []
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError:
+        return [text]
+    return [str(v) for v in value] if isinstance(value, list) else [str(value)]
+
+
+def _read_reports(conn: sqlite3.Connection, selection: Selection) -> list[dict[str, Any]]:
+    """The selected reports as export rows: list-valued cells joined with SEP, counts, capture provenance."""
+    rows = selected_reports(conn, selection)
+    ids = [r["report_id"] for r in rows]
+    n_stats = statistic_counts(conn, ids)
+    caps = report_captures(conn, ids)
+    for r in rows:
+        flags, errors = _json_list(r["flags"]), _json_list(r["errors"])
+        r["flags_list"], r["errors_list"] = flags, errors
+        r["flags"], r["n_flags"] = SEP.join(flags), len(flags)
+        r["errors"], r["n_errors"] = SEP.join(errors), len(errors)
+        r["alt_source_urls"] = SEP.join(_json_list(r["alt_source_urls"]))
+        r["n_statistics"] = n_stats.get(r["report_id"], 0)
+        rc = caps.get(r["report_id"], [])
+        for role, prefix in (("page", "page"), ("attachment", "attachment")):
+            mine = [c for c in rc if (c["role"] == "attachment") == (role == "attachment")]
+            r[f"{prefix}_urls"] = SEP.join(c["url"] or "" for c in mine)
+            r[f"{prefix}_sha256"] = SEP.join(c["sha256"] or "" for c in mine)
+    return rows
+
+
+def _generated(conn: sqlite3.Connection) -> str:
+    """The latest crawl time in the database (never the export time, so exports are reproducible)."""
+    return latest_crawl_time(conn) or "unknown"
+
+
+def _stamp(generated: str) -> datetime:
+    try:
+        return datetime.fromisoformat(generated.replace("Z", "+00:00")).astimezone(UTC).replace(tzinfo=None)
+    except ValueError:
+        return datetime(2000, 1, 1)
+
+
+def export_dataset(
+    db_path: str | Path,
+    out_dir: str | Path,
+    *,
+    years: Sequence[int] | None = None,
+    provinces: Sequence[str] | None = None,
+    agencies: Sequence[str] | None = None,
+    only_passing: bool = False,
+    excel_bom: bool = False,
+    stata: bool = False,
+    force: bool = False,
+) -> ExportResult:
+    """Write the dataset for the reports matching the filters into `out_dir`.
+
+    Raises ExportError for a missing, foreign or damaged database, bad filters,
+    an output directory holding files an earlier export did not write (unless `force`; see files.check_out_dir)
+    or one that cannot be written (disk full, no permission: then nothing in it has changed). An empty
+    selection writes a valid, empty package and warns.
+    """
+    _check_filters(years, provinces, agencies)
+    conn = _connect(db_path)
+    db_path, out_dir = Path(db_path), Path(out_dir)
+    warnings: list[str] = []
+    try:
+        replaces, others = check_out_dir(out_dir, force)
+        with reading(db_path, ExportError):
+            blobs, files, reports, stats, version = _build(conn, years, provinces, agencies, only_passing,
+                                                           excel_bom, stata, warnings)
+    finally:
+        conn.close()
+    write_files(out_dir, blobs, replaces)
+    if others:
+        msg = (f"--force: wrote beside {len(others)} files ogi export did not write ("
+               + ", ".join(others[:5]) + (" ..." if len(others) > 5 else "") + "); same-named ones were overwritten")
+        logger.warning(msg)
+        warnings.append(msg)
+    logger.info("exported %d reports, %d statistics to %s (version %s)", len(reports), len(stats), out_dir, version)
+    return ExportResult(out_dir, files, len(reports), len(stats), version, warnings)
+
+
+def _build(
+    conn: sqlite3.Connection, years: Sequence[int] | None, provinces: Sequence[str] | None,
+    agencies: Sequence[str] | None, only_passing: bool, excel_bom: bool, stata: bool, warnings: list[str],
+) -> tuple[dict[str, bytes], list[str], list[dict[str, Any]], list[dict[str, Any]], str]:
+    """Every file of the export as bytes (nothing written yet), the file list, reports, statistics, version."""
+    selection = Selection(years, provinces, agencies, only_passing)
+    reports = _read_reports(conn, selection)
+    stats = selected_statistics(conn, selection)
+    book, book_source = load_codebook()
+    generated = _generated(conn)
+
+    if not reports:
+        msg = "no reports match the filters: writing an empty package" if any(
+            (years, provinces, agencies, only_passing)) else "the corpus has no reports: writing an empty package"
+        logger.warning(msg)
+        warnings.append(msg)
+
+    report_cols = typed_columns(REPORT_COLUMNS, reports, warnings)
+    wide_cols = wide_columns(book)
+    wide_keys = [c.name for c in wide_cols if c.name.startswith("core.")]
+    by_report: dict[int, dict[str, float]] = {}
+    for s in stats:
+        if s["key"] in wide_keys:
+            by_report.setdefault(s["report_id"], {})[s["key"]] = s["value"]
+    wide_rows = [{**{c.name: r.get(c.name) for c in WIDE_ID_COLUMNS}, **by_report.get(r["report_id"], {})}
+                 for r in reports]
+    unknown = sorted({s["key"] for s in stats} - set(book))
+    if unknown:
+        logger.info("%d statistic keys are not in the codebook: %s", len(unknown), ", ".join(unknown[:10]))
+    stat_keys = list(book) + unknown
+
+    tables: dict[str, list[Col]] = {
+        "reports.csv": report_cols, "statistics_long.csv": LONG_COLUMNS, "statistics_wide.csv": wide_cols,
+        "texts.jsonl": TEXT_COLUMNS,
+    }
+    rows_of = {"reports.csv": reports, "statistics_long.csv": stats, "statistics_wide.csv": wide_rows,
+               "texts.jsonl": reports}
+    blobs: dict[str, bytes] = {f: csv_bytes(tables[f], rows_of[f]) for f in CSV_FILES}
+    blobs["texts.jsonl"] = jsonl_bytes(TEXT_COLUMNS, reports)
+    # The version hashes the content (BOM-free CSVs and texts), so --excel/--stata do not change it.
+    version = hashlib.sha256(
+        b"".join(hashlib.sha256(blobs[f]).digest() for f in (*CSV_FILES, "texts.jsonl"))
+    ).hexdigest()[:12]
+
+    stata_files = {f: f.replace(".csv", ".dta") for f in CSV_FILES} if stata else {}
+    cb_rows = codebook_rows(tables, book, stat_keys, stata_files)
+    blobs["codebook.csv"] = csv_bytes(CODEBOOK_COLUMNS, cb_rows)
+    tables["codebook.csv"] = CODEBOOK_COLUMNS
+    blobs["codebook.md"] = codebook_md(cb_rows, book_source, {f: tables[f] for f in rows_of}).encode("utf-8")
+    if excel_bom:
+        for f in (*CSV_FILES, "codebook.csv"):
+            blobs[f] = BOM + blobs[f]
+    for csv_name, pq_name in zip(CSV_FILES, PARQUET_FILES, strict=True):
+        blobs[pq_name] = parquet_bytes(tables[csv_name], rows_of[csv_name])
+    title = "China government information-disclosure annual reports (政府信息公开工作年度报告), ogi export"
+    if stata:
+        stamp = _stamp(generated)
+        for csv_name, dta_name in stata_files.items():
+            blobs[dta_name] = stata_bytes(tables[csv_name], rows_of[csv_name], f"ogi {csv_name} {version}", stamp)
+
+    package = datapackage({f: tables[f] for f in (*rows_of, "codebook.csv")}, blobs, version,
+                           "utf-8-sig" if excel_bom else "utf-8", generated, title)
+    blobs["datapackage.json"] = (json.dumps(package, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    files = sorted([*blobs, "README.md", "SHA256SUMS"])
+    filters = {"years": list(years or []), "provinces": list(provinces or []),
+               "agencies": list(agencies or []), "only_passing": only_passing}
+    sites = site_rows(conn, sorted({r["site_id"] for r in reports if r["site_id"]}))
+    blobs["README.md"] = readme(crawl_history(conn), sites, reports, len(stats), version, generated, filters, files,
+                                excel_bom, stata, book_source, title).encode("utf-8")
+    blobs["SHA256SUMS"] = "".join(
+        f"{hashlib.sha256(blobs[f]).hexdigest()}  {f}\n" for f in sorted(blobs)
+    ).encode("utf-8")
+    return blobs, files, reports, stats, version

@@ -1,0 +1,121 @@
+"""What an export is: its files, the columns of each (with the bilingual labels the codebook gives
+them) and the error it raises. Read by every other module of the package."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+SEP = " | "  # joins list-valued cells (flags, URLs); never occurs inside a URL or a flag name
+BOM = b"\xef\xbb\xbf"
+STATA_VERSION = 118  # the first .dta version with Unicode strings
+
+CSV_FILES = ("reports.csv", "statistics_long.csv", "statistics_wide.csv")
+PARQUET_FILES = ("reports.parquet", "statistics_long.parquet", "statistics_wide.parquet")
+STATA_FILES = ("reports.dta", "statistics_long.dta", "statistics_wide.dta")
+META_FILES = ("texts.jsonl", "codebook.csv", "codebook.md", "datapackage.json", "README.md", "SHA256SUMS")
+ALL_FILES = frozenset(CSV_FILES + PARQUET_FILES + STATA_FILES + META_FILES)
+PACKAGE_NAME = "ogi-annual-reports"  # datapackage.json `name`: with SHA256SUMS, marks a directory as ogi's export
+STAGING_PREFIX = ".ogi-export-"  # files are written here inside the output directory, then moved into place
+
+
+class ExportError(Exception):
+    """A user-facing export problem (bad database, bad filters, refused or unwritable output directory)."""
+
+
+@dataclass(frozen=True)
+class Col:
+    """One column of an exported table, with what the codebook says about it."""
+
+    name: str
+    type: str  # frictionless type: string | integer | number | date
+    label_zh: str
+    label_en: str
+    unit: str = ""
+    description: str = ""
+
+
+# --- columns ----------------------------------------------------------------------------------------
+
+_ID = Col("report_id", "integer", "报告编号", "report id", description="Report id in this corpus; joins every file.")
+_AGENCY = Col("agency", "string", "机关名称", "agency (canonical name)")
+_ADCODE = Col("adcode", "string", "行政区划代码", "6-digit GB/T 2260 county code",
+              description="Text, not a number: read it as a string (R: colClasses).")
+_YEAR = Col("report_year", "integer", "报告年度", "year the report covers (not the year published)")
+_REGION = [
+    Col("department", "string", "部门类别", "kind of agency (e.g. 住建, 人民政府), if classified"),
+    Col("province", "string", "省级行政区", "province"),
+    Col("city", "string", "地级行政区", "prefecture-level city"),
+    Col("county", "string", "县级行政区", "county-level division"),
+]
+_FORM = Col("form", "string", "报告格式", "form the report follows",
+            description="form2021 | form2019 | legacy_table | narrative (see spec/metrics.md).")
+_N_FLAGS = Col("n_flags", "integer", "检查标记数", "number of failed checks (0 = all checks passed)")
+
+REPORT_COLUMNS: list[Col] = [
+    _ID, _AGENCY,
+    Col("agency_as_printed", "string", "报告所印机关名称", "agency name exactly as printed in the report"),
+    *_REGION, _ADCODE, _YEAR,
+    Col("title", "string", "标题", "title"),
+    Col("published_at", "date", "发布日期", "date the site posted the report (ISO 8601)"),
+    Col("document_date", "date", "成文日期", "date printed in the document (signing date, ISO 8601)"),
+    _FORM,
+    Col("source_url", "string", "来源网址", "detail page the report was found on"),
+    Col("alt_source_urls", "string", "其他来源网址", "other URLs that carried the same report",
+        description=f"Joined with '{SEP}'."),
+    Col("sha256", "string", "来源文件哈希", "SHA-256 of the bytes the text was extracted from"),
+    Col("text_source", "string", "文本来源格式", "format the text came from: html | pdf | docx | doc | text | ocr"),
+    Col("flags", "string", "检查标记", "failed checks, e.g. balance_mismatch",
+        description=f"Joined with '{SEP}'; blank = every check passed."),
+    _N_FLAGS,
+    Col("errors", "string", "提取问题", "extraction problems", description=f"Joined with '{SEP}'."),
+    Col("n_errors", "integer", "提取问题数", "number of extraction problems"),
+    Col("n_statistics", "integer", "统计数据项数", "number of statistics read from the report"),
+    Col("site_id", "string", "站点编号", "registry site the report was crawled from"),
+    Col("first_seen", "string", "首次保存时间", "first saved to the corpus (UTC ISO 8601)"),
+    Col("last_seen", "string", "最近保存时间", "latest crawl that found it (UTC ISO 8601)"),
+    Col("page_urls", "string", "页面抓取网址", "captured URLs of the detail page (every version)",
+        description=f"Joined with '{SEP}', aligned with page_sha256."),
+    Col("page_sha256", "string", "页面抓取哈希", "SHA-256 of each captured page version",
+        description=f"Joined with '{SEP}', aligned with page_urls; raw bytes are under raw/<sha[:2]>/<sha>."),
+    Col("attachment_urls", "string", "附件抓取网址", "captured URLs of the attachments (every version)",
+        description=f"Joined with '{SEP}', aligned with attachment_sha256."),
+    Col("attachment_sha256", "string", "附件抓取哈希", "SHA-256 of each captured attachment version",
+        description=f"Joined with '{SEP}', aligned with attachment_urls."),
+]
+
+LONG_COLUMNS: list[Col] = [
+    _ID, _AGENCY, _ADCODE, _YEAR,
+    Col("key", "string", "指标代码", "canonical statistic key (see the statistic keys in the codebook)"),
+    Col("value", "number", "数值", "the number (counts are whole numbers; unit per key in the codebook)"),
+    Col("source", "string", "数据位置", "where in the report it was read: table | text"),
+    Col("evidence", "string", "原文依据", "the table row or sentence it was read from, verbatim"),
+    Col("capture_id", "integer", "抓取编号", "capture holding the bytes it was read from"),
+    Col("capture_url", "string", "抓取网址", "URL of that capture"),
+    Col("capture_sha256", "string", "抓取哈希", "SHA-256 of that capture's bytes"),
+    Col("fetched_at", "string", "抓取时间", "when those bytes were first fetched (UTC ISO 8601)"),
+]
+
+WIDE_ID_COLUMNS: list[Col] = [_ID, _AGENCY, *_REGION, _ADCODE, _YEAR, _FORM, _N_FLAGS]
+
+TEXT_COLUMNS: list[Col] = [
+    _ID, _AGENCY, _YEAR,
+    Col("title", "string", "标题", "title"),
+    Col("source_url", "string", "来源网址", "detail page the report was found on"),
+    Col("sha256", "string", "来源文件哈希", "SHA-256 of the bytes the text was extracted from"),
+    Col("text", "string", "全文", "full text after repairs"),
+]
+
+CODEBOOK_COLUMNS: list[Col] = [
+    Col("kind", "string", "类别", "column (of a file) or statistic (a key in statistics_long)"),
+    Col("file", "string", "文件", "file the column belongs to"),
+    Col("name", "string", "名称", "column name or statistic key"),
+    Col("stata_name", "string", "Stata变量名", "variable name in the .dta files (Stata naming rules)"),
+    Col("label_zh", "string", "中文标签", "Chinese label"),
+    Col("label_en", "string", "英文释义", "English gloss"),
+    Col("unit", "string", "单位", "unit"),
+    Col("type", "string", "类型", "data type: string | integer | number | date"),
+    Col("forms", "string", "适用格式", "report forms that have it", description=f"Joined with '{SEP}'."),
+    Col("description", "string", "说明", "notes"),
+]
+
+

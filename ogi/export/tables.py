@@ -1,0 +1,162 @@
+"""The tables as bytes: CSV and JSON Lines, Parquet (pyarrow) and Stata .dta (pandas), each the same
+bytes for the same rows (no timestamps, no writer metadata)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import logging
+import math
+import re
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+
+from ogi.export.spec import STATA_VERSION, Col
+
+logger = logging.getLogger(__name__)
+
+
+def _num(value: Any) -> str:
+    """A number as text: whole numbers without '.0' (counts), others in Python's shortest repr."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(int(value))
+    if isinstance(value, int):
+        return str(value)
+    v = float(value)
+    if not math.isfinite(v):
+        return ""
+    if v.is_integer() and abs(v) < 2**53:
+        return str(int(v))
+    return repr(v)
+
+
+def _cell(value: Any, col: Col) -> str:
+    if value is None:
+        return ""
+    if col.type in ("integer", "number"):
+        return _num(value)
+    return str(value)
+
+
+def csv_bytes(columns: list[Col], rows: list[dict[str, Any]]) -> bytes:
+    """RFC 4180 CSV (minimal quoting, LF line ends), UTF-8 without BOM."""
+    buf = io.StringIO(newline="")
+    writer = csv.writer(buf, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
+    writer.writerow([c.name for c in columns])
+    for row in rows:
+        writer.writerow([_cell(row.get(c.name), c) for c in columns])
+    return buf.getvalue().encode("utf-8")
+
+
+def jsonl_bytes(columns: list[Col], rows: list[dict[str, Any]]) -> bytes:
+    """One JSON object per row and line (the columns' values as they are: null, not blank), UTF-8."""
+    out = []
+    for row in rows:
+        out.append(json.dumps({c.name: row.get(c.name) for c in columns}, ensure_ascii=False) + "\n")
+    return "".join(out).encode("utf-8")
+
+
+def _is_iso_date(value: str) -> bool:
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return False
+    return len(value) == 10
+
+
+def typed_columns(columns: list[Col], rows: list[dict[str, Any]], warnings: list[str]) -> list[Col]:
+    """Declare a date column as 'date' only if every value is YYYY-MM-DD: the schema must not lie."""
+    out = []
+    for col in columns:
+        if col.type == "date":
+            bad = [r[col.name] for r in rows if r.get(col.name) and not _is_iso_date(str(r[col.name]))]
+            if bad:
+                msg = f"{col.name}: {len(bad)} values are not ISO dates (e.g. {bad[0]!r}); typed as string"
+                logger.warning(msg)
+                warnings.append(msg)
+                col = Col(col.name, "string", col.label_zh, col.label_en, col.unit, col.description)
+        out.append(col)
+    return out
+
+
+def _arrow_table(columns: list[Col], rows: list[dict[str, Any]]) -> Any:
+    """A pyarrow Table built from plain lists with an explicit schema (no pandas metadata)."""
+    import pyarrow as pa
+
+    types = {"integer": pa.int64(), "number": pa.float64()}
+    fields, data = [], {}
+    for col in columns:
+        typ = types.get(col.type, pa.string())
+        fields.append(pa.field(col.name, typ))
+        vals = [row.get(col.name) for row in rows]
+        if col.type == "integer":
+            vals = [None if v is None else int(v) for v in vals]
+        elif col.type == "number":
+            vals = [None if v is None else float(v) for v in vals]
+        else:
+            vals = [None if v is None else str(v) for v in vals]
+        data[col.name] = vals
+    return pa.Table.from_pydict(data, schema=pa.schema(fields))
+
+
+def parquet_bytes(columns: list[Col], rows: list[dict[str, Any]]) -> bytes:
+    """Parquet via pyarrow: same input, same bytes (checked by the tests)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    sink = pa.BufferOutputStream()
+    pq.write_table(_arrow_table(columns, rows), sink, compression="zstd", write_statistics=True)
+    return sink.getvalue().to_pybytes()
+
+
+_STATA_RESERVED = {
+    "_all", "_b", "byte", "_coef", "_cons", "double", "float", "if", "in", "int", "long", "_n", "_N",
+    "_pi", "_pred", "_rc", "_skip", "strL", "using", "with",
+}
+
+
+def stata_names(names: Sequence[str]) -> dict[str, str]:
+    """Column name -> a valid, unique Stata variable name (≤32 chars of [A-Za-z0-9_], no leading digit)."""
+    out: dict[str, str] = {}
+    used: set[str] = set()
+    for name in names:
+        base = re.sub(r"[^A-Za-z0-9_]", "_", name) or "v"
+        if base[0].isdigit():
+            base = "_" + base
+        if base in _STATA_RESERVED or re.fullmatch(r"str\d+", base):
+            base = base + "_"
+        base = base[:32]
+        cand, i = base, 1
+        while cand.lower() in used:
+            suffix = f"_{i}"
+            cand = base[: 32 - len(suffix)] + suffix
+            i += 1
+        used.add(cand.lower())
+        out[name] = cand
+    return out
+
+
+def stata_bytes(columns: list[Col], rows: list[dict[str, Any]], label: str, stamp: datetime) -> bytes:
+    """.dta version 118 (Unicode); strings missing -> "" (Stata has no string missing value)."""
+    import pandas as pd
+
+    names = stata_names([c.name for c in columns])
+    data: dict[str, Any] = {}
+    for col in columns:
+        vals = [row.get(col.name) for row in rows]
+        if col.type in ("integer", "number"):
+            data[names[col.name]] = pd.Series([math.nan if v is None else float(v) for v in vals], dtype="float64")
+            if col.type == "integer" and all(v is not None for v in vals) and vals:
+                data[names[col.name]] = data[names[col.name]].astype("int64")
+        else:
+            data[names[col.name]] = pd.Series(["" if v is None else str(v) for v in vals], dtype="object")
+    frame = pd.DataFrame(data, columns=[names[c.name] for c in columns])
+    labels = {names[c.name]: (c.label_en or c.name)[:80] for c in columns}
+    buf = io.BytesIO()
+    frame.to_stata(buf, write_index=False, version=STATA_VERSION, time_stamp=stamp, data_label=label[:80],
+                   variable_labels=labels)
+    return buf.getvalue()
