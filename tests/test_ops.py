@@ -173,7 +173,7 @@ def test_schedule_systemd_writes_service_and_timer(tmp_path):
 # -- completeness ----------------------------------------------------------------------------------------
 
 def test_completeness_cells(demo_crawls):
-    from ogi.completeness import completeness, deadline_for
+    from corpus.completeness import completeness, deadline_for
 
     faults = demo_crawls["faults"]
     m = completeness(faults.db, range(2015, 2024), today=date(2024, 6, 1))

@@ -2,7 +2,7 @@
 
 Why here and read-only: the page runs on Datasette's read-only connection, so it needs a function of
 a plain sqlite3 connection that never writes. A report is late when the site posted it after
-the legal deadline — the same rule as `ogi completeness` (`ogi.completeness.deadline_for`: 31 January of
+the legal deadline — the same rule as `ogi completeness` (`corpus.completeness.deadline_for`: 31 January of
 the next year for departments and towns since 2019, 31 March for the county government and before 2019).
 A year with no report is `missing` when the agency's site was crawled (latest run ok or partial) and
 `not_collected` when it was never crawled or the crawl failed — absence of evidence is not evidence
@@ -16,7 +16,7 @@ import sqlite3
 from dataclasses import dataclass, field
 from typing import Any
 
-from ogi.completeness import deadline_for, is_county_government
+from corpus.completeness import deadline_for, is_county_government
 
 logger = logging.getLogger(__name__)
 
