@@ -7,8 +7,9 @@ from this package's own files (the seed texts under `content/seeds/`); it never
 reads the shared project folder at run time.
 
 Layout: `catalog` (what each site publishes: the seeds plus a compact spec the
-report generator expands), `forms` (balanced numbers and the 2019/2021/legacy
-tables), `binaries` (deterministic PDF/DOCX), `render` (TRS and Hanweb page
+report generator expands), `forms` (balanced numbers, the demo's reports),
+`report_template` (the report text and the 2019/2021/legacy tables, shared with the golden-corpus
+builder), `binaries` (deterministic PDF/DOCX), `render` (TRS and Hanweb page
 markup), `server` (DemoPortal, one ThreadingHTTPServer per site).
 
 Sites (ports are free ports chosen at start):

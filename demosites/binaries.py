@@ -10,10 +10,13 @@ from __future__ import annotations
 import io
 import logging
 import zipfile
+from collections.abc import Callable
 from datetime import datetime
 from functools import cache
+from typing import Any
 
-from demosites.forms import Numbers, rng_for, table3_rows, table4_rows
+from demosites.forms import rng_for
+from demosites.report_template import Rows, table2_rows, table3_rows, table4_rows
 from demosites.seeds import SEED_000, SEED_004, fake_bold_runs, pdf_pages, seed_003_parts
 
 logger = logging.getLogger(__name__)
@@ -96,7 +99,7 @@ def seed_004_pdf() -> bytes:
 def report_pdf(blocks: list[tuple[str, object]], title: str) -> bytes:
     """A generated report as a PDF with real ruled tables (reportlab Table + GRID)."""
     from reportlab.lib.styles import ParagraphStyle
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table
 
     _register_font()
     body = ParagraphStyle("body", fontName=FONT, fontSize=11, leading=17, firstLineIndent=22, wordWrap="CJK")
@@ -106,26 +109,8 @@ def report_pdf(blocks: list[tuple[str, object]], title: str) -> bytes:
     sign = ParagraphStyle("sign", parent=body, alignment=2)
     story: list[object] = [Paragraph(title.replace("\n", ""), ttl), Spacer(1, 8)]
 
-    def span_table(rows: list[list[tuple[str, int, int]]], widths: list[float]) -> Table:
-        ncols = len(widths)
-        grid = [[""] * ncols for _ in rows]
-        taken = [[False] * ncols for _ in rows]
-        spans = []
-        for r, row in enumerate(rows):
-            c = 0
-            for text, cs, rs in row:
-                while taken[r][c]:
-                    c += 1
-                grid[r][c] = Paragraph(text, cell)  # type: ignore[call-overload]
-                for rr in range(r, r + rs):
-                    for cc in range(c, c + cs):
-                        taken[rr][cc] = True
-                if cs > 1 or rs > 1:
-                    spans.append(("SPAN", (c, r), (c + cs - 1, r + rs - 1)))
-                c += cs
-        t = Table(grid, colWidths=widths, repeatRows=0)
-        t.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, "black"), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"), *spans]))
-        return t
+    def span(rows: Rows, widths: list[float]) -> Table:
+        return span_table(rows, widths, lambda text: Paragraph(text, cell))
 
     for kind, val in blocks:
         if kind == "h":
@@ -135,14 +120,13 @@ def report_pdf(blocks: list[tuple[str, object]], title: str) -> bytes:
         elif kind == "sign":
             story.append(Paragraph(str(val), sign))
         elif kind == "t2":
-            n: Numbers = val  # type: ignore[assignment]
-            story.append(span_table(_table2_rows(n), [130, 120, 120, 120]))
+            story.append(span(table2_rows(val), [130, 120, 120, 120]))  # type: ignore[arg-type]
         elif kind == "t3":
-            story.append(span_table(table3_rows(val), [40, 60, 120] + [38] * 7))  # type: ignore[arg-type]
+            story.append(span(table3_rows(val), [40, 60, 120] + [38] * 7))  # type: ignore[arg-type]
         elif kind == "t4":
-            story.append(span_table(table4_rows(val), [32] * 15))  # type: ignore[arg-type]
+            story.append(span(table4_rows(val), [32] * 15))  # type: ignore[arg-type]
         elif kind == "legacy":
-            story.append(span_table([[(c, 1, 1) for c in r] for r in val], [330, 60, 60]))  # type: ignore[union-attr]
+            story.append(span([[(c, 1, 1) for c in r] for r in val], [330, 60, 60]))  # type: ignore[union-attr]
         story.append(Spacer(1, 4))
     buf = io.BytesIO()
     doc = SimpleDocTemplate(buf, pagesize=A4, invariant=1, leftMargin=50, rightMargin=50, title="", author="")
@@ -150,36 +134,36 @@ def report_pdf(blocks: list[tuple[str, object]], title: str) -> bytes:
     return buf.getvalue()
 
 
-def _table2_rows(n: Numbers) -> list[list[tuple[str, int, int]]]:
-    """Table 二 for the PDF renderer, same layout as the HTML one."""
-    rows: list[list[tuple[str, int, int]]] = []
+def span_table(rows: Rows, widths: list[float], cell: Callable[[str], Any], *, rule: float = 0.5,
+               pad: float | None = None) -> Any:
+    """A ruled reportlab Table from (text, colspan, rowspan) rows; `cell` makes a cell's flowable from its text.
 
-    def section(item: str, header: list[str], labels: list[str]) -> None:
-        rows.append([(f"第二十条第（{item}）项", 4, 1)])
-        rows.append([("信息内容", 1, 1), *_fill(header)])
-        for label in labels:
-            rows.append([(label, 1, 1), *_fill(n.table2[label])])
+    A rowspan running past the last row stops there; `pad` sets top and bottom padding.
+    """
+    from reportlab.platypus import Table, TableStyle
 
-    if n.form == "form2021":
-        section("一", ["本年制发件数", "本年废止件数", "现行有效件数"], ["规章", "行政规范性文件"])
-        section("五", ["本年处理决定数量"], ["行政许可"])
-        section("六", ["本年处理决定数量"], ["行政处罚", "行政强制"])
-        section("八", ["本年收费金额（单位：万元）"], ["行政事业性收费"])
-    else:
-        section("一", ["本年新制作数量", "本年新公开数量", "对外公开总数量"], ["规章", "规范性文件"])
-        section("五", ["上一年项目数量", "本年增/减", "处理决定数量"], ["行政许可", "其他对外管理服务事项"])
-        section("六", ["上一年项目数量", "本年增/减", "处理决定数量"], ["行政处罚", "行政强制"])
-        section("八", ["上一年项目数量", "本年增/减"], ["行政事业性收费"])
-        section("九", ["采购项目数量", "采购总金额"], ["政府集中采购"])
-    return rows
-
-
-def _fill(vals: list[str]) -> list[tuple[str, int, int]]:
-    cells = [(v, 1, 1) for v in vals]
-    if len(cells) < 3:
-        text, _, _ = cells[-1]
-        cells[-1] = (text, 4 - len(vals), 1)
-    return cells
+    ncols = len(widths)
+    grid: list[list[Any]] = [[""] * ncols for _ in rows]
+    taken = [[False] * ncols for _ in rows]
+    spans = []
+    for r, row in enumerate(rows):
+        c = 0
+        for text, cs, rs in row:
+            while taken[r][c]:
+                c += 1
+            grid[r][c] = cell(text)
+            last = min(r + rs, len(rows)) - 1
+            for rr in range(r, last + 1):
+                for cc in range(c, c + cs):
+                    taken[rr][cc] = True
+            if cs > 1 or rs > 1:
+                spans.append(("SPAN", (c, r), (c + cs - 1, last)))
+            c += cs
+    padding = [] if pad is None else [("TOPPADDING", (0, 0), (-1, -1), pad), ("BOTTOMPADDING", (0, 0), (-1, -1), pad)]
+    table = Table(grid, colWidths=widths)
+    table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), rule, "black"), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                               *padding, *spans]))
+    return table
 
 
 def corrupt_pdf(key: str) -> bytes:
@@ -252,7 +236,7 @@ def report_docx(blocks: list[tuple[str, object]], title: str) -> bytes:
             d.add_paragraph(str(val))
         elif kind in ("t2", "t3", "t4", "legacy"):
             if kind == "t2":
-                rows = _table2_rows(val)  # type: ignore[arg-type]
+                rows = table2_rows(val)  # type: ignore[arg-type]
             elif kind == "t3":
                 rows = table3_rows(val)  # type: ignore[arg-type]
             elif kind == "t4":
@@ -263,7 +247,7 @@ def report_docx(blocks: list[tuple[str, object]], title: str) -> bytes:
     return _save_docx(d)
 
 
-def add_span_table(d, rows: list[list[tuple[str, int, int]]]) -> None:
+def add_span_table(d, rows: Rows) -> None:
     """Append a Word table whose cells are (text, colspan, rowspan), merging cells as HTML spans would."""
     ncols = sum(cs for _, cs, _ in rows[0])
     table = d.add_table(rows=len(rows), cols=ncols)
