@@ -1,8 +1,10 @@
 """The web UI: Datasette over the ogi database, with ogi's own search, completeness and indicator pages.
 
 `ogi.serve` builds the Datasette instance; `metadata.py` writes its metadata (descriptions from
-`corpus/schema.py` and the codebook, facets, canned queries); `plugins/ogi_plugin.py` adds the SQL
-functions and pages; `templates/` and `static/` hold what those pages look like.
+`corpus/schema.py` and the codebook, facets, canned queries); `plugins/ogi_plugin.py` is the Datasette
+plugin (its hooks: SQL functions, routes, the guard of `guard.py`); `pages/` holds ogi's pages, one module
+each (the completeness page renders `corpus.completeness`, the model `ogi completeness` prints);
+`templates/` and `static/` hold what those pages look like.
 """
 
 from __future__ import annotations
