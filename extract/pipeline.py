@@ -16,6 +16,7 @@ from pathlib import Path
 from extract import limits
 from extract import meta as M
 from extract.classify import body_score, classify
+from extract.flags import HTML_TRUNCATED, NEEDS_OCR, SIGNALS, Flag, first
 from extract.formats import sniff, to_document
 from extract.record import Document, Record, SiteContext
 from extract.repair import repair_text
@@ -72,11 +73,14 @@ def build_record(
     context: SiteContext | None = None,
     meta_doc: Document | None = None,
     extra_errors: list[str] | None = None,
+    extra_flags: list[Flag] | None = None,
 ) -> Record:
     """Assemble a Record from an extracted Document.
 
     `meta_doc` is the detail page when the text comes from an attachment: title,
-    <meta> tags and the metadata block are read from it.
+    <meta> tags and the metadata block are read from it. `extra_errors` and
+    `extra_flags` come from the attachments tried: of their flags only the signals
+    (needs OCR, html truncated) reach the record, as their errors do.
     """
     page = meta_doc or doc
     rec = Record(source_url=url, sha256=hashlib.sha256(data).hexdigest(), text_source=doc.kind)
@@ -150,18 +154,20 @@ def build_record(
     rec.is_report = is_report
     if not is_report:
         rec.flags.append(reason)
-    for d in (doc, page) if page is not doc else (doc,):
-        # limits and OCR notes ("text from OCR (tesseract chi_sim)", "only the first N pages read")
-        rec.flags.extend(f for f in d.meta.get("_flags", "").split("\n") if f and f not in rec.flags)
-    if any("needs OCR" in e for e in rec.errors):
-        rec.flags.append("needs OCR")
+    noted = [f for d in ((doc, page) if page is not doc else (doc,)) for f in d.flags]
+    for f in noted:  # limits and OCR notes ("text from OCR (tesseract chi_sim)", "only the first N pages read")
+        if f.code not in SIGNALS and f.message not in rec.flags:
+            rec.flags.append(f.message)
+    signals = noted + (extra_flags or [])  # needs OCR, html truncated: from any part of the report
+    if needs_ocr := first(signals, NEEDS_OCR):
+        rec.flags.append(needs_ocr.message)
     fail = _failure_flag(rec.errors) if not text.strip() else None
     if fail:
         rec.flags.append(fail)
     elif not text.strip():  # a page with a title and an empty body said nothing at all (found by fuzzing)
         rec.flags.append("no text: the document holds no readable text")
-    if any("truncated" in e for e in rec.errors):
-        rec.flags.append("html truncated")
+    if truncated := first(signals, HTML_TRUNCATED):
+        rec.flags.append(truncated.message)
     if text.strip():
         _analyze(rec, doc.tables)
     return rec
@@ -232,6 +238,7 @@ def extract_report(parts: list[Part], *, context: SiteContext | None = None) -> 
         if len(parts) == 1 or _substantive(page):
             return build_record(page, data=primary.data, url=primary.url, context=context)
         errors: list[str] = []
+        tried: list[Flag] = []  # flags of the attachments read (their signals count for the record)
         chosen: Document | None = None
         images: list[Part] = []  # body images of a 图片版 page, image attachments: OCR'd last, together
         for part in parts[1:]:
@@ -241,7 +248,8 @@ def extract_report(parts: list[Part], *, context: SiteContext | None = None) -> 
                 continue
             att = to_document(part.data, k, url=part.url, content_type=part.content_type)
             errors.extend(f"{_filename_from(part.url) or part.url}: {e}" for e in att.errors)
-            if len(_CJK.findall(att.text or "")) >= 50 and not any(e.startswith("needs OCR") for e in att.errors):
+            tried.extend(att.flags)
+            if len(_CJK.findall(att.text or "")) >= 50 and not att.has_flag(NEEDS_OCR):
                 chosen = att
                 break
         if chosen is None and images:
@@ -249,6 +257,7 @@ def extract_report(parts: list[Part], *, context: SiteContext | None = None) -> 
 
             att = ocr_image_parts([p.data for p in images])
             errors.extend(att.errors)
+            tried.extend(att.flags)
             if len(_CJK.findall(att.text or "")) >= 50:
                 chosen = att
         if chosen is None:
@@ -258,10 +267,10 @@ def extract_report(parts: list[Part], *, context: SiteContext | None = None) -> 
             if not errors:
                 errors.append("no attachment with usable text")
             rec = build_record(empty, data=primary.data, url=primary.url, context=context, meta_doc=page,
-                               extra_errors=errors)
+                               extra_errors=errors, extra_flags=tried)
             return rec
         return build_record(chosen, data=primary.data, url=primary.url, context=context, meta_doc=page,
-                            extra_errors=errors)
+                            extra_errors=errors, extra_flags=tried)
     except Exception as exc:
         logger.exception("extract_report failed for %s", primary.url)
         rec = Record(source_url=primary.url, sha256=hashlib.sha256(primary.data or b"").hexdigest())

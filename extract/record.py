@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from extract.flags import Flag
+
 # The forms a report can follow (see the codebook).
 FORMS = ("form2021", "form2019", "legacy_table", "narrative")
 
@@ -58,7 +60,8 @@ class Document:
     """What a format extractor (HTML, PDF, DOCX, text) hands to the pipeline.
 
     `text` is the main text before repairs; `tables` are grids parsed from real
-    table structure (HTML <table>, PDF ruling lines, DOCX tables).
+    table structure (HTML <table>, PDF ruling lines, DOCX tables); `flags` what the
+    extractor noticed (limits, OCR), as values (extract/flags.py).
     """
 
     kind: str  # "html", "pdf", "docx", "doc", "text", "ocr"
@@ -68,6 +71,15 @@ class Document:
     meta: dict[str, str] = field(default_factory=dict)  # <meta> tags and 索引号/发文日期-style blocks
     attachments: list[Link] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    flags: list[Flag] = field(default_factory=list)
+
+    def flag(self, code: str, message: str, evidence: str = "") -> None:
+        """Note a flag (once: a second one with the same message is dropped)."""
+        if all(f.message != message for f in self.flags):
+            self.flags.append(Flag(code, message, evidence))
+
+    def has_flag(self, code: str) -> bool:
+        return any(f.code == code for f in self.flags)
 
 
 @dataclass

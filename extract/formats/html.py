@@ -17,6 +17,7 @@ from urllib.parse import urljoin
 from lxml import etree
 from lxml import html as lxml_html
 
+from extract.flags import HTML_TRUNCATED, TABLE_SKIPPED
 from extract.formats.encoding import decode_bytes
 from extract.record import Document, Link
 
@@ -179,15 +180,14 @@ def _tables(el: etree._Element, doc: Document) -> None:
         logger.warning("html tables failed: %s", exc)
         doc.errors.append(f"html tables failed: {exc}")
     if skipped:
-        from extract.formats.ocr import add_flag
-
-        add_flag(doc, f"html table skipped as too large: {skipped[0]}"
-                      + (f" (and {len(skipped) - 1} more)" if len(skipped) > 1 else ""))
+        doc.flag(TABLE_SKIPPED, f"html table skipped as too large: {skipped[0]}"
+                 + (f" (and {len(skipped) - 1} more)" if len(skipped) > 1 else ""), "; ".join(skipped))
 
 
 def extract_html(data: bytes, *, url: str | None = None, content_type: str | None = None) -> Document:
     doc = Document(kind="html")
     if len(data) > MAX_HTML_BYTES:
+        doc.flag(HTML_TRUNCATED, "html truncated", f"{len(data):,} bytes, the first {MAX_HTML_BYTES:,} read")
         data = data[:MAX_HTML_BYTES]
         doc.errors.append("html truncated at 20 MB")
     text, enc = decode_bytes(data, content_type=content_type, html=True)

@@ -21,6 +21,7 @@ import shutil
 import time
 
 from extract import limits
+from extract.flags import OCR_CAPPED, OCR_SOME_PAGES, OCR_TEXT, OCR_TIMED_OUT
 from extract.limits import run_tool
 from extract.record import Document
 
@@ -39,14 +40,6 @@ _CJK_GAP = re.compile(rf"(?<=[{_CJK_CLASS}])[ \t]+(?=[{_CJK_CLASS}0-9])|(?<=[{_C
 
 class OcrError(Exception):
     """Tesseract could not read an image (missing, timed out, failed); the message says which."""
-
-
-def add_flag(doc: Document, flag: str) -> None:
-    """Note a flag for the record (`extract.pipeline` copies `meta['_flags']` into `Record.flags`)."""
-    flags = [f for f in doc.meta.get("_flags", "").split("\n") if f]
-    if flag not in flags:
-        flags.append(flag)
-    doc.meta["_flags"] = "\n".join(flags)
 
 
 @functools.lru_cache(maxsize=1)
@@ -146,7 +139,7 @@ def ocr_pdf_pages(doc: Document, data: bytes, page_texts: list[str]) -> list[str
         doc.errors.append(f"OCR needed but {problem}")
         return page_texts
     if len(todo) > limits.OCR_MAX_PAGES:
-        add_flag(doc, f"OCR: only the first {limits.OCR_MAX_PAGES} pages read (of {len(todo)} needing OCR)")
+        doc.flag(OCR_CAPPED, f"OCR: only the first {limits.OCR_MAX_PAGES} pages read (of {len(todo)} needing OCR)")
         todo = todo[: limits.OCR_MAX_PAGES]
     import pypdfium2 as pdfium
 
@@ -159,7 +152,7 @@ def ocr_pdf_pages(doc: Document, data: bytes, page_texts: list[str]) -> list[str
         for i in todo:
             left = deadline - time.monotonic()
             if left <= 1:
-                add_flag(doc, f"OCR stopped after {limits.OCR_SECONDS:g} s: {len(done)} of {len(todo)} pages read")
+                doc.flag(OCR_TIMED_OUT, f"OCR stopped after {limits.OCR_SECONDS:g} s: {len(done)} of {len(todo)} pages read")
                 break
             try:
                 text = ocr_image(render_page(pdf, i), timeout=min(limits.OCR_PAGE_SECONDS, left))
@@ -179,9 +172,9 @@ def ocr_pdf_pages(doc: Document, data: bytes, page_texts: list[str]) -> list[str
         ocr_chars = sum(len(_CJK.findall(out[i])) for i in done)
         if ocr_chars * 2 >= sum(len(_CJK.findall(t)) for t in out):
             doc.kind = "ocr"
-            add_flag(doc, f"text from OCR ({ENGINE})")
+            doc.flag(OCR_TEXT, f"text from OCR ({ENGINE})")
         else:
-            add_flag(doc, f"pages {', '.join(str(i + 1) for i in done)} from OCR ({ENGINE})")
+            doc.flag(OCR_SOME_PAGES, f"pages {', '.join(str(i + 1) for i in done)} from OCR ({ENGINE})")
     return out
 
 
@@ -218,7 +211,7 @@ def extract_image(data: bytes) -> Document:
     except OcrError as exc:
         doc.errors.append(f"OCR needed but {exc}" if tesseract_problem() else f"OCR failed: {exc}")
         return doc
-    add_flag(doc, f"text from OCR ({ENGINE})")
+    doc.flag(OCR_TEXT, f"text from OCR ({ENGINE})")
     return doc
 
 
@@ -251,13 +244,13 @@ def ocr_image_parts(images: list[bytes]) -> Document:
         return out
     big = [d for d in images if (size := image_size(d)) is None or min(size) >= MIN_IMAGE_SIDE]
     if len(big) > limits.OCR_MAX_PAGES:
-        add_flag(out, f"OCR: only the first {limits.OCR_MAX_PAGES} images read (of {len(big)})")
+        out.flag(OCR_CAPPED, f"OCR: only the first {limits.OCR_MAX_PAGES} images read (of {len(big)})")
         big = big[: limits.OCR_MAX_PAGES]
     texts: list[str] = []
     deadline = time.monotonic() + limits.OCR_SECONDS
     for n, data in enumerate(big):
         if time.monotonic() > deadline:
-            add_flag(out, f"OCR stopped after {limits.OCR_SECONDS:g} s: {n} of {len(big)} images read")
+            out.flag(OCR_TIMED_OUT, f"OCR stopped after {limits.OCR_SECONDS:g} s: {n} of {len(big)} images read")
             break
         d = to_document(data, "image")
         out.errors.extend(f"image {n + 1}: {e}" for e in d.errors)
@@ -265,5 +258,5 @@ def ocr_image_parts(images: list[bytes]) -> Document:
             texts.append(d.text)
     out.text = "\n".join(texts)
     if texts:
-        add_flag(out, f"text from OCR ({ENGINE})")
+        out.flag(OCR_TEXT, f"text from OCR ({ENGINE})")
     return out

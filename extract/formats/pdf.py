@@ -12,6 +12,7 @@ import logging
 import re
 from collections import Counter
 
+from extract.flags import NEEDS_OCR, PAGES_CAPPED
 from extract.record import Document, Grid
 
 logger = logging.getLogger(__name__)
@@ -105,16 +106,17 @@ def extract_pdf(data: bytes) -> Document:
         else:
             doc.errors.append(f"pdf could not be opened: {msg}")
         return doc
-    from extract.formats.ocr import add_flag, ocr_pdf_pages
+    from extract.formats.ocr import ocr_pdf_pages
 
     if n > MAX_PAGES:
-        add_flag(doc, f"only the first {MAX_PAGES} pages read (of {n})")
+        doc.flag(PAGES_CAPPED, f"only the first {MAX_PAGES} pages read (of {n})")
     doc.meta["pages"] = str(n)
     pages = ocr_pdf_pages(doc, data, pages)  # OCR fallback: pages whose text layer is empty or garbage
     text = "\n".join(strip_furniture(pages))
     text = _dedupe_fake_bold_chars(text)
     if not usable_text(text):
         doc.errors.append("needs OCR: no usable text layer")
+        doc.flag(NEEDS_OCR, "needs OCR", "no usable text layer")
     doc.text = text
     try:
         doc.tables = pdf_tables(data)
