@@ -75,6 +75,7 @@ def signed(v: int) -> str:
 # One applicant column of table 三: 新收, 上年结转, 结转下年度, and the outcome rows (with their weights) over
 # which the column's 办理总计 is spread.
 ApplicantColumn = tuple[int, int, int, list[str], list[int]]
+Span = tuple[int, int]  # the (low, high) a number is drawn from
 
 
 def balanced_table3(form: str, rng: random.Random, columns: Iterable[ApplicantColumn]) -> dict[str, list[int]]:
@@ -97,21 +98,29 @@ def table4_numbers(review: list[int], direct: list[int], after: list[int]) -> li
     return [*review, sum(review), *direct, sum(direct), *after, sum(after)]
 
 
+def table2_form2021(rng: random.Random, *, made: Span, repealed: Span, added: Span, licensing: Span, penalty: Span,
+                    coercion: Span, fee_cents: Span) -> dict[str, list[str]]:
+    """Table 二 of the 2021 form, each number drawn from its (low, high) span in the order of the arguments;
+    现行有效件数 = 本年制发件数 + a number drawn from `added`."""
+    issued = rng.randint(*made)
+    return {
+        "规章": ["0", "0", "0"],
+        "行政规范性文件": [str(issued), str(rng.randint(*repealed)), str(issued + rng.randint(*added))],
+        "行政许可": [str(rng.randint(*licensing))],
+        "行政处罚": [str(rng.randint(*penalty))],
+        "行政强制": [str(rng.randint(*coercion))],
+        "行政事业性收费": [f"{rng.randint(*fee_cents) / 100:.2f}"],
+    }
+
+
 def make_numbers(agency: str, year: int, form: str) -> Numbers:
     """Balanced numbers for one report."""
     rng = rng_for(agency, year, form)
     big = "人民政府" in agency and "镇" not in agency
     n = Numbers(form=form, proactive_items=rng.randint(120, 900) if big else rng.randint(20, 260))
     if form == "form2021":
-        made = rng.randint(0, 6)
-        n.table2 = {
-            "规章": ["0", "0", "0"],
-            "行政规范性文件": [str(made), str(rng.randint(0, 2)), str(made + rng.randint(5, 40))],
-            "行政许可": [str(rng.randint(0, 3000))],
-            "行政处罚": [str(rng.randint(0, 400))],
-            "行政强制": [str(rng.randint(0, 30))],
-            "行政事业性收费": [f"{rng.randint(0, 9000) / 100:.2f}"],
-        }
+        n.table2 = table2_form2021(rng, made=(0, 6), repealed=(0, 2), added=(5, 40), licensing=(0, 3000),
+                                   penalty=(0, 400), coercion=(0, 30), fee_cents=(0, 9000))
     else:
         prev = rng.randint(10, 500)
         delta = rng.randint(-20, 80)

@@ -7,7 +7,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from demosites.forms import ApplicantColumn, Numbers, balanced_table3, rng_for, signed, table4_numbers
+from demosites.forms import (
+    ApplicantColumn,
+    Numbers,
+    balanced_table3,
+    rng_for,
+    signed,
+    table2_form2021,
+    table4_numbers,
+)
 from demosites.report_template import table3_keys
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -89,15 +97,8 @@ def make_report_numbers(key: str, year: int, form: str, *, busy: bool) -> Number
     rng = rng_for("golden", key, year, form)
     n = Numbers(form=form, proactive_items=rng.randint(150, 1800) if busy else rng.randint(30, 400))
     if form == "form2021":
-        made = rng.randint(0, 8)
-        n.table2 = {
-            "规章": ["0", "0", "0"],
-            "行政规范性文件": [str(made), str(rng.randint(0, 3)), str(made + rng.randint(4, 60))],
-            "行政许可": [str(rng.randint(10, 4000))],
-            "行政处罚": [str(rng.randint(0, 500))],
-            "行政强制": [str(rng.randint(0, 40))],
-            "行政事业性收费": [f"{rng.randint(0, 99000) / 100:.2f}"],
-        }
+        n.table2 = table2_form2021(rng, made=(0, 8), repealed=(0, 3), added=(4, 60), licensing=(10, 4000),
+                                   penalty=(0, 500), coercion=(0, 40), fee_cents=(0, 99000))
     else:
         prev, delta = rng.randint(10, 600), rng.randint(-20, 90)
         p2, p3, d3 = rng.randint(0, 40), rng.randint(0, 300), rng.randint(-5, 30)
