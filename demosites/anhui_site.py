@@ -139,8 +139,7 @@ class AnhuiCountySite(MockSite):
 
     def __init__(self, site_id: str = "ahhs", platform: str = "anhui", path_prefix: str = "",
                  label_prefix: str = "") -> None:
-        self.site_id = site_id
-        self.platform = platform
+        super().__init__(site_id, platform)
         self.prefix = path_prefix
         self.label_path = f"{label_prefix}/site/label/8888"
         self.units = build_units(site_id)
@@ -207,11 +206,11 @@ class AnhuiCountySite(MockSite):
                 f'<a href="{e(self.unit_url(unit))}">{e(unit.short)}</a>{tail}</div>')
 
     # ---- pages ---------------------------------------------------------------------
-    def home(self) -> str:
+    def home(self) -> MockResponse:
         news = "".join(f'<li><a href="/site/tpl/6351?id={i}">{e(t)}</a></li>' for i, t in enumerate([
             f"{COUNTY}召开2023年安全生产工作会议", f"{COUNTY}开展汛期应急演练", f"{COUNTY}举办政务公开业务培训班"]))
         body = f'<div class="banner">政务公开 · 阳光政府</div>\n<div class="news"><h3>要闻动态</h3><ul>{news}</ul></div>'
-        return self.page(self.name, body, {})
+        return MockResponse.html(self.page(self.name, body, {}))
 
     def unit_home(self, unit: Unit) -> str:
         body = (f"{self.crumb(unit)}\n<div class=\"xxgk_left\">{self.tree(unit)}\n{self.unit_nav()}</div>\n"
@@ -296,10 +295,8 @@ class AnhuiCountySite(MockSite):
     # ---- HTTP ----------------------------------------------------------------------
     def handle(self, request: MockRequest) -> MockResponse:
         path = request.path
-        if path == "/robots.txt":
-            return MockResponse(200, b"User-agent: *\nAllow: /\n", "text/plain")
-        if path == "/":
-            return MockResponse.html(self.home())
+        if (front := self.portal_page(path)) is not None:
+            return front
         if path == self.label_path:
             return MockResponse.html(self.fragment(request))
         if path.startswith(f"{self.prefix}/public/column/"):

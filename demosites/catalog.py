@@ -12,6 +12,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
+from typing import Any
 
 from demosites import binaries
 from demosites.forms import blocks_html, make_numbers, report_blocks, rng_for, seed_001_html
@@ -55,6 +56,17 @@ class Item:
     def flat_title(self) -> str:
         return self.title.replace("\n", "")
 
+    def manifest_row(self, site_id: str, column: str, detail_url: str | None = None,
+                     attachment_urls: list[str] | None = None) -> dict[str, Any]:
+        """This item as a row of a portal's manifest (its ground truth); the URLs default to the item's own."""
+        url = self.url if detail_url is None else detail_url
+        if self.decoy:
+            return {"site_id": site_id, "title": self.flat_title, "detail_url": url, "decoy": True, "column": column}
+        return {"site_id": site_id, "agency": self.agency, "report_year": self.year, "form": self.form,
+                "title": self.flat_title, "published_at": f"{self.pub:%Y-%m-%d}", "detail_url": url,
+                "attachment_urls": [a.url for a in self.attachments] if attachment_urls is None else attachment_urls,
+                "kind": self.kind, "column": column, "seed": self.seed, "stats": dict(self.stats)}
+
 
 @dataclass
 class Column:
@@ -68,14 +80,20 @@ class Column:
 
 
 @dataclass
-class SiteSpec:
+class SiteFacts:
+    """What a site registry row says of a site."""
+
     site_id: str
     name: str
     province: str
     city: str
     county: str
     adcode: str
-    platform: str  # "trs" | "hanweb"
+    platform: str  # the family: "trs", "hanweb", … ("" = let the crawler detect it)
+
+
+@dataclass
+class SiteSpec(SiteFacts):
     domain: str
     column: Column
     siteidcode: str = ""
@@ -191,37 +209,31 @@ HALF_YEAR = "{y}年上半年，共主动公开政府信息{n}条，收到政府�
 PERF = "根据预算绩效管理有关规定，现将{a}{y}年度整体支出绩效评价情况报告如下：部门整体支出预算执行率98.6%，绩效目标基本实现。"
 
 
+def _attached_seed(key: str, title: str, pub: datetime, source: str, agency: str, year: int, form: str, seed: str,
+                   file_name: str, data: bytes, body: str = "详见附件") -> Item:
+    """A seed published as an attachment (labelled with the title) under a one-line article."""
+    kind = file_name.rsplit(".", 1)[1]
+    return Item(key=key, title=title, pub=pub, source=source, body=f'<p style="text-indent:2em;">{body}</p>',
+                agency=agency, year=year, form=form, kind=kind, seed=seed,
+                attachments=[Attachment(name=file_name, label=f"{title}.{kind}", data=data)])
+
+
 def seed_000() -> Item:
-    pub = datetime(2020, 1, 14, 10, 30)
-    return Item(
-        key="dxh:seed000", title="东西湖区住房和城乡建设局2019年政府信息公开工作年度报告", pub=pub,
-        source="东西湖区住房和城乡建设局", body='<p style="text-indent:2em;">详见附件</p>',
-        agency="东西湖区住房和城乡建设局", year=2019, form="narrative", kind="pdf", seed="000_b2e877bf73f80718.txt",
-        attachments=[Attachment(name="P020200114523871204861.pdf", label="东西湖区住房和城乡建设局2019年政府信息公开工作年度报告.pdf",
-                                data=binaries.seed_000_pdf())],
-    )
+    return _attached_seed("dxh:seed000", "东西湖区住房和城乡建设局2019年政府信息公开工作年度报告", datetime(2020, 1, 14, 10, 30),
+                          "东西湖区住房和城乡建设局", "东西湖区住房和城乡建设局", 2019, "narrative", "000_b2e877bf73f80718.txt",
+                          "P020200114523871204861.pdf", binaries.seed_000_pdf())
 
 
 def seed_004() -> Item:
-    pub = datetime(2020, 1, 16, 9, 12)
-    return Item(
-        key="zz:seed004", title="长子县住建局2019年度政务信息公开工作报告", pub=pub, source="长子县住房和城乡建设局",
-        body='<p style="text-indent:2em;">详见附件</p>', agency="长子县住房和城乡建设局", year=2019, form="narrative",
-        kind="pdf", seed="004_23bd5336edb556c9.txt",
-        attachments=[Attachment(name="P020200116391027364518.pdf", label="长子县住建局2019年度政务信息公开工作报告.pdf",
-                                data=binaries.seed_004_pdf())],
-    )
+    return _attached_seed("zz:seed004", "长子县住建局2019年度政务信息公开工作报告", datetime(2020, 1, 16, 9, 12),
+                          "长子县住房和城乡建设局", "长子县住房和城乡建设局", 2019, "narrative", "004_23bd5336edb556c9.txt",
+                          "P020200116391027364518.pdf", binaries.seed_004_pdf())
 
 
 def seed_003() -> Item:
-    pub = datetime(2021, 1, 22, 16, 5)
-    return Item(
-        key="jh:seed003", title="江海区住房和城乡建设局2020年度政府信息公开工作年度报告", pub=pub,
-        source="江门市江海区住房和城乡建设局", body='<p style="text-indent:2em;">见附件</p>',
-        agency="江海区住房和城乡建设局", year=2020, form="form2019", kind="docx", seed="003_cbc6ccbd10d2d8f2.txt",
-        attachments=[Attachment(name="P020210122583017460923.docx", label="江海区住房和城乡建设局2020年度政府信息公开工作年度报告.docx",
-                                data=binaries.seed_003_docx())],
-    )
+    return _attached_seed("jh:seed003", "江海区住房和城乡建设局2020年度政府信息公开工作年度报告", datetime(2021, 1, 22, 16, 5),
+                          "江门市江海区住房和城乡建设局", "江海区住房和城乡建设局", 2020, "form2019", "003_cbc6ccbd10d2d8f2.txt",
+                          "P020210122583017460923.docx", binaries.seed_003_docx(), body="见附件")
 
 
 def seed_001() -> Item:

@@ -128,18 +128,8 @@ class PageSite(MockSite):
         return self.routes.get(request.raw_path) or (self.routes.get(request.path) if not request.query else None)
 
     def manifest(self) -> list[dict[str, Any]]:
-        out = []
-        for p in self.published:
-            url = f"{self.base_url}{p.path}"
-            if p.item.decoy:
-                out.append({"site_id": self.site_id, "title": p.item.flat_title, "detail_url": url, "decoy": True,
-                            "column": p.column})
-            else:
-                out.append({"site_id": self.site_id, "agency": p.item.agency, "report_year": p.item.year,
-                            "form": p.item.form, "title": p.item.flat_title, "published_at": f"{p.item.pub:%Y-%m-%d}",
-                            "detail_url": url, "attachment_urls": [self.base_url + a for a in p.attachment_paths],
-                            "kind": p.item.kind, "column": p.column, "seed": None, "stats": dict(p.item.stats)})
-        return out
+        return [p.item.manifest_row(self.site_id, p.column, f"{self.base_url}{p.path}",
+                                    [self.base_url + a for a in p.attachment_paths]) for p in self.published]
 
 
 def pager(base: str, page: int, pages: int, *, numbers: bool = True, sep: str = "&") -> str:

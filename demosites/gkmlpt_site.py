@@ -82,6 +82,7 @@ class GkmlptSite(MockSite):
     """One Guangdong government host serving one or more gkmlpt catalogues."""
 
     page_size = 10
+    home_paths = ("/", "/index.html")
 
     def __init__(self, site_id: str, name: str, province: str, city: str, county: str, adcode: str, domain: str,
                  units: list[Unit], *, platform: str = "", entry_path: str = "/") -> None:
@@ -208,10 +209,8 @@ class GkmlptSite(MockSite):
 
     def handle(self, request: MockRequest) -> MockResponse:
         path = request.path
-        if path == "/robots.txt":
-            return MockResponse(200, b"User-agent: *\nAllow: /\n", "text/plain")
-        if path in ("/", "/index.html"):
-            return self.home()
+        if (front := self.portal_page(path)) is not None:
+            return front
         if path.startswith(f"/{self.site_id}/content/post_"):
             return self.news(path)
         if path in self._files:
@@ -240,19 +239,8 @@ class GkmlptSite(MockSite):
         return out
 
     def manifest(self) -> list[dict[str, Any]]:
-        out: list[dict[str, Any]] = []
-        for unit in self.units:
-            for cat in unit.categories:
-                for item in cat.items:
-                    if item.decoy:
-                        out.append({"site_id": self.site_id, "title": item.flat_title, "detail_url": item.url,
-                                    "decoy": True, "column": cat.name})
-                        continue
-                    out.append({"site_id": self.site_id, "agency": item.agency, "report_year": item.year,
-                                "form": item.form, "title": item.flat_title, "published_at": f"{item.pub:%Y-%m-%d}",
-                                "detail_url": item.url, "attachment_urls": [a.url for a in item.attachments],
-                                "kind": item.kind, "column": cat.name, "seed": item.seed, "stats": dict(item.stats)})
-        return out
+        return [item.manifest_row(self.site_id, cat.name) for unit in self.units for cat in unit.categories
+                for item in cat.items]
 
 
 def _newest_first(items: list[Item]) -> list[Item]:

@@ -65,6 +65,7 @@ class KaipuyunSite(MockSite):
     adcode = "431223"
     platform = ""
     entry_path = "/"
+    home_paths = ("/", "/index.shtml")
     code = "cxx"
     domain = "www.chenxi.gov.cn"
 
@@ -237,10 +238,8 @@ class KaipuyunSite(MockSite):
 
     def handle(self, request: MockRequest) -> MockResponse:
         path = request.path
-        if path == "/robots.txt":
-            return MockResponse(200, b"User-agent: *\nAllow: /\n", "text/plain")
-        if path in ("/", "/index.shtml"):
-            return self.home()
+        if (front := self.portal_page(path)) is not None:
+            return front
         if path == INTERFACE:
             return self.interface(request)
         if path == f"/{self.code}/c114950/zfxxgk.shtml":
@@ -274,18 +273,7 @@ class KaipuyunSite(MockSite):
         return sum(c.pages for c in self.channels if c.interface)
 
     def manifest(self) -> list[dict[str, Any]]:
-        out: list[dict[str, Any]] = []
-        for ch in self.channels:
-            for item in ch.items:
-                if item.decoy:
-                    out.append({"site_id": self.site_id, "title": item.flat_title, "detail_url": item.url,
-                                "decoy": True, "column": ch.name})
-                    continue
-                out.append({"site_id": self.site_id, "agency": item.agency, "report_year": item.year, "form": item.form,
-                            "title": item.flat_title, "published_at": f"{item.pub:%Y-%m-%d}", "detail_url": item.url,
-                            "attachment_urls": [a.url for a in item.attachments], "kind": item.kind,
-                            "column": ch.name, "seed": item.seed, "stats": dict(item.stats)})
-        return out
+        return [item.manifest_row(self.site_id, ch.name) for ch in self.channels for item in ch.items]
 
 
 def chenxi() -> KaipuyunSite:

@@ -87,6 +87,15 @@ class MockSite:
     adcode = ""
     platform = ""  # the family the registry names ("" = let the crawler detect it)
     entry_path = "/"
+    home_paths: tuple[str, ...] = ("/",)  # where `home()` is served
+
+    def __init__(self, site_id: str | None = None, platform: str | None = None) -> None:
+        """`site_id` and `platform` override the class's: the same site registered under another id, or
+        with its family left for the crawler to detect (platform "")."""
+        if site_id is not None:
+            self.site_id = site_id
+        if platform is not None:
+            self.platform = platform
 
     def start(self, base_url: str) -> None:
         """Called once with the site's base URL (`http://127.0.0.1:PORT`) before serving."""
@@ -94,6 +103,16 @@ class MockSite:
 
     def handle(self, request: MockRequest) -> MockResponse:
         raise NotImplementedError
+
+    def home(self) -> MockResponse:
+        raise NotImplementedError
+
+    def portal_page(self, path: str) -> MockResponse | None:
+        """What a county portal answers alike on every platform: a robots.txt that allows everything,
+        and its home page at `home_paths`; None for any other path."""
+        if path == "/robots.txt":
+            return MockResponse(200, b"User-agent: *\nAllow: /\n", "text/plain")
+        return self.home() if path in self.home_paths else None
 
     def manifest(self) -> list[dict[str, Any]]:
         """Ground truth, in the same shape as the core sites' manifest rows."""

@@ -19,7 +19,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from demosites.catalog import SiteSpec, build_sites
+from demosites.catalog import SiteFacts, SiteSpec, build_sites
 from demosites.mock import MockRequest, MockResponse, MockSite
 from demosites.render import RenderedSite, Renderer, dataproxy_xml, empty_dataproxy
 
@@ -30,16 +30,9 @@ DOWNFILE = "/module/download/downfile.jsp"
 
 
 @dataclass
-class DemoSite:
+class DemoSite(SiteFacts):
     """One registry row: what the crawler is told about a site."""
 
-    site_id: str
-    name: str
-    province: str
-    city: str
-    county: str
-    adcode: str
-    platform: str
     entry_url: str
     verified: bool = True
 
@@ -168,24 +161,7 @@ class DemoPortal:
         out: list[dict[str, Any]] = []
         for site_id, rendered in self._rendered.items():
             for item, column in rendered.items:
-                if item.decoy:
-                    out.append({"site_id": site_id, "title": item.flat_title, "detail_url": item.url, "decoy": True,
-                                "column": column})
-                    continue
-                row: dict[str, Any] = {
-                    "site_id": site_id,
-                    "agency": item.agency,
-                    "report_year": item.year,
-                    "form": item.form,
-                    "title": item.flat_title,
-                    "published_at": f"{item.pub:%Y-%m-%d}",
-                    "detail_url": item.url,
-                    "attachment_urls": [a.url for a in item.attachments],
-                    "kind": item.kind,
-                    "column": column,
-                    "seed": item.seed,
-                    "stats": dict(item.stats),
-                }
+                row = item.manifest_row(site_id, column)
                 if item.corrupt:
                     row["corrupt"] = True
                     row["stats"] = {}  # nothing can be read from a broken attachment

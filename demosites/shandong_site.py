@@ -30,6 +30,7 @@ import html
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 from urllib.parse import urlencode
 
@@ -169,8 +170,7 @@ class ShandongCountySite(MockSite):
     domain = "www.zhoucun.gov.cn"
 
     def __init__(self, site_id: str = "sdzc", platform: str = "shandong") -> None:
-        self.site_id = site_id
-        self.platform = platform
+        super().__init__(site_id, platform)
         C, s = self.county, site_id
         t0 = datetime(2020, 11, 2, 9, 0)
 
@@ -309,13 +309,13 @@ class ShandongCountySite(MockSite):
                  "PubDate": f"{item.pub:%Y-%m-%d %H:%M}", "ContentSource": ch.name}
         return self.page(item.flat_title, body, metas)
 
-    def home(self) -> str:
+    def home(self) -> MockResponse:
         news = "".join(f'<li><a href="/news/{i}.html">{e(t)}</a></li>' for i, t in enumerate(
             [f"{self.county}召开2023年安全生产工作会议", f"{self.county}开展汛期应急演练"]))
         notices = "".join(f'<li><a href="{e(path)}" title="{e(title)}">{e(title)}</a></li>'
                           for path, title in self.notices.items())
-        return self.page(self.name, f'<div class="news"><h3>要闻动态</h3><ul>{news}</ul></div>\n'
-                                    f'<div class="gk_new"><h3>最新公开</h3><ul>{notices}</ul></div>', {})
+        return MockResponse.html(self.page(self.name, f'<div class="news"><h3>要闻动态</h3><ul>{news}</ul></div>\n'
+                                                      f'<div class="gk_new"><h3>最新公开</h3><ul>{notices}</ul></div>', {}))
 
     def notice_page(self, title: str) -> str:
         body = (f'<div class="doc_title"><h1>{e(title)}</h1></div>\n<div class="doc_content" id="zoom">'
@@ -325,10 +325,8 @@ class ShandongCountySite(MockSite):
     # ---- HTTP ----------------------------------------------------------------------
     def handle(self, request: MockRequest) -> MockResponse:
         path = request.path
-        if path == "/robots.txt":
-            return MockResponse(200, b"User-agent: *\nAllow: /\n", "text/plain")
-        if path == "/":
-            return MockResponse.html(self.home())
+        if (front := self.portal_page(path)) is not None:
+            return front
         if path == "/gongkai/":
             return MockResponse.html(self.gongkai_home())
         if path == MODULE:
@@ -364,20 +362,22 @@ class ShandongCountySite(MockSite):
 class HanwebAnnualSite(MockSite):
     """邹城市: a Hanweb portal whose 政府信息公开年报 column is a units × years table of module links."""
 
+    site_id = "hwzc"
+    platform = "hanweb"
     name = "邹城市人民政府"
     province = "山东省"
     city = "济宁市"
     county = "邹城市"
     adcode = "370883"
+    towns = [  # (label, name after the county, years linked, years with a report), as module_units() takes them
+        ("唐村镇", "唐村镇人民政府", (2020, 2021, 2022), (2020, 2021, 2022)),
+        ("太平镇", "太平镇人民政府", (2020, 2021, 2022), (2021, 2022)),
+        ("钢山街道", "钢山街道办事处", (2021, 2022), (2021,)),
+    ]
 
-    def __init__(self, site_id: str = "hwzc", platform: str = "hanweb") -> None:
-        self.site_id = site_id
-        self.platform = platform
-        self.module_units = module_units(site_id, self.county, self.adcode, [
-            ("唐村镇", "唐村镇人民政府", (2020, 2021, 2022), (2020, 2021, 2022)),
-            ("太平镇", "太平镇人民政府", (2020, 2021, 2022), (2021, 2022)),
-            ("钢山街道", "钢山街道办事处", (2021, 2022), (2021,)),
-        ])
+    @cached_property
+    def module_units(self) -> list[ModuleUnit]:
+        return module_units(self.site_id, self.county, self.adcode, self.towns)
 
     def page(self, title: str, body: str) -> str:
         return (f'<!DOCTYPE html>\n<html>\n<head>\n<meta charset="utf-8">\n<title>{e(title)}</title>\n'
