@@ -18,10 +18,12 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from extract.cjk import HAN_ALL
+
 logger = logging.getLogger(__name__)
 
 # CJK unified ideographs (+ extension A, compatibility, extensions B-F) and 〇.
-_CJK = "\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff"
+_CJK = HAN_ALL
 # A segment: a run of CJK characters, or a run of letters/digits of other scripts.
 _SEGMENT_RE = re.compile(rf"[{_CJK}]+|[^\W_{_CJK}]+")
 _CJK_RE = re.compile(rf"[{_CJK}]")

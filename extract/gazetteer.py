@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from extract.cjk import HAN
 from extract.record import Region
 
 logger = logging.getLogger(__name__)
@@ -139,7 +140,7 @@ def find_city(name: str, hints: str = "") -> Region | None:
 
 
 _PREFIX_RE = re.compile(
-    r"^(?P<name>[\u4e00-\u9fff]{1,12}?(?:特别行政区|自治区|自治州|自治县|自治旗|林区|地区|省|市|县|区|旗|盟|州))"
+    rf"^(?P<name>[{HAN}]{{1,12}}?(?:特别行政区|自治区|自治州|自治县|自治旗|林区|地区|省|市|县|区|旗|盟|州))"
 )
 
 

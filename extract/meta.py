@@ -11,6 +11,7 @@ import re
 from collections import Counter
 
 from extract import gazetteer
+from extract.cjk import HAN
 from extract.record import Grid, Region, SiteContext
 from extract.repair import normalize_chars
 
@@ -221,14 +222,14 @@ def _department_of(rest: str) -> str | None:
     """Department type of an agency with the region removed ('二郎街道办事处' -> '街道办事处')."""
     if not rest:
         return None
-    m = re.match(r"^[\u4e00-\u9fff]{1,8}?(镇|乡|街道|苏木)(人民政府|办事处|政府)?$", rest)
+    m = re.match(rf"^[{HAN}]{{1,8}}?(镇|乡|街道|苏木)(人民政府|办事处|政府)?$", rest)
     if m:
         kind = m.group(1)
         tail = m.group(2) or ("办事处" if kind == "街道" else "人民政府")
         if tail == "政府":
             tail = "人民政府"
         return kind + tail
-    rest = re.sub(r"^[\u4e00-\u9fff]{1,8}?(?:高新技术产业开发区|经济技术开发区|高新区|开发区|新区)(?=.)", "", rest)
+    rest = re.sub(rf"^[{HAN}]{{1,8}}?(?:高新技术产业开发区|经济技术开发区|高新区|开发区|新区)(?=.)", "", rest)
     return rest
 
 

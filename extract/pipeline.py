@@ -15,6 +15,7 @@ from pathlib import Path
 
 from extract import limits
 from extract import meta as M
+from extract.cjk import HAN_CHAR
 from extract.classify import body_score, classify
 from extract.flags import HTML_TRUNCATED, NEEDS_OCR, SIGNALS, Flag, first
 from extract.formats import sniff, to_document
@@ -23,7 +24,7 @@ from extract.repair import repair_text
 
 logger = logging.getLogger(__name__)
 
-_CJK = re.compile(r"[\u4e00-\u9fff]")
+_CJK = HAN_CHAR
 _BLOCK_START = re.compile(r"索[ \u3000]*引[ \u3000]*号|发布机构|发文机关|成文日期|发布日期|发表时间|发布时间|生成日期")
 
 

@@ -22,9 +22,11 @@ import logging
 import re
 import unicodedata
 
+from extract.cjk import HAN
+
 logger = logging.getLogger(__name__)
 
-CJK = r"\u4e00-\u9fff"
+CJK = HAN
 _CN_NUM = "一二三四五六七八九十百零〇"
 
 # ---------------------------------------------------------------- characters
@@ -293,7 +295,7 @@ def fix_font_map(text: str) -> str:
                     chars[i] = "与"
         text = "".join(chars)
     else:
-        text = re.sub(r"参不(?=[\u4e00-\u9fff])", "参与", text)
+        text = re.sub(rf"参不(?=[{HAN}])", "参与", text)
         text = text.replace("不否", "与否")
     for bad, good in FONT_MAP.items():
         text = text.replace(bad, good)

@@ -13,12 +13,13 @@ import re
 from lxml import etree
 from lxml import html as lxml_html
 
+from extract.cjk import CJK_PUNCT, FULLWIDTH, HAN, HAN_EXT_A
 from extract.record import Grid
 
 logger = logging.getLogger(__name__)
 
 _WS = re.compile(r"[\s\u00a0\u3000\u2002\u2003\u2009\u200b\ufeff]+")
-_CJK = r"\u3400-\u9fff\uff00-\uffef\u3000-\u303f"
+_CJK = HAN_EXT_A + HAN + FULLWIDTH + CJK_PUNCT
 _CJK_GAP = re.compile(rf"(?<=[{_CJK}]) (?=[{_CJK}])")
 _MAX_COLSPAN = 60
 _MAX_ROWSPAN = 500

@@ -17,6 +17,7 @@ from urllib.parse import urljoin
 from lxml import etree
 from lxml import html as lxml_html
 
+from extract.cjk import HAN_CHAR
 from extract.flags import HTML_TRUNCATED, TABLE_SKIPPED
 from extract.formats.encoding import decode_bytes
 from extract.record import Document, Link
@@ -38,7 +39,7 @@ _BLOCK_TAGS = {
     "p", "div", "br", "tr", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "table", "section",
     "article", "blockquote", "pre", "center", "dd", "dt", "dl", "hr", "tbody", "thead",
 }
-_CJK = re.compile(r"[\u4e00-\u9fff]")
+_CJK = HAN_CHAR
 
 
 def element_text(el: etree._Element) -> str:

@@ -21,6 +21,7 @@ import shutil
 import time
 
 from extract import limits
+from extract.cjk import CJK_TEXT, HAN_CHAR
 from extract.flags import OCR_CAPPED, OCR_SOME_PAGES, OCR_TEXT, OCR_TIMED_OUT
 from extract.limits import run_tool
 from extract.record import Document
@@ -32,9 +33,9 @@ ENGINE = f"tesseract {LANG}"
 INSTALL_HINT = "apt-get install tesseract-ocr tesseract-ocr-chi-sim"
 MIN_IMAGE_SIDE = 120  # smaller images are icons, bullets, QR codes: not report text
 
-_CJK = re.compile(r"[\u4e00-\u9fff]")
+_CJK = HAN_CHAR
 # Tesseract separates CJK glyphs with spaces now and then; they carry no meaning in Chinese.
-_CJK_CLASS = r"\u3000-\u303f\u4e00-\u9fff\uff00-\uffef"
+_CJK_CLASS = CJK_TEXT
 _CJK_GAP = re.compile(rf"(?<=[{_CJK_CLASS}])[ \t]+(?=[{_CJK_CLASS}0-9])|(?<=[{_CJK_CLASS}0-9])[ \t]+(?=[{_CJK_CLASS}])")
 
 

@@ -12,6 +12,7 @@ import logging
 import re
 from collections import Counter
 
+from extract.cjk import HAN_CHAR
 from extract.flags import NEEDS_OCR, PAGES_CAPPED
 from extract.record import Document, Grid
 
@@ -21,7 +22,7 @@ MAX_PAGES = 200
 _PAGE_NUM = re.compile(
     r"^\s*(?:[-—–_~]?\s*\d{1,3}\s*[-—–_~]?|第\s*\d{1,3}\s*页(?:\s*[,，/]?\s*共\s*\d{1,3}\s*页)?|\d{1,3}\s*/\s*\d{1,3})\s*$"
 )
-_CJK = re.compile(r"[\u4e00-\u9fff]")
+_CJK = HAN_CHAR
 
 
 def pdf_page_texts(data: bytes, max_pages: int = MAX_PAGES) -> tuple[list[str], int]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import re
 
+from extract.cjk import HAN_CHAR
 from extract.record import Grid
 
 from .base import Collector, Value, norm, parse_value
@@ -23,7 +24,7 @@ _NUMBERING = re.compile(
 )
 _PAREN = re.compile(r"[（(][^（）()]*[)）]")
 _UNITS = {"条", "件", "次", "篇", "个", "人", "人次", "万元", "元", "项", "家", "户", "宗", "份", "%", "单位"}
-_CJK = re.compile(r"[\u4e00-\u9fff]")
+_CJK = HAN_CHAR
 
 
 def legacy_label(text: str) -> str:
