@@ -12,7 +12,7 @@ from collections import Counter, defaultdict
 
 from scrapy import signals
 
-from crawler.session import session_for
+from crawler.session import SessionComponent
 from crawler.storage import storage_failed
 
 logger = logging.getLogger(__name__)
@@ -20,11 +20,11 @@ logger = logging.getLogger(__name__)
 COUNTERS = ("list_pages", "detail_pages", "attachments", "reports", "not_reports", "errors")
 
 
-class RunTracker:
+class RunTracker(SessionComponent):
+    """Extension: one crawl_runs row per site, opened at start and closed with counts and a status."""
+
     def __init__(self, crawler) -> None:
-        self.crawler = crawler
-        self.session = session_for(crawler)
-        self.store = self.session.store
+        super().__init__(crawler)
         self.closed = False
         self.runs: dict[str, int] = {}
         self.counts: dict[str, Counter] = defaultdict(Counter)

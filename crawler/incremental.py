@@ -34,7 +34,7 @@ from scrapy.responsetypes import responsetypes
 
 from corpus.store import StoreError
 from crawler.items import ReportItem
-from crawler.session import session_for
+from crawler.session import SessionComponent, session_for
 from crawler.storage import storage_failed
 
 logger = logging.getLogger(__name__)
@@ -60,13 +60,11 @@ def _parse_time(value: str) -> datetime:
     return datetime.strptime(value[:19], "%Y-%m-%dT%H:%M:%S").replace(tzinfo=UTC)
 
 
-class IncrementalState:
+class IncrementalState(SessionComponent):
     """Per-crawl decision whether a listed detail page must be requested (see mechanism 1)."""
 
     def __init__(self, crawler) -> None:
-        self.crawler = crawler
-        self.session = session_for(crawler)
-        self.store = self.session.store
+        super().__init__(crawler)
         self.enabled = crawler.settings.getbool("OGI_INCREMENTAL", True)
         self.conditional = crawler.settings.getbool("OGI_CONDITIONAL_GET", True)
         self.recheck = timedelta(days=crawler.settings.getfloat("OGI_RECHECK_DAYS", 30))
@@ -112,19 +110,14 @@ class IncrementalState:
         return True
 
 
-class ConditionalRequestMiddleware:
+class ConditionalRequestMiddleware(SessionComponent):
     """Downloader middleware (mechanism 2). Sits just outside CaptureMiddleware, so the capture of a
     304 is recorded as another fetch of the stored bytes, not as a new empty version."""
 
     def __init__(self, crawler) -> None:
         if not (crawler.settings.getbool("OGI_INCREMENTAL", True) and crawler.settings.getbool("OGI_CONDITIONAL_GET", True)):
             raise NotConfigured("incremental crawling or conditional requests are off")
-        self.crawler = crawler
-        self.store = session_for(crawler).store
-
-    @classmethod
-    def from_crawler(cls, crawler) -> ConditionalRequestMiddleware:
-        return cls(crawler)
+        super().__init__(crawler)
 
     def process_request(self, request: Request) -> None:
         if request.method != "GET" or request.meta.get("ogi_kind") not in CONDITIONAL_KINDS:
@@ -176,18 +169,13 @@ def _parts_ids(item: ReportItem) -> list[int | None]:
     return [p.capture_id for p in item.parts]
 
 
-class UnchangedItemFilter:
+class UnchangedItemFilter(SessionComponent):
     """Item pipeline before extraction (mechanism 3): drop candidates built from the same bytes as last time."""
 
     def __init__(self, crawler) -> None:
         if not crawler.settings.getbool("OGI_INCREMENTAL", True):
             raise NotConfigured("incremental crawling is off")
-        self.crawler = crawler
-        self.store = session_for(crawler).store
-
-    @classmethod
-    def from_crawler(cls, crawler) -> UnchangedItemFilter:
-        return cls(crawler)
+        super().__init__(crawler)
 
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, ReportItem) or item.errors:
@@ -210,16 +198,8 @@ class UnchangedItemFilter:
         raise DropItem(f"unchanged since last run: {item.url}", log_level="DEBUG")
 
 
-class PageStateRecorder:
+class PageStateRecorder(SessionComponent):
     """Item pipeline after the store: remember how each page was judged (report, not a report, error)."""
-
-    def __init__(self, crawler) -> None:
-        self.crawler = crawler
-        self.store = session_for(crawler).store
-
-    @classmethod
-    def from_crawler(cls, crawler) -> PageStateRecorder:
-        return cls(crawler)
 
     def _outcome(self, item: ReportItem, ids: list[int | None]) -> tuple[str, int | None]:
         if item.errors or None in ids or not ids:

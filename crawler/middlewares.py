@@ -10,21 +10,14 @@ import logging
 
 from crawler.budget import BudgetExceeded
 from crawler.scope import OffsiteRequest
-from crawler.session import session_for
+from crawler.session import SessionComponent
 from crawler.storage import storage_failed
 
 logger = logging.getLogger(__name__)
 
 
-class CaptureMiddleware:
-    def __init__(self, crawler) -> None:
-        self.crawler = crawler
-        self.session = session_for(crawler)
-        self.store = self.session.store
-
-    @classmethod
-    def from_crawler(cls, crawler):
-        return cls(crawler)
+class CaptureMiddleware(SessionComponent):
+    """Downloader middleware: every response and failed fetch becomes a capture."""
 
     def _context(self, request) -> tuple[str | None, int | None, str]:
         spider = self.crawler.spider

@@ -11,7 +11,7 @@ import logging
 from scrapy.exceptions import DropItem
 
 from crawler.items import ReportItem
-from crawler.session import session_for
+from crawler.session import SessionComponent
 from crawler.storage import storage_failed
 from extract import Part, extract_report
 from extract.record import SiteContext
@@ -19,15 +19,8 @@ from extract.record import SiteContext
 logger = logging.getLogger(__name__)
 
 
-class ReportPipeline:
-    def __init__(self, crawler) -> None:
-        self.crawler = crawler
-        self.session = session_for(crawler)
-        self.store = self.session.store
-
-    @classmethod
-    def from_crawler(cls, crawler):
-        return cls(crawler)
+class ReportPipeline(SessionComponent):
+    """Item pipeline: extract each report candidate and store it."""
 
     def _body(self, part) -> bytes:
         """Attachments are spooled to the raw store while the other files of a report are fetched."""

@@ -84,3 +84,18 @@ def session_for(crawler) -> CrawlSession:
         session = CrawlSession(crawler.settings)
         crawler.ogi_session = session
     return session
+
+
+class SessionComponent:
+    """Base of the crawl's Scrapy components (middlewares, pipelines, extensions): built from the
+    crawler, holding the crawl session and its store. A subclass may refuse to load by raising
+    NotConfigured in `__init__` before calling this one."""
+
+    def __init__(self, crawler) -> None:
+        self.crawler = crawler
+        self.session = session_for(crawler)
+        self.store = self.session.store
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
