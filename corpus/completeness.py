@@ -145,30 +145,28 @@ class Selection:
     site_ids: tuple[str, ...] | None = None
     agency: str | None = None  # part of the agency's name
 
+    # filter -> its condition over the named parameter of the same name
+    _CONDITIONS = (
+        ("province", "province = :province"),
+        ("city", "city = :city"),
+        ("county", "(instr(county, :county) > 0 OR adcode = :county)"),
+        ("adcode", "substr(adcode, 1, length(:adcode)) = :adcode"),
+        ("agency", "instr(agency, :agency) > 0"),
+    )
+
     def sql(self) -> tuple[str, dict[str, Any]]:
         """WHERE clause over columns province, city, county, adcode, site_id, agency; and its parameters."""
         where, params = ["1"], {}
-        if self.province:
-            where.append("province = :province")
-            params["province"] = self.province
-        if self.city:
-            where.append("city = :city")
-            params["city"] = self.city
-        if self.county:
-            where.append("(instr(county, :county) > 0 OR adcode = :county)")
-            params["county"] = self.county
-        if self.adcode:
-            where.append("substr(adcode, 1, length(:adcode)) = :adcode")
-            params["adcode"] = self.adcode
+        for name, condition in self._CONDITIONS:
+            if getattr(self, name):
+                where.append(condition)
+                params[name] = getattr(self, name)
         if self.site_ids is not None:
             marks = []
             for i, sid in enumerate(dict.fromkeys(self.site_ids)):
                 marks.append(f":site{i}")
                 params[f"site{i}"] = sid
             where.append(f"site_id IN ({', '.join(marks)})" if marks else "0")
-        if self.agency:
-            where.append("instr(agency, :agency) > 0")
-            params["agency"] = self.agency
         return " AND ".join(where), params
 
 

@@ -6,6 +6,8 @@ number can always be traced back to the document (and capture) it came from.
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -80,6 +82,15 @@ class Document:
 
     def has_flag(self, code: str) -> bool:
         return any(f.code == code for f in self.flags)
+
+    def read_tables(self, what: str, build: Callable[[], list[Grid]]) -> None:
+        """Tables are a bonus over the text: a table parser that fails leaves the document usable and
+        says why in `errors` (prefixed "<what> tables failed")."""
+        try:
+            self.tables = build()
+        except Exception as exc:
+            logging.getLogger(__name__).info("%s tables failed: %s", what, exc)
+            self.errors.append(f"{what} tables failed: {type(exc).__name__}: {exc}")
 
 
 @dataclass

@@ -61,10 +61,7 @@ class AnhuiFamily(SiteFamily):
     detect_order = 50
 
     @classmethod
-    def detect(cls, response: Response) -> bool:
-        if not isinstance(response, TextResponse):
-            return False
-        text = response.text
+    def detect_text(cls, text: str) -> bool:
         return bool(LABEL in text or re.search(r"""href=["'][^"']*/public/column/\d+\?[^"']*type=4""", text)
                     or re.search(r"""href=["'][^"']*/public/\d+/\d+\.html""", text))
 

@@ -99,7 +99,19 @@ class SiteFamily:
 
     @classmethod
     def detect(cls, response: Response) -> bool:
-        """True when the page shows this family's fingerprints."""
+        """True when the page shows this family's fingerprints (its URL, or its HTML)."""
+        if cls.detect_url(response.url):
+            return True
+        return isinstance(response, TextResponse) and cls.detect_text(response.text)
+
+    @classmethod
+    def detect_url(cls, url: str) -> bool:
+        """A fingerprint in the URL alone (a family's own path, e.g. /gkmlpt/)."""
+        return False
+
+    @classmethod
+    def detect_text(cls, text: str) -> bool:
+        """A fingerprint in the page's HTML: what a family overrides."""
         return False
 
     # -- discovery -------------------------------------------------------------------------------

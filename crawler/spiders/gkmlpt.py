@@ -123,12 +123,11 @@ class GkmlptFamily(SiteFamily):
     detect_order = 30
 
     @classmethod
-    def detect(cls, response: Response) -> bool:
-        if "/gkmlpt/" in urlparse(response.url).path:
-            return True
-        if not isinstance(response, TextResponse):
-            return False
-        text = response.text
+    def detect_url(cls, url: str) -> bool:
+        return "/gkmlpt/" in urlparse(url).path
+
+    @classmethod
+    def detect_text(cls, text: str) -> bool:
         return ("window._CONFIG" in text and "TREE" in text) or bool(
             re.search(r"""href=["'][^"']*/gkmlpt/index""", text))
 

@@ -48,10 +48,7 @@ class HanwebFamily(SiteFamily):
     detect_order = 20
 
     @classmethod
-    def detect(cls, response: Response) -> bool:
-        if not isinstance(response, TextResponse):
-            return False
-        text = response.text
+    def detect_text(cls, text: str) -> bool:
         return "<datastore>" in text or "大汉网络" in text or bool(re.search(r"""href=["']/(?:col/col\d+|art/\d{4}/)""", text))
 
     def is_detail_url(self, url: str) -> bool:

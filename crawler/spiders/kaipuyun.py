@@ -61,10 +61,7 @@ class KaipuyunFamily(SiteFamily):
     detect_order = 40
 
     @classmethod
-    def detect(cls, response: Response) -> bool:
-        if not isinstance(response, TextResponse):
-            return False
-        text = response.text
+    def detect_text(cls, text: str) -> bool:
         return ("<cmspro_documents" in text.lower() or "qryManuscriptByWebsiteId" in text
                 or bool(_DETAIL_HREF.search(text)))
 

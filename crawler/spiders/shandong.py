@@ -49,8 +49,8 @@ class ShandongFamily(SiteFamily):
     detect_order = 60
 
     @classmethod
-    def detect(cls, response: Response) -> bool:
-        return isinstance(response, TextResponse) and bool(_GONGKAI_HREF.search(response.text))
+    def detect_text(cls, text: str) -> bool:
+        return bool(_GONGKAI_HREF.search(text))
 
     def is_detail_url(self, url: str) -> bool:
         return bool(_DOC.search(urlparse(url).path)) or is_annual_report_url(url)

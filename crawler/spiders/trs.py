@@ -31,10 +31,7 @@ class TRSFamily(SiteFamily):
     detect_order = 10
 
     @classmethod
-    def detect(cls, response: Response) -> bool:
-        if not isinstance(response, TextResponse):
-            return False
-        text = response.text
+    def detect_text(cls, text: str) -> bool:
         return bool(
             "createPageHTML" in text
             or "TRS_Editor" in text

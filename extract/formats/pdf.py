@@ -119,9 +119,5 @@ def extract_pdf(data: bytes) -> Document:
         doc.errors.append("needs OCR: no usable text layer")
         doc.flag(NEEDS_OCR, "needs OCR", "no usable text layer")
     doc.text = text
-    try:
-        doc.tables = pdf_tables(data)
-    except Exception as exc:
-        logger.info("pdf tables failed: %s", exc)
-        doc.errors.append(f"pdf tables failed: {type(exc).__name__}: {exc}")
+    doc.read_tables("pdf", lambda: pdf_tables(data))
     return doc
