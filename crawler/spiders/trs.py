@@ -27,6 +27,8 @@ _LIST_FILE = re.compile(r"/(index)(?:_\d+)?\.(s?html?)$")
 
 
 class TRSFamily(SiteFamily):
+    """Static TRS WCM columns: ``index.html`` + ``index_N.html`` pages announced by createPageHTML/countPage."""
+
     name = "trs"
     detect_order = 10
 
