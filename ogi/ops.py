@@ -21,10 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import click  # only for YEAR below, until ogi completeness moves into ogi/cli
-
 from corpus.lock import is_locked
-from corpus.readonly import MAX_YEAR, MIN_YEAR, open_readonly, reading
+from corpus.readonly import open_readonly, reading
 from corpus.status import site_histories
 
 logger = logging.getLogger(__name__)
@@ -36,10 +34,6 @@ REDESIGN_RATIO = 0.5
 REDESIGN_MIN_ITEMS = 5
 # crawl_errors kinds that mean the site refused us rather than failed.
 BLOCKED_KINDS = ("blocked", "robots_disallowed", "http_403", "http_412", "http_521", "antibot")
-
-# The --year type of ogi/completeness.py's command, which imports it from here; the CLI's own is
-# ogi.cli.common.YEAR. Goes (with the click import) when that command moves into ogi/cli.
-YEAR = click.IntRange(MIN_YEAR, MAX_YEAR)
 
 
 # -- status ---------------------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ import pytest
 from click.testing import CliRunner
 
 from corpus.completeness import LATE, STATES, completeness
-from ogi.completeness import completeness_command
+from ogi.cli.completeness import completeness_command
 from ogi.serve import datasette_app
 
 

@@ -205,7 +205,7 @@ def test_completeness_cells(demo_crawls):
 
 
 def test_completeness_command_csv(demo_crawls):
-    from ogi.completeness import completeness_command
+    from ogi.cli.completeness import completeness_command
 
     res = CliRunner().invoke(completeness_command, ["--db", str(demo_crawls["faults"].db), "--from", "2019",
                                                     "--to", "2020", "--csv"])

@@ -1,7 +1,7 @@
 """`ogi`: the command line. A thin layer over the typed APIs of crawler/, corpus/, extract/ and ogi/.
 
 One module per group of commands: crawl.py (crawl, demo), read.py (search, extract), export.py,
-status.py (status, schedule), serve.py. Options that several commands share (--db, --json, ...) are
+status.py (status, schedule), completeness.py, serve.py. Options that several commands share (--db, --json, ...) are
 defined once, in common.py. Library errors become one-line `Error:` messages with an exit code in
 one place, errors.py; user mistakes are click usage errors, never tracebacks.
 
@@ -15,12 +15,12 @@ from __future__ import annotations
 
 import click
 
+from ogi.cli.completeness import completeness_command
 from ogi.cli.crawl import crawl, demo
 from ogi.cli.export import export_command
 from ogi.cli.read import extract_command, search_command
 from ogi.cli.serve import serve_command
 from ogi.cli.status import schedule_command, status_command
-from ogi.completeness import completeness_command  # being rebuilt; its command moves here afterwards
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

@@ -28,6 +28,7 @@ class UserError(click.ClickException):
 def _user_errors() -> tuple[tuple[type[Exception], int], ...]:
     """(error class, exit code): imported when a command failed, not on every start (corpus.search loads
     the store, ~0.5 s)."""
+    from corpus.completeness import CompletenessError
     from corpus.lock import CrawlLocked
     from corpus.readonly import DatabaseProblem
     from corpus.search import SearchError
@@ -37,7 +38,7 @@ def _user_errors() -> tuple[tuple[type[Exception], int], ...]:
     from ogi.serve import ServeError
 
     return ((CrawlLocked, EXIT_LOCKED), (DatabaseProblem, 1), (SearchError, 1), (RegistryError, 1),
-            (ExportError, 1), (StatusError, 1), (ScheduleError, 1), (ServeError, 1))
+            (CompletenessError, 1), (ExportError, 1), (StatusError, 1), (ScheduleError, 1), (ServeError, 1))
 
 
 class OgiCommand(click.Command):
