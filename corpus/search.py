@@ -186,7 +186,7 @@ def make_snippet(
 
 
 class _ReadOnlyStore(Store):
-    """A Store over a read-only connection (ogi.ops.open_readonly): search only reads.
+    """A Store over a read-only connection (corpus.readonly.open_readonly): search only reads.
 
     Store() itself would create a missing schema, migrate an old one and switch the file to WAL: a
     search must not write to a damaged file, a stranger's SQLite database or an empty file."""

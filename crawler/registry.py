@@ -17,6 +17,8 @@ logger = logging.getLogger(__name__)
 COLUMNS = ["site_id", "name", "province", "city", "county", "adcode", "entry_urls", "platform", "verified", "notes",
            "allowed_hosts", "attachment_hosts"]
 _ADCODE = re.compile(r"^\d{6}$")
+# The registry a crawl reads when none is named (the CLI, `scrapy crawl ogi` and the settings use this one).
+DEFAULT_REGISTRY = "data/sites.csv"
 _SITE_ID = re.compile(r"^[A-Za-z0-9_.-]+$")
 _HOST = re.compile(r"^(?:\*\.)?[A-Za-z0-9_.\-\[\]:]+$")
 

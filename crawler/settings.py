@@ -6,6 +6,7 @@ for the local demo portal only.
 """
 
 import corpus
+from crawler import registry
 
 BOT_NAME = "ogi"
 SPIDER_MODULES = ["crawler.spiders"]
@@ -99,7 +100,7 @@ EXTENSIONS = {
 # Where results go; `ogi crawl --db` and `-s OGI_DB=...` override.
 OGI_DB = corpus.DEFAULT_DB
 OGI_RAW_DIR = None  # default: <db dir>/raw
-OGI_REGISTRY = "data/sites.csv"
+OGI_REGISTRY = registry.DEFAULT_REGISTRY
 # How many link hops from the entry page to look for the annual-report column.
 OGI_DISCOVERY_HOPS = 2
 # Hard cap of list pages per column, against pagination that never ends.

@@ -57,7 +57,7 @@ class PortalSpider(scrapy.Spider):
     def __init__(self, registry: str | None = None, sites=None, url: str | None = None, name: str | None = None,
                  adcode: str | None = None, platform: str | None = None, **kwargs) -> None:
         super().__init__(**kwargs)
-        from crawler.registry import Site, load_registry
+        from crawler.registry import DEFAULT_REGISTRY, Site, load_registry
 
         if isinstance(sites, list):
             chosen = sites
@@ -65,7 +65,7 @@ class PortalSpider(scrapy.Spider):
             chosen = [Site(site_id=kwargs.get("site_id") or urlparse(url).netloc.replace(":", "_"), name=name or url,
                            adcode=adcode or "", entry_urls=[url], platform=(platform or "").lower())]
         else:
-            all_sites = load_registry(registry or "data/sites.csv")
+            all_sites = load_registry(registry or DEFAULT_REGISTRY)
             wanted = {s.strip() for s in (sites or "").split(",") if s.strip()}
             chosen = [s for s in all_sites if not wanted or s.site_id in wanted]
         self.sites = chosen
