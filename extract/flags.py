@@ -26,6 +26,7 @@ class Flag:
 # Notes: copied to the record (once each) from the document read and the detail page.
 PAGES_CAPPED = "pages_capped"  # a PDF longer than the page cap: only its first pages read
 TABLE_SKIPPED = "table_skipped"  # an HTML table too large to expand, left out
+TABLE_RAW = "table_raw"  # a DOCX table python-docx could not walk (malformed merges), read from its XML
 OCR_CAPPED = "ocr_capped"  # more pages/images needed OCR than the cap allows
 OCR_TIMED_OUT = "ocr_timed_out"  # the OCR time budget ran out
 OCR_TEXT = "ocr_text"  # most of the text came from OCR

@@ -25,6 +25,7 @@ import json
 import logging
 import os
 import re
+import shutil
 import signal
 import tempfile
 import time
@@ -80,6 +81,7 @@ def small_limits() -> Iterator[None]:
     yield
     for k, v in saved.items():
         setattr(limits, k, v)
+    shutil.rmtree(_TMP, ignore_errors=True)
 
 
 class Hang(BaseException):
@@ -284,6 +286,20 @@ def mutate_zip(data: bytes, member_ops: list[tuple[str, int, bytes]], number_edi
     return out.getvalue()
 
 
+def docx_with(old: bytes, new: bytes, name: str = "d01_form2021_merged.docx", count: int = -1) -> tuple[str, bytes]:
+    """A golden DOCX with `old` replaced by `new` in word/document.xml (regression examples)."""
+    zin = zipfile.ZipFile(io.BytesIO(GOLDEN[name]))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            body = zin.read(info)
+            if info.filename == "word/document.xml":
+                assert old in body, old
+                body = body.replace(old, new, count)
+            zout.writestr(info.filename, body)
+    return name, out.getvalue()
+
+
 OPS = st.lists(st.tuples(st.sampled_from(["flip", "truncate", "insert", "delete", "duplicate", "number"]),
                          st.integers(0, 2**20), st.binary(max_size=24)), min_size=1, max_size=4)
 NON_OFFICE_GOLDEN = sorted(n for n in GOLDEN if not n.endswith((".doc", ".wps")))
@@ -308,6 +324,14 @@ def mutated_golden(draw, names: list[str]) -> tuple[str, bytes]:
 @budget(80, weight=0.4)
 @given(doc=mutated_golden(NON_OFFICE_GOLDEN), keep_name=st.booleans())
 @example(doc=("h01_form2021_county.html", GOLDEN["h01_form2021_county.html"]), keep_name=True)
+# found (campaign): DOCX whose root element is not <w:document> -> AttributeError, document lost
+@example(doc=docx_with(b"<w:document ", b"<w:documenx ", count=1), keep_name=True)
+@example(doc=docx_with(b"<w:body>", b"<w:bodx>"), keep_name=True)  # no body: AttributeError on None
+@example(doc=docx_with(b"<w:body>", b"<w:body><!-- c --><?pi x?>"), keep_name=True)  # comment: AttributeError
+@example(doc=docx_with(b'w:gridSpan w:val="4"', b'w:gridSpan w:val="x"'), keep_name=True)  # ValueError in python-docx
+@example(doc=docx_with(b"<w:tc>", b"<w:tc><w:tcPr><w:vMerge/></w:tcPr>", count=1), keep_name=True)  # no tr above
+# one cell spanning 10,000,000 columns: the whole document lost to the parse time limit (100,000: 17 s)
+@example(doc=docx_with(b'w:gridSpan w:val="4"', b'w:gridSpan w:val="10000000"'), keep_name=True)
 def test_mutated_golden_documents(doc: tuple[str, bytes], keep_name: bool) -> None:
     name, data = doc
     ext = "." + name.rsplit(".", 1)[-1] if keep_name else ""
