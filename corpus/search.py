@@ -35,6 +35,9 @@ logger = logging.getLogger(__name__)
 
 # FTS5 column weights for bm25: title, agency, meta, text.
 WEIGHTS = (10.0, 5.0, 2.0, 1.0)
+# The rank of a match (lower is better) and the order of hits: by rank, the newer report first on a tie.
+RANK = f"bm25(reports_fts, {', '.join(str(w) for w in WEIGHTS)})"
+HIT_ORDER = "rank, r.report_year DESC"
 SNIPPET_CHARS = 80
 # Bounds on the work of one query. FTS5's bm25 costs grow with the square of the number of phrases
 # (fuzzing: 10,000 terms took 12-19 s to rank a single report; 256 terms ~30 s over 500 reports),
@@ -185,6 +188,17 @@ def make_snippet(
     return ("…" if lo > 0 else "") + body + ("…" if hi < len(text) else "")
 
 
+def ranked_matches_sql(where: str) -> str:
+    """SELECT rid, rank of the reports matching `MATCH ?` and the conditions `where` on `reports r`, best first.
+
+    The ranking of `search` (and of the web search page, corpus.search_facets); parameters: the MATCH
+    expression of `to_fts_query`, then those of `where`."""
+    return f"""SELECT reports_fts.rowid AS rid, {RANK} AS rank
+               FROM reports_fts JOIN reports r ON r.report_id = reports_fts.rowid
+               WHERE reports_fts MATCH ? AND {where}
+               ORDER BY {HIT_ORDER}"""
+
+
 class _ReadOnlyStore(Store):
     """A Store over a read-only connection (corpus.readonly.open_readonly): search only reads.
 
@@ -286,7 +300,6 @@ def search(
         else:
             match = to_fts_query(query)
             logger.debug("fts query %r -> %s", query, match)
-            w = ", ".join(str(x) for x in WEIGHTS)
             # Rank without the text column, then read the text of the returned rows only: selecting
             # r.text in the ranking query made SQLite carry every match's full text through the sorter
             # (most of the time of a common word at 100,000 reports; benchmarks/RESULTS-search.md).
@@ -294,13 +307,10 @@ def search(
             # the time of a common word): rank in the index alone, keeping `limit` spare rows so that
             # the year tie-break still applies to reports tied at the cut.
             if params:
-                ranked = f"""SELECT reports_fts.rowid AS rid, bm25(reports_fts, {w}) AS rank
-                             FROM reports_fts JOIN reports r ON r.report_id = reports_fts.rowid
-                             WHERE reports_fts MATCH ? AND {where}
-                             ORDER BY rank, r.report_year DESC LIMIT ?"""
+                ranked = ranked_matches_sql(where) + " LIMIT ?"
                 inner_limit = int(limit)
             else:
-                ranked = f"""SELECT rowid AS rid, bm25(reports_fts, {w}) AS rank FROM reports_fts
+                ranked = f"""SELECT rowid AS rid, {RANK} AS rank FROM reports_fts
                              WHERE reports_fts MATCH ? ORDER BY rank LIMIT ?"""
                 inner_limit = 2 * int(limit)
             sql = f"""WITH top AS ({ranked})

@@ -16,6 +16,9 @@ from typing import Any
 
 from datasette.utils.asgi import BadRequest
 
+from corpus.indicators import report_year_range
+from ogi.web.pages import read
+
 YEAR_MARGIN = 5  # years before the first and after the last report year of the corpus
 MAX_YEAR_SPAN = 50  # columns of the completeness matrix
 FIRST_YEAR = 2008  # the Regulations took effect on 1 May 2008: the first annual reports cover 2008
@@ -58,9 +61,8 @@ def year_bounds(first: int | None, last: int | None) -> tuple[int, int]:
 
 
 async def corpus_year_bounds(db: Any) -> tuple[int, int]:
-    """`year_bounds` of the database's reports (min/max report_year: the reports_year index)."""
-    row = (await db.execute("SELECT min(report_year) AS lo, max(report_year) AS hi FROM reports")).rows[0]
-    return year_bounds(row["lo"], row["hi"])
+    """`year_bounds` of the database's reports (`corpus.indicators.report_year_range`: the reports_year index)."""
+    return year_bounds(*await read(db, report_year_range))
 
 
 def year_range(request: Any, bounds: tuple[int, int]) -> tuple[int | None, int | None] | None:

@@ -8,8 +8,9 @@ from typing import Any
 from datasette.utils.asgi import Request, Response
 from markupsafe import Markup, escape
 
+from corpus.indicators import indicator_series
 from ogi.web.metadata import CORE_SHOWN
-from ogi.web.pages import BOOK, config
+from ogi.web.pages import BOOK, config, read
 from ogi.web.params import text_param
 
 CHART_W, CHART_H = 760, 340
@@ -81,19 +82,7 @@ async def indicator_page(datasette: Any, request: Request) -> Response:
     if key not in BOOK:
         error = f"unknown statistic key {key!r}; choose one of the codebook's keys"
         key = CORE_SHOWN[0]
-    sql = ("SELECT r.agency, r.report_year, s.value FROM statistics s JOIN reports r ON r.report_id = s.report_id "
-           "WHERE s.key = :key AND r.agency IS NOT NULL AND r.report_year IS NOT NULL")
-    params: dict[str, Any] = {"key": key}
-    if county:
-        sql += " AND (r.county LIKE '%' || :county || '%' OR r.adcode = :county)"
-        params["county"] = county
-    if agency:
-        sql += " AND r.agency LIKE '%' || :agency || '%'"
-        params["agency"] = agency
-    rows = (await db.execute(sql + " ORDER BY r.agency, r.report_year", params)).rows
-    series: dict[str, dict[int, float]] = {}
-    for row in rows:
-        series.setdefault(row["agency"], {})[int(row["report_year"])] = float(row["value"])
+    series = await read(db, lambda conn: indicator_series(conn, key, county=county or None, agency=agency or None))
     # The agencies with the longest series first: a line needs two years to be a line.
     ordered = sorted(series, key=lambda a: (-len(series[a]), a))
     shown = {a: series[a] for a in ordered[:MAX_LINES]}

@@ -2,7 +2,8 @@
 
 Why: Datasette's own search box would hand the raw query to `reports_fts`, whose text is split into CJK
 bigrams, so only 1-2 character queries would match. Here queries go through `corpus.search.to_fts_query`
-(the same conversion `ogi search` uses). The page shows ranked hits with snippets and facet counts.
+(the same conversion `ogi search` uses). The page shows ranked hits with snippets and facet counts, read by
+`corpus.search_facets` (the ranking of `ogi search`): the page itself writes no SQL.
 """
 
 from __future__ import annotations
@@ -13,13 +14,14 @@ from urllib.parse import urlencode
 from datasette.utils.asgi import Request, Response
 from markupsafe import Markup, escape
 
-from corpus.search import WEIGHTS, SearchError, parse_query, to_fts_query
+from corpus.search import SearchError, parse_query, to_fts_query
+from corpus.search_facets import FACETS, facet_counts, hit_rows, ranked_ids
 from ogi.web import limits
-from ogi.web.pages import config
+from ogi.web.pages import config, read
 from ogi.web.params import MAX_PAGE, ParamError, corpus_year_bounds, int_param, text_param
 
-FACETS = ("province", "report_year", "department", "form")
 PAGE_SIZE = 50
+SEARCH_TIME_LIMIT_MS = 5000  # the ranking and each facet count (Datasette's sql_time_limit_ms when lower)
 
 # A MATCH expression that matches nothing, for input with nothing searchable (FTS5 rejects '').
 NO_MATCH = '""'
@@ -65,12 +67,6 @@ async def _filters(request: Request, db: Any) -> dict[str, Any]:
     return filters
 
 
-def _where(filters: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-    clauses = [f"r.{f} = :f_{f}" for f in filters]
-    params = {f"f_{f}": v for f, v in filters.items()}
-    return (" AND ".join(clauses) or "1"), params
-
-
 async def search_page(datasette: Any, request: Request) -> Response:
     """/-/search?q=复议&province=…&report_year=…: ranked hits with snippets and facet counts."""
     cfg = config(datasette)
@@ -90,7 +86,7 @@ async def search_page(datasette: Any, request: Request) -> Response:
         except SearchError as exc:
             ctx["error"] = str(exc)
         else:
-            ctx.update(await _search(db, q, match, filters, page))
+            ctx.update(await _search(db, q, filters, page))
             ctx["fts"] = match
     base = {"q": q, **filters}
     ctx["remove_links"] = {f: "?" + urlencode({k: v for k, v in base.items() if k != f}) for f in filters}
@@ -107,41 +103,21 @@ async def search_page(datasette: Any, request: Request) -> Response:
     return Response.html(await datasette.render_template("ogi_search.html", ctx, request=request))
 
 
-async def _search(db: Any, q: str, match: str, filters: dict[str, str], page: int) -> dict[str, Any]:
-    """Hits of one page (ranked like corpus.search.search), every matching id, and the facet counts."""
-    where, params = _where(filters)
-    params["match"] = match
-    base = f"FROM reports_fts JOIN reports r ON r.report_id = reports_fts.rowid WHERE reports_fts MATCH :match " \
-           f"AND {where}"
-    weights = ", ".join(str(w) for w in WEIGHTS)
-    ranked = await db.execute(
-        f"SELECT r.report_id, bm25(reports_fts, {weights}) AS rank {base} ORDER BY rank, r.report_year DESC",
-        params, custom_time_limit=5000,
-    )
-    all_ids = [row["report_id"] for row in ranked.rows]
+async def _search(db: Any, q: str, filters: dict[str, Any], page: int) -> dict[str, Any]:
+    """Hits of one page (ranked like corpus.search.search), every matching id, and the facet counts: the
+    reads of corpus.search_facets, each under a time limit of SEARCH_TIME_LIMIT_MS (or Datasette's, lower)."""
+    all_ids = await read(db, lambda conn: ranked_ids(conn, q, filters), SEARCH_TIME_LIMIT_MS)
     shown = all_ids[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
     terms = [t for g in parse_query(q) for t in g]
     hits = []
-    if shown:
-        marks = ",".join("?" for _ in shown)
-        rows = await db.execute(
-            "SELECT report_id, agency, report_year, title, province, city, county, department, form, "
-            f"published_at, source_url, text FROM reports WHERE report_id IN ({marks})", shown,
-        )
-        by_id = {row["report_id"]: dict(row) for row in rows.rows}
-        for rid in shown:
-            row = by_id[rid]
-            text = row.pop("text") or ""
-            snip = limits.bounded_snippet(text, terms, start="\x01", end="\x02") or limits.bounded_snippet(
-                row["title"] or "", terms, start="\x01", end="\x02") or " ".join(text.split())[:80]
-            row["snippet"] = Markup(str(escape(snip)).replace("\x01", "<mark>").replace("\x02", "</mark>"))
-            hits.append(row)
+    for row in await read(db, lambda conn: hit_rows(conn, shown)):
+        text = row.pop("text") or ""
+        snip = limits.bounded_snippet(text, terms, start="\x01", end="\x02") or limits.bounded_snippet(
+            row["title"] or "", terms, start="\x01", end="\x02") or " ".join(text.split())[:80]
+        row["snippet"] = Markup(str(escape(snip)).replace("\x01", "<mark>").replace("\x02", "</mark>"))
+        hits.append(row)
     facets = []
     for f in FACETS:
-        counts = await db.execute(
-            f"SELECT r.{f} AS value, count(*) AS n {base} GROUP BY r.{f} ORDER BY n DESC, value LIMIT 30",
-            params, custom_time_limit=5000,
-        )
-        facets.append({"name": f, "values": [{"value": row["value"], "count": row["n"]} for row in counts.rows
-                                              if row["value"] is not None]})
+        counts = await read(db, lambda conn, f=f: facet_counts(conn, q, f, filters), SEARCH_TIME_LIMIT_MS)
+        facets.append({"name": f, "values": [{"value": c.value, "count": c.count} for c in counts]})
     return {"hits": hits, "facets": facets, "total": len(all_ids), "all_ids": all_ids}
