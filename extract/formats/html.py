@@ -120,7 +120,11 @@ def _attachments(root: etree._Element, raw: str, url: str | None) -> list[Link]:
             return
         if not (_ATTACH_EXT.search(href) or "downfile.jsp" in href or "download" in href.lower() and "filename=" in href):
             return
-        full = urljoin(url, href) if url else href
+        try:
+            full = urljoin(url, href) if url else href
+        except ValueError as exc:  # 'http://[abc/a.pdf': an invalid IPv6 host (fuzzing: it cost the whole page)
+            logger.info("attachment link %r skipped: %s", href, exc)
+            return
         if full not in seen:
             seen.add(full)
             out.append(Link(url=full, text=re.sub(r"\s+", " ", label or "").strip()))
