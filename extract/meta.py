@@ -6,6 +6,7 @@ the same rules serve HTML pages, PDFs, DOCX files and text dumps.
 
 from __future__ import annotations
 
+import datetime
 import logging
 import re
 from collections import Counter
@@ -46,9 +47,12 @@ def iso_date(s: str | None) -> str | None:
     if not m:
         return None
     y, mo, d = (int(g) for g in m.groups())
-    if not (1990 <= y <= 2100 and 1 <= mo <= 12 and 1 <= d <= 31):
+    if not 1990 <= y <= 2100:
         return None
-    return f"{y:04d}-{mo:02d}-{d:02d}"
+    try:  # a day the month has (fuzzing: '2021-02-30' in a URL or PubDate became published_at)
+        return datetime.date(y, mo, d).isoformat()
+    except ValueError:
+        return None
 
 
 # ---------------------------------------------------------------- metadata block (§3)
