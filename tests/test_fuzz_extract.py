@@ -20,6 +20,7 @@ CI runs a fixed, derandomized budget (about half a minute). A longer local campa
 
 from __future__ import annotations
 
+import datetime
 import io
 import json
 import logging
@@ -149,6 +150,10 @@ def check_record(rec: Record, logs: list[logging.LogRecord], what: str) -> None:
     json.dumps(rec.to_json(), ensure_ascii=False).encode("utf-8")
     if not rec.text.strip():
         assert rec.errors or rec.flags, f"{what}: no text and nothing says why"
+    for name in ("published_at", "document_date"):  # ISO dates that exist (exports parse them)
+        value = getattr(rec, name)
+        assert value is None or datetime.date.fromisoformat(value), f"{what}: {name} {value!r}"
+    assert rec.report_year is None or 1900 <= rec.report_year <= 2100, f"{what}: report_year {rec.report_year}"
     tracebacks = [r for r in logs if r.exc_info or r.levelno >= logging.ERROR]
     assert not tracebacks, f"{what}: logged " + "; ".join(
         f"{r.name}: {r.getMessage()} ({r.exc_info[0].__name__ if r.exc_info else ''})" for r in tracebacks)
@@ -266,7 +271,18 @@ NUMBERS = [b"0", b"-1", b"1", b"2", b"99999999", b"2147483648", b"18446744073709
            b"100000", b"restart", b"-2147483649", b"3.5"]
 
 
-def mutate_zip(data: bytes, member_ops: list[tuple[str, int, bytes]], number_edits: list[int]) -> bytes:
+# Structural edits of document.xml: elements renamed, moved, merged cells where they cannot be.
+DOCX_EDITS = [
+    (b"<w:document ", b"<w:documenx "), (b"<w:body>", b"<w:bodx>"), (b"<w:body>", b"<w:body><!-- c --><?pi x?>"),
+    (b"<w:tc>", b"<w:tc><w:tcPr><w:vMerge/></w:tcPr>"), (b"<w:tc>", b'<w:tc><w:tcPr><w:vMerge w:val="restart"/></w:tcPr>'),
+    (b"<w:tr>", b"<w:tr><w:tc><w:tcPr><w:gridSpan w:val=\"99\"/></w:tcPr><w:p/></w:tc>"), (b"<w:tr>", b"<w:tX>"),
+    (b"</w:tr>", b""), (b"<w:tbl>", b"<w:tbl><w:tbl>"), (b"<w:p>", b"<w:p><w:tbl><w:tr><w:tc><w:p/></w:tc></w:tr></w:tbl>"),
+    (b"<w:t>", b"<w:t>\x00"), (b"<w:t>", b"<w:t>&#xFFFF;"), (b"w:val=", b"w:vaI="), (b"<w:tblGrid>", b"<w:tblGrid/><x>"),
+]
+
+
+def mutate_zip(data: bytes, member_ops: list[tuple[str, int, bytes]], number_edits: list[int],
+               edits: list[tuple[bytes, bytes, int]] = ()) -> bytes:
     """Rewrite a DOCX with its document.xml (or another member) mutated: gets past the zip layer."""
     try:
         zin = zipfile.ZipFile(io.BytesIO(data))
@@ -277,6 +293,8 @@ def mutate_zip(data: bytes, member_ops: list[tuple[str, int, bytes]], number_edi
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
         for info, body in members:
             if info.filename == "word/document.xml":
+                for old, new, count in edits:
+                    body = body.replace(old, new, count)
                 for k in number_edits:
                     body = mutate_numbers(body, _DOCX_VAL, NUMBERS, k)
                 body = apply_ops(body, member_ops)
@@ -312,7 +330,9 @@ def mutated_golden(draw, names: list[str]) -> tuple[str, bytes]:
     data = GOLDEN[name]
     if name.endswith(".docx") and draw(st.booleans()):
         data = mutate_zip(data, draw(st.lists(OPS.map(lambda o: o[0]), max_size=3)),
-                          draw(st.lists(st.integers(0, 10_000), max_size=4)))
+                          draw(st.lists(st.integers(0, 10_000), max_size=4)),
+                          draw(st.lists(st.builds(lambda e, n: (*e, n), st.sampled_from(DOCX_EDITS),
+                                                  st.sampled_from([1, 2, -1])), max_size=3)))
     elif name.endswith(".pdf") and draw(st.booleans()):
         for k in draw(st.lists(st.integers(0, 10_000), min_size=1, max_size=3)):
             data = mutate_numbers(data, _PDF_NUM, NUMBERS, k)
@@ -362,6 +382,9 @@ CHARSETS = ["utf-8", "gbk", "gb2312", "GB18030", "big5", "utf-16", "utf-16le", "
             "rot13", "base64", "hex", "zip", "bz2", "uu", "undefined", "unicode_escape", "raw_unicode_escape",
             "x-user-defined", "hz-gb-2312", "iso-2022-cn", "shift_jis", "koi8-r", "latin-1", "cp1252", "mac-roman",
             "no-such-charset", "", "utf-8\x00", "../../etc/passwd"]
+HREFS = ["a.pdf", "/u/a.docx?x=1", "http://[abc/a.pdf", "//[/a.doc", "http://[::1]x/a.pdf", "http://a.gov.cn:99999/a.pdf",
+         "http://%zz/a.pdf", "javascript:open('a.pdf')", "file:///etc/a.pdf", "download.jsp?filename=a.pdf", "\\\\x\\a.pdf",
+         "http://a\tb/a.xls", "data:application/pdf;base64,AAAA", "a.pdf#\u2028", "HTTP://EXAMPLE.GOV.CN/A.PDF"]
 SPANS = ["1", "2", "3", "0", "-1", "100000", "2147483648", "99999999999999999999", "abc", "3x", "", "1e9", "٣"]
 CELLS = st.one_of(
     st.integers(-10**6, 10**6).map(str), st.integers().map(str), st.sampled_from(
@@ -400,6 +423,9 @@ def html_pages(draw) -> tuple[bytes, str | None]:
     container = draw(st.sampled_from(['<div class="TRS_Editor">', '<div id="zoom">', "<div>",
                                       '<meta name="ContentStart"><div>']))
     text = draw(st.text(max_size=200))
+    links = "".join(f'<a href="{h}">附件{i}</a>' for i, h in enumerate(draw(st.lists(st.one_of(
+        st.sampled_from(HREFS), st.text(max_size=30).map(lambda t: t.replace('"', "") + ".pdf")), max_size=3))))
+    text += links
     head = f"<title>{title}</title>"
     if where == "meta":
         head = f'<meta charset="{charset}">' + head
@@ -439,10 +465,29 @@ def _span_table(rows: int, cells: int, span: str = "100000") -> bytes:
 # found: a report title over an empty body gave an empty report with no flag or error
 @example(page=(("<html><head><title>某某县人民政府2021年政府信息公开工作年度报告</title></head>"
                 "<body><div id=zoom> </div></body></html>").encode(), "text/html"))
+# found: 2021-02-30 from a URL (or a PubDate meta, or a 成文日期) became published_at, a date that does not exist
+@example(page=(b'<html><head><meta name="PubDate" content="2021-02-30"></head><body><p>x</p></body></html>', None))
+# found: one attachment link with an invalid IPv6 host made urljoin raise ValueError: the whole page lost
+@example(page=(("<html><head><title>某某县人民政府2021年政府信息公开工作年度报告</title></head><body><div id=zoom>"
+                "<p>本机关全年共收到政府信息公开申请十二件，办结十二件。</p><a href=\"http://[abc/a.pdf\">附件</a>"
+                "</div></body></html>").encode(), None))
 def test_generated_html(page: tuple[bytes, str | None]) -> None:
     data, content_type = page
     run_extract(extract_bytes, data, content_type=content_type, url="http://example.gov.cn/art/2022/1/1/art_1.html",
                 what=f"generated html ({len(data)} bytes, {content_type})")
+
+
+@budget(60, weight=0.2)
+@given(url=st.one_of(st.text(max_size=60), st.builds("http://example.gov.cn/art/{}/{}/{}/art_1.html".format,
+                     st.integers(1980, 2110), st.integers(0, 13), st.integers(0, 32)),
+                     st.builds("http://example.gov.cn/{}/t{:04d}{:02d}{:02d}_1.html".format, st.integers(0, 9),
+                               st.integers(1980, 2110), st.integers(0, 13), st.integers(0, 32))),
+       page=st.sampled_from([b"<html><body><p>x</p></body></html>", GOLDEN["h07_narrative_town.html"]]))
+@example(url="http://example.gov.cn/art/2021/2/30/art_1.html", page=b"<html><body><p>x</p></body></html>")
+@example(url="http://[abc/a.html", page=b"<html><body><a href='a.pdf'>a</a></body></html>")
+def test_any_source_url(url: str, page: bytes) -> None:
+    """The source URL feeds the publication date, the file name for sniffing and attachment links."""
+    run_extract(extract_bytes, page, url=url, what=f"page from {url!r}")
 
 
 # ------------------------------------------------------------------------------ (d) extract_report on fuzzed parts
