@@ -1,16 +1,17 @@
-"""What a crawl did, read back from the database (so the summary and the record can never disagree)."""
+"""What a crawl did, read back from the database (so the summary and the record can never disagree).
+A read view: `ogi crawl` and `ogi demo` print it after a crawl."""
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 from typing import Any
+
+from corpus.readonly import open_readonly
 
 
 def crawl_summary(db_path: str | Path, run_ids: list[int]) -> dict[str, Any]:
     """Runs, reports by agency and year, and problems of the given crawl runs."""
-    conn = sqlite3.connect(str(db_path))
-    conn.row_factory = sqlite3.Row
+    conn = open_readonly(db_path)
     try:
         marks = ",".join("?" * len(run_ids)) or "NULL"
         runs = [dict(r) for r in conn.execute(

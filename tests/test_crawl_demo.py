@@ -11,7 +11,7 @@ import re
 
 import pytest
 
-from ogi.summary import crawl_summary
+from corpus.summary import crawl_summary
 
 EXPECTED_REPORTS = {
     # site: {(agency, report year, form, where the text came from)}

@@ -118,7 +118,7 @@ def _finish_crawl(db: str, result, log_path: str) -> int:
 def _print_summary(db: str, run_ids: dict[str, int], log_path: str | None) -> int:
     from rich.table import Table
 
-    from ogi.summary import crawl_summary
+    from corpus.summary import crawl_summary
 
     out = console()
     summary = crawl_summary(db, list(run_ids.values()))
