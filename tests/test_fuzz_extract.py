@@ -199,7 +199,7 @@ MAGIC = [b"", b"", b"%PDF-1.7\n", b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Ty
 OFFICE_MAGIC = [b"", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", b"{\\rtf1\\ansi ", b"{\\rtf1{\\*\\generator x;}"]
 
 
-@budget(120, weight=0.5)
+@budget(200, weight=0.5)
 @given(magic=st.sampled_from(MAGIC), body=st.binary(max_size=3000), ext=st.sampled_from(EXTS),
        content_type=st.sampled_from(CONTENT_TYPES), via_path=st.booleans())
 @example(magic=b"<html>", body=b'<meta charset="punycode"><body>x</body>', ext=".html", content_type=None,
@@ -341,7 +341,7 @@ def mutated_golden(draw, names: list[str]) -> tuple[str, bytes]:
     return name, data
 
 
-@budget(80, weight=0.4)
+@budget(120, weight=0.4)
 @given(doc=mutated_golden(NON_OFFICE_GOLDEN), keep_name=st.booleans())
 @example(doc=("h01_form2021_county.html", GOLDEN["h01_form2021_county.html"]), keep_name=True)
 # found (campaign): DOCX whose root element is not <w:document> -> AttributeError, document lost
@@ -448,7 +448,7 @@ def _span_table(rows: int, cells: int, span: str = "100000") -> bytes:
             + "</table></body></html>").encode()
 
 
-@budget(80, weight=0.4)
+@budget(120, weight=0.4)
 @given(page=html_pages())
 # found: 10 rows of 5 cells with rowspan=colspan=100000 (2 KB) took 46 s; 20 x 100 (90 KB) over 5 minutes
 @example(page=(_span_table(50, 10), None))
@@ -477,7 +477,7 @@ def test_generated_html(page: tuple[bytes, str | None]) -> None:
                 what=f"generated html ({len(data)} bytes, {content_type})")
 
 
-@budget(60, weight=0.2)
+@budget(80, weight=0.2)
 @given(url=st.one_of(st.text(max_size=60), st.builds("http://example.gov.cn/art/{}/{}/{}/art_1.html".format,
                      st.integers(1980, 2110), st.integers(0, 13), st.integers(0, 32)),
                      st.builds("http://example.gov.cn/{}/t{:04d}{:02d}{:02d}_1.html".format, st.integers(0, 9),
@@ -509,7 +509,7 @@ def report_parts(draw) -> list[Part]:
     return parts
 
 
-@budget(30, weight=0.2)
+@budget(50, weight=0.2)
 @given(parts=report_parts())
 @example(parts=[])
 @example(parts=[Part(b"", "", None), Part(b"", "", None)])
@@ -518,7 +518,7 @@ def test_extract_report_on_fuzzed_parts(parts: list[Part]) -> None:
 
 
 # ------------------------------------------------------------------------------ (e) the CLI
-@budget(6, weight=0.03)
+@budget(8, weight=0.03)
 @given(doc=st.one_of(mutated_golden(NON_OFFICE_GOLDEN),
                      st.tuples(st.sampled_from(["x.html", "x.pdf", "x.txt", "x.docx", "x"]),
                                st.builds(lambda m, b: m + b, st.sampled_from(MAGIC), st.binary(max_size=2000)))),

@@ -120,7 +120,7 @@ REGRESSIONS = [
 ]
 
 
-@budget(300)
+@budget(500)
 @given(q=queries)
 @example(q='"')
 @example(q="NEAR(复议 诉讼)")
@@ -149,7 +149,7 @@ def test_fts_query_is_accepted_by_fts5_or_search_error(corpus, q: str) -> None:
     assert time.monotonic() - t0 < WORK_SECONDS, f"query of {len(q):,} characters took too long"
 
 
-@budget(300)
+@budget(500)
 @given(q=queries)
 @example(q=REGRESSIONS[0])
 @example(q=REGRESSIONS[2])
@@ -165,7 +165,7 @@ def test_parse_query_is_bounded(q: str) -> None:
     assert sum(t.phrases() for g in groups for t in g) <= MAX_QUERY_PHRASES
 
 
-@budget(300)
+@budget(500)
 @given(q=queries, f=filters)
 @example(q="复议", f=dict(year=10**30))
 @example(q="", f=dict(year=-(2**70)))
@@ -188,7 +188,7 @@ def test_search_returns_hits_or_search_error(corpus, q: str, f: dict) -> None:
     assert time.monotonic() - t0 < WORK_SECONDS
 
 
-@budget(25, weight=0.05)
+@budget(40, weight=0.05)
 @given(q=queries.filter(lambda s: "\x00" not in s), province=st.one_of(st.none(), st.text(any_char, max_size=10)),
        year=st.one_of(st.none(), st.integers()))
 @example(q=REGRESSIONS[0], province=None, year=None)
