@@ -381,3 +381,20 @@ def test_broken_headers_give_a_readable_reason(out):
     assert not any("<twisted" in m or "Failure instance" in m or "[Failure" in m for m in messages)
     bad = [(k, m) for k, u, m in out.errors("liar") if u.endswith(("content_3.html", "content_4.html"))]
     assert len(bad) == 2 and all(k == "bad_response" for k, _m in bad), bad
+
+
+def test_a_report_whose_attachment_never_answers_is_reported_not_lost_in_silence():
+    from crawler.items import ReportItem
+    from crawler.registry import Site
+    from crawler.spiders.portal import PendingReport, PortalSpider
+
+    spider = PortalSpider(sites=[Site(site_id="s", name="某县人民政府", entry_urls=["http://example.gov.cn/"])])
+    calls = []
+    spider.error = lambda *args: calls.append(args)
+    waiting = PendingReport(ReportItem(site_id="s", url="http://example.gov.cn/a.html"), ["u1", "u2"], waiting=1)
+    done = PendingReport(ReportItem(site_id="s", url="http://example.gov.cn/b.html"), ["u3"], waiting=0)
+    spider._pending = {id(waiting): waiting, id(done): done}
+    spider._report_lost_attachments()
+    assert calls == [("s", "http://example.gov.cn/a.html", "attachment_lost",
+                      "1 of 2 attachment(s) never answered; the report page is not stored this run")]
+    assert spider._pending == {}

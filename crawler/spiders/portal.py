@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlparse
 
 import scrapy
+from scrapy import signals
 from scrapy.http import Response, TextResponse
 
 from crawler.antibot import SiteBlocked
@@ -74,8 +75,25 @@ class PortalSpider(SiteOutcomes, scrapy.Spider):
         self._scopes = {s.site_id: SiteScope.for_site(s.entry_urls, s.allowed_hosts, s.attachment_hosts)
                         for s in chosen}
         self._over_budget: set[str] = set()
+        self._pending: dict[int, PendingReport] = {}  # reports waiting for attachments, by id()
         self._families: dict[str, SiteFamily] = {}
         self._entry_failures: dict[str, int] = {}
+
+    @classmethod
+    def from_crawler(cls, crawler, *args, **kwargs):
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider._report_lost_attachments, signal=signals.spider_idle)
+        return spider
+
+    def _report_lost_attachments(self) -> None:
+        """When the crawl goes idle no attachment is in flight: a report still waiting lost one (neither an
+        answer nor an error reached the spider). Say so rather than lose the report in silence."""
+        for pending in list(self._pending.values()):
+            if pending.waiting > 0:
+                self.error(pending.item.site_id, pending.item.url, "attachment_lost",
+                           f"{pending.waiting} of {len(pending.urls)} attachment(s) never answered; "
+                           "the report page is not stored this run")
+        self._pending.clear()
 
     # -- helpers used by middlewares and pipelines --------------------------------------------------
     def site_by_id(self, site_id: str):
@@ -224,6 +242,7 @@ class PortalSpider(SiteOutcomes, scrapy.Spider):
         # All attachments at once (the per-site concurrency and delays still apply): a slow file no longer
         # holds up the others, and the report goes to the pipeline when the last one is in.
         pending = PendingReport(item, attachments, waiting=len(attachments), bytes=len(part.body or b""))
+        self._pending[id(pending)] = pending
         for index, url in enumerate(attachments):
             yield scrapy.Request(url, callback=self.parse_attachment, errback=self.attachment_failed,
                                  meta={"ogi_site": item.site_id, "ogi_kind": "attachment", "max_retry_times": 1},
@@ -263,6 +282,7 @@ class PortalSpider(SiteOutcomes, scrapy.Spider):
     def _attachment_done(self, pending: PendingReport):
         pending.waiting -= 1
         if pending.waiting == 0:
+            self._pending.pop(id(pending), None)
             pending.item.parts.extend(pending.parts[i] for i in sorted(pending.parts))
             pending.parts.clear()
             yield pending.item
