@@ -160,3 +160,16 @@ def _connect_readonly(path: Path) -> sqlite3.Connection:
         conn.close()
         raise
     return conn
+
+
+def invalid_utf8(value: str) -> bytes | None:
+    """What to show for a filter text SQLite cannot take (undecodable command-line bytes, a lone surrogate),
+    or None when it is valid UTF-8 text."""
+    try:
+        value.encode("utf-8")
+        return None
+    except UnicodeEncodeError:
+        try:
+            return value.encode("utf-8", "surrogateescape")  # undecodable argv bytes, as given
+        except UnicodeEncodeError:  # a lone surrogate outside U+DC80-DCFF (fuzzing: province="\ud800")
+            return value.encode("utf-8", "backslashreplace")

@@ -28,7 +28,7 @@ from typing import Any
 import sqlite_utils
 
 from corpus.bigrams import Segment, segments
-from corpus.readonly import MAX_YEAR, MIN_YEAR, OGI_TABLES, database_problem, open_readonly
+from corpus.readonly import MAX_YEAR, MIN_YEAR, OGI_TABLES, database_problem, invalid_utf8, open_readonly
 from corpus.store import Store
 
 logger = logging.getLogger(__name__)
@@ -238,15 +238,8 @@ def _check_filters(filters: dict[str, Any]) -> None:
     if year is not None and not MIN_YEAR <= year <= MAX_YEAR:
         raise SearchError(f"year {year} is outside {MIN_YEAR}–{MAX_YEAR}")
     for name, value in filters.items():
-        if isinstance(value, str):
-            try:
-                value.encode("utf-8")
-            except UnicodeEncodeError:
-                try:
-                    shown = value.encode("utf-8", "surrogateescape")  # undecodable argv bytes, as given
-                except UnicodeEncodeError:  # a lone surrogate outside U+DC80-DCFF (fuzzing: province="\ud800")
-                    shown = value.encode("utf-8", "backslashreplace")
-                raise SearchError(f"--{name} {shown!r} is not valid UTF-8 text") from None
+        if isinstance(value, str) and (shown := invalid_utf8(value)) is not None:
+            raise SearchError(f"--{name} {shown!r} is not valid UTF-8 text")
 
 
 def search(

@@ -211,9 +211,4 @@ def describe_failure(failure, default: str = "fetch_failed", url: str | None = N
     return default, f"{name}: {text}"
 
 
-def failure_kind(exception: BaseException, default: str) -> str:
-    """The crawl_errors kind for a failed fetch (see describe_failure)."""
-    return describe_failure(exception, default)[0]
-
-
-__all__ = ["BackoffRetryMiddleware", "CrawlDelayMiddleware", "describe_failure", "failure_kind", "retry_after_seconds"]
+__all__ = ["BackoffRetryMiddleware", "CrawlDelayMiddleware", "describe_failure", "retry_after_seconds"]

@@ -38,9 +38,7 @@ from twisted.internet import error as twisted_error
 
 logger = logging.getLogger(__name__)
 
-ALLOWED_SCHEMES = ("http", "https")
-# Download handlers for every other scheme Scrapy knows, switched off (crawler/settings.py).
-DISABLED_HANDLERS = {"file": None, "data": None, "ftp": None, "s3": None}
+ALLOWED_SCHEMES = ("http", "https")  # the handlers of every other scheme are off (DOWNLOAD_HANDLERS in settings)
 
 
 class OffsiteRequest(IgnoreRequest):
@@ -282,5 +280,5 @@ class ScopeMiddleware:
         raise OffsiteRequest(message, kind)
 
 
-__all__ = ["DISABLED_HANDLERS", "GuardedResolver", "OffsiteRequest", "ScopeMiddleware", "SiteScope",
+__all__ = ["GuardedResolver", "OffsiteRequest", "ScopeMiddleware", "SiteScope",
            "address_refusal", "install_resolver", "registrable_domain", "scheme_refusal"]

@@ -396,3 +396,12 @@ def test_crawl_registry_that_is_a_directory(tmp_path):
     result = CliRunner().invoke(main, ["crawl", "--registry", str(tmp_path), "--db", str(tmp_path / "x.db")])
     assert result.exit_code == 1 and "is not a file" in result.output, result.output
     assert not (tmp_path / "x.db").exists()
+
+
+def test_export_filter_with_a_lone_surrogate_is_a_message_not_a_traceback():
+    """The twin of the search fuzz find (province="\\ud800"): one check serves search and export."""
+    from ogi.export.build import _check_filters
+    from ogi.export.spec import ExportError
+
+    with pytest.raises(ExportError, match="is not valid UTF-8 text"):
+        _check_filters(None, ["\ud800"], None)

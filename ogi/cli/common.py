@@ -44,18 +44,6 @@ def years_option() -> Decorator:
     return click.option("--year", "years", multiple=True, type=YEAR, help="Only this report year (repeatable).")
 
 
-def check_text(value: str | None, what: str) -> str | None:
-    """A command-line text that SQLite can take: not bytes that are invalid UTF-8 (surrogate escapes)."""
-    if value is None:
-        return None
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        raise click.BadParameter(f"{value.encode('utf-8', 'surrogateescape')!r} is not valid UTF-8 text",
-                                 param_hint=what) from None
-    return value
-
-
 def console() -> Any:
     """A rich Console for tables (imported only when a command prints one)."""
     from rich.console import Console

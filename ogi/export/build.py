@@ -25,7 +25,7 @@ from corpus.export_views import (
     site_rows,
     statistic_counts,
 )
-from corpus.readonly import MAX_YEAR, MIN_YEAR, OGI_TABLES, open_readonly, reading
+from corpus.readonly import MAX_YEAR, MIN_YEAR, OGI_TABLES, invalid_utf8, open_readonly, reading
 from ogi.codebook import load_codebook
 from ogi.export.files import check_out_dir, write_files
 from ogi.export.package import codebook_md, codebook_rows, datapackage, wide_columns
@@ -72,11 +72,8 @@ def _check_filters(years: Sequence[int] | None, provinces: Sequence[str] | None,
             raise ExportError(f"report year {year} is outside {MIN_YEAR}–{MAX_YEAR}")
     for what, values in (("province", provinces), ("agency", agencies)):
         for value in values or ():
-            try:
-                str(value).encode("utf-8")
-            except UnicodeEncodeError:
-                shown = str(value).encode("utf-8", "surrogateescape")
-                raise ExportError(f"--{what} {shown!r} is not valid UTF-8 text") from None
+            if (shown := invalid_utf8(str(value))) is not None:
+                raise ExportError(f"--{what} {shown!r} is not valid UTF-8 text")
 
 
 def _json_list(text: str | None) -> list[str]:
