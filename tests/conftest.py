@@ -3,7 +3,11 @@
 
 from __future__ import annotations
 
+import socket
 import sqlite3
+import subprocess
+import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,11 +27,7 @@ class CrawlScenario:
     manifest: list
 
     def query(self, sql: str, params=()) -> list[tuple]:
-        conn = sqlite3.connect(self.db)
-        try:
-            return conn.execute(sql, params).fetchall()
-        finally:
-            conn.close()
+        return query_db(self.db, sql, params)
 
 
 def demo_sites_as_registry(portal):
@@ -79,3 +79,33 @@ def demo_crawls(tmp_path_factory):
             "faults": CrawlScenario(fault_db, results[2:], list(faulty.request_log), faulty.sites, faulty.manifest()),
         }
     return scenarios
+
+
+def query_db(db: Path, sql: str, params=()) -> list[tuple]:
+    """Rows of one query on a test database (a connection of its own, closed after)."""
+    conn = sqlite3.connect(db)
+    try:
+        return conn.execute(sql, params).fetchall()
+    finally:
+        conn.close()
+
+
+def start_ogi_serve(db: Path, log_path: Path, seconds: float = 30) -> tuple[subprocess.Popen, str]:
+    """`python -m ogi.cli serve` on a free port with its output in `log_path`. Returns (process, base URL) once it
+    accepts connections; fails with the start of its log if it exits or takes longer than `seconds`."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    with log_path.open("w") as log:
+        proc = subprocess.Popen([sys.executable, "-m", "ogi.cli", "serve", "--db", str(db), "--port", str(port)],
+                                cwd=Path(__file__).resolve().parents[1], stdout=log, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            return proc, f"http://127.0.0.1:{port}"
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
+                raise RuntimeError(f"ogi serve did not start: {log_path.read_text()[:3000]}") from None
+            time.sleep(0.2)

@@ -9,32 +9,24 @@ search page).
 from __future__ import annotations
 
 import os
-import socket
 import sqlite3
 import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.conftest import start_ogi_serve
+
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
 ARTIFACTS = Path(__file__).parent / "artifacts"
-ROOT = Path(__file__).resolve().parents[1]
 
 # Skipped on a developer machine without the browser; never in CI, where scripts/setup.sh installs it.
 pytestmark = pytest.mark.skipif(
     not os.environ.get("CI") and not (CHROMIUM.exists() and CHROMEDRIVER.exists()),
     reason="Debian chromium and chromium-driver are not installed (scripts/setup.sh installs them as root)",
 )
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -60,29 +52,15 @@ def _query(db: Path, sql: str, params: tuple = ()) -> list[tuple]:
 @pytest.fixture(scope="module")
 def server(demo_db: Path, tmp_path_factory) -> Iterator[str]:
     """`python -m ogi.cli serve` on a free port over the demo corpus; yields the base URL."""
-    db = demo_db
-    port = _free_port()
-    log = (tmp_path_factory.getbasetemp() / "serve.log").open("w")
-    proc = subprocess.Popen([sys.executable, "-m", "ogi.cli", "serve", "--db", str(db), "--port", str(port)],
-                            cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+    proc, base = start_ogi_serve(demo_db, tmp_path_factory.getbasetemp() / "serve.log")
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-                break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"ogi serve did not start: {Path(log.name).read_text()}") from None
-                time.sleep(0.2)
-        yield f"http://127.0.0.1:{port}"
+        yield base
     finally:
         proc.terminate()
         try:
             proc.wait(10)
         except subprocess.TimeoutExpired:
             proc.kill()
-        log.close()
 
 
 @pytest.fixture(scope="module")

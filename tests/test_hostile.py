@@ -13,14 +13,13 @@ from __future__ import annotations
 
 import gzip
 import os
-import sqlite3
 from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 
-from tests.conftest import crawl
+from tests.conftest import crawl, query_db
 from tests.hostile import pages
 from tests.hostile.server import HostileServer, Raw, Request
 
@@ -34,11 +33,7 @@ class Outcome:
     results: list
 
     def q(self, sql: str, params=()) -> list[tuple]:
-        conn = sqlite3.connect(self.db)
-        try:
-            return conn.execute(sql, params).fetchall()
-        finally:
-            conn.close()
+        return query_db(self.db, sql, params)
 
     def run(self, site: str) -> tuple[str, str]:
         (row,) = self.q("SELECT status, message FROM crawl_runs WHERE site_id = ? ORDER BY run_id DESC LIMIT 1",
@@ -80,9 +75,7 @@ def exfil_routes(secret_file: Path, fifo: Path) -> dict:
     return {
         "/": lambda r: Raw.html(pages.home("甲")),
         "/ndbg/": lambda r: Raw.html(pages.column([
-            ("/ndbg/content_1.html", pages.report_title("甲县财政局", 2023)),
-            ("/ndbg/content_2.html", pages.report_title("甲县教育局", 2023)),
-            ("/ndbg/content_3.html", pages.report_title("甲县民政局", 2023)),
+            *pages.report_links("甲县", ["财政局", "教育局", "民政局"]),
             (f"file://{secret_file}", "甲县本地文件2023年政府信息公开工作年度报告.pdf"),
         ])),
         "/ndbg/content_1.html": lambda r: Raw.html(pages.report("甲县财政局", 2023, extra=links)),
@@ -98,10 +91,7 @@ def offsite_routes(foreign: HostileServer, files: HostileServer) -> dict:
     return {
         "/": lambda r: Raw.html(pages.home("乙", extra=f'<a href="{foreign.url("/ndbg/")}">部门年报</a>')),
         "/ndbg/": lambda r: Raw.html(pages.column([
-            ("/ndbg/content_1.html", pages.report_title("乙县财政局", 2023)),
-            ("/ndbg/content_2.html", pages.report_title("乙县教育局", 2023)),
-            ("/ndbg/content_3.html", pages.report_title("乙县民政局", 2023)),
-            ("/ndbg/content_4.html", pages.report_title("乙县水利局", 2023)),
+            *pages.report_links("乙县", ["财政局", "教育局", "民政局", "水利局"]),
             (foreign.url("/files/list.pdf"), "乙县外站2023年政府信息公开工作年度报告.pdf"),
         ])),
         "/ndbg/content_1.html": lambda r: Raw.html(pages.report("乙县财政局", 2023, extra=(
@@ -156,12 +146,7 @@ def liar_routes() -> dict:
     long_page = pages.report("戊县教育局", 2023).encode("utf-8")
     return {
         "/": lambda r: Raw.html(pages.home("戊")),
-        "/ndbg/": lambda r: Raw.html(pages.column([
-            ("/ndbg/content_1.html", pages.report_title("戊县财政局", 2023)),
-            ("/ndbg/content_2.html", pages.report_title("戊县教育局", 2023)),
-            ("/ndbg/content_3.html", pages.report_title("戊县民政局", 2023)),
-            ("/ndbg/content_4.html", pages.report_title("戊县水利局", 2023)),
-        ])),
+        "/ndbg/": lambda r: Raw.html(pages.column(pages.report_links("戊县", ["财政局", "教育局", "民政局", "水利局"]))),
         # shorter than declared: the connection closes after 60 % of the body
         "/ndbg/content_1.html": lambda r: Raw(body=full, close_after=len(full) * 6 // 10),
         # longer than declared: only the first 300 bytes are the "response"

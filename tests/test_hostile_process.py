@@ -16,6 +16,7 @@ import sys
 import time
 from pathlib import Path
 
+from tests.conftest import query_db
 from tests.hostile import pages
 from tests.hostile.server import HostileServer, Raw, Request
 
@@ -51,19 +52,11 @@ def _routes(count: int, trickle: float = 0.0, county: str = "壬县") -> dict:
 
 
 def _runs(db: Path) -> list[tuple[str, str]]:
-    conn = sqlite3.connect(db)
-    try:
-        return conn.execute("SELECT site_id, status FROM crawl_runs ORDER BY run_id").fetchall()
-    finally:
-        conn.close()
+    return query_db(db, "SELECT site_id, status FROM crawl_runs ORDER BY run_id")
 
 
 def _reports(db: Path) -> set[str]:
-    conn = sqlite3.connect(db)
-    try:
-        return {t for (t,) in conn.execute("SELECT title FROM reports")}
-    finally:
-        conn.close()
+    return {t for (t,) in query_db(db, "SELECT title FROM reports")}
 
 
 def _logs(db: Path) -> str:

@@ -16,8 +16,6 @@ import re
 import socket
 import sqlite3
 import subprocess
-import sys
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -28,9 +26,9 @@ from typing import Any
 import pytest
 
 from ogi.serve import datasette_app
+from tests.conftest import start_ogi_serve
 from tests.test_serve import build_corpus
 
-ROOT = Path(__file__).resolve().parents[1]
 BUDGET = 60.0  # seconds any one request may take here (they take milliseconds; old code took minutes)
 
 
@@ -303,12 +301,6 @@ def test_time_limit_stops_recursive_ctes(ds: Any) -> None:
 # --- 3. the real server: what it prints, how much memory it takes ------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _request(url: str, method: str = "GET", data: bytes | None = None) -> tuple[int, bytes]:
     req = urllib.request.Request(url, data=data, method=method)
     try:
@@ -326,21 +318,10 @@ def _peak_rss(pid: int) -> int:
 
 @pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads the server's peak memory from /proc")
 def test_served_bad_requests_are_quiet_and_bounded(db: Path, tmp_path: Path) -> None:
-    port = _free_port()
     log_path = tmp_path / "serve.log"
-    with log_path.open("w") as log:
-        proc = subprocess.Popen([sys.executable, "-m", "ogi.cli", "serve", "--db", str(db), "--port", str(port)],
-                                cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
+    proc, base = start_ogi_serve(db, log_path)
+    port = int(base.rsplit(":", 1)[1])
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-                break
-            except OSError:
-                assert proc.poll() is None and time.monotonic() < deadline, log_path.read_text()[:3000]
-                time.sleep(0.2)
         started = log_path.read_text()
         assert _request(base + "/-/search?q=" + urllib.parse.quote("复议"))[0] == 200
         wide = "select " + ", ".join(["zeroblob(8000000)"] * 80)  # 640 MB in one row: over SQLite's heap limit

@@ -37,3 +37,8 @@ def report(agency: str, year: int, extra: str = "", head: str = "") -> str:
 
 def report_title(agency: str, year: int) -> str:
     return f"{agency}{year}年政府信息公开工作年度报告"
+
+
+def report_links(county: str, agencies: list[str], year: int = 2023) -> list[tuple[str, str]]:
+    """Column entries ``/ndbg/content_<n>.html`` (n from 1) titled with each agency's report."""
+    return [(f"/ndbg/content_{n}.html", report_title(county + agency, year)) for n, agency in enumerate(agencies, 1)]
