@@ -1,6 +1,6 @@
 """Search benchmark: does CJK-bigram FTS5 search stay fast and exact at 100,000 reports?
 
-Builds a synthetic corpus (benchmarks/corpus.py) in a fresh database with the real
+Builds a synthetic corpus (benchmarks/synthetic_corpus.py) in a fresh database with the real
 schema: reports are bulk-inserted (Store.save_report would spend most of the time on
 identity checks and content hashes, which are not what is measured here) and the
 search index is built with the real `Store.rebuild_search_index()`. Then it times
@@ -33,7 +33,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from benchmarks.corpus import DEFAULT_SEEDS, CorpusGenerator
+from benchmarks.synthetic_corpus import DEFAULT_SEEDS, CorpusGenerator
 from corpus.search import search, to_fts_query
 from corpus.store import Store, utcnow
 

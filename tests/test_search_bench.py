@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from benchmarks import search_bench
-from benchmarks.corpus import CorpusGenerator
+from benchmarks.synthetic_corpus import CorpusGenerator
 from corpus.search import WEIGHTS, search, to_fts_query
 
 N = 2000
