@@ -21,6 +21,8 @@ system_packages() {
   else
     missing+=(fonts-wqy-microhei)
   fi
+  # PostgreSQL server: the tests start their own (tests/pgserver.py) to test the multi-machine backend.
+  ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
   [ ${#missing[@]} -eq 0 ] && return 0
   local sudo=""
   if [ "$(id -u)" -ne 0 ]; then

@@ -109,3 +109,21 @@ def start_ogi_serve(db: Path, log_path: Path, seconds: float = 30) -> tuple[subp
                 proc.kill()
                 raise RuntimeError(f"ogi serve did not start: {log_path.read_text()[:3000]}") from None
             time.sleep(0.2)
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """One real PostgreSQL server for the session (tests/pgserver.py), stopped at the end."""
+    from tests.pgserver import LocalPostgres
+
+    server = LocalPostgres().start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def pg_url(pg_server) -> str:
+    """A fresh, empty PostgreSQL database for one test: its postgresql:// URL."""
+    return pg_server.create_database()
