@@ -21,7 +21,7 @@ import sqlite_utils
 
 logger = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 SCHEMA_SQL = """
 -- One row per government website in the registry (data/sites.csv).
@@ -220,6 +220,22 @@ LEFT JOIN crawl_runs cr ON cr.run_id = (
 CREATE VIRTUAL TABLE IF NOT EXISTS reports_fts USING fts5(
     title, agency, meta, text, tokenize = 'unicode61'
 );
+
+-- How much of each report's text repeats another report (corpus/similarity.py; `ogi compare --similarity`
+-- recomputes it as a whole): MinHash estimates of the Jaccard similarity of 5-character shingles, after the
+-- form's fixed headings, table rows and labels, numbers and the agency's and region's own names are removed.
+CREATE TABLE IF NOT EXISTS report_similarity (
+    report_id               INTEGER PRIMARY KEY REFERENCES reports(report_id) ON DELETE CASCADE,
+    prev_report_id          INTEGER REFERENCES reports(report_id) ON DELETE SET NULL,  -- same agency, year before
+    similarity_prev_year    REAL,  -- 0..1 against prev_report_id; NULL without a previous report or text
+    nearest_peer            INTEGER REFERENCES reports(report_id) ON DELETE SET NULL,  -- most similar report of another agency, same county and year
+    nearest_peer_similarity REAL,  -- 0..1; NULL when no peer shares at least the threshold (method)
+    content_hash            TEXT,  -- reports.content_hash when computed: a different one now means stale
+    method                  TEXT NOT NULL,  -- e.g. minhash128-char5-lsh0.5: permutations, shingle, LSH threshold
+    computed_at             TEXT NOT NULL   -- when this row was computed
+);
+CREATE INDEX IF NOT EXISTS report_similarity_prev ON report_similarity(similarity_prev_year);
+CREATE INDEX IF NOT EXISTS report_similarity_peer ON report_similarity(nearest_peer_similarity);
 """
 
 # version -> function upgrading a database from that version to version + 1.
@@ -240,7 +256,11 @@ def _v2_to_v3(db: sqlite_utils.Database) -> None:
     db.conn.execute("DROP INDEX IF EXISTS reports_identity")
 
 
-MIGRATIONS: dict[int, Migration] = {1: _v1_to_v2, 2: _v2_to_v3}
+def _v3_to_v4(db: sqlite_utils.Database) -> None:
+    """Copied reports (issue 15): the new table report_similarity comes from SCHEMA_SQL."""
+
+
+MIGRATIONS: dict[int, Migration] = {1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4}
 
 
 def create_schema(db: sqlite_utils.Database) -> None:
