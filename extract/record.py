@@ -49,6 +49,10 @@ class Stat:
     value: float | int
     source: str  # "table" or "text"
     evidence: str  # the table row / sentence the number was read from
+    # how the number was placed (extract.stats.base.CONFIDENCE): "table-label" (row and column
+    # labels as printed), "table-position" (row or columns placed by the form's fixed order or a
+    # near-miss label), "derived" (sum or copy of table cells), "text" (a sentence naming it)
+    confidence: str = ""
 
 
 @dataclass

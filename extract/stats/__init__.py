@@ -18,7 +18,7 @@ from .checks import check_document_date, check_table3, check_table4, plural
 from .grid_tables import Table3, classify, read_table2, read_table4
 from .keys import CODEBOOK, REQUEST_COLUMNS, REQUEST_ROWS
 from .legacy import read_legacy_cells, read_legacy_grid, read_legacy_text
-from .narrative import find_numbers
+from .narrative import Found, find_numbers
 from .text_tables import lone_carried_forward
 
 __all__ = ["CODEBOOK", "analyze"]
@@ -158,23 +158,24 @@ def _derive_other(out: Collector) -> None:
                 sum(s.value for s in present),
                 "table",
                 "sum of （六）其他处理 sub-rows: " + "; ".join(s.evidence for s in present),
+                "derived",
             )
 
 
 def _core_from_tables(out: Collector, origin: dict[str, str]) -> None:
     for core, key in _COPIES.items():
         s = out.stats.get(key)
-        if s is not None and out.add(core, s.value, "table", f"= {key}; {s.evidence}"):
+        if s is not None and out.add(core, s.value, "table", f"= {key}; {s.evidence}", s.confidence):
             origin[core] = "table 三" if key.startswith("requests.") else "table 四"
     for core, keys in _SUMS.items():
         present = [out.stats[k] for k in keys if k in out.stats]
         if present and out.add(
-            core, sum(s.value for s in present), "table", f"= {' + '.join(s.key for s in present)}"
+            core, sum(s.value for s in present), "table", f"= {' + '.join(s.key for s in present)}", "derived"
         ):
             origin[core] = "table 三" if keys[0].startswith("requests.") else "table 四"
     for core, key in _LEGACY_COPIES.items():
         s = out.stats.get(key)
-        if s is not None and out.add(core, s.value, "table", f"= {key}; {s.evidence}"):
+        if s is not None and out.add(core, s.value, "table", f"= {key}; {s.evidence}", s.confidence):
             origin[core] = "the statistics table"
     fees = out.stats.get("legacy.fees_10k_yuan")
     if fees is not None:
@@ -183,6 +184,7 @@ def _core_from_tables(out: Collector, origin: dict[str, str]) -> None:
             round(fees.value * 10000, 2),
             "table",
             f"= legacy.fees_10k_yuan × 10000; {fees.evidence}",
+            "derived",
         )
 
 
@@ -190,8 +192,20 @@ def _from_text(text: str, out: Collector, origin: dict[str, str]) -> None:
     found, _sq = find_numbers(text)
     table_requests = out.has("requests.new.total")
     disagreed: set[str] = set()
+    values: dict[str, list[Found]] = {}
+    for f in found:
+        values.setdefault(f.key, []).append(f)
+    # sentences that give one quantity two values name it ambiguously: neither is taken
+    split = {k for k, fs in values.items() if len({float(x.value) for x in fs}) > 1}
+    for key in sorted(split):
+        if out.has(key):
+            continue
+        shown = "; ".join(f"{_n(x.value)} ({x.phrase})" for x in values[key][:4])
+        out.flag(f"sentences disagree on {key}: {shown}; not taken")
     for f in found:
         if f.key.startswith("requests.new.") and table_requests:
+            continue
+        if f.key in split and not out.has(f.key):
             continue
         if out.add(f.key, f.value, "text", f.sentence or f.phrase):
             continue

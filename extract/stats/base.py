@@ -57,6 +57,10 @@ def parse_value(cell: str) -> Value | None | str:
     return Value(num, unit)
 
 
+# confidence classes of an emitted number, strongest first (see Stat.confidence)
+CONFIDENCE = ("table-label", "table-position", "derived", "text")
+
+
 class Collector:
     """Stats by key; the first source to give a key wins (tables are read before text)."""
 
@@ -64,12 +68,18 @@ class Collector:
         self.stats: dict[str, Stat] = {}
         self.flags: list[str] = []
 
-    def add(self, key: str, value: float | int, source: str, evidence: str) -> bool:
+    def add(
+        self, key: str, value: float | int, source: str, evidence: str, confidence: str | None = None
+    ) -> bool:
         if key in self.stats:
             return False
         if isinstance(value, float) and value.is_integer() and "amount" not in key and "yuan" not in key:
             value = int(value)
-        self.stats[key] = Stat(key=key, value=value, source=source, evidence=evidence[:500])
+        if confidence is None:
+            confidence = "table-label" if source == "table" else "text"
+        self.stats[key] = Stat(
+            key=key, value=value, source=source, evidence=evidence[:500], confidence=confidence
+        )
         return True
 
     def get(self, key: str) -> float | int | None:

@@ -144,9 +144,38 @@ _REVIEW_ZERO = re.compile(r"行政复议(?:案件|申请)?(?:数量|数)?(?:为|
 _LITIGATION_ZERO = re.compile(r"行政诉讼(?:案件)?(?:数量|数)?(?:为|共|均为)?(?:0|零)(?:件|起|宗|次|个)")
 _REVIEW_N = re.compile(r"行政复议(?:案件|申请)?(?:共|为)?" + _NUM + r"(件|起|宗|次|个)")
 _LITIGATION_N = re.compile(r"(?<!复议后)行政诉讼(?:案件)?(?:共|为)?" + _NUM + r"(件|起|宗|次|个)")
-_FEES = re.compile(r"收取(?:了)?(?:信息处理费|费用|处理费)(?:共计|共|合计|总计)?(\d+(?:\.\d+)?)(万元|元)")
 _FEES_NONE = re.compile(
     r"(?:没有|未|不|无)(?:收取|收)[^" + _END + r"\d]{0,20}?(?:费用|信息处理费|处理费)|无(?:政府信息公开)?收费"
+)
+
+
+# Words of other business counted in 申请: a service hall's applications are not disclosure requests.
+_SERVICE = re.compile(r"服务中心|政务服务|服务大厅|大厅|窗口|办件|审批|行政许可|许可事项|业务|登记|事项办理|一网通办")
+_DISCLOSURE_WORDS = re.compile(r"公开|信息")
+# the figure counts last year's carried-over requests too (共收到申请749件（含上年结转36件）)
+_INCLUDES_CARRIED = re.compile(r"上年(?:度)?结转|含结转|包括结转|上一年度?结转")
+_NEWLY = re.compile(
+    r"(?:本年度?|今年|当年)?新收(?:到)?(?:政府信息公开|依申请公开|信息公开)?(?:申请)?(?:共计|共)?" + _NUM + _UNIT
+)
+_CARRIED_OVER = re.compile(
+    r"上(?:一)?年(?:度)?结转(?:的)?(?:政府信息公开|依申请公开)?(?:申请)?(?:共计|共)?" + _NUM + _UNIT
+)
+_CARRIED_FORWARD = re.compile(
+    r"结转(?:至|到)?下(?:一)?年(?:度)?(?:继续办理|办理)?(?:的)?(?:申请)?(?:共计|共)?" + _NUM + _UNIT
+)
+_HANDLED = re.compile(r"(?:共|全部|已|均已|累计)?办结(?:申请)?(?:共计|共)?" + _NUM + _UNIT)
+# an outcome count joined to another outcome (予以公开及部分公开208件) names neither alone
+_JOINED_OUTCOME = re.compile(r"(?:公开|提供|处理)(?:及|和|与|、|或|以及)$")
+# review/lawsuit words about outcomes (被纠错, 败诉): a denial of those is not a denial of any review
+_OUTCOME_WORDS = re.compile(r"纠错|纠正|败诉|撤销|确认违法|不利")
+_FEES_ZERO = re.compile(
+    r"(?:信息)?处理费(?:为|共计|共|合计)?(?:0|零)(?:\.0+)?元"
+    r"|(?:未|没有|无)(?:发生|产生)[^" + _END + r"\d，,]{0,20}?收费(?:情况|事项|行为|现象)"
+    r"|暂不收费|暂未收费|(?:未|没有|不)收取(?:任何)?(?:费用|处理费|信息处理费)"
+)
+_FEES_ANY = re.compile(
+    r"收取(?:了)?[^" + _END + r"\d，,]{0,12}?(?:信息处理费|处理费|费用)(?:共计|共|合计|总计|为)?(\d+(?:\.\d+)?)(万元|元)"
+    r"|(?:信息)?处理费(?:收入|收取)?(?:为|共计|共|合计)?(\d+(?:\.\d+)?)(万元|元)"
 )
 
 
@@ -154,8 +183,27 @@ def _first(value: str) -> int | float:
     return float(value) if "." in value else int(value)
 
 
+def _sentence_after(t: str, end: int) -> str:
+    e = end
+    while e < len(t) and t[e] not in _END:
+        e += 1
+    return t[end:e]
+
+
+def _sentence_before(t: str, start: int) -> str:
+    s = start
+    while s > 0 and t[s - 1] not in _END:
+        s -= 1
+    return t[s:start]
+
+
 def find_numbers(text: str) -> tuple[list[Found], Squeezed]:
-    """Every recognised figure in the text, in order; the caller decides precedence over tables."""
+    """Every recognised figure in the text, in order; the caller decides precedence over tables.
+
+    A figure is taken only when its words name the quantity: a service hall's 受理申请, a total that
+    includes last year's carried-over requests, or an outcome count joined to another outcome
+    (予以公开及部分公开) is left out.
+    """
     sq = Squeezed(text)
     t = sq.text
     found: list[Found] = []
@@ -164,15 +212,26 @@ def find_numbers(text: str) -> tuple[list[Found], Squeezed]:
         s = m.start() if start is None else start
         found.append(Found(key, value, sq.quote(s, m.end()), sq.sentence(s, m.end())))
 
+    new_spans: list[tuple[int, int]] = []
     for m in _REQUESTS_NEW.finditer(t):
-        if _APPEALS.search(m.group("mid")) or "情况" in m.group("mid"):
+        mid = m.group("mid")
+        if _APPEALS.search(mid) or "情况" in mid:
             continue
+        sentence = _sentence_before(t, m.start()) + m.group(0) + _sentence_after(t, m.end())
+        if not _DISCLOSURE_WORDS.search(mid) and _SERVICE.search(sentence):
+            logger.debug("service-hall applications skipped: %s", sentence)
+            continue
+        after = _sentence_after(t, m.end())
+        if "新收" not in m.group(0) and (
+            _INCLUDES_CARRIED.search(mid) or _INCLUDES_CARRIED.search(after[:30])
+        ):
+            logger.debug("a total with carried-over requests skipped: %s", sentence)
+            continue
+        new_spans.append((m.start(), m.end()))
         add("core.requests_new", _int(m.group(2)), m)
         # the sentence's breakdown by applicant ("其中自然人16条，企业1条")
-        e = m.end()
-        while e < len(t) and t[e] not in _END:
-            e += 1
-        tail = t[m.end() : e]
+        e = m.end() + len(after)
+        tail = after
         for key, rx in _BREAKDOWN:
             bm = rx.search(tail)
             if bm:
@@ -184,16 +243,36 @@ def find_numbers(text: str) -> tuple[list[Found], Squeezed]:
                         sq.sentence(m.start(), e),
                     )
                 )
+    for m in _NEWLY.finditer(t):
+        if any(a <= m.start() < b for a, b in new_spans):
+            continue
+        if not _APPEALS.search(sq.clause(m.start(), m.end())):
+            add("core.requests_new", _int(m.group(1)), m)
     for m in _REQUESTS_NONE.finditer(t):
-        if not _APPEALS.search(m.group("mid")):
+        # "未发生因政府信息公开申请引发的行政复议" denies a review, not every request
+        if not _APPEALS.search(m.group("mid") + sq.clause(m.start(), m.end())) and "因" not in m.group("mid"):
             add("core.requests_new", 0, m)
     for m in _REQUESTS_BARE.finditer(t):
         if not _APPEALS.search(sq.clause(m.start(), m.end())):
             add("core.requests_new", _int(m.group(1)), m)
     for key, rx in _OUTCOMES:
         for m in rx.finditer(t):
+            if _JOINED_OUTCOME.search(t[max(0, m.start() - 6) : m.start()]):
+                logger.debug("joined outcome count skipped: %s", sq.clause(m.start(), m.end()))
+                continue
             if not _APPEALS.search(sq.clause(m.start(), m.end())):
                 add(key, _int(m.group(1)), m)
+    for key, rx in (
+        ("core.requests_carried_over", _CARRIED_OVER),
+        ("core.requests_carried_forward", _CARRIED_FORWARD),
+    ):
+        for m in rx.finditer(t):
+            if not _APPEALS.search(sq.clause(m.start(), m.end())):
+                add(key, _int(m.group(1)), m)
+    for m in _HANDLED.finditer(t):  # 办结 only in a sentence about requests carried over or forward
+        sentence = _sentence_before(t, m.start()) + _sentence_after(t, m.start())
+        if re.search(r"结转", sentence) and not _APPEALS.search(sq.clause(m.start(), m.end())):
+            add("core.requests_handled", _int(m.group(1)), m)
     for m in _PROACTIVE.finditer(t):
         add("core.proactive_items", int(m.group(1)), m)
     for key, none_rx, zero_rx, n_rx in (
@@ -201,6 +280,9 @@ def find_numbers(text: str) -> tuple[list[Found], Squeezed]:
         ("core.litigation_total", _LITIGATION_NONE, _LITIGATION_ZERO, _LITIGATION_N),
     ):
         for m in none_rx.finditer(t):
+            if _OUTCOME_WORDS.search(t[m.start() : m.end() + 8]):
+                logger.debug("denial of an outcome, not of a review: %s", sq.clause(m.start(), m.end()))
+                continue
             add(key, 0, m)
         for m in zero_rx.finditer(t):
             add(key, 0, m)
@@ -210,10 +292,14 @@ def find_numbers(text: str) -> tuple[list[Found], Squeezed]:
             if "复议" in clause and "诉讼" in clause and len(re.findall(r"\d+", clause)) < 2:
                 logger.debug("ambiguous review/litigation figure skipped: %s", clause)
                 continue
+            if _OUTCOME_WORDS.search(t[m.start() : m.end()]):
+                continue
             add(key, _int(m.group(1)), m)
-    for m in _FEES.finditer(t):
-        v = _first(m.group(1))
-        add("core.fees_collected_yuan", v * 10000 if m.group(2) == "万元" else v, m)
-    for m in _FEES_NONE.finditer(t):
-        add("core.fees_collected_yuan", 0, m)
+    for m in _FEES_ANY.finditer(t):
+        digits, unit = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
+        v = _first(digits)
+        add("core.fees_collected_yuan", v * 10000 if unit == "万元" else v, m)
+    for rx in (_FEES_NONE, _FEES_ZERO):
+        for m in rx.finditer(t):
+            add("core.fees_collected_yuan", 0, m)
     return found, sq
