@@ -58,12 +58,12 @@ class PortalSpider(SiteOutcomes, scrapy.Spider):
     def __init__(self, registry: str | None = None, sites=None, url: str | None = None, name: str | None = None,
                  adcode: str | None = None, platform: str | None = None, **kwargs) -> None:
         super().__init__(**kwargs)
-        from crawler.registry import DEFAULT_REGISTRY, Site, load_registry
+        from crawler.registry import DEFAULT_REGISTRY, Site, adhoc_site_id, load_registry
 
         if isinstance(sites, list):
             chosen = sites
         elif url:
-            chosen = [Site(site_id=kwargs.get("site_id") or urlparse(url).netloc.replace(":", "_"), name=name or url,
+            chosen = [Site(site_id=kwargs.get("site_id") or adhoc_site_id(url), name=name or url,
                            adcode=adcode or "", entry_urls=[url], platform=(platform or "").lower())]
         else:
             all_sites = load_registry(registry or DEFAULT_REGISTRY)

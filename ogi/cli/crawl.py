@@ -152,9 +152,14 @@ def _print_summary(db: str, run_ids: dict[str, int], log_path: str | None) -> in
 @click.command("crawl", cls=OgiCommand)
 @registry_option()
 @click.option("--site", "site_ids", multiple=True, help="Crawl only this site id (repeatable).")
+@click.option("--province", "provinces", multiple=True,
+              help="Crawl only the registry's sites in this province (湖北省, or a prefix: 湖北; repeatable).")
+@click.option("--city", "cities", multiple=True, help="Crawl only the sites of this city (恩施土家族苗族自治州; repeatable).")
+@click.option("--adcode", "adcodes", multiple=True, metavar="CODE",
+              help="Registry sites whose division code matches (422802, or a prefix 4228*; repeatable). "
+                   "With --url: the 6-digit code of that site.")
 @click.option("--url", help="Crawl one ad-hoc site from this entry URL instead of the registry.")
 @click.option("--name", help="Government or agency name of the --url site.")
-@click.option("--adcode", help="6-digit administrative division code of the --url site.")
 @click.option("--platform", type=FamilyName(),
               help="Site family of the --url site (default: detected, else the generic family).")
 @db_option()
@@ -164,13 +169,17 @@ def _print_summary(db: str, run_ids: dict[str, int], log_path: str | None) -> in
 @click.option("--allow-network", "allow_networks", multiple=True, metavar="CIDR",
               help="Let the crawler connect to this private/loopback network (e.g. 127.0.0.1/32 for a local "
                    "test site; repeatable). By default every non-public address is refused.")
-def crawl(registry, site_ids, url, name, adcode, platform, db, delay, log_file, quiet, allow_networks) -> None:
-    """Crawl registry sites (or one --url) for annual reports into the database."""
-    from crawler.registry import Site, load_registry, site_from_row
+def crawl(registry, site_ids, provinces, cities, adcodes, url, name, platform, db, delay, log_file, quiet,
+          allow_networks) -> None:
+    """Crawl registry sites (all, some ids, a province, city or range of division codes; or one --url)."""
+    from crawler.registry import Site, adhoc_site_id, filter_sites, load_registry, site_from_row
 
     if url:
-        row = {"site_id": "adhoc", "name": name or url, "adcode": adcode or "", "entry_urls": url,
-               "platform": platform or ""}
+        if provinces or cities or len(adcodes) > 1 or site_ids:
+            raise click.UsageError("--url crawls one site: --site, --province and --city choose registry sites")
+        # Each ad-hoc site is its own site in the database, named after its host (dxh.gov.cn).
+        row = {"site_id": adhoc_site_id(url), "name": name or url, "adcode": adcodes[0] if adcodes else "",
+               "entry_urls": url, "platform": platform or ""}
         sites = [site_from_row(row, where="--url: ")]
     else:
         sites = load_registry(registry)
@@ -179,6 +188,10 @@ def crawl(registry, site_ids, url, name, adcode, platform, db, delay, log_file, 
             if unknown:
                 raise click.ClickException(f"unknown site id(s) in {registry}: {', '.join(sorted(unknown))}")
             sites = [s for s in sites if s.site_id in site_ids]
+        sites = filter_sites(sites, provinces, cities, adcodes)
+        if not sites and (provinces or cities or adcodes):
+            raise click.ClickException(f"no site of {registry} matches --province/--city/--adcode "
+                                       f"({', '.join(provinces + cities + adcodes)})")
     if not sites:
         raise click.ClickException("no sites to crawl")
     _check_crawl_db(db)
