@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import click
 
+from ogi.cli.compare import compare_command
 from ogi.cli.completeness import completeness_command
 from ogi.cli.crawl import crawl, demo
 from ogi.cli.export import export_command
@@ -30,5 +31,5 @@ def main() -> None:
 
 
 for _command in (crawl, demo, extract_command, search_command, export_command, status_command, schedule_command,
-                 completeness_command, serve_command):
+                 completeness_command, serve_command, compare_command):
     main.add_command(_command)
