@@ -162,28 +162,95 @@ def html_tables_to_grids(html: str | bytes | etree._Element, skipped: list[str] 
     return grids
 
 
+_PIPE_RULE = re.compile(r"^\s*\|?(?:\s*:?-{2,}:?\s*\|)+\s*:?-*:?\s*\|?\s*$")
+_NUM_TOKEN = r"[+\-]?\d[\d,]*(?:\.\d+)?|[-—－/／]|无"
+# a space-aligned row: a short label (or none), then numbers separated by spaces (PDF text layers
+# without ruling lines, OCR output): "（二）部分公开 3 0 0 0 0 0 3"
+_SPACED = re.compile(rf"^(?P<label>(?:\d+[.．、])?[^\d\s|].{{0,59}}?)?(?P<nums>(?:(?:^|[ \u3000\u00a0]+)(?:{_NUM_TOKEN}))+)$")
+_PROSE_END = re.compile(r"[。；;，,：:！？]$")
+# the report's own section headings end a text table
+_SECTION = re.compile(
+    r"^#|主动公开政府信息情况|收到和处理政府信息公开申请情况|行政复议、?行政诉讼情况|存在的主要问题|其他需要报告"
+)
+
+
 def _has_cells(line: str) -> bool:
     return "\t" in line
 
 
-def text_tables_to_grids(text: str) -> list[Grid]:
-    """Runs of consecutive tab-separated lines as grids (tables that came through as text).
+def line_cells(line: str) -> list[str] | None:
+    """The cells of one text-table line: tab-separated, a markdown pipe row, or a space-aligned row
+    (a label then numbers); None for prose. A markdown rule line (|---|---|) is an empty list."""
+    if "\t" in line:
+        return [clean_cell(c) for c in line.split("\t")]
+    stripped = line.strip()
+    if stripped.count("|") >= 2 or (stripped.startswith("|") and stripped.endswith("|") and len(stripped) > 2):
+        if _PIPE_RULE.match(stripped):
+            return []
+        inner = stripped[1:] if stripped.startswith("|") else stripped
+        inner = inner[:-1] if inner.endswith("|") else inner
+        return [clean_cell(c) for c in inner.split("|")]
+    m = _SPACED.match(stripped)
+    if not m:
+        return None
+    label = (m.group("label") or "").strip()
+    nums = m.group("nums").split()
+    if label:
+        if _PROSE_END.search(label) or not re.search(f"[{_CJK}]", label) or "。" in label:
+            return None
+        if len(nums) == 1 and not re.search(r"[ \u3000\u00a0]{2,}", stripped) and not _row_label(label):
+            return None  # "全年共收到申请 12" is a sentence broken by the page, not a row
+        return [clean_cell(label), *nums]
+    return nums if len(nums) >= 3 else None
 
-    A run needs at least two lines or three cells; rows are padded to the run's width.
+
+def _row_label(label: str) -> bool:
+    return bool(re.match(r"^(?:[（(][一二三四五六七八九十\d]+[)）]|[一二三四五六七八九十]+、|\d+[.．、])", label))
+
+
+def _label_line(line: str) -> bool:
+    s = line.strip()
+    return 0 < len(s) <= 30 and not _PROSE_END.search(s) and not _SECTION.search(s) and "。" not in s
+
+
+def text_tables_to_grids(text: str) -> list[Grid]:
+    """Runs of table lines as grids (tables that came through as text).
+
+    Table lines are tab-separated, markdown pipe rows, or space-aligned rows (a label then numbers).
+    A short label-only line inside a run is a row of its own (a section label such as （三）不予公开),
+    or the label of a numbers-only line that follows it. A run needs at least two lines or three
+    cells; rows are padded to the run's width.
     """
     grids: list[Grid] = []
     run: list[list[str]] = []
+    held: list[str] = []  # label-only lines waiting for the next table line
 
     def flush() -> None:
         if run and (len(run) >= 2 or len(run[0]) >= 3):
             width = max(len(r) for r in run)
             grids.append([r + [""] * (width - len(r)) for r in run])
         run.clear()
+        held.clear()
 
     for line in (text or "").splitlines():
-        if _has_cells(line):
-            run.append([clean_cell(c) for c in line.split("\t")])
-        else:
+        if not line.strip():
+            continue
+        if _SECTION.search(line.strip()):
             flush()
+            continue
+        cells = line_cells(line)
+        if cells is None:
+            if run and _label_line(line) and len(held) < 3:
+                held.append(clean_cell(line))
+            else:
+                flush()
+            continue
+        if not cells:  # a markdown rule line
+            continue
+        if held and not re.search(f"[{_CJK}]", "".join(cells)) and "\t" not in line and "|" not in line:
+            cells = [held.pop(), *cells]  # a label on its own line, its numbers on the next
+        run.extend([h] for h in held)
+        held.clear()
+        run.append(cells)
     flush()
     return grids

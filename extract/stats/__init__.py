@@ -9,13 +9,14 @@ Table numbers win over text; a text figure that disagrees with its table becomes
 from __future__ import annotations
 
 import logging
+import re
 
 from extract.record import Grid, Stat
 from extract.tables import text_tables_to_grids
 
 from .base import Collector
 from .checks import check_document_date, check_table3, check_table4, plural
-from .grid_tables import Table3, classify, read_table2, read_table4
+from .grid_tables import Table3, appeal_numbers_row, classify, read_table2, read_table4
 from .keys import CODEBOOK, REQUEST_COLUMNS, REQUEST_ROWS
 from .legacy import read_legacy_cells, read_legacy_grid, read_legacy_text
 from .narrative import Found, find_numbers
@@ -93,6 +94,8 @@ def _analyze(
     if not any(kinds):
         tables = text_tables_to_grids(text)
         kinds = [_classify(g, out) for g in tables]
+        if "四" not in kinds and re.search(r"行政复议", text):
+            kinds = [k or ("四" if appeal_numbers_row(g) else None) for g, k in zip(tables, kinds, strict=True)]
         from_text = True
     t3 = Table3(out, form)
     origin: dict[str, str] = {}

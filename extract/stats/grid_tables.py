@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
+from difflib import SequenceMatcher
 
 from extract.record import Grid
 
@@ -37,6 +38,19 @@ def _any(cells: list[str], pattern: str) -> bool:
     return any(rx.search(c) for c in cells)
 
 
+def appeal_numbers_row(grid: Grid) -> bool:
+    """A text table of one row of 15 numbers whose groups add up (维持+纠正+其他+未审结 = 总计 three
+    times): table 四 whose header stayed in the prose above it."""
+    for row in grid:
+        vals = [parse_value(c) for c in row if norm(c)]
+        if len(vals) != 15 or not all(isinstance(v, Value) for v in vals):
+            continue
+        n = [v.number for v in vals if isinstance(v, Value)]
+        if all(abs(sum(n[i : i + 4]) - n[i + 4]) < 0.005 for i in (0, 5, 10)):
+            return True
+    return False
+
+
 def classify(grid: Grid) -> str | None:
     """Which table a grid is: "三", "三+" (continuation without header), "四", "二", "legacy" or None."""
     cells = _cells(grid)
@@ -55,7 +69,7 @@ def classify(grid: Grid) -> str | None:
     hits = sum(
         1 for c in cells if re.search(r"不予公开|无法提供|不予处理|重复申请|国家秘密|不掌握|其他处理", c)
     )
-    if hits >= 2:
+    if hits >= 2 or (_any(cells, r"本年新收") and _any(cells, r"上年结转|予以公开|部分公开")):
         return "三+"
     return None
 
@@ -147,12 +161,17 @@ class Table3:
         self.form = form
         self.colmap: dict[int, str] = {}
         self.rows: dict[str, dict[str, float | int]] = {}
+        self.positional = False  # columns placed by the form's order, not by printed headers
 
     def read(self, grid: Grid, continuation: bool = False) -> None:
         if continuation:
             if not self.colmap:
-                self.out.flag("table 三 could not be read: a continuation without column headers")
-                return
+                colmap = self._positional(grid, 0)
+                if not colmap:
+                    self.out.flag("table 三 could not be read: a continuation without column headers")
+                    return
+                self.out.flag("table 三: no column headers, columns read by position")
+                self.colmap, self.positional = colmap, True
             colmap, start = self.colmap, 0
         else:
             colmap, start = _request_colmap(grid)
@@ -162,6 +181,7 @@ class Table3:
                     self.out.flag("table 三 could not be read: column headers not recognised")
                     return
                 self.out.flag("table 三: column headers not recognised, columns read by position")
+                self.positional = True
             self.colmap = colmap
         self._rows(grid[start:], colmap)
 
@@ -199,10 +219,10 @@ class Table3:
             elif re.search(r"总计", label):
                 section = None
             key = _match_request_row(label, section) if label else None
-            if label and key is None and values:
-                self.out.flag(f"table 三: row not recognised: {label}")
-                continue
             if not label and not values:
+                continue
+            if self.positional and values and not _adds_up(values):
+                self.out.flag(f"table 三: columns read by position do not add up in row {label or '?'}; skipped")
                 continue
             labelled.append((key, values, label, row))
         self._place(labelled)
@@ -213,9 +233,12 @@ class Table3:
         prev: str | None = None
         for key, values, label, row in rows + [("__end__", {}, "", [])]:
             if key is None:
-                if any(v != 0 for v in values.values()):
-                    pending.append((values, row))
-                continue  # an unlabelled row of zeros is layout debris, not data
+                # a row whose label is missing or misprinted (2.其他法律行政止公开): placed by the
+                # form's fixed row order when it fills a gap exactly; an unlabelled row of zeros is
+                # layout debris, not data
+                if values and (label or any(v != 0 for v in values.values())):
+                    pending.append((values, row, label))
+                continue
             if pending:
                 self._place_pending(pending, prev, key, order)
                 pending = []
@@ -226,24 +249,55 @@ class Table3:
                     self.out.flag(f"table 三: row {label} appears twice; the first one is kept")
                 continue
             self.rows[key] = values
+            conf = "table-position" if self.positional else "table-label"
             for col, v in values.items():
-                self.out.add(f"requests.{key}.{col}", v, "table", _evidence("三", label, row))
+                self.out.add(f"requests.{key}.{col}", v, "table", _evidence("三", label, row), conf)
             prev = key
 
     def _place_pending(self, pending, prev: str | None, nxt: str, order: list[str]) -> None:
         lo = order.index(prev) + 1 if prev in order else 0
         hi = order.index(nxt) if nxt in order else len(order)
         gap = [k for k in order[lo:hi] if k not in self.rows]
-        if len(gap) == len(pending):
-            for k, (values, row) in zip(gap, pending, strict=True):
+        labels_fit = all(not lab or _near_label(lab, k) for k, (_v, _r, lab) in zip(gap, pending, strict=False))
+        if len(gap) == len(pending) and labels_fit:
+            for k, (values, row, lab) in zip(gap, pending, strict=True):
                 self.rows[k] = values
                 for col, v in values.items():
                     self.out.add(
-                        f"requests.{k}.{col}", v, "table", _evidence("三", f"[{k}, by position]", row)
+                        f"requests.{k}.{col}",
+                        v,
+                        "table",
+                        _evidence("三", f"{lab} [{k}, by position]" if lab else f"[{k}, by position]", row),
+                        "table-position",
                     )
-            self.out.flag(f"table 三: {len(pending)} unlabelled row(s) placed by position ({', '.join(gap)})")
+            what = "row(s) with a misprinted label" if any(lab for _v, _r, lab in pending) else "unlabelled row(s)"
+            self.out.flag(f"table 三: {len(pending)} {what} placed by position ({', '.join(gap)})")
         else:
-            self.out.flag(f"table 三: {len(pending)} unlabelled row(s) with numbers skipped")
+            shown = ", ".join(lab for _v, _r, lab in pending if lab)
+            if shown:
+                self.out.flag(f"table 三: row not recognised: {shown}")
+            else:
+                self.out.flag(f"table 三: {len(pending)} unlabelled row(s) with numbers skipped")
+
+
+def _adds_up(values: dict[str, float | int]) -> bool:
+    """A row read by position: natural persons + the five organisation columns = the total."""
+    parts = [values.get(c) for c in _COLUMN_ORDER[:-1]]
+    if values.get("total") is None or any(p is None for p in parts):
+        return len(values) <= 1
+    return abs(sum(p for p in parts if p is not None) - values["total"]) < 0.005
+
+
+_STRIP_NUMBERING = re.compile(r"^(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[)）]|\d+[.．、])+")
+
+
+def _near_label(label: str, key: str) -> bool:
+    """Is a printed row label a near miss of the form's label for `key` (a typo, a dropped word)?"""
+    want = _STRIP_NUMBERING.sub("", norm(REQUEST_ROWS[key][0].split("）")[-1].split("、")[-1]))
+    got = _STRIP_NUMBERING.sub("", norm(label))
+    got = re.sub(r"^三、本年度办理结果|^[（(][一二三四五六七][)）](?:不予公开|无法提供|不予处理|其他处理)", "", got)
+    got = _STRIP_NUMBERING.sub("", got)
+    return SequenceMatcher(None, want, got).ratio() >= 0.6
 
 
 # --- table 四 --------------------------------------------------------------------------------------
@@ -323,7 +377,8 @@ def read_table4(grid: Grid, out: Collector) -> None:
             continue
         v = parse_value(data[j])
         if isinstance(v, Value):
-            out.add(key, v.number, "table", f"table 四: {key} | " + " | ".join(c for c in data if c))
+            conf = "table-label" if measures else "table-position"
+            out.add(key, v.number, "table", f"table 四: {key} | " + " | ".join(c for c in data if c), conf)
         elif isinstance(v, str):
             out.flag(f"table 四: text in a number cell ({key}): {v!r}")
 

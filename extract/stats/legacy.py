@@ -128,13 +128,40 @@ def read_legacy_grid(grid: Grid, out: Collector) -> int:
     return read_legacy_cells([c for row in grid for c in row], out, "legacy table")
 
 
+def _line_tokens(line: str) -> list[str]:
+    """One flattened row split at tabs, pipes and spaces; label pieces split by a space are joined
+    again ('（一） 主动公开政府信息数 条 120' -> ['（一）主动公开政府信息数', '条', '120'])."""
+    if "\t" in line:
+        return line.split("\t")
+    out: list[str] = []
+    for tok in re.split(r"[ \u3000\u00a0|]+", line.strip()):
+        if not tok:
+            continue
+        if out and _is_label(out[-1]) and _is_label(tok) and norm(tok) not in _UNITS:
+            out[-1] += tok
+        else:
+            out.append(tok)
+    return out
+
+
 def read_legacy_text(text: str) -> list[str]:
-    """The cells of a flattened legacy table: every line from the 统计指标 header on, split at tabs."""
+    """The cells of a flattened legacy table: every line from the 统计指标 header on, split at tabs,
+    pipes or spaces. Without the header, only lines that are exactly an indicator row of the form
+    (a known label, its unit, a number) are taken: '收到申请数 件 12'."""
     lines = (text or "").splitlines()
     start = next((i for i, ln in enumerate(lines) if "统计指标" in norm(ln)), None)
-    if start is None:
-        return []
     cells: list[str] = []
-    for ln in lines[start + 1 :]:
-        cells.extend(ln.split("\t"))
+    if start is not None:
+        for ln in lines[start + 1 :]:
+            cells.extend(_line_tokens(ln))
+        return cells
+    for ln in lines:
+        toks = [t for t in _line_tokens(ln) if norm(t)]
+        if not 2 <= len(toks) <= 3 or len(norm(toks[0])) > 40:
+            continue
+        if not isinstance(parse_value(toks[-1]), Value) or (len(toks) == 3 and norm(toks[1]) not in _UNITS):
+            continue
+        lab = legacy_label(toks[0])
+        if any(k == lab for k, _sec in _EXACT):
+            cells.extend(toks)
     return cells
