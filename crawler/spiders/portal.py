@@ -76,7 +76,9 @@ class PortalSpider(SiteOutcomes, scrapy.Spider):
                         for s in chosen}
         self._over_budget: set[str] = set()
         self._pending: dict[int, PendingReport] = {}  # reports waiting for attachments, by id()
-        self._families: dict[str, SiteFamily] = {}
+        self._families: dict[str, SiteFamily] = {}  # the family guessed (or named) at each site's entry
+        self._page_families: dict[tuple[str, str], SiteFamily] = {}  # (site, family) -> its reader on that site
+        self.served: dict[str, dict[str, str]] = {}  # site -> list page URL -> the family that read it
         self._entry_failures: dict[str, int] = {}
 
     @classmethod
@@ -142,6 +144,52 @@ class PortalSpider(SiteOutcomes, scrapy.Spider):
         self._families[site.site_id] = family = family_cls()
         return family
 
+    def _family_named(self, site, name: str) -> SiteFamily | None:
+        """This site's instance of a family (families keep per-site state, e.g. items already listed)."""
+        if self._families.get(site.site_id) is not None and self._families[site.site_id].name == name:
+            return self._families[site.site_id]
+        key = (site.site_id, name)
+        if key not in self._page_families:
+            cls = family_registry().get(name)
+            if cls is None:
+                return None
+            self._page_families[key] = cls()
+        return self._page_families[key]
+
+    def page_family(self, site, response: Response) -> SiteFamily | None:
+        """The family that reads this page. Families are hints, not gates: a page is read by the family of
+        the page that linked it (or the site's entry guess) unless it shows another family's fingerprint —
+        a portal on one CMS often hands its 信息公开 platform or a column to another, and a home page often
+        shows none at all — and a list page nothing but the fallback can read (下一页, ?page=N) goes to it.
+        ``OGI_CROSS_FAMILY = False`` keeps the entry's family for the whole site (the old behaviour)."""
+        base = self.family_for(site, response)
+        if base is None or not self.settings.getbool("OGI_CROSS_FAMILY", True):
+            return base
+        hinted = response.meta.get("ogi_family")
+        current = (self._family_named(site, hinted) if hinted else None) or base
+        if not current.fallback and current.detect(response):
+            return current
+        for cls in family_registry().values():
+            if not cls.fallback and cls.name != current.name and cls.detect(response):
+                return self._family_named(site, cls.name)
+        return current
+
+    def _served(self, site, response: Response, family: SiteFamily):
+        """Record which family read a list page; say so once per family when it is not the entry's."""
+        pages = self.served.setdefault(site.site_id, {})
+        entry = self._families.get(site.site_id)
+        if entry is not None and family.name != entry.name and family.name not in pages.values():
+            self.note(site.site_id, f"{response.url} is read as {family.name} (the entry page as {entry.name})")
+        pages[response.url] = family.name
+
+    @staticmethod
+    def _tagged(requests, family: SiteFamily):
+        """Requests made while reading a page carry its family, the hint for the pages they fetch."""
+        for request in requests:
+            if isinstance(request, scrapy.Request):
+                request.meta.setdefault("ogi_family", family.name)
+            yield request
+
     def skip_listed(self, site_id: str, item: ListItem) -> bool:
         """Count a listed report page; True when an incremental crawl need not fetch it (crawler/incremental.py)."""
         incremental = session_for(self.crawler).incremental
@@ -163,13 +211,16 @@ class PortalSpider(SiteOutcomes, scrapy.Spider):
             if response.meta.get("ogi_hops", 0) == 0:
                 self._entry_failed(site)
             return
-        family = self.family_for(site, response)
+        family = self.page_family(site, response)
         if family is None:
             if self._runs():
                 self._runs().set_status(site.site_id, "needs_family",
                                         f"no site-family module recognises {response.url}")
             logger.warning("[%s] no family module recognises %s", site.site_id, response.url)
             return
+        yield from self._tagged(self._read_entry(site, family, response), family)
+
+    def _read_entry(self, site, family: SiteFamily, response: Response):
         self._note_moved_entry(site, response)
         why = family.needs_module(response)
         if why:
@@ -182,7 +233,7 @@ class PortalSpider(SiteOutcomes, scrapy.Spider):
                 yield self.request(url, site.site_id, "entry", self.parse_entry, ogi_hops=hops + 1)
         if not columns and family.is_list_page(response) and family.is_report_column(response):
             # The entry URL (or a page reached from it) is itself a report column.
-            yield from self.parse_list(response)
+            yield from self._read_list(site, family, response)
             return
         for url in columns:
             yield self.request(url, site.site_id, "list", self.parse_list)
@@ -194,9 +245,20 @@ class PortalSpider(SiteOutcomes, scrapy.Spider):
         site = self.site_by_id(response.meta["ogi_site"])
         if self._unusable(response, site.site_id, "list page"):
             return
-        family = self.family_for(site, response)
+        family = self.page_family(site, response)
         if family is None:
             return
+        if (not family.fallback and not family.detect(response) and not family.list_items(response)
+                and self.settings.getbool("OGI_CROSS_FAMILY", True)):
+            # A list the hinted family cannot read and no family recognises: the fallback's readers
+            # (item links with ids, 下一页 / ?page=N / index_N pagers) may still read it.
+            fallback = self._family_named(site, next(n for n, c in family_registry().items() if c.fallback))
+            if fallback is not None and fallback.list_items(response):
+                family = fallback
+        yield from self._tagged(self._read_list(site, family, response), family)
+
+    def _read_list(self, site, family: SiteFamily, response: Response):
+        self._served(site, response, family)
         self.count(site.site_id, "list_pages")
         if site.site_id in self._over_budget:
             return  # nothing more will be sent to this site: do not fill the scheduler with it
@@ -220,7 +282,7 @@ class PortalSpider(SiteOutcomes, scrapy.Spider):
         if self._unusable(response, site.site_id, "report page"):
             return
         self.count(site.site_id, "detail_pages")
-        family = self.family_for(site, response)
+        family = self.page_family(site, response)
         item = ReportItem(site_id=site.site_id, url=response.url, list_title=response.meta.get("ogi_title", ""),
                           list_date=response.meta.get("ogi_date", ""))
         part = self._part(response, "page")
