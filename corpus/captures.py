@@ -68,6 +68,7 @@ class CapturesMixin(StoreBase):
         headers_json = _json(headers) if headers is not None else None
         with self.transaction() as conn:
             self._check_fk(site_id, run_id)
+            self._lock_identity(f"capture|{url}")
             existing = self._one("SELECT capture_id FROM captures WHERE url = ? AND sha256 IS ?", (url, sha))
             if existing is not None:
                 cid = int(existing["capture_id"])

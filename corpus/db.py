@@ -84,6 +84,24 @@ class StoreBase:
 
     # -- plumbing ---------------------------------------------------------------------------
 
+    # What differs between backends, as methods a backend overrides (corpus.pg_store.PgStore).
+    multi_writer = False  # several processes may write at once (PostgreSQL): locks are per site
+
+    def _lock_identity(self, key: str) -> None:
+        """Serialize writers of one identity (a report, a URL) across processes, inside a transaction.
+        SQLite needs nothing: BEGIN IMMEDIATE already admits one writer at a time."""
+
+    def _schema_version(self) -> int:
+        return schema.schema_version(self.db)
+
+    def _columns(self, table: str) -> list[str]:
+        return list(self.db[table].columns_dict)
+
+    @property
+    def location(self) -> str:
+        """The database as a user names it (a file path, or a URL without its password)."""
+        return str(self.db_path)
+
     def close(self) -> None:
         self.conn.close()
 

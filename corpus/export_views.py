@@ -42,7 +42,7 @@ class Selection:
             params += [_like_escape(a) for a in self.agencies]
         if self.only_passing:
             clauses.append("(r.flags IS NULL OR r.flags IN ('', '[]'))")
-        return " AND ".join(clauses) or "1", params
+        return " AND ".join(clauses) or "1 = 1", params
 
 
 @dataclass(frozen=True)

@@ -1,10 +1,15 @@
-"""The crawl lock: one crawl per database at a time (cron overlap, a second terminal)."""
+"""The crawl lock: one crawl per database at a time (cron overlap, a second terminal).
+
+On PostgreSQL, where crawl workers on many machines write to one database at once, the lock is per site:
+a session-level advisory lock on each site the crawl covers, released by the server when the holder's
+connection ends (kill -9 included), so two crawls of one site never overlap and crawls of other sites go on.
+"""
 
 from __future__ import annotations
 
 import fcntl
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,8 +24,63 @@ def lock_path(db: str | Path) -> Path:
     return db.with_name(db.name + ".lock")
 
 
+def site_lock_key(site_id: str) -> str:
+    """The text whose hash is the advisory-lock key of a site's crawl (PostgreSQL)."""
+    return f"ogi crawl|{site_id}"
+
+
 @contextmanager
-def crawl_lock(db: str | Path) -> Iterator[Path]:
+def _pg_site_locks(url: str, site_ids: Sequence[str]) -> Iterator[str]:
+    from corpus.pg_conn import PgConnection, redact
+
+    conn = PgConnection(url, application_name="ogi crawl lock")
+    try:
+        for site_id in site_ids:
+            got = conn.execute("SELECT pg_try_advisory_lock(hashtextextended(?, 0))",
+                               (site_lock_key(site_id),)).fetchone()[0]
+            if not got:
+                raise CrawlLocked(f"another ogi crawl is running site {site_id} on {redact(url)}; "
+                                  "not starting a second one")
+        yield url
+    finally:
+        conn.close()  # the server releases every advisory lock of the session
+
+
+def live_site_ids(url: str, site_ids: Sequence[str]) -> set[str]:
+    """The sites among `site_ids` whose crawl lock some session holds right now (PostgreSQL)."""
+    from corpus.pg_conn import PgConnection
+
+    conn = PgConnection(url, application_name="ogi status")
+    try:
+        live = set()
+        for site_id in site_ids:
+            row = conn.execute(
+                """SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted
+                   AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+                   AND ((classid::bigint << 32) | objid::bigint) = hashtextextended(?, 0))""",
+                (site_lock_key(site_id),)).fetchone()
+            if row[0]:
+                live.add(site_id)
+        return live
+    finally:
+        conn.close()
+
+
+@contextmanager
+def crawl_lock(db: str | Path, site_ids: Sequence[str] = ()) -> Iterator[Path | str]:
+    """The lock of a crawl of `site_ids` into `db`: the whole SQLite file, or each site on PostgreSQL."""
+    from corpus.pg_conn import is_postgres_url
+
+    if is_postgres_url(str(db)):
+        with _pg_site_locks(str(db), site_ids) as held:
+            yield held
+        return
+    with _file_lock(db) as path:
+        yield path
+
+
+@contextmanager
+def _file_lock(db: str | Path) -> Iterator[Path]:
     """Hold an exclusive flock next to the database for the duration of a crawl.
 
     flock, not a pid file: the kernel releases it when the holder dies (kill -9 included), so a

@@ -100,6 +100,10 @@ def open_readonly(db: str | Path, *, tables: Iterable[str] = OGI_TABLES,
     write to (where SQLite cannot make the -shm file) is read `immutable=1` when no WAL frames are
     pending. `tables`: tables the caller needs; missing ones make it "not an ogi database".
     """
+    from corpus.pg_conn import is_postgres_url
+
+    if is_postgres_url(str(db)):
+        return _open_pg_readonly(str(db), tables, error)  # type: ignore[return-value]
     path = Path(db)
     try:
         if not str(db).strip():
@@ -133,6 +137,41 @@ def open_readonly(db: str | Path, *, tables: Iterable[str] = OGI_TABLES,
             raise
         raise error(str(exc)) from exc
     conn.row_factory = sqlite3.Row
+    return conn
+
+
+def _open_pg_readonly(url: str, tables: Iterable[str], error: type[Exception]):
+    """A PostgreSQL corpus opened for reading (every transaction read-only): the sqlite3-shaped
+    corpus.pg_conn.PgConnection, so the readers' SQL and error handling serve both backends."""
+    from corpus.pg_conn import PgConnection, redact
+    from corpus.pg_schema import PG_TABLES, schema_version
+    from corpus.schema import SCHEMA_VERSION
+
+    sqlite_only = {"reports_fts"}  # the SQLite search table; PostgreSQL's is report_search
+    try:
+        try:
+            conn = PgConnection(url, read_only=True, application_name="ogi reader")
+        except sqlite3.OperationalError as exc:
+            raise DatabaseProblem(f"cannot read {redact(url)}: {exc}") from exc
+        try:
+            names = {r[0] for r in conn.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()").fetchall()}
+            wanted = [t for t in (*OGI_TABLES, *tables) if t not in sqlite_only]
+            missing = [t for t in dict.fromkeys(wanted) if t not in names and t in (*PG_TABLES, *OGI_TABLES)]
+            if missing:
+                what = "an empty database" if not names else "no " + ", ".join(missing) + " table"
+                raise DatabaseProblem(f"{redact(url)} is not an ogi database ({what})")
+            version = schema_version(conn)
+            if version > SCHEMA_VERSION:
+                raise DatabaseProblem(f"{redact(url)} was written by a newer ogi (schema version {version}; this "
+                                      f"ogi reads up to {SCHEMA_VERSION}): upgrade ogi")
+        except BaseException:
+            conn.close()
+            raise
+    except DatabaseProblem as exc:
+        if error is DatabaseProblem:
+            raise
+        raise error(str(exc)) from exc
     return conn
 
 

@@ -6,7 +6,6 @@ import json
 import logging
 from typing import Any
 
-from corpus import schema
 from corpus.db import (
     StoreBase,
     StoreError,
@@ -124,13 +123,13 @@ class ReportReader(StoreBase):
                 value = "".join(ch for ch in str(value) if ch.isdigit())
             clauses.append(prefix + clause)
             params.append(value)
-        return " AND ".join(clauses) or "1", params
+        return " AND ".join(clauses) or "1 = 1", params
 
     def reports(self, *, limit: int | None = None, with_text: bool = True, **filters: Any) -> list[dict[str, Any]]:
         """Reports matching filters (province/city/county exact, adcode prefix, year exact, agency substring...)."""
         where, params = self.where_clause(**filters)
         cols = "*" if with_text else ", ".join(
-            c for c in self.db["reports"].columns_dict if c != "text"
+            c for c in self._columns("reports") if c != "text"
         )
         sql = f"SELECT {cols} FROM reports WHERE {where} ORDER BY province, city, county, agency, report_year"
         if limit is not None:
@@ -144,7 +143,7 @@ class ReportReader(StoreBase):
             return {k: int(n) for k, n in self.conn.execute(sql).fetchall()}
 
         return {
-            "schema_version": schema.schema_version(self.db),
+            "schema_version": self._schema_version(),
             "sites": self._scalar("SELECT count(*) FROM sites"),
             "runs": self._scalar("SELECT count(*) FROM crawl_runs"),
             "runs_by_status": grouped("SELECT status, count(*) FROM crawl_runs GROUP BY status ORDER BY status"),

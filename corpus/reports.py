@@ -68,6 +68,13 @@ class ReportWriter(StoreBase):
         return None
 
     @staticmethod
+    def _identity_key(record: Record) -> str:
+        """What two concurrent saves of the same report share (the lock key of `_lock_identity`)."""
+        if record.agency and record.report_year is not None:
+            return f"report|{record.agency}|{record.report_year}"
+        return f"report-url|{record.source_url or record.sha256 or ''}"
+
+    @staticmethod
     def _report_fields(record: Record, site_id: str | None) -> dict[str, Any]:
         r = record.region
         return {
@@ -137,6 +144,7 @@ class ReportWriter(StoreBase):
         now = utcnow()
         with self.transaction() as conn:
             self._check_fk(site_id)
+            self._lock_identity(self._identity_key(record))
             captures = []
             for cid in capture_ids:
                 row = self._one("SELECT capture_id, sha256, kind FROM captures WHERE capture_id = ?", (cid,))
@@ -245,7 +253,7 @@ class ReportWriter(StoreBase):
     def delete_report(self, report_id: int) -> None:
         """Remove a report with its statistics, capture links and search entry (captures stay)."""
         with self.transaction() as conn:
-            conn.execute("DELETE FROM reports_fts WHERE rowid = ?", (report_id,))
+            self._unindex_report(report_id)
             conn.execute("DELETE FROM statistics WHERE report_id = ?", (report_id,))
             conn.execute("DELETE FROM report_captures WHERE report_id = ?", (report_id,))
             conn.execute("DELETE FROM reports WHERE report_id = ?", (report_id,))

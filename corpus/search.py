@@ -28,6 +28,7 @@ from typing import Any
 import sqlite_utils
 
 from corpus.bigrams import Segment, segments
+from corpus.pg_conn import PgConnection, is_postgres_url, redact
 from corpus.readonly import MAX_YEAR, MIN_YEAR, OGI_TABLES, database_problem, invalid_utf8, open_readonly
 from corpus.store import Store
 
@@ -206,11 +207,16 @@ class _ReadOnlyStore(Store):
     search must not write to a damaged file, a stranger's SQLite database or an empty file."""
 
     def __init__(self, conn: sqlite3.Connection, db_path: str | Path) -> None:  # no super(): it writes
-        self.db_path = Path(db_path)
-        self.raw_dir = self.db_path.parent / "raw"
         self._lock = threading.RLock()
         self.conn = conn
-        self.db = sqlite_utils.Database(conn)
+        if is_postgres_url(str(db_path)):
+            self.db_path = redact(str(db_path))  # type: ignore[assignment]  # for messages only
+            self.raw_dir = Path(".")
+            self.db = None  # type: ignore[assignment]
+        else:
+            self.db_path = Path(db_path)
+            self.raw_dir = self.db_path.parent / "raw"
+            self.db = sqlite_utils.Database(conn)
 
 
 def _open(store_or_db: Store | sqlite_utils.Database | sqlite3.Connection | str | Path) -> tuple[Store, bool]:
@@ -240,6 +246,32 @@ def _check_filters(filters: dict[str, Any]) -> None:
     for name, value in filters.items():
         if isinstance(value, str) and (shown := invalid_utf8(value)) is not None:
             raise SearchError(f"--{name} {shown!r} is not valid UTF-8 text")
+
+
+def _fts_rows(store: Store, query: str, match: str, where: str, params: list[Any], cols: str,
+              limit: int) -> list[dict[str, Any]]:
+    """The hits of an FTS5 MATCH on SQLite, best first."""
+    # Rank without the text column, then read the text of the returned rows only: selecting
+    # r.text in the ranking query made SQLite carry every match's full text through the sorter
+    # (most of the time of a common word at 100,000 reports; benchmarks/RESULTS-search.md).
+    # Without filters the ranking needs no join at all (a reports row lookup per match is half
+    # the time of a common word): rank in the index alone, keeping `limit` spare rows so that
+    # the year tie-break still applies to reports tied at the cut.
+    if params:
+        ranked = ranked_matches_sql(where) + " LIMIT ?"
+        inner_limit = limit
+    else:
+        ranked = f"""SELECT rowid AS rid, {RANK} AS rank FROM reports_fts
+                     WHERE reports_fts MATCH ? ORDER BY rank LIMIT ?"""
+        inner_limit = 2 * limit
+    sql = f"""WITH top AS ({ranked})
+              SELECT {cols}, top.rank FROM top JOIN reports r ON r.report_id = top.rid
+              ORDER BY top.rank, r.report_year DESC LIMIT ?"""
+    try:
+        return store._all(sql, [match, *params, inner_limit, limit])
+    except sqlite3.OperationalError as exc:  # should not happen: the query is built from quoted tokens
+        logger.error("fts query failed: %r -> %s: %s", query, match, exc)
+        raise SearchError(f"cannot search for {query!r}: {exc}") from exc
 
 
 def search(
@@ -299,21 +331,13 @@ def search(
             # Without filters the ranking needs no join at all (a reports row lookup per match is half
             # the time of a common word): rank in the index alone, keeping `limit` spare rows so that
             # the year tie-break still applies to reports tied at the cut.
-            if params:
-                ranked = ranked_matches_sql(where) + " LIMIT ?"
-                inner_limit = int(limit)
+            if isinstance(store.conn, PgConnection):  # PostgreSQL: tsvector index, same matches (corpus.pg_search)
+                from corpus.pg_search import ranked_sql
+
+                sql, match_params = ranked_sql(groups, where, cols)
+                rows = store._all(sql, [*match_params, *params, int(limit)])
             else:
-                ranked = f"""SELECT rowid AS rid, {RANK} AS rank FROM reports_fts
-                             WHERE reports_fts MATCH ? ORDER BY rank LIMIT ?"""
-                inner_limit = 2 * int(limit)
-            sql = f"""WITH top AS ({ranked})
-                      SELECT {cols}, top.rank FROM top JOIN reports r ON r.report_id = top.rid
-                      ORDER BY top.rank, r.report_year DESC LIMIT ?"""
-            try:
-                rows = store._all(sql, [match, *params, inner_limit, int(limit)])
-            except sqlite3.OperationalError as exc:  # should not happen: the query is built from quoted tokens
-                logger.error("fts query failed: %r -> %s: %s", query, match, exc)
-                raise SearchError(f"cannot search for {query!r}: {exc}") from exc
+                rows = _fts_rows(store, query, match, where, params, cols, int(limit))
         hits = []
         for r in rows:
             snippet = make_snippet(r["text"] or "", terms, start=mark_start, end=mark_end)

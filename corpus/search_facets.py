@@ -35,7 +35,7 @@ def _where(filters: Mapping[str, Any]) -> tuple[str, list[Any]]:
     unknown = sorted(set(filters) - set(FACETS))
     if unknown:
         raise SearchError(f"unknown filter {unknown[0]!r}; use one of {list(FACETS)}")
-    return " AND ".join(f"r.{f} = ?" for f in filters) or "1", list(filters.values())
+    return " AND ".join(f"r.{f} = ?" for f in filters) or "1 = 1", list(filters.values())
 
 
 def ranked_ids(conn: sqlite3.Connection, query: str, filters: Mapping[str, Any] | None = None) -> list[int]:

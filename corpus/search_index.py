@@ -25,6 +25,10 @@ class SearchIndexMixin(StoreBase):
         meta = " ".join(str(x) for x in (year, province, city, county, department) if x)
         return (rid, to_index_text(title), to_index_text(agencies), to_index_text(meta), to_index_text(text))
 
+    def _unindex_report(self, report_id: int) -> None:
+        """Drop a report from the search index (call inside a transaction)."""
+        self.conn.execute("DELETE FROM reports_fts WHERE rowid = ?", (report_id,))
+
     def _index_report(self, report_id: int) -> None:
         """Replace the search-index row of one report (call inside a transaction)."""
         row = self.conn.execute(f"SELECT {self._INDEX_COLS} FROM reports WHERE report_id = ?", (report_id,)).fetchone()

@@ -49,9 +49,11 @@ class RunTracker(SessionComponent):
                 raise
 
     def _open_runs(self, spider) -> None:
-        # Runs left 'running' by a killed process are closed — every site's, not only this crawl's: the
-        # crawl lock guarantees no other crawl of this database is alive.
-        self.store.close_stale_runs()
+        # Runs left 'running' by a killed process are closed. SQLite: every site's, not only this crawl's (the
+        # crawl lock covers the whole database). PostgreSQL: this crawl's sites only (it holds their locks;
+        # other sites may be crawled by other workers right now).
+        sites = [site.site_id for site in getattr(spider, "sites", [])]
+        self.store.close_stale_runs(sites if self.store.multi_writer else None)
         for site in getattr(spider, "sites", []):
             self.store.upsert_site(
                 site.site_id,

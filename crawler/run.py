@@ -42,7 +42,7 @@ LOCAL_SETTINGS = {
 @dataclass
 class CrawlJob:
     sites: list[Site]
-    db: Path
+    db: Path | str  # an SQLite file, or a postgresql:// URL
     settings: dict[str, Any] = field(default_factory=dict)
     progress: Callable[[str, str, dict], None] | None = None
     on_finished: Callable[[CrawlResult], None] | None = None  # called when this job's crawl ends
@@ -115,7 +115,7 @@ def crawl_jobs(runner: CrawlerRunner | CrawlerProcess, jobs: list[CrawlJob], bas
         result = CrawlResult(job, crawler=crawler)
         results.append(result)
         # One crawl per database at a time (cron overlap): CrawlLocked (exit code 4) stops everything.
-        with crawl_lock(job.db):
+        with crawl_lock(job.db, [site.site_id for site in job.sites]):
             try:
                 yield runner.crawl(crawler, sites=job.sites)
             except Exception as exc:  # a crawl that could not even start: say so, go on with the next job

@@ -15,11 +15,11 @@ the crawler:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from scrapy.settings import BaseSettings
 
+from corpus import backend
 from corpus.store import Store
 
 if TYPE_CHECKING:
@@ -44,11 +44,8 @@ class StorageFailure:
 
 
 def open_store(settings: BaseSettings) -> Store:
-    """The Store of the database (and raw directory) the settings name."""
-    db = str(Path(settings.get("OGI_DB")).resolve())
-    raw = settings.get("OGI_RAW_DIR")
-    Path(db).parent.mkdir(parents=True, exist_ok=True)
-    return Store(db, raw_dir=raw)
+    """The Store of the database (an SQLite path or a postgresql:// URL) and raw directory the settings name."""
+    return backend.open_store(settings.get("OGI_DB"), raw_dir=settings.get("OGI_RAW_DIR") or None)
 
 
 @dataclass
