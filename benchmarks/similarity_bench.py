@@ -7,9 +7,9 @@ Corpus: agencies = real counties (cpca) × the departments of `benchmarks.synthe
 every year 2019–2024 (form2019 before 2021, form2021 after), so most reports have a previous one. Each text is
 the form's headings and tables (which the comparison must ignore) and ~40 sentences: from the seed reports'
 sentences, work-topic and random-word sentences (`CorpusGenerator`). Year over year an agency keeps a random
-30–70 % of its sentences. Planted, with known answers: 2 % of reports repeat the previous year's text with
+30–70 % of its ~70 sentences. Planted, with known answers: 2 % of reports repeat the previous year's text with
 other numbers (similarity_prev_year must be ≥ 0.9) and 1 % copy another agency of the same county and year
-with the name replaced (nearest_peer must be that agency). The similarity pass runs in a child process so
+under their own name (nearest_peer must be that agency, or another copy of the same text). The similarity pass runs in a child process so
 its peak RSS (getrusage RUSAGE_CHILDREN) is its own, not the generator's.
 
 Naive all-pairs: exact Jaccard of the shingle sets (Python sets) timed on a sample of random pairs, times
@@ -46,6 +46,7 @@ from corpus.similarity import SHINGLE, comparable_text, shingle_hashes, update_s
 from corpus.store import Store, utcnow
 
 YEARS = range(2019, 2025)
+SENTENCES = 70  # per report (besides headings and tables)
 COLS = ("agency", "agency_as_printed", "department", "province", "city", "county", "adcode", "report_year",
         "title", "form", "source_url", "text", "text_source", "first_seen", "last_seen", "updated_at")
 _NUM_RE = re.compile(r"\d+")
@@ -79,6 +80,7 @@ def build(db_path: Path, n: int, seed: int) -> dict[str, Any]:
     now = utcnow()
     planted_prev: list[tuple[str, int]] = []
     planted_peer: list[tuple[str, str, int]] = []  # (copier, source, year)
+    origin: dict[tuple[str, int], str] = {}  # whose text a report carries (a copy of a copy: the first one's)
     count = 0
     lengths: list[int] = []
     t0 = time.perf_counter()
@@ -95,19 +97,24 @@ def build(db_path: Path, n: int, seed: int) -> dict[str, Any]:
             for c, (dept_short, dept_full) in agencies:
                 agency = f"{c.city}{c.county}{dept_full}" if c.city != c.county else f"{c.county}{dept_full}"
                 before = last.get(agency)
-                if before and rng.random() < 0.02:
-                    sentences = [_renumber(rng, s) for s in before]
-                    planted_prev.append((agency, year))
+                repeat = bool(before) and rng.random() < 0.02
+                if repeat:
+                    sentences = [_renumber(rng, s) for s in before or []]
                 else:
                     keep = rng.uniform(0.3, 0.7) if before else 0.0
                     sentences = [s for s in (before or []) if rng.random() < keep]
-                    while len(sentences) < 40:
+                    while len(sentences) < SENTENCES:
                         sentences.insert(rng.randint(0, len(sentences)), sentence())
                 peers = by_county[c.adcode]
                 if peers and rng.random() < 0.01:
                     source = rng.choice(peers)
-                    sentences = [s.replace(source, agency) for s in texts[source]]
+                    sentences = list(texts[source])
                     planted_peer.append((agency, source, year))
+                    origin[(agency, year)] = origin[(source, year)]
+                else:
+                    origin[(agency, year)] = agency
+                    if repeat:  # (a repeat overwritten by a peer copy is not one)
+                        planted_prev.append((agency, year))
                 texts[agency] = sentences
                 peers.append(agency)
                 rows.append((c, dept_short, agency, sentences))
@@ -132,7 +139,7 @@ def build(db_path: Path, n: int, seed: int) -> dict[str, Any]:
           f"{len(YEARS)} years (median {sorted(lengths)[len(lengths) // 2]:,} characters), in "
           f"{time.perf_counter() - t0:.1f} s; planted {len(planted_prev)} repeats of the "
           f"previous year, {len(planted_peer)} peer copies", flush=True)
-    return {"prev": planted_prev, "peer": planted_peer, "reports": count}
+    return {"prev": planted_prev, "peer": planted_peer, "origin": origin, "reports": count}
 
 
 def _similarity_child(db: str, queue: Any) -> None:
@@ -158,10 +165,14 @@ def check(db: Path, planted: dict[str, Any]) -> dict[str, Any]:
     """Planted copies found, and how many unplanted reports score as copies (false alarms at 0.9)."""
     conn = sqlite3.connect(db)
     ident = {(a, y): rid for rid, a, y in conn.execute("SELECT report_id, agency, report_year FROM reports")}
+    agency_of = {rid: a for (a, _y), rid in ident.items()}
+    origin = planted["origin"]
     sim = {r[0]: r[1:] for r in conn.execute(
         "SELECT report_id, similarity_prev_year, nearest_peer, nearest_peer_similarity FROM report_similarity")}
     prev_found = sum(1 for a, y in planted["prev"] if (sim[ident[(a, y)]][0] or 0) >= 0.9)
-    peer_found = sum(1 for a, src, y in planted["peer"] if sim[ident[(a, y)]][1] == ident[(src, y)]
+    # Found: the nearest peer carries the same text (the source, or another copy of it: equally similar).
+    peer_found = sum(1 for a, _src, y in planted["peer"] if sim[ident[(a, y)]][1] is not None
+                     and origin[(agency_of[sim[ident[(a, y)]][1]], y)] == origin[(a, y)]
                      and (sim[ident[(a, y)]][2] or 0) >= 0.9)
     planted_ids = {ident[(a, y)] for a, y in planted["prev"]} | {ident[(a, y)] for a, _s, y in planted["peer"]} | {
         ident[(s, y)] for _a, s, y in planted["peer"]}

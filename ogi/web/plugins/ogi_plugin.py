@@ -25,6 +25,7 @@ from ogi.web import limits
 from ogi.web.guard import error_response, refusal, refuse
 from ogi.web.metadata import codebook_rows
 from ogi.web.pages import BOOK, config
+from ogi.web.pages.compare import compare_page, copies_page, peers_page
 from ogi.web.pages.completeness import completeness_page
 from ogi.web.pages.indicator import indicator_page
 from ogi.web.pages.search import fts_expression, search_page, snippet
@@ -115,6 +116,9 @@ def menu_links(datasette: Any) -> list[dict[str, str]]:
         {"href": path(f"/{db}/reports"), "label": "Reports"},
         {"href": path("/-/completeness"), "label": "Completeness (agency × year)"},
         {"href": path("/-/indicator"), "label": "Indicator over the years"},
+        {"href": path("/-/compare"), "label": "Compare an agency with the year before"},
+        {"href": path("/-/copies"), "label": "Reports that repeat last year's text"},
+        {"href": path("/-/peers"), "label": "Peers: agencies of a county ranked"},
         {"href": path(f"/{config(datasette)['codebook']}/keys"), "label": "Codebook"},
     ]
 
@@ -125,6 +129,9 @@ def register_routes() -> list[tuple[str, Any]]:
         (r"^/-/search$", search_page),
         (r"^/-/completeness$", completeness_page),
         (r"^/-/indicator$", indicator_page),
+        (r"^/-/compare$", compare_page),
+        (r"^/-/copies$", copies_page),
+        (r"^/-/peers$", peers_page),
     ]
 
 
