@@ -227,3 +227,45 @@ def region_from_text(text: str) -> Region | None:
         if r:
             return r
     return None
+
+
+# Functional zones outside GB/T 2260, and the division that hosts each (the region of their reports).
+ZONES = {
+    "平潭综合实验区": ["福州市", "平潭县"],
+    "雄安新区": ["保定市"],
+    "两江新区": ["重庆市"],
+    "天府新区": ["成都市"],
+    "西咸新区": ["西安市"],
+    "兰州新区": ["兰州市"],
+    "贵安新区": ["贵阳市"],
+    "赣江新区": ["南昌市"],
+    "金普新区": ["大连市"],
+    "苏州工业园区": ["苏州市"],
+    "横琴粤澳深度合作区": ["珠海市"],
+}
+_ZONE_WORDS = re.compile(
+    r"(?:综合实验区|经济技术开发区|高新技术产业开发区|经济开发区|高新技术开发区|开发区|高新区|新区|工业园区|"
+    r"实验区|试验区|示范区|园区|管委会|管理委员会)"
+)
+
+
+def zone_host(name: str) -> list[str]:
+    """Division names hosting a functional zone named at the start of `name` ('合肥高新技术产业开发区
+    管委会' -> ['合肥市']), [] when it names none. Known zones first, then '<division><zone word>'."""
+    for zone, host in ZONES.items():
+        if name.startswith(zone) or name.startswith(zone[:2]) and zone[2:] in name[:16]:
+            return host
+    m = _ZONE_WORDS.search(name)
+    if not m or m.start() < 2:
+        return []
+    prefix = name[: m.start()]
+    names, _rest = split_region_prefix(prefix)
+    if names:
+        return names
+    gaz = _load()
+    for n in range(min(6, len(prefix)), 1, -1):
+        for suffix in ("市", "县", "区"):
+            cand = prefix[:n] + suffix
+            if cand in gaz.city_by_name or cand in gaz.county_by_name:
+                return [cand]
+    return []

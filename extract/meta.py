@@ -28,6 +28,8 @@ def clean_title(title: str | None) -> str | None:
     if not title:
         return None
     t = normalize_chars(title)
+    # a crawler's or a text dump's label in front of the title: '标题:', markdown '# '
+    t = re.sub(r"^\s*(?:#{1,6}\s*)?(?:(?:标\s*题|题\s*目|名\s*称)\s*[:：]\s*)?(?:#{1,6}\s*)?", "", t)
     t = re.sub(r"(?<=[A-Za-z])\s+(?=[A-Za-z])", "\x00", t)
     t = re.sub(r"\s+", "", t).replace("\x00", " ")
     return t or None
@@ -255,14 +257,23 @@ def resolve_agency_name(
 ) -> tuple[str | None, str | None, str | None, list[str]]:
     """Like `resolve_agency`, for a name found elsewhere (signature line, 发布机构, site name)."""
     printed = clean_title(printed)
-    if not printed:
+    if not printed or _NOT_AGENCY.search(printed):
         return None, None, None, []
     if re.match(r"^(县|区|市|旗|镇|乡|街道|本)", printed) and not gazetteer.split_region_prefix(printed)[0]:
         county = _county_for_bare(printed, text, context)
         if county:
             printed = county + printed[1:] if printed[0] in "县区市旗" else county + printed
     names, rest = gazetteer.split_region_prefix(printed)
+    zone = not names and gazetteer.zone_host(printed)
+    if zone:  # 平潭综合实验区管委会: the zone is the agency, its host division the region
+        agency = expand_abbreviations(printed)
+        m = re.match(r"(.+?(?:实验区|开发区|高新区|新区|园区|试验区|示范区|合作区))(.+)$", agency)
+        if m:
+            agency = m.group(1) + (_full_name_in_text(m.group(2), text, m.group(1)) or m.group(2))
+        return agency, printed, _department_of(agency), list(zone)
     full_rest = expand_abbreviations(rest) if rest else ""
+    if full_rest:
+        full_rest = _full_name_in_text(full_rest, text, "".join(names[-1:])) or full_rest
     if not full_rest or full_rest == "政府":
         # the title names only a region: the reporting body is its government
         full_rest = "人民政府"
@@ -276,6 +287,30 @@ def resolve_agency_name(
     agency = "".join(names[-1:]) + full_rest
     department = _department_of(full_rest)
     return agency, printed, department, names
+
+
+# names that are a site's column or the site itself, never an agency
+_NOT_AGENCY = re.compile(r"栏目|专栏|频道|本网|网站|首页|门户")
+
+
+def _full_name_in_text(rest: str, text: str, region: str = "") -> str | None:
+    """An abbreviated department ('科委', '管委会') resolved to the full name the document prints
+    elsewhere ('科学技术委员会', '…管理委员会'): the printed name must contain the abbreviation's
+    characters in order and end the same way; the most frequent such name wins."""
+    if not text or not 2 <= len(rest) <= 6 or not _AGENCY_END.search(rest) or rest.endswith("政府"):
+        return None
+    last = rest[-1]
+    pattern = "".join(f"{re.escape(ch)}[{HAN}]{{0,5}}?" for ch in rest[:-1]) + re.escape(last)
+    rx = re.compile(rf"(?:{re.escape(region)})?({pattern}(?:员会|会)?)") if region else re.compile(f"({pattern}(?:员会|会)?)")
+    found: Counter[str] = Counter()
+    for m in rx.finditer(text[:60000]):
+        name = m.group(1)
+        if len(name) > len(rest) and _AGENCY_END.search(name) and not re.search(r"[，。、；：\s]", name):
+            found[name] += 1
+    if not found:
+        return None
+    best = found.most_common(1)[0][0]
+    return best if best[-1] == last or (last == "委" and best.endswith("委员会")) else None
 
 
 def _county_for_bare(printed: str, text: str, context: SiteContext | None) -> str | None:
@@ -329,6 +364,10 @@ def resolve_region(
         if r:
             return r
     r = gazetteer.region_from_text(text)
+    if r is None:  # a functional zone's report that names no county (平潭综合实验区)
+        head = text[:5000]
+        host = next((h for z, h in gazetteer.ZONES.items() if z in head), None)
+        r = gazetteer.region_from_names(host) if host else None
     return r or Region()
 
 
