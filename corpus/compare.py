@@ -407,3 +407,58 @@ def peer_table(conn: sqlite3.Connection, key: str, year: int, *, province: str |
                     **shares(values.get(r["report_id"], {})))
             for r, v, k in zip(reports, vals, rk, strict=True)]
     return sorted(rows, key=lambda p: (p.rank is None, p.rank or 0, p.agency))
+
+
+# --- for the export ----------------------------------------------------------------------------------------
+
+def year_over_year_rows(conn: sqlite3.Connection, where: str = "1",
+                        params: list[Any] | tuple[Any, ...] = ()) -> list[dict[str, Any]]:
+    """One row per selected report with a report of the year before and per core key either has: report_id,
+    prev_report_id, agency, adcode, report_year, key, previous, current, delta; by report_id and key order."""
+    keys = ", ".join(f"({i}, '{k}')" for i, k in enumerate(CORE_KEYS))
+    sql = f"""WITH k(ord, key) AS (VALUES {keys})
+        SELECT r.report_id, p.report_id AS prev_report_id, r.agency, r.adcode, r.report_year, k.key,
+               ps.value AS previous, cs.value AS current
+        FROM reports r
+        JOIN reports p ON p.agency = r.agency AND COALESCE(p.adcode, '') = COALESCE(r.adcode, '')
+                      AND p.report_year = r.report_year - 1
+        CROSS JOIN k
+        LEFT JOIN statistics cs ON cs.report_id = r.report_id AND cs.key = k.key
+        LEFT JOIN statistics ps ON ps.report_id = p.report_id AND ps.key = k.key
+        WHERE r.agency IS NOT NULL AND r.report_year IS NOT NULL AND {where}
+          AND (cs.value IS NOT NULL OR ps.value IS NOT NULL)
+        ORDER BY r.report_id, k.ord"""
+    out = []
+    for row in conn.execute(sql, list(params)):
+        d = dict(row)
+        d["delta"] = None if d["previous"] is None or d["current"] is None else d["current"] - d["previous"]
+        out.append(d)
+    return out
+
+
+def peer_rows(reports: list[dict[str, Any]], values: dict[int, dict[str, float]],
+              key: str = "core.requests_new") -> list[dict[str, Any]]:
+    """Per report: `key`'s value and requests handled, the shares, and its rank by `key` among the given
+    reports of its county (county code, else name) and of its province in the same year."""
+    county_of = {r["report_id"]: (r["report_year"], r["adcode"] or (r["province"], r["city"], r["county"]))
+                 for r in reports if r["report_year"] is not None and (r["adcode"] or r["county"])}
+    province_of = {r["report_id"]: (r["report_year"], r["province"]) for r in reports
+                   if r["report_year"] is not None and r["province"]}
+    ranked: dict[str, dict[int, tuple[int | None, int]]] = {}
+    for name, group_of in (("county", county_of), ("province", province_of)):
+        groups: dict[Any, list[int]] = {}
+        for rid, g in group_of.items():
+            groups.setdefault(g, []).append(rid)
+        ranked[name] = {}
+        for ids in groups.values():
+            for rid, rank in zip(ids, ranks([values.get(i, {}).get(key) for i in ids]), strict=True):
+                ranked[name][rid] = (rank, len(ids))
+    out = []
+    for r in reports:
+        v = values.get(r["report_id"], {})
+        rc, rp = ranked["county"].get(r["report_id"], (None, None)), ranked["province"].get(r["report_id"], (None, None))
+        out.append({**{c: r[c] for c in ("report_id", "agency", "province", "city", "county", "adcode", "report_year")},
+                    "requests_new": v.get("core.requests_new"), "requests_handled": v.get("core.requests_handled"),
+                    **shares(v), "rank_in_county": rc[0], "agencies_in_county": rc[1], "rank_in_province": rp[0],
+                    "agencies_in_province": rp[1]})
+    return out

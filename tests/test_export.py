@@ -16,11 +16,12 @@ from extract.record import Record, Region, Stat
 from ogi.cli.export import export_command
 from ogi.export import BOM, ExportError, export_dataset, stata_names
 
-DATA_FILES = [
+DATA_FILES = sorted([
     "README.md", "SHA256SUMS", "codebook.csv", "codebook.md", "datapackage.json", "reports.csv",
     "reports.parquet", "statistics_long.csv", "statistics_long.parquet", "statistics_wide.csv",
-    "statistics_wide.parquet", "texts.jsonl",
-]
+    "statistics_wide.parquet", "texts.jsonl", "year_over_year.csv", "year_over_year.parquet", "peers.csv",
+    "peers.parquet",
+])
 
 
 def _sha(data: bytes) -> str:

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from corpus.compare import cross_year_flags, peer_rows, year_over_year_rows
 from corpus.export_views import (
     Selection,
     crawl_history,
@@ -26,6 +27,7 @@ from corpus.export_views import (
     statistic_counts,
 )
 from corpus.readonly import MAX_YEAR, MIN_YEAR, OGI_TABLES, invalid_utf8, open_readonly, reading
+from corpus.similarity import similarity_by_report
 from ogi.codebook import load_codebook
 from ogi.export.files import check_out_dir, write_files
 from ogi.export.package import codebook_md, codebook_rows, datapackage, wide_columns
@@ -36,10 +38,12 @@ from ogi.export.spec import (
     CSV_FILES,
     LONG_COLUMNS,
     PARQUET_FILES,
+    PEER_COLUMNS,
     REPORT_COLUMNS,
     SEP,
     TEXT_COLUMNS,
     WIDE_ID_COLUMNS,
+    YOY_COLUMNS,
     Col,
     ExportError,
 )
@@ -92,7 +96,11 @@ def _read_reports(conn: sqlite3.Connection, selection: Selection) -> list[dict[s
     ids = [r["report_id"] for r in rows]
     n_stats = statistic_counts(conn, ids)
     caps = report_captures(conn, ids)
+    cross = cross_year_flags(conn, *selection.where())
+    similar = similarity_by_report(conn, ids)
     for r in rows:
+        r["cross_year_flags"] = SEP.join(str(f) for f in cross.get(r["report_id"], []))
+        r.update(similar.get(r["report_id"], {}))
         flags, errors = _json_list(r["flags"]), _json_list(r["errors"])
         r["flags_list"], r["errors_list"] = flags, errors
         r["flags"], r["n_flags"] = SEP.join(flags), len(flags)
@@ -190,12 +198,17 @@ def _build(
         logger.info("%d statistic keys are not in the codebook: %s", len(unknown), ", ".join(unknown[:10]))
     stat_keys = list(book) + unknown
 
+    all_core = {}
+    for s in stats:
+        if s["key"].startswith("core."):
+            all_core.setdefault(s["report_id"], {})[s["key"]] = s["value"]
     tables: dict[str, list[Col]] = {
         "reports.csv": report_cols, "statistics_long.csv": LONG_COLUMNS, "statistics_wide.csv": wide_cols,
-        "texts.jsonl": TEXT_COLUMNS,
+        "year_over_year.csv": YOY_COLUMNS, "peers.csv": PEER_COLUMNS, "texts.jsonl": TEXT_COLUMNS,
     }
     rows_of = {"reports.csv": reports, "statistics_long.csv": stats, "statistics_wide.csv": wide_rows,
-               "texts.jsonl": reports}
+               "year_over_year.csv": year_over_year_rows(conn, *selection.where()),
+               "peers.csv": peer_rows(reports, all_core), "texts.jsonl": reports}
     blobs: dict[str, bytes] = {f: csv_bytes(tables[f], rows_of[f]) for f in CSV_FILES}
     blobs["texts.jsonl"] = jsonl_bytes(TEXT_COLUMNS, reports)
     # The version hashes the content (BOM-free CSVs and texts), so --excel/--stata do not change it.

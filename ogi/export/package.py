@@ -100,6 +100,8 @@ def datapackage(
         "statistics_long.csv": (["report_id", "key"], fk),
         "statistics_wide.csv": (["report_id"], fk),
         "texts.jsonl": (["report_id"], fk),
+        "year_over_year.csv": (["report_id", "key"], fk),
+        "peers.csv": (["report_id"], fk),
         "codebook.csv": (["kind", "file", "name"], None),
     }
     resources = []

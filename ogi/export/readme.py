@@ -93,6 +93,12 @@ def readme(
             "- `reports.csv` / `.parquet`: one row per report (metadata, flags, capture URLs and hashes).",
             "- `statistics_long.csv` / `.parquet`: one row per (report, key) with source, evidence and capture.",
             "- `statistics_wide.csv` / `.parquet`: one row per report, one column per `core.*` key (blank = absent).",
+            "- `year_over_year.csv` / `.parquet`: per report with a report of the year before, each `core.*` key's "
+            "previous and current value and the change.",
+            "- `peers.csv` / `.parquet`: per report, requests received and handled, the shares granted, refused and "
+            "reviewed, and its rank in its county and province that year.",
+            "- `reports.csv` also has `cross_year_flags` and, after `ogi compare --similarity`, `similarity_prev_year`, "
+            "`nearest_peer` and `nearest_peer_similarity` (copied text).",
             "- `texts.jsonl`: one JSON object per line with each report's full text.",
             "- `codebook.csv`, `codebook.md`: every column and statistic key, in Chinese and English.",
             "- `datapackage.json`: Frictionless Data Package (schemas, keys, CSV dialect, hashes).",

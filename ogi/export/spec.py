@@ -9,9 +9,10 @@ SEP = " | "  # joins list-valued cells (flags, URLs); never occurs inside a URL 
 BOM = b"\xef\xbb\xbf"
 STATA_VERSION = 118  # the first .dta version with Unicode strings
 
-CSV_FILES = ("reports.csv", "statistics_long.csv", "statistics_wide.csv")
-PARQUET_FILES = ("reports.parquet", "statistics_long.parquet", "statistics_wide.parquet")
-STATA_FILES = ("reports.dta", "statistics_long.dta", "statistics_wide.dta")
+CSV_FILES = ("reports.csv", "statistics_long.csv", "statistics_wide.csv", "year_over_year.csv", "peers.csv")
+PARQUET_FILES = ("reports.parquet", "statistics_long.parquet", "statistics_wide.parquet", "year_over_year.parquet",
+                 "peers.parquet")
+STATA_FILES = ("reports.dta", "statistics_long.dta", "statistics_wide.dta", "year_over_year.dta", "peers.dta")
 META_FILES = ("texts.jsonl", "codebook.csv", "codebook.md", "datapackage.json", "README.md", "SHA256SUMS")
 ALL_FILES = frozenset(CSV_FILES + PARQUET_FILES + STATA_FILES + META_FILES)
 PACKAGE_NAME = "ogi-annual-reports"  # datapackage.json `name`: with SHA256SUMS, marks a directory as ogi's export
@@ -81,6 +82,17 @@ REPORT_COLUMNS: list[Col] = [
         description=f"Joined with '{SEP}', aligned with attachment_sha256."),
     Col("attachment_sha256", "string", "附件抓取哈希", "SHA-256 of each captured attachment version",
         description=f"Joined with '{SEP}', aligned with attachment_urls."),
+    # Compared with other reports (ogi compare; corpus/compare.py, corpus/similarity.py).
+    Col("cross_year_flags", "string", "跨年度检查标记", "checks against the agency's report of the year before",
+        description=f"Joined with '{SEP}': carry_mismatch (上年结转 ≠ last year's 结转下年度继续办理), form_regression "
+                    "(an older form than last year's), published_too_early (before the report year was over); "
+                    "each with both values."),
+    Col("similarity_prev_year", "number", "与上年报告文本相似度", "share of text repeated from the agency's previous report",
+        description="0–1, MinHash estimate over 5-character shingles without the form's headings, tables, numbers and "
+                    "names; blank: no previous report, too little text, or `ogi compare --similarity` not run."),
+    Col("nearest_peer", "integer", "最相似同县报告编号", "report_id of the most similar report of another agency, same "
+        "county and year", description="Blank when no peer shares at least half of the text (MinHash LSH threshold)."),
+    Col("nearest_peer_similarity", "number", "与最相似同县报告的相似度", "share of text shared with nearest_peer (0–1)"),
 ]
 
 LONG_COLUMNS: list[Col] = [
@@ -103,6 +115,32 @@ TEXT_COLUMNS: list[Col] = [
     Col("source_url", "string", "来源网址", "detail page the report was found on"),
     Col("sha256", "string", "来源文件哈希", "SHA-256 of the bytes the text was extracted from"),
     Col("text", "string", "全文", "full text after repairs"),
+]
+
+_VALUE = "the core statistic's value in that report (blank = absent)"
+YOY_COLUMNS: list[Col] = [
+    _ID, Col("prev_report_id", "integer", "上年报告编号", "the same agency's report of the year before"),
+    _AGENCY, _ADCODE, _YEAR,
+    Col("key", "string", "指标代码", "core statistic key (see the statistic keys in the codebook)"),
+    Col("previous", "number", "上年数值", f"previous year: {_VALUE}"),
+    Col("current", "number", "本年数值", f"this year: {_VALUE}"),
+    Col("delta", "number", "变化", "current − previous (blank when either is absent)"),
+]
+
+_SHARE = "of the requests handled (core.requests_handled); blank when none were handled or a value is absent"
+PEER_COLUMNS: list[Col] = [
+    _ID, _AGENCY, *_REGION[1:], _ADCODE, _YEAR,
+    Col("requests_new", "number", "本年新收申请数", "requests received this year (core.requests_new)", "件"),
+    Col("requests_handled", "number", "办理总数", "requests handled (core.requests_handled)", "件"),
+    Col("share_granted", "number", "予以公开比例", f"share granted in full {_SHARE}"),
+    Col("share_denied", "number", "不予公开比例", f"share refused {_SHARE}"),
+    Col("share_reviewed", "number", "行政复议比例", f"administrative reviews per request handled {_SHARE}"),
+    Col("rank_in_county", "integer", "县内排名", "rank by requests_new among this export's reports of the county and "
+        "year (1 = most; ties share a rank)"),
+    Col("agencies_in_county", "integer", "县内报告数", "reports of the county and year in this export"),
+    Col("rank_in_province", "integer", "省内排名", "rank by requests_new among this export's reports of the province "
+        "and year"),
+    Col("agencies_in_province", "integer", "省内报告数", "reports of the province and year in this export"),
 ]
 
 CODEBOOK_COLUMNS: list[Col] = [
