@@ -48,7 +48,8 @@ def is_postgres_url(db: object) -> bool:
 
 def redact(url: str) -> str:
     """The URL without its password, for messages and logs."""
-    return re.sub(r"(://[^:/@]+):[^@/]*@", r"\1:***@", url)
+    url = re.sub(r"(://[^:/@]+):[^@/]*@", r"\1:***@", url)
+    return re.sub(r"([?&]password=)[^&]*", r"\1***", url, flags=re.IGNORECASE)  # libpq takes it here too
 
 
 def translate(sql: str, named: bool = False, params: bool = True) -> str:
@@ -184,7 +185,8 @@ class PgConnection:
         try:
             self.raw = psycopg.connect(url, autocommit=True, application_name=application_name, connect_timeout=10)
         except psycopg.Error as exc:
-            raise sqlite3.OperationalError(f"unable to open database {redact(url)}: {str(exc).strip()}") from exc
+            why = " ".join(str(exc).split())  # libpq's message has a second, tab-indented line: one line here
+            raise sqlite3.OperationalError(f"unable to open database {redact(url)}: {why}") from exc
         if read_only:
             self.raw.execute("SET default_transaction_read_only = on")
         self.row_factory: Any = None  # accepted for sqlite3 compatibility; rows always act like sqlite3.Row

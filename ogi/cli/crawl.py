@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from ogi.cli.common import console, db_option, quiet_option, registry_option
+from ogi.cli.common import console, db_option, quiet_option, raw_dir_option, registry_option, shown_db
 from ogi.cli.errors import OgiCommand
 from ogi.cli.read import print_hits
 
@@ -72,22 +72,33 @@ def _progress_display(sites):
 def _run(sites, db: str, settings: dict, quiet: bool, log_file: str | None):
     """Crawl; returns (result or None when stopped before it began, log path). A held lock raises
     corpus.lock.CrawlLocked (exit 4, errors.py)."""
+    from corpus.backend import is_postgres_url
     from crawler.run import CrawlJob, run_crawls
 
-    log_path = log_file or str(Path(db).parent / "logs" / f"crawl-{time.strftime('%Y%m%d-%H%M%S')}.log")
+    # A PostgreSQL corpus has no directory of its own: its logs go to ./logs on the machine that crawls.
+    target = db if is_postgres_url(db) else Path(db)
+    log_dir = Path("logs") if is_postgres_url(db) else Path(db).parent / "logs"
+    log_path = log_file or str(log_dir / f"crawl-{time.strftime('%Y%m%d-%H%M%S')}.log")
     if quiet:
-        results = run_crawls([CrawlJob(sites, Path(db), settings)], log_file=log_path)
+        results = run_crawls([CrawlJob(sites, target, settings)], log_file=log_path)
     else:
         live, update = _progress_display(sites)
         with live:
-            results = run_crawls([CrawlJob(sites, Path(db), settings, progress=update)], log_file=log_path)
+            results = run_crawls([CrawlJob(sites, target, settings, progress=update)], log_file=log_path)
     return (results[0] if results else None), log_path
 
 
-def _check_crawl_db(db: str) -> None:
-    """A crawl writes to a new file or to an ogi database — never into someone else's SQLite file."""
+def _check_crawl_db(db: str, raw_dir: str | None) -> dict:
+    """A crawl writes to a new file or to an ogi database — never into someone else's SQLite file or
+    PostgreSQL database; a PostgreSQL corpus needs its raw-bytes directory. Returns the settings that say
+    where raw bytes go (OGI_RAW_DIR)."""
+    from corpus.backend import is_postgres_url
     from corpus.readonly import DatabaseProblem, open_readonly
 
+    settings = {"OGI_RAW_DIR": str(Path(raw_dir).resolve())} if raw_dir else {}
+    if is_postgres_url(db):
+        _check_crawl_pg(db, raw_dir)
+        return settings
     path = Path(db)
     if path.is_dir():
         raise click.ClickException(f"{db} is a directory, not a database file")
@@ -96,6 +107,38 @@ def _check_crawl_db(db: str) -> None:
             open_readonly(path, tables=()).close()
         except DatabaseProblem as exc:
             raise click.ClickException(f"{exc}; ogi crawl fills a new file or an existing ogi database") from exc
+    return settings
+
+
+def _check_crawl_pg(url: str, raw_dir: str | None) -> None:
+    """The PostgreSQL database answers and is empty (the crawl creates the schema) or an ogi database."""
+    import sqlite3
+
+    from corpus.pg_conn import PgConnection
+    from corpus.readonly import DatabaseProblem, open_readonly
+
+    if not raw_dir:
+        raise click.ClickException(f"a PostgreSQL corpus ({shown_db(url)}) keeps raw bytes in a directory: give "
+                                   "--raw-dir DIR (or set OGI_RAW_DIR), the same shared directory on every machine")
+    if Path(raw_dir).exists() and not Path(raw_dir).is_dir():
+        raise click.BadParameter(f"{raw_dir} is not a directory", param_hint="--raw-dir")
+    try:
+        conn = PgConnection(url, read_only=True, application_name="ogi crawl check")
+    except sqlite3.OperationalError as exc:
+        raise click.ClickException(str(exc)) from exc
+    try:
+        empty = conn.execute("SELECT count(*) FROM information_schema.tables "
+                             "WHERE table_schema = current_schema()").fetchone()[0] == 0
+    except sqlite3.DatabaseError as exc:
+        raise click.ClickException(f"cannot read {shown_db(url)}: {exc}") from exc
+    finally:
+        conn.close()
+    if not empty:
+        try:
+            open_readonly(url, tables=()).close()
+        except DatabaseProblem as exc:
+            raise click.ClickException(f"{exc}; ogi crawl fills an empty database or an existing ogi database") \
+                from exc
 
 
 def _finish_crawl(db: str, result, log_path: str) -> int:
@@ -109,7 +152,8 @@ def _finish_crawl(db: str, result, log_path: str) -> int:
                    "to continue", err=True)
         return EXIT_INTERRUPTED
     if result.finish_reason == "storage_failed":
-        click.echo(f"crawl stopped: the database or disk is full or failing ({db}); free space and run it again",
+        click.echo(f"crawl stopped: the database or disk is full or failing ({shown_db(db)}); free space and run it "
+                   "again",
                    err=True)
         return EXIT_SITE_PROBLEMS
     return code
@@ -144,7 +188,7 @@ def _print_summary(db: str, run_ids: dict[str, int], log_path: str | None) -> in
             out.print(f"  [red]{err['kind']}[/] [{err['site_id']}] {err['url']}: {err['message']}")
         if len(summary["errors"]) > 30:
             out.print(f"  … {len(summary['errors']) - 30} more in the crawl_errors table")
-    out.print(f"database: {db}" + (f"   log: {log_path}" if log_path else ""))
+    out.print(f"database: {shown_db(db)}" + (f"   log: {log_path}" if log_path else ""))
     bad = [r for r in summary["runs"] if r["status"] != "ok"]
     return EXIT_SITE_PROBLEMS if bad else 0
 
@@ -163,13 +207,14 @@ def _print_summary(db: str, run_ids: dict[str, int], log_path: str | None) -> in
 @click.option("--platform", type=FamilyName(),
               help="Site family of the --url site (default: detected, else the generic family).")
 @db_option()
+@raw_dir_option()
 @click.option("--delay", type=float, help="Seconds between requests to one site (default 2, with autothrottle).")
 @click.option("--log-file", help="Crawl log (default: <db dir>/logs/crawl-<time>.log).")
 @quiet_option()
 @click.option("--allow-network", "allow_networks", multiple=True, metavar="CIDR",
               help="Let the crawler connect to this private/loopback network (e.g. 127.0.0.1/32 for a local "
                    "test site; repeatable). By default every non-public address is refused.")
-def crawl(registry, site_ids, provinces, cities, adcodes, url, name, platform, db, delay, log_file, quiet,
+def crawl(registry, site_ids, provinces, cities, adcodes, url, name, platform, db, raw_dir, delay, log_file, quiet,
           allow_networks) -> None:
     """Crawl registry sites (all, some ids, a province, city or range of division codes; or one --url)."""
     from crawler.registry import Site, adhoc_site_id, filter_sites, load_registry, site_from_row
@@ -194,9 +239,10 @@ def crawl(registry, site_ids, provinces, cities, adcodes, url, name, platform, d
                                        f"({', '.join(provinces + cities + adcodes)})")
     if not sites:
         raise click.ClickException("no sites to crawl")
-    _check_crawl_db(db)
+    settings = _check_crawl_db(db, raw_dir)
     assert all(isinstance(s, Site) for s in sites)
-    settings = {} if delay is None else {"DOWNLOAD_DELAY": delay, "AUTOTHROTTLE_START_DELAY": delay}
+    if delay is not None:
+        settings.update({"DOWNLOAD_DELAY": delay, "AUTOTHROTTLE_START_DELAY": delay})
     if allow_networks:
         from crawler.scope import parse_networks
 
@@ -211,15 +257,16 @@ def crawl(registry, site_ids, provinces, cities, adcodes, url, name, platform, d
 
 @click.command("demo", cls=OgiCommand)
 @db_option()
+@raw_dir_option()
 @click.option("--serve", is_flag=True, help="Keep the demo portal running after the crawl (Ctrl-C to stop).")
 @quiet_option()
-def demo(db, serve, quiet) -> None:
+def demo(db, raw_dir, serve, quiet) -> None:
     """Serve the bundled offline demo portal on 127.0.0.1, crawl it, and search the result."""
     from corpus.search import search
     from crawler.run import LOCAL_SETTINGS
     from demosites import DemoPortal
 
-    _check_crawl_db(db)
+    settings = {**LOCAL_SETTINGS, **_check_crawl_db(db, raw_dir)}
     out = console()
     with DemoPortal(fixed_ports=True) as portal:
         from crawler.registry import site_from_row
@@ -228,7 +275,7 @@ def demo(db, serve, quiet) -> None:
         out.print(f"demo portal: {len(sites)} county sites on 127.0.0.1")
         for s in sites:
             out.print(f"  {s.site_id:4} {s.name} ({s.platform})  {s.entry_urls[0]}")
-        result, log_path = _run(sites, db, dict(LOCAL_SETTINGS), quiet, None)
+        result, log_path = _run(sites, db, settings, quiet, None)
         code = _finish_crawl(db, result, log_path)
         if code == EXIT_INTERRUPTED:
             sys.exit(code)
