@@ -1,0 +1,94 @@
+"""Families are hints, not gates (issue 10): for every family, a portal whose home page shows no family marker
+(demosites/nomarker_sites.py) is crawled from its home page alone and must give exactly the reports the crawl
+told the right --platform gives — every published report, no decoy — with nested sub-columns (县政府 per year,
+部门 over createPageHTML pages, 乡镇 per unit) and, on 婺源, a 信息公开 platform on another CMS than the portal.
+The same crawl with OGI_CROSS_FAMILY=False (the family guessed at the home page kept for the whole site, as
+before) misses reports on every one of them: that is what the tests would catch."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import crawl, demo_sites_as_registry, query_db
+
+FAMILIES = ["trs", "hanweb", "anhui", "shandong", "gkmlpt", "kaipuyun"]
+
+
+def _run(tmp_path_factory, name: str, platform: str, cross_family: bool = True, **site_kw):
+    from crawler.run import LOCAL_SETTINGS, CrawlJob
+    from demosites import DemoPortal
+    from demosites.nomarker_sites import TrsPortalHanwebSite, plain_home_sites
+
+    mocks = plain_home_sites(platform)
+    mocks["hanweb-trs-portal"] = TrsPortalHanwebSite()  # the portal on TRS, its 信息公开 platform on Hanweb
+    db = tmp_path_factory.mktemp(name) / "ogi.db"
+    settings = {**LOCAL_SETTINGS, "OGI_CROSS_FAMILY": cross_family}
+    with DemoPortal(core=False, mock_sites=list(mocks.values())) as portal:
+        sites = demo_sites_as_registry(portal)
+        crawl([CrawlJob(sites, db, settings)])
+        manifest = portal.manifest()
+    return {"db": db, "manifest": manifest, "ids": {k: m.site_id for k, m in mocks.items()},
+            "platforms": {s.site_id: s.platform for s in sites}}
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory):
+    return {"detect": _run(tmp_path_factory, "detect", ""), "told": _run(tmp_path_factory, "told", "own"),
+            "off": _run(tmp_path_factory, "off", "", cross_family=False)}
+
+
+def published(run, site_id) -> set[tuple[str, int]]:
+    return {(m["agency"], m["report_year"]) for m in run["manifest"] if m["site_id"] == site_id and not m.get("decoy")}
+
+
+def found(run, site_id) -> set[tuple[str, int]]:
+    rows = query_db(run["db"], "SELECT agency, report_year FROM reports WHERE site_id = ?", (site_id,))
+    assert len(rows) == len(set(rows))
+    return set(rows)
+
+
+def decoys_stored(run, site_id) -> int:
+    titles = [m["title"] for m in run["manifest"] if m["site_id"] == site_id and m.get("decoy")]
+    urls = [m["detail_url"] for m in run["manifest"] if m["site_id"] == site_id and m.get("decoy")]
+    rows = query_db(run["db"], "SELECT title, source_url FROM reports WHERE site_id = ?", (site_id,))
+    return sum(1 for title, url in rows if title in titles or url in urls)
+
+
+@pytest.mark.parametrize("family", FAMILIES + ["hanweb-trs-portal"])
+def test_home_page_only_finds_what_the_right_platform_finds(runs, family):
+    detect, told = runs["detect"], runs["told"]
+    site_id = detect["ids"][family]
+    assert detect["platforms"][site_id] == ""  # nobody named the family
+    expected = published(detect, site_id)
+    assert len(expected) >= 4
+    assert found(detect, site_id) == expected
+    assert decoys_stored(detect, site_id) == 0
+    if family in FAMILIES:
+        assert told["platforms"][site_id] == family
+        assert found(told, site_id) == expected
+        assert decoys_stored(told, site_id) == 0
+
+
+@pytest.mark.parametrize("family", FAMILIES + ["hanweb-trs-portal"])
+def test_without_cross_family_reading_reports_are_missed(runs, family):
+    off = runs["off"]
+    site_id = off["ids"][family]
+    assert found(off, site_id) < published(off, site_id)
+
+
+def test_the_nested_trs_site_reads_every_createpagehtml_page(runs):
+    """The issue's case: 部门年报 pages index_1/index_2 exist only in createPageHTML(3, 0, "index", "shtml")."""
+    detect, off = runs["detect"], runs["off"]
+    site_id = detect["ids"]["trs"]
+    depts = {(a, y) for a, y in published(detect, site_id) if not a.endswith(("人民政府", "办事处"))}
+    assert len(depts) == 8 and depts <= found(detect, site_id)
+    missed = published(off, site_id) - found(off, site_id)
+    assert missed and missed <= depts  # only what stood behind the JavaScript pager
+
+
+def test_which_family_read_the_columns_is_recorded(runs):
+    detect = runs["detect"]
+    messages = dict(query_db(detect["db"], "SELECT site_id, message FROM crawl_runs"))
+    assert "read as trs (the entry page as generic)" in messages[detect["ids"]["trs"]]
+    assert "read as hanweb (the entry page as trs)" in messages[detect["ids"]["hanweb-trs-portal"]]
+    assert "read as gkmlpt" in messages[detect["ids"]["gkmlpt"]]
