@@ -175,7 +175,7 @@ class HanwebPlatformSite(MockSite):
             for att in item.attachments:
                 atts.append(f"/attach/0/{att.name}")
                 self.pages[atts[-1]] = MockResponse(200, att.data, CTYPES[att.name.rsplit(".", 1)[1]])
-            links = "".join(f'<p>附件：<a href="{a}">{e(att.label)}</a></p>' for a, att in zip(atts, item.attachments))
+            links = "".join(f'<p>附件：<a href="{a}">{e(att.label)}</a></p>' for a, att in zip(atts, item.attachments, strict=True))
             body = (f'<h1 class="title">{e(item.title).replace(chr(10), "<br/>")}</h1>\n<div class="wzy_info">发布日期：'
                     f'{item.pub:%Y-%m-%d}　信息来源：{e(item.source)}</div>\n<div id="zoom">{item.body}</div>\n{links}')
             metas = {"ColumnName": name, "ArticleTitle": item.flat_title, "PubDate": f"{item.pub:%Y-%m-%d %H:%M}",
