@@ -249,7 +249,10 @@ def update_similarity(store: Any, *, threshold: float = THRESHOLD,
 
     method = method_name(threshold)
     # Read on a connection of its own so the store's lock is not held for minutes.
-    reader = sqlite3.connect(f"file:{store.db_path}?mode=ro", uri=True) if str(store.db_path) != ":memory:" else None
+    from urllib.parse import quote
+
+    memory = str(store.db_path) == ":memory:"
+    reader = None if memory else sqlite3.connect(f"file:{quote(str(store.db_path.resolve()))}?mode=ro", uri=True)
     conn = reader or store.conn
     conn.row_factory = sqlite3.Row
     try:

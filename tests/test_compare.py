@@ -205,6 +205,8 @@ def test_cli_compare_refuses_clearly(corpus):
     assert none.exit_code == 1 and "no report" in none.output
     assert CliRunner().invoke(main, ["compare", "--db", db]).exit_code == 2
     assert CliRunner().invoke(main, ["compare", "--check", "--copies", "--db", db]).exit_code == 2
+    surrogate = CliRunner().invoke(main, ["compare", "--check", "--county", "\udcff", "--db", db])
+    assert surrogate.exit_code == 2 and "not valid UTF-8" in surrogate.output
     missing = CliRunner().invoke(main, ["compare", "--check", "--db", str(Path(db).with_name("nope.db"))])
     assert missing.exit_code == 1 and "does not exist" in missing.output
 
@@ -287,3 +289,25 @@ def test_cli_peers_csv(corpus):
     bad = CliRunner().invoke(main, ["compare", "--peers", "core.nope", "--year", "2022", "--county", "长子县",
                                     "--db", str(corpus[0])])
     assert bad.exit_code == 2 and "core indicator" in bad.output
+
+
+def test_schema_3_databases_gain_the_table_and_deleting_a_report_clears_its_pairs(corpus, tmp_path):
+    import shutil
+    import sqlite3
+
+    from corpus import schema
+
+    db = tmp_path / "old.db"
+    shutil.copy(corpus[0], db)
+    conn = sqlite3.connect(db)
+    conn.execute("DROP TABLE report_similarity")
+    conn.execute("PRAGMA user_version = 3")
+    conn.commit()
+    conn.close()
+    with Store(db) as store:  # the migration 3 -> 4
+        assert store.conn.execute("PRAGMA user_version").fetchone()[0] == schema.SCHEMA_VERSION >= 4
+        update_similarity(store)
+        ids = corpus[1]
+        store.delete_report(ids[("霍山县住房和城乡建设局", 2020)])
+        assert store.conn.execute("SELECT nearest_peer FROM report_similarity WHERE report_id = ?",
+                                  (ids[("霍山县交通运输局", 2020)],)).fetchone() == (None,)

@@ -109,6 +109,11 @@ def compare_command(agency, year, province, county, check, update, copies, again
                                if not modes else f"{' and '.join(modes)} cannot be combined")
     if as_csv and as_json:
         raise click.UsageError("--csv and --json cannot be combined")
+    from corpus.readonly import invalid_utf8
+
+    for name, value in (("AGENCY", agency), ("--province", province), ("--county", county)):
+        if value and (shown := invalid_utf8(value)) is not None:
+            raise click.UsageError(f"{name} {shown!r} is not valid UTF-8 text")
     from corpus.compare import CompareError
 
     try:
