@@ -63,7 +63,7 @@ def print_year_over_year(yoy: Any) -> None:
         return
     out.print("[bold]sections[/]")
     for s in yoy.sections:
-        kept = "" if s.kept is None else f" (sentences kept {s.kept:.0%})"
+        kept = f" (sentences kept {s.kept:.0%})" if s.kept is not None and s.status != "unchanged" else ""
         renamed = f" (was {escape(s.previous_heading)})" if s.previous_heading and s.previous_heading != s.heading else ""
         out.print(f"  {escape(s.heading or '(opening)')}{renamed}: {STATUS_WORDS[s.status]}{kept}")
         if s.status in ("changed", "numbers_only", "added", "removed"):
@@ -261,7 +261,7 @@ def _peers(conn, key, year, province, county, as_json, as_csv) -> None:
         from rich.table import Table
 
         t = Table(title=f"{key} {year}", title_justify="left")
-        for h in header[:-1]:
+        for h in ("rank", "agency", "county", "adcode", "value", "granted", "refused", "reviewed"):
             t.add_column(h)
         for d in data:
             t.add_row(*("" if c is None else f"{c:.1%}" if h.startswith("share") else _fmt(c) if isinstance(c, float)
