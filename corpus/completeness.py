@@ -156,7 +156,7 @@ class Selection:
 
     def sql(self) -> tuple[str, dict[str, Any]]:
         """WHERE clause over columns province, city, county, adcode, site_id, agency; and its parameters."""
-        where, params = ["1"], {}
+        where, params = ["1 = 1"], {}
         for name, condition in self._CONDITIONS:
             if getattr(self, name):
                 where.append(condition)
@@ -166,7 +166,7 @@ class Selection:
             for i, sid in enumerate(dict.fromkeys(self.site_ids)):
                 marks.append(f":site{i}")
                 params[f"site{i}"] = sid
-            where.append(f"site_id IN ({', '.join(marks)})" if marks else "0")
+            where.append(f"site_id IN ({', '.join(marks)})" if marks else "1 = 0")
         return " AND ".join(where), params
 
 
@@ -254,8 +254,8 @@ def read_matrix(
     """
     today = today or date.today()
     where, params = (selection or Selection()).sql()
-    sites = _all(conn, f"SELECT * FROM ({_SITES}) WHERE {where} ORDER BY site_id", params)
-    reports = _all(conn, f"SELECT * FROM ({_REPORTS}) WHERE {where} ORDER BY report_id", params)
+    sites = _all(conn, f"SELECT * FROM ({_SITES}) AS sites_ WHERE {where} ORDER BY site_id", params)
+    reports = _all(conn, f"SELECT * FROM ({_REPORTS}) AS reports_ WHERE {where} ORDER BY report_id", params)
     last_status = {r["site_id"]: r["status"] for r in _all(conn, _LAST_STATUS)}
     year_list = choose_years(years, year_from, year_to, [int(r["report_year"]) for r in reports], today)
 

@@ -116,7 +116,7 @@ def latest_crawl_time(conn: sqlite3.Connection) -> str | None:
     row = conn.execute(
         """SELECT max(t) FROM (SELECT max(coalesce(finished_at, started_at)) AS t FROM crawl_runs
                                UNION ALL SELECT max(last_seen) FROM captures
-                               UNION ALL SELECT max(last_seen) FROM reports)"""
+                               UNION ALL SELECT max(last_seen) FROM reports) AS times"""
     ).fetchone()
     return row[0]
 

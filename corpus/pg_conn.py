@@ -10,7 +10,8 @@ portable subset of SQL, and what differs is rewritten here, in one place:
 - `BEGIN IMMEDIATE` -> `BEGIN`; `instr(a, b)` -> `strpos(a, b)`;
 - `cursor.lastrowid` after an INSERT into a table with a generated key: the statement gets
   `RETURNING <key>`;
-- `PRAGMA user_version` / `PRAGMA table_info(t)` are answered from `ogi_meta` / `information_schema`.
+- `PRAGMA user_version` / `PRAGMA table_info(t)` are answered from `ogi_meta` / `information_schema`, and
+  so is `sqlite_master` (type, name, tbl_name of tables and views).
 
 Errors come back as `sqlite3.DatabaseError` subclasses (`OperationalError`, `IntegrityError`) chained to
 the psycopg error, so the readers' one set of "damaged / locked / not an ogi database" handlers and the
@@ -39,6 +40,12 @@ _OR_IGNORE_RE = re.compile(r"^(\s*INSERT)\s+OR\s+IGNORE(\s+INTO)", re.IGNORECASE
 _PRAGMA_TABLE_INFO = re.compile(r"^\s*PRAGMA\s+table_info\(\s*\[?\"?([A-Za-z_][A-Za-z0-9_]*)\"?\]?\s*\)\s*$",
                                 re.IGNORECASE)
 _PRAGMA_USER_VERSION = re.compile(r"^\s*PRAGMA\s+user_version\s*$", re.IGNORECASE)
+
+
+# What readers ask of SQLite's catalogue ("is there a table named …"), answered from PostgreSQL's.
+_SQLITE_MASTER = ("(SELECT CASE table_type WHEN 'VIEW' THEN 'view' ELSE 'table' END AS type, table_name AS name, "
+                  "table_name AS tbl_name FROM information_schema.tables "
+                  "WHERE table_schema = current_schema()) AS sqlite_master")
 
 
 def is_postgres_url(db: object) -> bool:
@@ -92,6 +99,7 @@ def translate(sql: str, named: bool = False, params: bool = True) -> str:
     text = re.sub(r"\bIS\s+%s", "IS NOT DISTINCT FROM %s", text, flags=re.IGNORECASE)
     text = re.sub(r"\bIS\s+(%\([A-Za-z0-9_]+\)s)", r"IS NOT DISTINCT FROM \1", text, flags=re.IGNORECASE)
     text = re.sub(r"\binstr\s*\(", "strpos(", text, flags=re.IGNORECASE)
+    text = re.sub(r"\bsqlite_master\b", _SQLITE_MASTER, text)
     text = re.sub(r"^\s*BEGIN\s+IMMEDIATE\s*$", "BEGIN", text, flags=re.IGNORECASE)
     return text
 

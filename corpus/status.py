@@ -30,13 +30,15 @@ def site_histories(conn: sqlite3.Connection, *, runs_per_site: int) -> list[Site
     cols = {r[1] for r in conn.execute("PRAGMA table_info(crawl_runs)")}
     columns = _RUN_COLUMNS + (_LATER_RUN_COLUMNS if "list_items" in cols else "")
     out = []
-    for site_id, name in conn.execute("SELECT site_id, name FROM sites ORDER BY site_id").fetchall():
+    # Sites sorted here: code-point order whatever a PostgreSQL server's collation would do with ORDER BY.
+    for site_id, name in sorted(conn.execute("SELECT site_id, name FROM sites").fetchall(), key=lambda r: r[0]):
         runs = [dict(r) for r in conn.execute(
             f"SELECT {columns} FROM crawl_runs WHERE site_id = ? ORDER BY run_id DESC LIMIT ?",
             (site_id, runs_per_site))]
         errors = []
         if runs:
             errors = [dict(e) for e in conn.execute(
-                "SELECT run_id, kind, url, message FROM crawl_errors WHERE run_id = ?", (runs[0]["run_id"],))]
+                "SELECT run_id, kind, url, message FROM crawl_errors WHERE run_id = ? ORDER BY error_id",
+                (runs[0]["run_id"],))]
         out.append(SiteHistory(site_id, name, runs, errors))
     return out

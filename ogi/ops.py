@@ -21,7 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from corpus.lock import is_locked
+from corpus.lock import is_locked, live_site_ids
+from corpus.pg_conn import is_postgres_url, redact
 from corpus.readonly import open_readonly, reading
 from corpus.status import site_histories
 
@@ -92,16 +93,25 @@ def listed_items(run: dict[str, Any]) -> int:
 
 
 def site_health(db: str | Path, *, runs_per_site: int = 2) -> list[SiteHealth]:
-    """Each registered site's latest runs (latest first) and a verdict on its health."""
-    path = Path(db)
-    with closing(open_readonly(db, error=StatusError)) as conn, reading(path, StatusError):
-        live = is_locked(path)
-        out = []
-        for site in site_histories(conn, runs_per_site=max(2, runs_per_site)):
-            errors = {site.runs[0]["run_id"]: site.last_run_errors} if site.last_run_errors else {}
-            verdict, reason = _verdict(site.runs, errors, live)
-            out.append(SiteHealth(site.site_id, site.name, verdict, reason, site.runs[:runs_per_site]))
-        return out
+    """Each registered site's latest runs (latest first) and a verdict on its health.
+
+    Whether a `running` run is live: on SQLite, whether a crawl holds the database's lock file; on
+    PostgreSQL (crawls on many machines), whether some session holds that site's crawl lock."""
+    pg = is_postgres_url(str(db))
+    shown: str | Path = redact(str(db)) if pg else Path(db)
+    with closing(open_readonly(db, error=StatusError)) as conn, reading(shown, StatusError):
+        histories = site_histories(conn, runs_per_site=max(2, runs_per_site))
+        running = [h.site_id for h in histories if h.runs and h.runs[0]["status"] == "running"]
+        if pg:
+            live = live_site_ids(str(db), running) if running else set()
+        else:
+            live = set(running) if running and is_locked(Path(db)) else set()
+    out = []
+    for site in histories:
+        errors = {site.runs[0]["run_id"]: site.last_run_errors} if site.last_run_errors else {}
+        verdict, reason = _verdict(site.runs, errors, site.site_id in live)
+        out.append(SiteHealth(site.site_id, site.name, verdict, reason, site.runs[:runs_per_site]))
+    return out
 
 
 # -- schedule -------------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from ogi.cli.common import console, db_option, json_option, registry_option
+from ogi.cli.common import console, db_option, json_option, registry_option, shown_db
 from ogi.cli.errors import OgiCommand
 
 _STYLE = {"ok": "green", "partial": "yellow", "running": "cyan", "interrupted": "yellow"}
@@ -32,7 +32,7 @@ def status_command(db, runs_per_site, as_json) -> None:
     from rich.markup import escape
     from rich.table import Table
 
-    table = Table(title=f"site health ({db})", title_justify="left")
+    table = Table(title=f"site health ({shown_db(db)})", title_justify="left")
     for col in ("site", "verdict", "last run", "listed", "read", "unchanged", "skipped", "reports", "errors", "why"):
         table.add_column(col, justify="right" if col in ("listed", "read", "unchanged", "skipped", "reports", "errors")
                          else "left")
@@ -72,8 +72,13 @@ def schedule_command(time_of_day, db, registry, systemd, unit_dir, install, dry_
     """Set up the nightly crawl: print (or --install) a crontab line, or write systemd units (--systemd).
 
     The crawl takes a lock on the database, so an overlong run is never overlapped by the next one."""
+    from corpus.pg_conn import is_postgres_url
     from ogi.ops import cron_line, install_cron_line, systemd_units, write_unit
 
+    if is_postgres_url(db):  # its crontab line would carry the URL (often with a password) and a raw dir
+        raise click.ClickException(
+            f"ogi schedule sets up the nightly crawl of an SQLite database; {shown_db(db)} is PostgreSQL: schedule "
+            "`ogi crawl --db URL --raw-dir DIR` yourself (password in ~/.pgpass) or run workers (README, Many machines)")
     workdir = Path.cwd()
     db, registry = Path(db).resolve(), Path(registry).resolve()
     if not registry.exists():

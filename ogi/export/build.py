@@ -26,6 +26,7 @@ from corpus.export_views import (
     site_rows,
     statistic_counts,
 )
+from corpus.pg_conn import is_postgres_url, redact
 from corpus.readonly import MAX_YEAR, MIN_YEAR, OGI_TABLES, invalid_utf8, open_readonly, reading
 from corpus.similarity import similarity_by_report
 from ogi.codebook import load_codebook
@@ -148,11 +149,12 @@ def export_dataset(
     """
     _check_filters(years, provinces, agencies)
     conn = _connect(db_path)
-    db_path, out_dir = Path(db_path), Path(out_dir)
+    # A postgresql:// URL stays text (a Path folds its '//'), shown without its password.
+    shown, out_dir = (redact(str(db_path)) if is_postgres_url(str(db_path)) else Path(db_path)), Path(out_dir)
     warnings: list[str] = []
     try:
         replaces, others = check_out_dir(out_dir, force)
-        with reading(db_path, ExportError):
+        with reading(shown, ExportError):
             blobs, files, reports, stats, version = _build(conn, years, provinces, agencies, only_passing,
                                                            excel_bom, stata, warnings)
     finally:
