@@ -21,6 +21,7 @@ from ogi.cli.crawl import crawl, demo
 from ogi.cli.export import export_command
 from ogi.cli.read import extract_command, search_command
 from ogi.cli.serve import serve_command
+from ogi.cli.snapshot import snapshot_command
 from ogi.cli.status import schedule_command, status_command
 
 
@@ -33,3 +34,4 @@ def main() -> None:
 for _command in (crawl, demo, extract_command, search_command, export_command, status_command, schedule_command,
                  completeness_command, serve_command, compare_command):
     main.add_command(_command)
+main.add_command(snapshot_command)

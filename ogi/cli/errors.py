@@ -32,13 +32,15 @@ def _user_errors() -> tuple[tuple[type[Exception], int], ...]:
     from corpus.lock import CrawlLocked
     from corpus.readonly import DatabaseProblem
     from corpus.search import SearchError
+    from corpus.snapshot import SnapshotError
     from crawler.registry import RegistryError
     from ogi.export import ExportError
     from ogi.ops import ScheduleError, StatusError
     from ogi.serve import ServeError
 
     return ((CrawlLocked, EXIT_LOCKED), (DatabaseProblem, 1), (SearchError, 1), (RegistryError, 1),
-            (CompletenessError, 1), (ExportError, 1), (StatusError, 1), (ScheduleError, 1), (ServeError, 1))
+            (CompletenessError, 1), (ExportError, 1), (StatusError, 1), (ScheduleError, 1), (ServeError, 1),
+            (SnapshotError, 1))
 
 
 class OgiCommand(click.Command):
