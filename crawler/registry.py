@@ -57,6 +57,10 @@ class Site:
     # Where the row came from: empty for a row a person wrote; "laosheng+anyi: …" for rows
     # scripts/build_registry.py generates from the public lists (and replaces when run again).
     source: str = ""
+    # Annual-report columns found by `ogi probe` (crawler/probe.py; not a registry column): a crawl starts
+    # there as well as at the entry URLs, each read first by the family the probe saw serve it.
+    column_urls: list[str] = field(default_factory=list)
+    column_families: list[str] = field(default_factory=list)
 
     def to_row(self) -> dict[str, str]:
         return {
@@ -126,7 +130,9 @@ def site_from_row(row: dict[str, str], where: str = "") -> Site:
     )
 
 
-def load_registry(path: str | Path) -> list[Site]:
+def load_registry(path: str | Path, probes: bool = True) -> list[Site]:
+    """The registry's sites; with `probes`, each carries the columns its last `ogi probe` found (the probe
+    file beside the registry, crawler/probe.py)."""
     path = Path(path)
     if not path.exists():
         raise RegistryError(f"registry file {path} does not exist")
@@ -147,7 +153,23 @@ def load_registry(path: str | Path) -> list[Site]:
                 raise RegistryError(f"{path}:{lineno}: duplicate site_id {site.site_id}")
             seen.add(site.site_id)
             sites.append(site)
+    if probes:
+        _add_probed_columns(path, sites)
     return sites
+
+
+def _add_probed_columns(path: Path, sites: list[Site]) -> None:
+    from crawler.probe import probe_path, read_probes
+
+    found = read_probes(probe_path(path))
+    for site in sites:
+        row = found.get(site.site_id)
+        if not row or row.get("reachable") != "yes":
+            continue
+        urls = [u for u in row.get("column_urls", "").split() if re.match(r"^https?://[^/\s]+", u)]
+        families = row.get("column_families", "").split()
+        site.column_urls = urls
+        site.column_families = families if len(families) == len(urls) else [""] * len(urls)
 
 
 def write_registry(path: str | Path, sites: list[Site]) -> None:

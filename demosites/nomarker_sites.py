@@ -61,6 +61,12 @@ class TrsNestedSite(PageSite):
     def __init__(self, site_id: str | None = None, platform: str | None = None) -> None:
         super().__init__()
         MockSite.__init__(self, site_id, platform)
+        self.hide_column = False  # True: the home page's way in (/zwgk/) is gone; the column itself stays
+
+    def route(self, request: MockRequest) -> MockResponse | None:
+        if self.hide_column and request.path == "/zwgk/":
+            return None
+        return super().route(request)
 
     NAV = ('<div class="subnav"><a href="/zwgk/nb/xzf/index.shtml">县政府年报</a> '
            '<a href="/zwgk/nb/bm/index.shtml">部门年报</a> <a href="/zwgk/nb/xz/index.shtml">乡镇年报</a></div>')

@@ -21,6 +21,7 @@ from crawler.budget import BudgetExceeded
 from crawler.items import FetchedPart, ReportItem
 from crawler.outcomes import SiteOutcomes
 from crawler.politeness import describe_failure
+from crawler.probe import ProbeFindings
 from crawler.scope import OffsiteRequest, SiteScope
 from crawler.session import session_for
 from crawler.spiders import family_registry
@@ -71,9 +72,11 @@ class PortalSpider(SiteOutcomes, scrapy.Spider):
             chosen = [s for s in all_sites if not wanted or s.site_id in wanted]
         self.sites = chosen
         self._by_id = {s.site_id: s for s in chosen}
-        self._by_host = {urlparse(u).netloc: s for s in chosen for u in s.entry_urls}
-        self._scopes = {s.site_id: SiteScope.for_site(s.entry_urls, s.allowed_hosts, s.attachment_hosts)
-                        for s in chosen}
+        self._by_host = {urlparse(u).netloc: s for s in chosen for u in s.column_urls + s.entry_urls}
+        # Columns an earlier `ogi probe` found were reached from the entry URLs: their hosts are the site's.
+        self._scopes = {s.site_id: SiteScope.for_site(s.entry_urls + s.column_urls, s.allowed_hosts,
+                                                      s.attachment_hosts) for s in chosen}
+        self.findings: ProbeFindings | None = None  # set in probe mode (OGI_PROBE, crawler/probe.py)
         self._over_budget: set[str] = set()
         self._pending: dict[int, PendingReport] = {}  # reports waiting for attachments, by id()
         self._families: dict[str, SiteFamily] = {}  # the family guessed (or named) at each site's entry
@@ -201,7 +204,13 @@ class PortalSpider(SiteOutcomes, scrapy.Spider):
 
     # -- crawl flow ---------------------------------------------------------------------------------
     async def start(self):
+        if self.settings.getbool("OGI_PROBE"):
+            self.findings = ProbeFindings()
         for site in self.sites:
+            if self.findings is None:  # a crawl starts at the columns a probe found, then at the entries
+                for url, family in zip(site.column_urls, site.column_families, strict=False):
+                    hint = {"ogi_family": family} if family else {}
+                    yield self.request(url, site.site_id, "list", self.parse_list, ogi_column=True, **hint)
             for url in site.entry_urls:
                 yield self.request(url, site.site_id, "entry", self.parse_entry, ogi_hops=0)
 
@@ -222,6 +231,9 @@ class PortalSpider(SiteOutcomes, scrapy.Spider):
 
     def _read_entry(self, site, family: SiteFamily, response: Response):
         self._note_moved_entry(site, response)
+        if self.findings is not None and response.meta.get("ogi_hops", 0) == 0:
+            first = (response.meta.get("redirect_urls") or [response.meta.get("ogi_failed_entry") or response.url])[0]
+            self.findings.entry(site.site_id, first, response.url, family.name)
         why = family.needs_module(response)
         if why:
             self.site_needs_family(site.site_id, why)
@@ -236,7 +248,7 @@ class PortalSpider(SiteOutcomes, scrapy.Spider):
             yield from self._read_list(site, family, response)
             return
         for url in columns:
-            yield self.request(url, site.site_id, "list", self.parse_list)
+            yield self.request(url, site.site_id, "list", self.parse_list, ogi_column=True)
         if not columns and hops < self.settings.getint("OGI_DISCOVERY_HOPS", 2):
             for url in family.disclosure_links(response):
                 yield self.request(url, site.site_id, "entry", self.parse_entry, ogi_hops=hops + 1)
@@ -260,6 +272,9 @@ class PortalSpider(SiteOutcomes, scrapy.Spider):
     def _read_list(self, site, family: SiteFamily, response: Response):
         self._served(site, response, family)
         self.count(site.site_id, "list_pages")
+        if self.findings is not None:  # probing: the column and its family are what we came for
+            self.findings.column(site.site_id, response.url, family.name, len(family.list_items(response)))
+            return
         if site.site_id in self._over_budget:
             return  # nothing more will be sent to this site: do not fill the scheduler with it
         items = family.list_items(response)

@@ -19,6 +19,7 @@ from ogi.cli.compare import compare_command
 from ogi.cli.completeness import completeness_command
 from ogi.cli.crawl import crawl, demo
 from ogi.cli.export import export_command
+from ogi.cli.probe import probe_command
 from ogi.cli.read import extract_command, search_command
 from ogi.cli.serve import serve_command
 from ogi.cli.snapshot import snapshot_command
@@ -31,7 +32,7 @@ def main() -> None:
     """Crawl, extract and search China's government information-disclosure annual reports."""
 
 
-for _command in (crawl, demo, extract_command, search_command, export_command, status_command, schedule_command,
-                 completeness_command, serve_command, compare_command):
+for _command in (crawl, demo, probe_command, extract_command, search_command, export_command, status_command,
+                 schedule_command, completeness_command, serve_command, compare_command):
     main.add_command(_command)
 main.add_command(snapshot_command)

@@ -193,6 +193,36 @@ def _print_summary(db: str, run_ids: dict[str, int], log_path: str | None) -> in
     return EXIT_SITE_PROBLEMS if bad else 0
 
 
+def select_sites(registry: str, site_ids, provinces, cities, adcodes) -> list:
+    """The registry's sites chosen by --site, --province, --city and --adcode (all of them when none is given)."""
+    from crawler.registry import filter_sites, load_registry
+
+    sites = load_registry(registry)
+    if site_ids:
+        unknown = set(site_ids) - {s.site_id for s in sites}
+        if unknown:
+            raise click.ClickException(f"unknown site id(s) in {registry}: {', '.join(sorted(unknown))}")
+        sites = [s for s in sites if s.site_id in site_ids]
+    sites = filter_sites(sites, tuple(provinces), tuple(cities), tuple(adcodes))
+    if not sites and (provinces or cities or adcodes):
+        raise click.ClickException(f"no site of {registry} matches --province/--city/--adcode "
+                                   f"({', '.join((*provinces, *cities, *adcodes))})")
+    return sites
+
+
+def network_settings(allow_networks) -> dict:
+    """--allow-network, checked: the private networks a crawl may reach on purpose."""
+    if not allow_networks:
+        return {}
+    from crawler.scope import parse_networks
+
+    try:
+        parse_networks(list(allow_networks))
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--allow-network") from exc
+    return {"OGI_ALLOWED_PRIVATE_NETWORKS": list(allow_networks)}
+
+
 @click.command("crawl", cls=OgiCommand)
 @registry_option()
 @click.option("--site", "site_ids", multiple=True, help="Crawl only this site id (repeatable).")
@@ -217,7 +247,7 @@ def _print_summary(db: str, run_ids: dict[str, int], log_path: str | None) -> in
 def crawl(registry, site_ids, provinces, cities, adcodes, url, name, platform, db, raw_dir, delay, log_file, quiet,
           allow_networks) -> None:
     """Crawl registry sites (all, some ids, a province, city or range of division codes; or one --url)."""
-    from crawler.registry import Site, adhoc_site_id, filter_sites, load_registry, site_from_row
+    from crawler.registry import Site, adhoc_site_id, site_from_row
 
     if url:
         if provinces or cities or len(adcodes) > 1 or site_ids:
@@ -227,30 +257,14 @@ def crawl(registry, site_ids, provinces, cities, adcodes, url, name, platform, d
                "entry_urls": url, "platform": platform or ""}
         sites = [site_from_row(row, where="--url: ")]
     else:
-        sites = load_registry(registry)
-        if site_ids:
-            unknown = set(site_ids) - {s.site_id for s in sites}
-            if unknown:
-                raise click.ClickException(f"unknown site id(s) in {registry}: {', '.join(sorted(unknown))}")
-            sites = [s for s in sites if s.site_id in site_ids]
-        sites = filter_sites(sites, provinces, cities, adcodes)
-        if not sites and (provinces or cities or adcodes):
-            raise click.ClickException(f"no site of {registry} matches --province/--city/--adcode "
-                                       f"({', '.join(provinces + cities + adcodes)})")
+        sites = select_sites(registry, site_ids, provinces, cities, adcodes)
     if not sites:
         raise click.ClickException("no sites to crawl")
     settings = _check_crawl_db(db, raw_dir)
     assert all(isinstance(s, Site) for s in sites)
     if delay is not None:
         settings.update({"DOWNLOAD_DELAY": delay, "AUTOTHROTTLE_START_DELAY": delay})
-    if allow_networks:
-        from crawler.scope import parse_networks
-
-        try:
-            parse_networks(list(allow_networks))
-        except ValueError as exc:
-            raise click.BadParameter(str(exc), param_hint="--allow-network") from exc
-        settings["OGI_ALLOWED_PRIVATE_NETWORKS"] = list(allow_networks)
+    settings.update(network_settings(allow_networks))
     result, log_path = _run(sites, db, settings, quiet, log_file)
     sys.exit(_finish_crawl(db, result, log_path))
 
