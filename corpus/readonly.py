@@ -152,7 +152,7 @@ def _open_pg_readonly(url: str, tables: Iterable[str], error: type[Exception]):
         try:
             conn = PgConnection(url, read_only=True, application_name="ogi reader")
         except sqlite3.OperationalError as exc:
-            raise DatabaseProblem(f"cannot read {redact(url)}: {exc}") from exc
+            raise DatabaseProblem(str(exc)) from exc  # "unable to open database <url without password>: why"
         try:
             names = {r[0] for r in conn.execute(
                 "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()").fetchall()}
