@@ -330,6 +330,7 @@ def completeness(
 
 def counties(conn: sqlite3.Connection) -> list[dict[str, str | None]]:
     """Every (province, county) of the sites and reports, for choosing a county: dicts, sorted."""
-    return _all(conn, "SELECT DISTINCT province, county FROM sites WHERE county IS NOT NULL "
-                      "UNION SELECT DISTINCT province, county FROM reports WHERE county IS NOT NULL "
-                      "ORDER BY province, county")
+    rows = _all(conn, "SELECT DISTINCT province, county FROM sites WHERE county IS NOT NULL "
+                      "UNION SELECT DISTINCT province, county FROM reports WHERE county IS NOT NULL")
+    # Sorted in Python (NULL first, then code points), as SQLite's ORDER BY does, whatever PostgreSQL's collation.
+    return sorted(rows, key=lambda r: tuple((r[k] is not None, r[k] or "") for k in ("province", "county")))

@@ -4,6 +4,10 @@ and the crawl history its README describes.
 Read only, on a connection from `corpus.readonly.open_readonly` (rows as sqlite3.Row); sqlite3 errors
 propagate (the caller turns them into its message with `corpus.readonly.reading`). Every list is in a
 stable order (report_id, key, capture_id, site_id), so the same corpus gives the same export.
+
+Text is sorted in Python, not by ORDER BY, where its order reaches the output: Python compares code points,
+as SQLite's BINARY collation does, while PostgreSQL sorts by the database's locale (en_US.UTF-8 ignores
+punctuation at first and folds case), so both backends give the same export.
 """
 
 from __future__ import annotations
@@ -107,8 +111,10 @@ def selected_statistics(conn: sqlite3.Connection, selection: Selection) -> list[
                      s.capture_id, c.url AS capture_url, c.sha256 AS capture_sha256, c.first_seen AS fetched_at
               FROM statistics s JOIN reports r ON r.report_id = s.report_id
               LEFT JOIN captures c ON c.capture_id = s.capture_id
-              WHERE {where} ORDER BY s.report_id, s.key"""
-    return [dict(r) for r in conn.execute(sql, params)]
+              WHERE {where}"""
+    rows = [dict(r) for r in conn.execute(sql, params)]
+    rows.sort(key=lambda r: (r["report_id"], r["key"]))  # code-point order (module docstring)
+    return rows
 
 
 def latest_crawl_time(conn: sqlite3.Connection) -> str | None:
@@ -127,20 +133,19 @@ def crawl_history(conn: sqlite3.Connection) -> CrawlHistory:
         """SELECT count(*), min(started_at), max(coalesce(finished_at, started_at)), count(DISTINCT site_id)
            FROM crawl_runs"""
     ).fetchone()
-    by_status = conn.execute("SELECT status, count(*) FROM crawl_runs GROUP BY status ORDER BY status").fetchall()
-    kinds = conn.execute("SELECT kind, count(*) FROM crawl_errors GROUP BY kind ORDER BY kind").fetchall()
-    return CrawlHistory(runs[0], runs[1], runs[2], runs[3], [tuple(r) for r in by_status], [tuple(r) for r in kinds])
+    by_status = sorted(tuple(r) for r in conn.execute("SELECT status, count(*) FROM crawl_runs GROUP BY status"))
+    kinds = sorted(tuple(r) for r in conn.execute("SELECT kind, count(*) FROM crawl_errors GROUP BY kind"))
+    return CrawlHistory(runs[0], runs[1], runs[2], runs[3], by_status, kinds)
 
 
 def site_rows(conn: sqlite3.Connection, site_ids: list[str]) -> list[tuple[Any, ...]]:
-    """(site_id, name, province, platform, latest crawl time) of these sites, by site_id within each chunk
-    of ids (pass them sorted for one order)."""
+    """(site_id, name, province, platform, latest crawl time) of these sites, by site_id."""
     out: list[tuple[Any, ...]] = []
     for chunk in _chunks(site_ids):
         out += [tuple(r) for r in conn.execute(
             f"""SELECT s.site_id, s.name, s.province, s.platform,
                        (SELECT max(coalesce(finished_at, started_at)) FROM crawl_runs cr WHERE cr.site_id = s.site_id)
-                FROM sites s WHERE s.site_id IN ({', '.join('?' * len(chunk))}) ORDER BY s.site_id""",
+                FROM sites s WHERE s.site_id IN ({', '.join('?' * len(chunk))})""",
             chunk,
         )]
-    return out
+    return sorted(out, key=lambda r: r[0])

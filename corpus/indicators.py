@@ -25,8 +25,8 @@ def indicator_series(conn: sqlite3.Connection, key: str, *, county: str | None =
         sql += " AND r.agency LIKE '%' || :agency || '%'"
         params["agency"] = agency
     series: dict[str, dict[int, float]] = {}
-    for name, year, value in conn.execute(sql + " ORDER BY r.agency, r.report_year", params).fetchall():
-        series.setdefault(name, {})[int(year)] = float(value)
+    for name, year, value in sorted(conn.execute(sql, params).fetchall(), key=lambda r: (r[0], int(r[1]))):
+        series.setdefault(name, {})[int(year)] = float(value)  # sorted in Python: code points on both backends
     return series
 
 
