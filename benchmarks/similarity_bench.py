@@ -9,8 +9,8 @@ the form's headings and tables (which the comparison must ignore) and ~40 senten
 sentences, work-topic and random-word sentences (`CorpusGenerator`). Year over year an agency keeps a random
 30–70 % of its ~70 sentences. Planted, with known answers: 2 % of reports repeat the previous year's text with
 other numbers (similarity_prev_year must be ≥ 0.9) and 1 % copy another agency of the same county and year
-under their own name (nearest_peer must be that agency, or another copy of the same text). The similarity pass runs in a child process so
-its peak RSS (getrusage RUSAGE_CHILDREN) is its own, not the generator's.
+under their own name (nearest_peer must be that agency, or another copy of the same text). The similarity
+pass runs in a child interpreter so its peak RSS (getrusage RUSAGE_CHILDREN) is its own, not the generator's.
 
 Naive all-pairs: exact Jaccard of the shingle sets (Python sets) timed on a sample of random pairs, times
 n(n−1)/2 pairs (and the pairs within each year, all a per-year loop would need).
@@ -19,15 +19,17 @@ n(n−1)/2 pairs (and the pairs within each year, all a per-year loop would need
 from __future__ import annotations
 
 import argparse
-import multiprocessing
+import json
 import random
 import re
 import resource
 import sqlite3
+import subprocess
 import sys
 import tempfile
 import time
 from collections import defaultdict
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -42,9 +44,10 @@ from benchmarks.synthetic_corpus import (
     TABLE4,
     CorpusGenerator,
 )
-from corpus.similarity import SHINGLE, comparable_text, shingle_hashes, update_similarity
+from corpus.similarity import SHINGLE, SimilarityRun, comparable_text, shingle_hashes, update_similarity
 from corpus.store import Store, utcnow
 
+ROOT = Path(__file__).resolve().parents[1]
 YEARS = range(2019, 2025)
 SENTENCES = 70  # per report (besides headings and tables)
 COLS = ("agency", "agency_as_printed", "department", "province", "city", "county", "adcode", "report_year",
@@ -142,23 +145,25 @@ def build(db_path: Path, n: int, seed: int) -> dict[str, Any]:
     return {"prev": planted_prev, "peer": planted_peer, "origin": origin, "reports": count}
 
 
-def _similarity_child(db: str, queue: Any) -> None:
+def _similarity_child(db: str) -> int:
+    """`--child DB`: update_similarity alone in a fresh interpreter; prints its figures as JSON."""
     t0 = time.perf_counter()
     with Store(db) as store:
-        run = update_similarity(store, progress=lambda m: print("  " + m, flush=True))
-    queue.put((time.perf_counter() - t0, run))
+        start_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # interpreter, imports, store
+        run = update_similarity(store, progress=lambda m: print("  " + m, file=sys.stderr, flush=True))
+    print(json.dumps({"seconds": time.perf_counter() - t0, "start_mb": start_mb, **asdict(run)}))
+    return 0
 
 
-def run_similarity(db: Path) -> tuple[float, Any, float]:
-    """update_similarity in a child process: (seconds, SimilarityRun, peak RSS of the child in MB)."""
-    ctx = multiprocessing.get_context("fork")
-    queue = ctx.Queue()
-    proc = ctx.Process(target=_similarity_child, args=(str(db), queue))
-    proc.start()
-    seconds, run = queue.get()
-    proc.join()
+def run_similarity(db: Path) -> tuple[float, SimilarityRun, float, float]:
+    """update_similarity in a child interpreter (not a fork: it would inherit the generator's memory):
+    (seconds, SimilarityRun, the child's peak RSS in MB from getrusage(RUSAGE_CHILDREN), its RSS before)."""
+    proc = subprocess.run([sys.executable, "-m", "benchmarks.similarity_bench", "--child", str(db)],
+                          cwd=ROOT, stdout=subprocess.PIPE, text=True, check=True)
+    figures = json.loads(proc.stdout.strip().splitlines()[-1])
+    seconds, start = figures.pop("seconds"), figures.pop("start_mb")
     rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    return seconds, run, rss
+    return seconds, SimilarityRun(**figures), rss, start
 
 
 def check(db: Path, planted: dict[str, Any]) -> dict[str, Any]:
@@ -228,13 +233,17 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--reuse", action="store_true", help="an existing --db built by this script (answers not known)")
     p.add_argument("--seed", type=int, default=20251201)
     p.add_argument("--pairs", type=int, default=20000, help="random pairs timed for the all-pairs estimate")
+    p.add_argument("--child", metavar="DB", help=argparse.SUPPRESS)
     a = p.parse_args(argv)
+    if a.child:
+        return _similarity_child(a.child)
     with tempfile.TemporaryDirectory(prefix="ogi-simbench-") as tmp:
         db = a.db or Path(tmp) / "sim.db"
         planted = None if a.reuse else build(db, a.reports, a.seed)
-        seconds, run, rss = run_similarity(db)
+        seconds, run, rss, start = run_similarity(db)
         print(f"update_similarity: {run.reports:,} reports in {seconds:.1f} s ({_human(seconds)}), "
-              f"{run.reports / seconds:,.0f} reports/s, peak RSS {rss:,.0f} MB; {run.with_previous:,} with a "
+              f"{run.reports / seconds:,.0f} reports/s, peak RSS {rss:,.0f} MB ({start:,.0f} MB after imports); "
+              f"{run.with_previous:,} with a "
               f"previous report, {run.with_peer:,} with a peer ≥ threshold ({run.method}, shingle {SHINGLE})")
         if planted:
             c = check(db, planted)
