@@ -3,7 +3,8 @@ runs another — what a new user meets with ``ogi crawl --url <home page>`` (iss
 
 - `TrsNestedSite` 利川市 (TRS behind a plain home page): 政务公开 -> 政府信息公开年报 with sub-columns
   县政府年报 (per year: 2023年度, 2022年度, 2021年度), 部门年报 (three list pages announced only by
-  ``createPageHTML(3, 0, "index", "shtml")`` — no pager link in the HTML) and 乡镇年报 (one column per town).
+  ``createPageHTML(3, 0, "index", "shtml")`` — no pager link in the HTML) and 乡镇年报 (one column per town;
+  团堡镇's has a second page linked only by a plain 下一页: a TRS page paged the generic way).
 - `HanwebPlatformSite` 婺源县: the 信息公开 platform is Hanweb jcms (``<datastore>`` lists, later records by
   ``POST dataproxy.jsp``, a 乡镇年报 sub-column); the home page is either plain (``home="plain"``) or a TRS
   portal (``home="trs"``: a news list of ``t20240105_N.html`` links and ``createPageHTML``) — the portal on one
@@ -72,13 +73,18 @@ class TrsNestedSite(PageSite):
            '<a href="/zwgk/nb/bm/index.shtml">部门年报</a> <a href="/zwgk/nb/xz/index.shtml">乡镇年报</a></div>')
 
     def column_page(self, path: str, name: str, items: list[Item], page: int = 0, pages: int = 1,
-                    extra: str = "") -> None:
-        """One TRS list page: items linked ``./YYYYMM/tYYYYMMDD_N.shtml``, the pager written by createPageHTML."""
+                    extra: str = "", pager: tuple[str | None, str | None] | None = None) -> None:
+        """One TRS list page: items linked ``./YYYYMM/tYYYYMMDD_N.shtml``, the pager written by createPageHTML
+        — or, with `pager` (previous, next), plain 上一页/下一页 links."""
         lis = "".join(f'<li><a href="./{i.pub:%Y%m}/t{i.pub:%Y%m%d}_{i.docid}.shtml" title="{e(i.flat_title)}">'
                       f'{e(i.flat_title)}</a><span>{i.pub:%Y-%m-%d}</span></li>' for i in items)
+        if pager is None:
+            nav = f'<script>createPageHTML({pages}, {page}, "index", "shtml");</script>'
+        else:
+            nav = " ".join(f'<a href="{href}">{label}</a>' for href, label in zip(pager, ("上一页", "下一页"), strict=True)
+                           if href)
         body = (f'<div class="crumb">当前位置：<a href="/">首页</a> &gt; <a href="/zwgk/">政务公开</a> &gt; {e(name)}</div>\n'
-                f"{self.NAV}\n{extra}\n<ul class=\"list\">{lis}</ul>\n"
-                f'<div class="page"><script>createPageHTML({pages}, {page}, "index", "shtml");</script></div>')
+                f"{self.NAV}\n{extra}\n<ul class=\"list\">{lis}</ul>\n<div class=\"page\">{nav}</div>")
         self.routes[path] = self.html(plain_page(self, f"{name}_{self.name}", body, {"ColumnName": name}))
 
     def detail(self, col_dir: str, item: Item, column: str) -> None:
@@ -139,6 +145,11 @@ class TrsNestedSite(PageSite):
         for slug, name, item in towns:
             self.detail(f"/zwgk/nb/xz/{slug}/", item, "乡镇年报")
             self.column_page(f"/zwgk/nb/xz/{slug}/index.shtml", name, [item])
+        # 团堡镇's column has a second page, linked by a plain 下一页 (no createPageHTML on this template)
+        older = gen(s, f"{c}团堡镇人民政府", 2022, "form2021")
+        self.detail("/zwgk/nb/xz/tbz/", older, "乡镇年报")
+        self.column_page("/zwgk/nb/xz/tbz/index.shtml", "团堡镇", [towns[0][2]], pager=(None, "index_1.shtml"))
+        self.column_page("/zwgk/nb/xz/tbz/index_1.shtml", "团堡镇", [older], pager=("index.shtml", None))
         self.column_page("/zwgk/nb/xz/index.shtml", "乡镇年报", [], extra=f'<div class="units">{unit_links}</div>')
         self.routes["/robots.txt"] = MockResponse(200, b"User-agent: *\nAllow: /\n", "text/plain")
 

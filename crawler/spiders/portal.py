@@ -159,6 +159,10 @@ class PortalSpider(SiteOutcomes, scrapy.Spider):
             self._page_families[key] = cls()
         return self._page_families[key]
 
+    def _fallback(self, site) -> SiteFamily | None:
+        """This site's instance of the fallback family (generic): the readers every page may use."""
+        return self._family_named(site, next((n for n, c in family_registry().items() if c.fallback), ""))
+
     def page_family(self, site, response: Response) -> SiteFamily | None:
         """The family that reads this page. Families are hints, not gates: a page is read by the family of
         the page that linked it (or the site's entry guess) unless it shows another family's fingerprint —
@@ -264,7 +268,7 @@ class PortalSpider(SiteOutcomes, scrapy.Spider):
                 and self.settings.getbool("OGI_CROSS_FAMILY", True)):
             # A list the hinted family cannot read and no family recognises: the fallback's readers
             # (item links with ids, 下一页 / ?page=N / index_N pagers) may still read it.
-            fallback = self._family_named(site, next(n for n, c in family_registry().items() if c.fallback))
+            fallback = self._fallback(site)
             if fallback is not None and fallback.list_items(response):
                 family = fallback
         yield from self._tagged(self._read_list(site, family, response), family)
@@ -289,6 +293,12 @@ class PortalSpider(SiteOutcomes, scrapy.Spider):
             yield self.request(item.url, site.site_id, "detail", self.parse_detail,
                                ogi_title=item.title, ogi_date=item.date)
         yield from family.more_list_requests(response, self)
+        if items and not family.fallback and self.settings.getbool("OGI_CROSS_FAMILY", True):
+            # Pagers are not a family's alone: 下一页 / page-number / ?page=N / index_N links are followed on
+            # any list page that listed something (duplicates of the family's own page requests are dropped).
+            fallback = self._fallback(site)
+            for url in getattr(fallback, "pager_links", lambda _r: [])(response):
+                yield self.request(url, site.site_id, "list", self.parse_list)
         for url in family.sub_columns(response):
             yield self.request(url, site.site_id, "list", self.parse_list)
 
