@@ -17,7 +17,8 @@ Sites (ports are free ports chosen at start):
 - zz 长子县 (TRS, .shtml): /xxgk/ -> /xxgk/zfxxgknb/ with per-year 2019n/ … 2022n/; a JS-written attachment
 - jh 江海区 (TRS): /zwgk/zfxxgknb/ (2 pages), absolute links, stray </TRS_DOCUMENT>, placeholder SiteIDCode
 - zc 周村区 (Hanweb): /col/col1520/ -> /col/col1528/ (17 records: datastore 12 + dataproxy), downfile.jsp 302, robots 404
-- hs 霍山县 (Hanweb, GBK pages, no charset header): /col/col1520/ -> /col/col2093/
+- hs 霍山县 (Hanweb, GBK pages, no charset header): /col/col1520/ -> /col/col2093/ -> sub-column /col/col2094/ 部门年报
+  (19 entries at 2 per page: 6 embedded, then dataproxy groups 7-12, 13-18, 19-19)
 - faults=True adds bad 井陉县 (TRS, createPageHTML(3) but index_2 404, corrupt PDF) and dead (nothing listens)
 """
 

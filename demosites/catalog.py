@@ -353,6 +353,19 @@ def build_sites(faults: bool = False) -> tuple[SiteSpec, ...]:
     )
 
     H = "霍山县"
+    # 部门年报: 19 entries at 2 per page, so the page embeds 6 and the rest needs three dataproxy groups
+    # (startrecord 7-12, 13-18, 19-19); the oldest report is only in the last one.
+    hs_bm = Column("部门年报", "2094", [
+        *(gen("hs", f"{H}{unit}", year, "form2021" if year >= 2021 else "form2019", variant=variant)
+          for unit, variant in (("财政局", "std"), ("卫生健康局", "niandu"), ("民政局", "nogongzuo"), ("交通运输局", "std"))
+          for year in (2019, 2020, 2021, 2022)),
+        decoy("hs", "关于做好2022年政府信息公开工作年度报告编制发布工作的通知", datetime(2022, 12, 16, 9, 0),
+              "霍山县人民政府办公室", NOTICE.format(y=2022, n=2023)),
+        decoy("hs", f"{H}财政局2021年度整体支出绩效评价报告", datetime(2022, 6, 28, 10, 0), f"{H}财政局",
+              PERF.format(a=f"{H}财政局", y=2021)),
+        decoy("hs", "霍山县2021年上半年政府信息公开数据统计", datetime(2021, 7, 14, 9, 0), "霍山县人民政府办公室",
+              HALF_YEAR.format(y=2021, n=1988, m=5)),
+    ], page_size=2, unitid="5723")
     hs = SiteSpec(
         "hs", "霍山县人民政府", "安徽省", "六安市", "霍山县", "341525", "hanweb", "www.ahhuoshan.gov.cn",
         Column("政府信息公开年报", "2093", [
@@ -362,7 +375,7 @@ def build_sites(faults: bool = False) -> tuple[SiteSpec, ...]:
             gen("hs", f"{H}衡山镇人民政府", 2019, "form2019"),
             decoy("hs", "霍山县2022年上半年政府信息公开数据统计", datetime(2022, 7, 15, 9, 0), "霍山县人民政府办公室",
                   HALF_YEAR.format(y=2022, n=2105, m=6)),
-        ], page_size=4, unitid="5722"),
+        ], page_size=4, unitid="5722", subcolumns=[("部门年报", hs_bm)]),
         gbk=True, webid=3, orgcode="11341525003094528X", news=_news(H),
     )
     sites = [dxh, zz, jh, zc, hs]

@@ -276,6 +276,10 @@ class Renderer:
             records.append(f"<li><a href='{path}' title='{e(item.title)}' target='_blank'>{e(short(item.title))}</a>"
                            f"<span>{item.pub:%Y-%m-%d}</span></li>")
         self.out.hanweb[col.slug] = HanwebColumn(col.slug, col.unitid, records)
+        subs = ""
+        for text, sub in col.subcolumns:  # per-unit columns, each a jpage list of its own
+            self.hanweb_column(sub)
+            subs += f'<li><a href="/col/col{sub.slug}/index.html">{e(text)}</a></li>'
         first = records[: 3 * col.page_size]
         ds = "".join(f"<record><![CDATA[\n{r}\n]]></record>\n" for r in first)
         nextgroup = (f'<a href="/module/web/jpage/dataproxy.jsp?page=1&appid=1&webid={s.webid}&path=/&columnid={col.slug}'
@@ -284,7 +288,8 @@ class Renderer:
                  f"unitid:'{col.unitid}',webname:'{s.name}',permissiontype:0}};")
         body = (
             f'<div class="crumb">您当前的位置：<a href="/">首页</a> &gt; <a href="{self.disclosure_path()}">信息公开</a> &gt; {e(col.name)}</div>\n'
-            f'<div class="list" id="{col.unitid}"><script type="text/xml"><datastore>\n'
+            + (f'<ul class="subcol">{subs}</ul>\n' if subs else "")
+            + f'<div class="list" id="{col.unitid}"><script type="text/xml"><datastore>\n'
             f"<nextgroup><![CDATA[{nextgroup}]]></nextgroup>\n<recordset>\n{ds}</recordset>\n</datastore></script></div>\n"
             f"<script>{param}</script>\n"
             '<script type="text/javascript" src="/module/web/jpage/jpage.js"></script>\n'

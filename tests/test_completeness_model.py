@@ -34,7 +34,7 @@ def _page(db: Any, path: str) -> str:
 def _web(page: str) -> tuple[list[int], dict[str, int], dict[tuple[str, str, int], tuple[str, bool]]]:
     """Years, counts and cells ((site, agency, year) -> (state, late)) of the completeness page."""
     years = [int(y) for y in re.search(r'data-years="([\d,]*)"', page).group(1).split(",") if y]
-    counts = {k: int(v) for k, v in re.findall(r'data-count="(\w+)">[^<]*(?:<strong>)?(\d+)', page)}
+    counts = {k: int(v) for k, v in re.findall(r'data-count="(\w+)">[^<\d]*(?:<strong>)?(\d+)', page)}
     cells = {}
     for row in re.finditer(r'<tr data-agency="([^"]+)" data-site="([^"]*)">(.*?)</tr>', page, re.S):
         for y, state, late in re.findall(r'data-year="(\d+)" data-status="(\w+)"( data-late="1")?', row.group(3)):

@@ -98,7 +98,7 @@ def test_the_kill_happened_mid_run(resumed):
 
 def test_rerun_after_kill_gives_the_same_corpus_as_an_uninterrupted_run(resumed):
     clean = resumed["clean"]
-    assert len(clean["reports"]) == 39 and clean["statistics"] and clean["captures"]
+    assert len(clean["reports"]) == 55 and clean["statistics"] and clean["captures"]
     for run in _killed(resumed):
         assert run["rerun_code"] == 0, run["rerun_output"]
         for table, rows in clean.items():
