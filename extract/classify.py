@@ -75,13 +75,14 @@ def classify(title: str | None, text: str) -> tuple[bool, str]:
     head = re.sub(r"\s+", "", normalize_chars(text[:1500]))
     if _NOT_OPENING.search(head[:600]):
         return False, "not a report: a letter, notice or rule text"
+    m = _REPORT_TITLE.search(first)
+    if m is None or m.start() < 30:  # a heading at the top names what the page is
+        for pattern, reason in _DECOYS:
+            if pattern.search(first[: (m.end() + 4) if m else 60]):
+                return False, f"not a report: {reason}"
     opening = _OPENING.search(head)
     if opening and opening.start() < 200:  # the page starts with the report's first paragraph
         return True, "the standard opening of an annual report"
-    for pattern, reason in _DECOYS:
-        m = _REPORT_TITLE.search(first)
-        if pattern.search(first[: (m.end() + 4) if m else 60]):
-            return False, f"not a report: {reason}"
     if _REPORT_TITLE.search(first) and score >= 1:
         return True, "first lines name an annual report"
     if opening:

@@ -70,6 +70,11 @@ def _load() -> _Gaz:
             city.setdefault(name, []).append(code)
         else:
             county.setdefault(name, []).append(code)
+    # the short form reports print for autonomous counties: 镇宁布依族苗族自治县 -> 镇宁自治县
+    for name, codes in list(county.items()):
+        m = re.match(r"^(.{2,3}?)(?:[^县]{1,3}族)+自治县$", name)
+        if m and m.group(1) + "自治县" not in county:
+            county[m.group(1) + "自治县"] = list(codes)
     text_names = frozenset(n for n in county if len(n) >= _MIN_TEXT_NAME)
     return _Gaz(names, county, city, prov, text_names, max(map(len, text_names), default=0))
 

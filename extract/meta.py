@@ -118,6 +118,25 @@ _DISCLOSURE = re.compile(r"(信息公开|政务公开)")
 _AGENCY_END = re.compile(r"(局|委|委员会|办公室|政府|办事处|中心|厅|院|所|站|队|处|镇|乡|街道|管委会|公司)$")
 
 
+_LONG_LINE_TITLE = re.compile(
+    r"^([^\s，,。；;《》()（）:：]{2,40}?(?:19|20)\d{2}年度?(?:政府|政务)?信息公开(?:工作)?(?:年度报告|年报|工作报告))"
+)
+# the opening sentence names the reporting body: '现公布泰州市人民政府2017年政府信息公开工作年度报告'
+_OPENING_AGENCY = re.compile(
+    r"(?:现(?:予)?公布|现将|编制了?|发布)《?(?P<agency>[^\s，。《》、；:：]{2,30}?)(?:19|20)\d{2}\s*年度?"
+    r"(?:政府|政务)?信息公开(?:工作)?(?:年度报告|年报)"
+)
+
+
+def opening_agency(text: str) -> str | None:
+    """The body named by the report's opening sentence (for pages whose title is missing)."""
+    m = _OPENING_AGENCY.search(normalize_chars(text[:3000]))
+    if not m:
+        return None
+    name = m.group("agency")
+    return name if _AGENCY_END.search(name) and not re.search(r"本(?:单位|机关|局|镇|乡)$|^本", name) else None
+
+
 def title_from_text(text: str) -> str | None:
     """Find the title in the first lines of a text with no <title>.
 
@@ -126,9 +145,21 @@ def title_from_text(text: str) -> str | None:
     ('长子县住建局 2019 年度政务信息公开' / '工作报告').
     """
     lines = [ln.strip() for ln in text.split("\n") if ln.strip()][:12]
+    for ln in lines:  # a text dump's own label: '标题: …' is the title, whatever it says
+        m = re.match(r"^(?:标\s*题|题\s*目)\s*[:：]\s*(\S.{1,80})$", ln)
+        if m:
+            return clean_title(m.group(1))
     for i, ln in enumerate(lines):
+        if re.match(r"^(?:栏\s*目|来\s*源|发布机构|原文链接|本地目录)\s*[:：]", ln):
+            continue  # the crawler's header lines name the column and the site, not the document
         compact = clean_title(ln) or ""
-        if len(compact) > 80 or not _DISCLOSURE.search(compact):
+        if len(compact) > 80:
+            # the title run into the first paragraph: '清水县人民政府2019年 政府信息公开工作年度报告 一、总体情况…'
+            m = _LONG_LINE_TITLE.match(compact)
+            if not m:
+                continue
+            compact = m.group(1)
+        if not _DISCLOSURE.search(compact):
             continue
         title = compact
         if not _REPORT_WORDS.search(title) and i + 1 < len(lines):
@@ -140,7 +171,9 @@ def title_from_text(text: str) -> str | None:
         if re.match(r"^(\d{4}\s*年度?)", title) or not _agency_prefix(title):
             if i > 0:
                 prev = clean_title(lines[i - 1]) or ""
-                if 2 < len(prev) <= 30 and _AGENCY_END.search(prev) and not re.search(r"[，。]", prev):
+                if 2 < len(prev) <= 30 and not re.search(r"[，。]", prev) and (
+                    _AGENCY_END.search(prev) or re.search(r"(?:局|委|政府|办公室|镇|乡|街道)(?:19|20)\d{2}年度?$", prev)
+                ):  # '宿州市人民政府2016年' / '政府信息公开工作年度报告'
                     title = prev + title
         return title
     return None
@@ -467,7 +500,8 @@ def published_at(meta: dict[str, str], block: dict[str, str], url: str | None) -
 _F2021 = ["本年制发件数", "本年废止件数", "现行有效件数", "逾期不补正", "逾期未按收费通知要求缴纳费用"]
 _F2019 = ["本年新制作数量", "本年新公开数量", "对外公开总数", "上一年项目数量", "本年增/减", "本年增减"]
 _LEGACY = ["收到申请数", "主动公开政府信息数", "申请办结数", "同意公开答复数", "行政复议数量", "行政诉讼数量",
-           "不同意公开答复数", "政府信息公开专项经费"]
+           "不同意公开答复数", "政府信息公开专项经费", "同意部分公开答复数", "不予公开答复数", "对申请的答复总数",
+           "政府信息公开情况统计表"]
 
 
 def detect_form(text: str, tables: list[Grid]) -> str:

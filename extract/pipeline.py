@@ -125,7 +125,12 @@ def build_record(
     if agency is None:
         # the title names no agency ('2020年政府信息公开工作年度报告'): the signature, the
         # metadata block's 发布机构, then the site's own government
-        for candidate in (M.signature_agency(text), block.get("发布机构"), context.name if context else None):
+        for candidate in (
+            M.opening_agency(text),
+            M.signature_agency(text),
+            block.get("发布机构"),
+            context.name if context else None,
+        ):
             if not candidate:
                 continue
             try:
@@ -169,7 +174,7 @@ def build_record(
         rec.flags.append("no text: the document holds no readable text")
     if truncated := first(signals, HTML_TRUNCATED):
         rec.flags.append(truncated.message)
-    if text.strip():
+    if text.strip() and rec.is_report:  # a look-alike's figures are nobody's report numbers
         _analyze(rec, doc.tables)
     return rec
 

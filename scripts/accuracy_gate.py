@@ -1,4 +1,11 @@
-"""Field-level accuracy of ogi's extraction on the golden corpus, gated against a pinned baseline.
+"""Field-level accuracy of ogi's extraction on the golden corpora, gated on wrong numbers and a baseline.
+
+Two corpora: the synthetic one (tests/golden/, built from specs by scripts/build_golden_corpus.py)
+and the real one (tests/fixtures/real/, real reports whose gold a person read from the source:
+scripts/golden/real_gold.py). A field that does not pass is either **missing** (ogi gave nothing)
+or **wrong** (ogi gave another value; for documents whose gold lists every number, a number ogi
+emits that the gold does not hold is wrong too). The gate fails on any wrong number in either
+corpus — a wrong number in a dataset is worse than a gap — and on a baseline regression.
 
 Why a baseline rather than a fixed threshold: documents whose support has not landed yet
 (DOC/WPS conversion, OCR of scanned PDFs) belong in the corpus now and fail honestly; what
@@ -7,8 +14,9 @@ baseline (tests/golden/baseline.json) is the set of pairs that pass; a pair in i
 fails is a regression; pairs that pass but are not in it are improvements, recorded with
 `--update`.
 
-    .venv/bin/python scripts/accuracy_gate.py            # report; exit 1 on a regression
-    .venv/bin/python scripts/accuracy_gate.py --update   # pin the current passing pairs
+    .venv/bin/python scripts/accuracy_gate.py            # both corpora; exit 1 on a wrong number or a regression
+    .venv/bin/python scripts/accuracy_gate.py --corpus real
+    .venv/bin/python scripts/accuracy_gate.py --update   # pin the current passing pairs (synthetic corpus)
     .venv/bin/python scripts/accuracy_gate.py --json     # machine-readable results
 
 Pairs: agency, department, region.{province,city,county,adcode}, report_year,
@@ -39,6 +47,9 @@ GOLDEN = ROOT / "tests" / "golden"
 DOCS = GOLDEN / "docs"
 EXPECTED = GOLDEN / "expected"
 BASELINE = GOLDEN / "baseline.json"
+REAL = ROOT / "tests" / "fixtures" / "real"
+# corpus -> (directory of the documents, directory of the expected JSON)
+CORPORA = {"synthetic": (DOCS, EXPECTED), "real": (REAL, REAL / "expected")}
 
 logger = logging.getLogger(__name__)
 
@@ -58,16 +69,19 @@ class DocResult:
     stats_extracted: int = 0  # keys considered for precision
     stats_wrong_extra: int = 0  # considered keys that are wrong or not expected
     seconds: float = 0.0
+    missing: list[str] = field(default_factory=list)  # failing fields where ogi gave nothing
+    wrong: dict[str, tuple[Any, Any]] = field(default_factory=dict)  # field -> (expected, got), incl. extras
 
 
-def load_expected() -> dict[str, dict[str, Any]]:
+def load_expected(corpus: str = "synthetic") -> dict[str, dict[str, Any]]:
     """name -> expected JSON, for every document of the corpus."""
-    return {p.stem: json.loads(p.read_text(encoding="utf-8")) for p in sorted(EXPECTED.glob("*.json"))}
+    expected = CORPORA[corpus][1]
+    return {p.stem: json.loads(p.read_text(encoding="utf-8")) for p in sorted(expected.glob("*.json"))}
 
 
 def doc_format(exp: dict[str, Any]) -> str:
     """Format label used in the report: the file extension, 'scan' for image-only PDFs."""
-    ext = exp["file"].rsplit(".", 1)[-1]
+    ext = exp["file"].rsplit(".", 1)[-1].lower()
     if ext == "pdf" and any("scanned" in f for f in exp.get("features", [])):
         return "pdf-scan"
     return {"htm": "html"}.get(ext, ext)
@@ -90,6 +104,10 @@ def compare(name: str, exp: dict[str, Any], rec: dict[str, Any]) -> DocResult:
         res.fields[key] = ok
         if not ok:
             res.details[key] = (want, got)
+            if got is None or key.startswith("text"):
+                res.missing.append(key)
+            else:
+                res.wrong[key] = (want, got)
 
     for f in SCALAR_FIELDS:
         if f in exp:
@@ -109,19 +127,31 @@ def compare(name: str, exp: dict[str, Any], rec: dict[str, Any]) -> DocResult:
     considered = set(got_stats) if exp.get("stats_complete") else set(got_stats) & set(want_stats)
     res.stats_extracted = len(considered)
     res.stats_wrong_extra = sum(1 for k in considered if k not in want_stats or not _same(want_stats[k], got_stats[k]))
+    for k in sorted(considered - set(want_stats)):  # a number the document does not state
+        res.wrong[f"stats+:{k}"] = (None, got_stats[k])
     return res
 
 
-def evaluate(names: list[str] | None = None) -> list[DocResult]:
-    """Run `extract.extract_path` over the corpus (or some of it) and compare."""
+def absent_files(corpus: str = "synthetic") -> list[str]:
+    """Documents of the corpus whose file is not on disk (real PDFs are kept out of git: see the README)."""
+    docs = CORPORA[corpus][0]
+    return [n for n, e in load_expected(corpus).items() if not (docs / e["file"]).exists()]
+
+
+def evaluate(names: list[str] | None = None, corpus: str = "synthetic") -> list[DocResult]:
+    """Run `extract.extract_path` over the corpus (or some of it) and compare; absent files are skipped."""
     from extract import extract_path
 
+    docs = CORPORA[corpus][0]
     results = []
-    for name, exp in load_expected().items():
+    for name, exp in load_expected(corpus).items():
         if names and name not in names:
             continue
+        if not (docs / exp["file"]).exists():
+            logger.warning("%s: %s is not on disk, skipped", name, exp["file"])
+            continue
         t0 = time.perf_counter()
-        rec = extract_path(DOCS / exp["file"]).to_json()
+        rec = extract_path(docs / exp["file"]).to_json()
         res = compare(name, exp, rec)
         res.seconds = time.perf_counter() - t0
         results.append(res)
@@ -139,18 +169,35 @@ def field_group(key: str) -> str:
     return key
 
 
+def _is_number(key: str) -> bool:
+    return key.startswith(("stats:", "stats+:"))
+
+
 def summary(results: list[DocResult]) -> dict[str, Any]:
-    """Per field group and per format: correct/total; stats precision and recall; overall."""
-    groups: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    """Per field group and per format: correct / wrong / missing / total; numbers' precision and recall."""
+    groups: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])  # correct, total, wrong, missing
     formats: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    numbers: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])  # correct, gold, wrong, missing
     for r in results:
         for k, ok in r.fields.items():
             g = groups[field_group(k)]
             g[0] += ok
             g[1] += 1
+            g[2] += k in r.wrong
+            g[3] += k in r.missing
             fm = formats[r.fmt]
             fm[0] += ok
             fm[1] += 1
+            if _is_number(k):
+                n = numbers[r.fmt]
+                n[0] += ok
+                n[1] += 1
+                n[2] += k in r.wrong
+                n[3] += k in r.missing
+        extra = sum(1 for k in r.wrong if k.startswith("stats+:"))
+        if extra:
+            groups["stats not in the document"][2] += extra
+            numbers[r.fmt][2] += extra
     stat_keys = [(k, ok) for r in results for k, ok in r.fields.items() if k.startswith("stats:")]
     correct = sum(ok for _, ok in stat_keys)
     considered = sum(r.stats_extracted for r in results)
@@ -159,12 +206,26 @@ def summary(results: list[DocResult]) -> dict[str, Any]:
     passed = sum(sum(r.fields.values()) for r in results)
     return {
         "documents": len(results),
-        "fields": {k: {"correct": v[0], "total": v[1]} for k, v in sorted(groups.items())},
+        "fields": {k: {"correct": v[0], "total": v[1], "wrong": v[2], "missing": v[3]} for k, v in sorted(groups.items())},
         "formats": {k: {"correct": v[0], "total": v[1]} for k, v in sorted(formats.items())},
+        "numbers": {
+            k: {"correct": v[0], "gold": v[1], "wrong": v[2], "missing": v[3],
+                "precision": v[0] / (v[0] + v[2]) if v[0] + v[2] else 1.0, "recall": v[0] / v[1] if v[1] else 1.0}
+            for k, v in sorted(numbers.items())
+        },
         "stats_recall": correct / len(stat_keys) if stat_keys else 1.0,
         "stats_precision": (considered - wrong) / considered if considered else 1.0,
+        "wrong_numbers": sum(v[2] for v in numbers.values()),
+        "missing_numbers": sum(v[3] for v in numbers.values()),
+        "gold_numbers": sum(v[1] for v in numbers.values()),
         "overall": {"correct": passed, "total": total, "accuracy": passed / total if total else 1.0},
     }
+
+
+def wrong_numbers(results: list[DocResult]) -> list[str]:
+    """Every wrong number (a value that differs from the gold, or a number the document does not state)."""
+    return [f"{r.name} {k}: expected {w!r}, got {g!r}" for r in results for k, (w, g) in sorted(r.wrong.items())
+            if _is_number(k)]
 
 
 def passing_pairs(results: list[DocResult]) -> dict[str, list[str]]:
@@ -208,24 +269,30 @@ def improvements(results: list[DocResult], baseline: dict[str, list[str]]) -> li
             if ok and k not in set(baseline.get(r.name, []))]
 
 
-def format_report(results: list[DocResult], baseline: dict[str, list[str]] | None = None) -> str:
+def format_report(results: list[DocResult], baseline: dict[str, list[str]] | None = None, corpus: str = "synthetic") -> str:
     """The printed accuracy report (what CI shows)."""
     s = summary(results)
-    lines = [f"golden corpus: {s['documents']} documents, {s['overall']['total']} checked pairs", "",
-             f"{'field':<24}{'correct':>8}{'total':>7}{'acc':>8}"]
+    lines = [f"{corpus} corpus: {s['documents']} documents, {s['overall']['total']} checked pairs", "",
+             f"{'field':<26}{'correct':>8}{'wrong':>7}{'missing':>8}{'total':>7}{'acc':>8}"]
     for k, v in s["fields"].items():
-        lines.append(f"{k:<24}{v['correct']:>8}{v['total']:>7}{v['correct'] / v['total']:>8.1%}")
-    lines += ["", f"{'format':<24}{'correct':>8}{'total':>7}{'acc':>8}"]
-    for k, v in s["formats"].items():
-        lines.append(f"{k:<24}{v['correct']:>8}{v['total']:>7}{v['correct'] / v['total']:>8.1%}")
-    lines += ["", f"stats (cell level): precision {s['stats_precision']:.1%}, recall {s['stats_recall']:.1%}",
+        acc = f"{v['correct'] / v['total']:>8.1%}" if v["total"] else f"{'':>8}"
+        lines.append(f"{k:<26}{v['correct']:>8}{v['wrong']:>7}{v['missing']:>8}{v['total']:>7}{acc}")
+    lines += ["", f"{'numbers by format':<26}{'gold':>7}{'correct':>8}{'wrong':>7}{'missing':>8}{'precision':>10}{'recall':>8}"]
+    for k, v in s["numbers"].items():
+        lines.append(f"{k:<26}{v['gold']:>7}{v['correct']:>8}{v['wrong']:>7}{v['missing']:>8}"
+                     f"{v['precision']:>10.1%}{v['recall']:>8.1%}")
+    gold = s["gold_numbers"]
+    lines += ["", f"numbers: {gold} in the gold, {s['wrong_numbers']} wrong, {s['missing_numbers']} missing"
+                  f" ({s['missing_numbers'] / gold if gold else 0:.1%})",
               f"overall: {s['overall']['correct']}/{s['overall']['total']} = {s['overall']['accuracy']:.1%}", "",
               "not passing yet (document: failing pairs):"]
     for r in results:
-        bad = [k for k, ok in r.fields.items() if not ok]
+        bad = [k for k, ok in r.fields.items() if not ok] + [k for k in r.wrong if k.startswith("stats+:")]
         if bad:
             shown = ", ".join(bad[:6]) + (f", … ({len(bad)} in all)" if len(bad) > 6 else "")
             lines.append(f"  {r.name}: {shown}")
+    wrong = wrong_numbers(results)
+    lines += ["", f"wrong numbers: {len(wrong)}", *[f"  {x}" for x in wrong[:50]]]
     if baseline is not None:
         reg = regressions(results, baseline)
         new = improvements(results, baseline)
@@ -238,27 +305,42 @@ def format_report(results: list[DocResult], baseline: dict[str, list[str]] | Non
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description="golden-corpus accuracy gate")
-    ap.add_argument("--update", action="store_true", help="pin the currently passing pairs as the baseline")
+    ap.add_argument("--corpus", choices=("synthetic", "real", "all"), default="all")
+    ap.add_argument("--update", action="store_true", help="pin the currently passing pairs as the baseline (synthetic)")
     ap.add_argument("--json", action="store_true", help="print the summary as JSON")
     ap.add_argument("--unpin", nargs="*", default=[], metavar="NAME",
                     help="with --update: leave these documents out of the baseline")
     ap.add_argument("docs", nargs="*", help="only these documents (names without extension)")
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
-    results = evaluate(args.docs or None)
-    baseline = load_baseline()
+    corpora = ("synthetic", "real") if args.corpus == "all" else (args.corpus,)
+    failed = False
+    out: dict[str, Any] = {}
+    for corpus in corpora:
+        results = evaluate(args.docs or None, corpus)
+        baseline = load_baseline() if corpus == "synthetic" else None
+        reg = regressions(results, baseline) if baseline is not None and not args.docs else []
+        wrong = wrong_numbers(results)
+        failed |= bool(reg or wrong)
+        if args.json:
+            out[corpus] = {"summary": summary(results), "regressions": reg, "wrong_numbers": wrong,
+                           "absent_files": absent_files(corpus)}
+        else:
+            print(format_report(results, baseline, corpus))
+            absent = absent_files(corpus)
+            if absent:
+                print(f"\nnot on disk, skipped: {', '.join(absent)} (see {CORPORA[corpus][0].relative_to(ROOT)}/README.md)")
+            print()
+        if args.update and corpus == "synthetic":
+            if args.docs:
+                raise SystemExit("--update needs the whole corpus (no document names)")
+            write_baseline(results, unpinned=args.unpin)
+            print(f"baseline written: {BASELINE.relative_to(ROOT)}")
     if args.json:
-        print(json.dumps({"summary": summary(results), "regressions": regressions(results, baseline)},
-                         ensure_ascii=False, indent=1))
-    else:
-        print(format_report(results, baseline))
+        print(json.dumps(out, ensure_ascii=False, indent=1))
     if args.update:
-        if args.docs:
-            raise SystemExit("--update needs the whole corpus (no document names)")
-        write_baseline(results, unpinned=args.unpin)
-        print(f"baseline written: {BASELINE.relative_to(ROOT)}")
         return 0
-    return 1 if regressions(results, baseline) else 0
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

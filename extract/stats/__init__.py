@@ -20,7 +20,7 @@ from .grid_tables import Table3, appeal_numbers_row, classify, read_table2, read
 from .keys import CODEBOOK, REQUEST_COLUMNS, REQUEST_ROWS
 from .legacy import read_legacy_cells, read_legacy_grid, read_legacy_text
 from .narrative import Found, find_numbers
-from .text_tables import lone_carried_forward
+from .text_tables import lone_carried_forward, vertical_grids
 
 __all__ = ["CODEBOOK", "analyze"]
 
@@ -97,6 +97,10 @@ def _analyze(
         if "四" not in kinds and re.search(r"行政复议", text):
             kinds = [k or ("四" if appeal_numbers_row(g) else None) for g, k in zip(tables, kinds, strict=True)]
         from_text = True
+    if "二" not in kinds:  # table 二 flattened one cell per line (its markup lost)
+        for grid in vertical_grids(text):
+            tables.append(grid)
+            kinds.append(_classify(grid, out))
     t3 = Table3(out, form)
     origin: dict[str, str] = {}
     for grid, kind in zip(tables, kinds, strict=True):
@@ -198,8 +202,18 @@ def _from_text(text: str, out: Collector, origin: dict[str, str]) -> None:
     values: dict[str, list[Found]] = {}
     for f in found:
         values.setdefault(f.key, []).append(f)
-    # sentences that give one quantity two values name it ambiguously: neither is taken
-    split = {k for k, fs in values.items() if len({float(x.value) for x in fs}) > 1}
+    # sentences that give one quantity two values name it ambiguously: neither is taken — unless one
+    # value is the sum of the others (全区2122条, 其中区直1509条, 乡镇613条): that one is the total
+    split = set()
+    for k, fs in values.items():
+        distinct = sorted({float(x.value) for x in fs})
+        if len(distinct) < 2:
+            continue
+        if len(distinct) >= 3 and abs(sum(distinct[:-1]) - distinct[-1]) < 0.005:
+            values[k] = [x for x in fs if float(x.value) == distinct[-1]]
+            found = [x for x in found if x.key != k or float(x.value) == distinct[-1]]
+            continue
+        split.add(k)
     for key in sorted(split):
         if out.has(key):
             continue

@@ -133,8 +133,10 @@ _OUTCOMES = [
     ("core.requests_rejected", re.compile(r"不予(?:以)?处理(?:的)?(?:共)?" + _NUM + _UNIT)),
 ]
 _PROACTIVE = re.compile(
-    r"主动公开(?:了)?(?:各类)?(?:政府|政务)?信息(?:共计|共|累计|总计)?" + _NUM + r"(条|件|项|篇)"
+    r"主动(?:公开|发布)(?:了)?(?:的)?(?:各类)?(?:政府|政务)?信息(?:共计|共|累计|总计)?" + _NUM + r"(条|件|项|篇)"
 )
+# a running total since the start, not this year's count
+_CUMULATIVE = re.compile(r"累计|截至|截止|历年")
 _NEG = r"(?:没有|未(?!经)|尚未|未曾|无(?=因|涉|发生|收到|任何|政府信息|被|申请))"
 _REVIEW_NONE = re.compile(_NEG + r"(?:收到|发生|引发|出现|接到|产生|因)?[^" + _END + r"\d，,]{0,40}?行政复议")
 _LITIGATION_NONE = re.compile(
@@ -145,7 +147,8 @@ _LITIGATION_ZERO = re.compile(r"行政诉讼(?:案件)?(?:数量|数)?(?:为|共
 _REVIEW_N = re.compile(r"行政复议(?:案件|申请)?(?:共|为)?" + _NUM + r"(件|起|宗|次|个)")
 _LITIGATION_N = re.compile(r"(?<!复议后)行政诉讼(?:案件)?(?:共|为)?" + _NUM + r"(件|起|宗|次|个)")
 _FEES_NONE = re.compile(
-    r"(?:没有|未|不|无)(?:收取|收)[^" + _END + r"\d]{0,20}?(?:费用|信息处理费|处理费)|无(?:政府信息公开)?收费"
+    r"(?:没有|未|不|无)(?:向[^" + _END + r"\d，,按缴]{0,12}?)?(?:收取|收)[^" + _END + r"\d]{0,20}?(?:费用|信息处理费|处理费)"
+    r"|无(?:政府信息公开)?收费"
 )
 
 
@@ -274,7 +277,9 @@ def find_numbers(text: str) -> tuple[list[Found], Squeezed]:
         if re.search(r"结转", sentence) and not _APPEALS.search(sq.clause(m.start(), m.end())):
             add("core.requests_handled", _int(m.group(1)), m)
     for m in _PROACTIVE.finditer(t):
-        add("core.proactive_items", int(m.group(1)), m)
+        if _CUMULATIVE.search(_sentence_before(t, m.start())[-30:] + t[m.start() : m.end()]):
+            continue
+        add("core.proactive_items", _int(m.group(1)), m)
     for key, none_rx, zero_rx, n_rx in (
         ("core.review_total", _REVIEW_NONE, _REVIEW_ZERO, _REVIEW_N),
         ("core.litigation_total", _LITIGATION_NONE, _LITIGATION_ZERO, _LITIGATION_N),
