@@ -161,6 +161,16 @@ DOCS: dict[str, dict[str, Any]] = {
         "region": {"province": "江苏省", "city": "淮安市", "county": "洪泽区", "adcode": "320813"},
         "stats": hongze(2024), "stats_complete": True,
     },
+    "decoy_sh_putuo_fuliyuan_budget_2024": {
+        "file": "pdf/decoy_sh_putuo_fuliyuan_budget_2024.pdf",
+        "source": "github zxj6827111-blip/tianbaoxitong@c3c10a3fc4dd73a07f65c61ec9d6ca358796b812 uploads/archives/1769321942920-969924351.pdf",
+        "is_report": False, "stats": {}, "stats_complete": True,  # 上海市普陀区社会福利院2024年单位预算
+    },
+    "decoy_sh_putuo_wanli_budget_2024": {
+        "file": "pdf/decoy_sh_putuo_wanli_budget_2024.pdf",
+        "source": "github zxj6827111-blip/tianbaoxitong@c3c10a3fc4dd73a07f65c61ec9d6ca358796b812 uploads/archives/1769438736627-418301796.pdf",
+        "is_report": False, "stats": {}, "stats_complete": True,  # 上海市普陀区2024年区级部门预算 (万里街道)
+    },
     "fj_pingtan_2014_han": {
         "file": "docs/fj_pingtan_2014_han.txt",
         "source": f"github {PINGTAN} pingtan/zwgk/zfxxgk/zfxxgknb/201412/80787_关于2014年政府信息公开工作要点落实情况的函/page.txt",
