@@ -80,8 +80,9 @@ class Site:
         }
 
 
-def site_from_row(row: dict[str, str], where: str = "") -> Site:
-    """Validate one registry row; `where` names it in error messages."""
+def site_from_row(row: dict[str, str], where: str = "", known: set[str] | None = None) -> Site:
+    """Validate one registry row; `where` names it in error messages; `known` the platform names (asked of
+    the family registry when not given: a registry of 2,800 rows asks once)."""
     def get(key: str) -> str:
         return (row.get(key) or "").strip()
 
@@ -108,7 +109,7 @@ def site_from_row(row: dict[str, str], where: str = "") -> Site:
                 raise RegistryError(f"{where}site {site_id}: {key} entry {host!r} is not a host name "
                                     "(e.g. files.example.gov.cn, *.example.gov.cn, 10.0.0.1:8080)")
     platform = get("platform").lower()
-    known = known_platforms()
+    known = known_platforms() if known is None else known
     if platform not in known:
         raise RegistryError(
             f"{where}site {site_id}: unknown platform {platform!r} (known: {', '.join(sorted(known - {''}))})"
@@ -145,10 +146,11 @@ def load_registry(path: str | Path, probes: bool = True) -> list[Site]:
             raise RegistryError(f"{path}: missing column(s) {', '.join(sorted(missing))}")
         sites: list[Site] = []
         seen: set[str] = set()
+        known = known_platforms()
         for lineno, row in enumerate(reader, start=2):
             if not any((v or "").strip() for v in row.values()) or (row.get("site_id") or "").startswith("#"):
                 continue
-            site = site_from_row(row, where=f"{path}:{lineno}: ")
+            site = site_from_row(row, where=f"{path}:{lineno}: ", known=known)
             if site.site_id in seen:
                 raise RegistryError(f"{path}:{lineno}: duplicate site_id {site.site_id}")
             seen.add(site.site_id)

@@ -62,3 +62,25 @@ def test_cli_refuses_a_filter_that_matches_nothing(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "ogi.cli", "crawl", "--adcode", "42x", "--db",
                            str(tmp_path / "x.db"), "--quiet"], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 1 and "adcode filter '42x'" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_two_adhoc_crawls_stay_two_sites(tmp_path):
+    """`ogi crawl --url` of two sites into one database: two sites in ogi status, not one 'adhoc' overwritten."""
+    import json
+
+    from demosites import DemoPortal
+    from demosites.nomarker_sites import TrsNestedSite, TrsPortalHanwebSite
+
+    db = tmp_path / "ogi.db"
+    with DemoPortal(core=False, mock_sites=[TrsNestedSite(), TrsPortalHanwebSite()]) as portal:
+        for site in portal.sites:
+            proc = subprocess.run([sys.executable, "-m", "ogi.cli", "crawl", "--url", site.entry_url, "--name", site.name,
+                                   "--adcode", site.adcode, "--db", str(db), "--allow-network", "127.0.0.1/32",
+                                   "--delay", "0", "--quiet"], cwd=ROOT, capture_output=True, text=True, timeout=300)
+            assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+        expected = {adhoc_site_id(s.entry_url) for s in portal.sites}
+    status = subprocess.run([sys.executable, "-m", "ogi.cli", "status", "--db", str(db), "--json"], cwd=ROOT,
+                            capture_output=True, text=True, timeout=120)
+    assert status.returncode == 0, status.stderr
+    assert len(expected) == 2 and all(i.startswith("127.0.0.1_") for i in expected)
+    assert {h["site_id"] for h in json.loads(status.stdout)} == expected
