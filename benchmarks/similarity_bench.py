@@ -33,17 +33,6 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from benchmarks.synthetic_corpus import (
-    DEFAULT_SEEDS,
-    DEPARTMENTS,
-    SECTIONS_2019,
-    SECTIONS_2021,
-    TABLE2_2019,
-    TABLE2_2021,
-    TABLE3,
-    TABLE4,
-    CorpusGenerator,
-)
 from corpus.similarity import SHINGLE, SimilarityRun, comparable_text, shingle_hashes, update_similarity
 from corpus.store import Store, utcnow
 
@@ -65,6 +54,19 @@ def _renumber(rng: random.Random, text: str) -> str:
 
 def build(db_path: Path, n: int, seed: int) -> dict[str, Any]:
     """A fresh database of about `n` reports; returns the planted answers."""
+    # Imported here, not at the top: the similarity child must not load cpca's gazetteer (~150 MB).
+    from benchmarks.synthetic_corpus import (
+        DEFAULT_SEEDS,
+        DEPARTMENTS,
+        SECTIONS_2019,
+        SECTIONS_2021,
+        TABLE2_2019,
+        TABLE2_2021,
+        TABLE3,
+        TABLE4,
+        CorpusGenerator,
+    )
+
     for suffix in ("", "-wal", "-shm"):
         Path(str(db_path) + suffix).unlink(missing_ok=True)
     gen = CorpusGenerator(seed=seed, seeds_dir=DEFAULT_SEEDS)
