@@ -99,3 +99,43 @@ def test_flattened_legacy_rows_with_spaces() -> None:
 
 def test_prose_is_not_a_table() -> None:
     assert text_tables_to_grids("全年共收到申请 12\n件，均已答复。\n2021 年 12 月 31 日\n") == []
+
+
+def _lineless_pdf() -> bytes:
+    """A table 三 drawn as text at column positions, with no ruling lines (as many county PDFs are)."""
+    import io
+
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    from demosites.binaries import FONT, _register_font
+
+    _register_font()
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf, pagesize=A4)
+    c.setFont(FONT, 14)
+    c.drawString(120, 800, "某县人民政府2021年政府信息公开工作年度报告")
+    c.setFont(FONT, 10)
+    c.drawString(60, 770, "三、收到和处理政府信息公开申请情况")
+    for j, h in enumerate(["自然人", "商业企业", "科研机构", "社会公益", "法律服务", "其他", "总计"]):
+        c.drawString(270 + j * 45, 740, h)
+    y = 740
+    for label, nums in [*ROWS21[:4], ("（七）总计", [1210, 26, 0, 0, 8, 1, 1245]), ("四、结转下年度继续办理", [7, 0, 0, 0, 0, 0, 7])]:
+        y -= 20
+        c.drawString(60, y, label)
+        for j, n in enumerate(nums):
+            c.drawRightString(300 + j * 45, y, str(n))
+    c.drawString(60, y - 40, "四、政府信息公开行政复议、行政诉讼情况")
+    c.save()
+    return buf.getvalue()
+
+
+def test_pdf_table_without_ruling_lines() -> None:
+    from extract import extract_bytes
+
+    rec = extract_bytes(_lineless_pdf(), filename="lineless.pdf")
+    got = rec.stats_dict()
+    assert got["requests.new.total"] == 3830
+    assert got["requests.partial.total"] == 208
+    assert got["requests.handled_total.total"] == 1245  # not claimed by the header row's 总计
+    assert got["requests.carried_forward.total"] == 7

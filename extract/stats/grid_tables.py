@@ -175,6 +175,7 @@ class Table3:
             colmap, start = self.colmap, 0
         else:
             colmap, start = _request_colmap(grid)
+            colmap = self._check_against_numbers(grid, start, colmap)
             if len(set(colmap.values())) < 2:
                 colmap = self._positional(grid, start)
                 if not colmap:
@@ -184,6 +185,36 @@ class Table3:
                 self.positional = True
             self.colmap = colmap
         self._rows(grid[start:], colmap)
+
+    def _check_against_numbers(self, grid: Grid, start: int, colmap: dict[int, str]) -> dict[int, str]:
+        """Header cells broken across columns (a PDF without ruling lines: '企业科研机', '构社会公')
+        misplace the columns. When the data has exactly seven number columns that the headers do not
+        map in the form's order, and every complete row adds up read in that order, the order wins."""
+        rows = grid[start:]
+        counts: dict[int, int] = {}
+        numeric_rows = 0
+        for row in rows:
+            hits = [j for j, c in enumerate(row) if isinstance(parse_value(c), Value)]
+            if hits:
+                numeric_rows += 1
+                for j in hits:
+                    counts[j] = counts.get(j, 0) + 1
+        cols = sorted(j for j, n in counts.items() if n * 2 >= numeric_rows)
+        if len(cols) != len(_COLUMN_ORDER) or [colmap.get(j) for j in cols] == list(_COLUMN_ORDER):
+            return colmap
+        order = dict(zip(cols, _COLUMN_ORDER, strict=True))
+        complete = 0
+        for row in rows:
+            values = {order[j]: v.number for j in cols if j < len(row) and isinstance(v := parse_value(row[j]), Value)}
+            if len(values) == len(_COLUMN_ORDER):
+                if not _adds_up(values):
+                    return colmap
+                complete += 1
+        if not complete:
+            return colmap
+        self.out.flag("table 三: column headers do not line up with the seven number columns; read in the form's order")
+        self.positional = True
+        return order
 
     def _positional(self, grid: Grid, start: int) -> dict[int, str]:
         width = max(len(r) for r in grid)
@@ -198,6 +229,9 @@ class Table3:
             parts: list[str] = []
             values: dict[str, float | int] = {}
             seen_number = False
+            header_row = not any(isinstance(parse_value(c), Value) for c in row if c)
+            if header_row and any(_REQ_HEADER.search(norm(c)) for c in row if c):
+                continue  # a repeated column header (自然人 商业企业 … 总计) is not a row of the table
             for j, cell in enumerate(row):
                 if not cell:
                     continue
@@ -244,6 +278,8 @@ class Table3:
                 pending = []
             if key == "__end__":
                 break
+            if not values:  # a label without numbers claims no row (its numbers may come on the next line)
+                continue
             if key in self.rows:
                 if values and values != self.rows[key]:
                     self.out.flag(f"table 三: row {label} appears twice; the first one is kept")
