@@ -16,7 +16,7 @@ list, which is a home page); where they disagree both are kept (entry_urls takes
 so; a URL of a known error (listed in the sources' README, or a host that two divisions share, or a
 county pointing at its prefecture's portal) is left out of entry_urls and named in the notes.
 
-    .venv/bin/python scripts/build_registry.py [--sources ../shared/sources] [--registry data/sites.csv]
+    .venv/bin/python scripts/build_registry.py --sources ../shared/sources [--registry data/sites.csv] [--out F]
 
 Prints coverage (divisions with at least one URL / all) and what it flagged.
 """
@@ -40,7 +40,6 @@ sys.path.insert(0, str(ROOT))
 
 from crawler.registry import COLUMNS, RegistryError, Site, load_registry, write_registry  # noqa: E402
 
-DEFAULT_SOURCES = ROOT.parent / "shared" / "sources"
 LAOSHENG = "laosheng_qianxian.md"
 ANYI = "anyi_website-gov.xlsx"
 # The value of `source` on generated rows: re-running the script replaces exactly these.
@@ -336,7 +335,8 @@ def build(sources: Path, registry: Path, out: Path | None = None) -> tuple[list[
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sources", type=Path, default=DEFAULT_SOURCES, help="folder with the two lists")
+    parser.add_argument("--sources", type=Path, required=True,
+                        help="folder holding the two lists (in this project: the sources folder beside the clone)")
     parser.add_argument("--registry", type=Path, default=ROOT / "data" / "sites.csv",
                         help="registry to update (hand-written rows are kept)")
     parser.add_argument("--out", type=Path, help="write here instead of over --registry")
