@@ -61,13 +61,13 @@ class ProbeFindings:
         self.sites: dict[str, dict[str, Any]] = {}
 
     def _site(self, site_id: str) -> dict[str, Any]:
-        return self.sites.setdefault(site_id, {"entry_url": "", "final_url": "", "family": "", "columns": {}})
+        return self.sites.setdefault(site_id, {"entries": {}, "family": "", "columns": {}})
 
     def entry(self, site_id: str, requested: str, final: str, family: str) -> None:
-        """The first entry page that answered: what was asked, where it ended up, which family it looks like."""
+        """An entry page that answered: what was asked, where it ended up; the family of the first one."""
         found = self._site(site_id)
-        if not found["final_url"]:
-            found.update(entry_url=requested, final_url=final, family=family)
+        found["entries"].setdefault(requested, final)
+        found["family"] = found["family"] or family
 
     def column(self, site_id: str, url: str, family: str, items: int) -> None:
         self._site(site_id)["columns"].setdefault(url, (family, items))
@@ -78,15 +78,16 @@ class ProbeFindings:
         out = []
         for run in runs:
             found = self.sites.get(run["site_id"], {})
-            columns = found.get("columns", {})
+            columns, entries = found.get("columns", {}), found.get("entries", {})
             status = run.get("status") or ""
             if status == "ok" and not columns:
                 status = "no_column"
             out.append({
                 "site_id": run["site_id"], "probed_at": now, "status": status,
                 # blocked: the site answered, with a challenge (or a robots.txt that shuts us out)
-                "reachable": "yes" if found.get("final_url") or status == "blocked" else "no",
-                "entry_url": found.get("entry_url", ""), "final_url": found.get("final_url", ""),
+                "reachable": "yes" if entries or status == "blocked" else "no",
+                # the candidate URLs that answered (of several, when the sources disagreed), and where each led
+                "entry_url": " ".join(entries), "final_url": " ".join(entries.values()),
                 "family": found.get("family", ""), "column_urls": " ".join(columns),
                 "column_families": " ".join(f for f, _n in columns.values()),
                 "message": (run.get("message") or "")[:500],

@@ -35,12 +35,15 @@ def probed(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("probe")
     trs = TrsNestedSite("lcnm")
     new_home = TrsNestedSite("lcnew")  # where the moved site went (not in the registry)
-    mocks = [trs, TrsPortalHanwebSite(), plain_home_sites()["gkmlpt"], new_home, MovedSite("moved", new_home),
+    homes = plain_home_sites()
+    mocks = [trs, TrsPortalHanwebSite(), homes["gkmlpt"], homes["anhui"], new_home, MovedSite("moved", new_home),
              ChallengeCounty("blk", "ruishu412")]
     with DemoPortal(core=False, mock_sites=mocks) as portal:
         sites = [Site(s.site_id, s.name, s.province, s.city, s.county, s.adcode, [s.entry_url]) for s in portal.sites
                  if s.site_id != "lcnew"]
         sites.append(Site("dead", "某县人民政府", "河南省", "", "某县", "411699", [f"http://127.0.0.1:{_free_port()}/"]))
+        two = next(s for s in sites if s.site_id == "ahnm")  # two candidate URLs (the lists disagreed): one is dead
+        two.entry_urls.insert(0, f"http://127.0.0.1:{_free_port()}/")
         registry = tmp / "sites.csv"
         write_registry(registry, sites)
         proc = subprocess.run(
@@ -66,7 +69,7 @@ def test_probe_runs_and_says_which_sites_need_attention(probed):
     proc = probed["proc"]
     assert proc.returncode == 3, proc.stderr[-2000:]  # some sites answered without a column, or not at all
     assert "Traceback" not in proc.stderr
-    assert "4 of 6 sites answered with a report column" in proc.stdout
+    assert "4 of 7 sites answered with a report column" in proc.stdout
     assert probe_path(probed["registry"]).name == "sites.probe.csv"
 
 
@@ -88,6 +91,14 @@ def test_the_family_that_serves_the_column_is_recorded(probed):
     columns = gk["column_urls"].split()  # the 年报 categories (JSON API) and the units' own catalogues
     assert any("/gkmlpt/api/all/" in u for u in columns) and all("/gkmlpt/" in u for u in columns)
     assert set(gk["column_families"].split()) == {"gkmlpt"}
+
+
+def test_of_two_candidate_urls_the_one_that_answers_is_named(probed):
+    row, base = probed["probes"]["ahnm"], probed["base"]["ahnm"]
+    assert row["reachable"] == "yes" and row["entry_url"] == base + "/" and row["final_url"] == base + "/"
+    assert row["status"] == "partial" and "Connection was refused" in row["message"]  # the other one failed
+    assert row["family"] == "generic" and set(row["column_families"].split()) == {"anhui"}
+    assert row["column_urls"] and all("/public/column/" in u for u in row["column_urls"].split())
 
 
 def test_moved_blocked_and_dead_sites(probed):

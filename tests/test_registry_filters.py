@@ -84,3 +84,11 @@ def test_two_adhoc_crawls_stay_two_sites(tmp_path):
     assert status.returncode == 0, status.stderr
     assert len(expected) == 2 and all(i.startswith("127.0.0.1_") for i in expected)
     assert {h["site_id"] for h in json.loads(status.stdout)} == expected
+
+
+def test_scrapy_crawl_takes_the_same_filters():
+    from crawler.spiders.portal import PortalSpider
+
+    spider = PortalSpider(registry=str(ROOT / "data" / "sites.csv"), adcodes="4228*,420112", province="湖北省")
+    assert {s.adcode for s in spider.sites} >= {"422801", "422802", "420112"}
+    assert all(s.adcode.startswith(("4228", "420112")) for s in spider.sites)

@@ -51,7 +51,8 @@ class PortalSpider(SiteOutcomes, scrapy.Spider):
     """Crawl the annual-report columns of the registry's sites (or one ad-hoc URL).
 
     Arguments (``scrapy crawl ogi -a ...``): ``registry`` (CSV path), ``sites`` (comma-separated ids),
-    or ``url`` with ``name``/``adcode``/``platform`` for a site not in the registry.
+    ``province``, ``city``, ``adcodes`` (comma-separated filters, as ``ogi crawl``'s), or ``url`` with
+    ``name``/``adcode``/``platform`` for a site not in the registry.
     """
 
     name = "ogi"
@@ -59,7 +60,7 @@ class PortalSpider(SiteOutcomes, scrapy.Spider):
     def __init__(self, registry: str | None = None, sites=None, url: str | None = None, name: str | None = None,
                  adcode: str | None = None, platform: str | None = None, **kwargs) -> None:
         super().__init__(**kwargs)
-        from crawler.registry import DEFAULT_REGISTRY, Site, adhoc_site_id, load_registry
+        from crawler.registry import DEFAULT_REGISTRY, Site, adhoc_site_id, filter_sites, load_registry
 
         if isinstance(sites, list):
             chosen = sites
@@ -70,6 +71,10 @@ class PortalSpider(SiteOutcomes, scrapy.Spider):
             all_sites = load_registry(registry or DEFAULT_REGISTRY)
             wanted = {s.strip() for s in (sites or "").split(",") if s.strip()}
             chosen = [s for s in all_sites if not wanted or s.site_id in wanted]
+            # -a province=湖北省 -a city=… -a adcodes=4228*,420112: the filters of `ogi crawl`
+            split = [tuple(v.strip() for v in (kwargs.get(k) or "").split(",") if v.strip())
+                     for k in ("province", "city", "adcodes")]
+            chosen = filter_sites(chosen, *split)
         self.sites = chosen
         self._by_id = {s.site_id: s for s in chosen}
         self._by_host = {urlparse(u).netloc: s for s in chosen for u in s.column_urls + s.entry_urls}
