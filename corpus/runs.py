@@ -63,7 +63,7 @@ class RunsMixin(StoreBase):
         list_pages: int,
         detail_pages: int,
         attachments: int,
-        reports: int,
+        reports: int | None,
         errors: int,
         message: str = "",
         list_items: int | None = None,
@@ -77,13 +77,21 @@ class RunsMixin(StoreBase):
         with self.transaction() as conn:
             cur = conn.execute(
                 """UPDATE crawl_runs SET finished_at = ?, status = ?, list_pages = ?, detail_pages = ?,
-                   attachments = ?, reports = ?, errors = ?, message = ?, list_items = ?, unchanged = ?,
+                   attachments = ?, reports = COALESCE(?, reports), errors = ?, message = ?, list_items = ?, unchanged = ?,
                    skipped = ? WHERE run_id = ?""",
                 (utcnow(), status, list_pages, detail_pages, attachments, reports, errors, message or "",
                  list_items, unchanged, skipped, run_id),
             )
             if cur.rowcount == 0:
                 raise StoreError(f"unknown run_id {run_id!r}")
+
+    def count_run_reports(self, run_id: int | None, n: int = 1) -> None:
+        """A report of this run was stored after the crawl handed it on (extraction by a worker): count it.
+        `finish_run(reports=None)` leaves this count alone."""
+        if run_id is None:
+            return
+        with self.transaction() as conn:
+            conn.execute("UPDATE crawl_runs SET reports = COALESCE(reports, 0) + ? WHERE run_id = ?", (n, run_id))
 
     def close_stale_runs(self, site_ids: Sequence[str] | None = None) -> int:
         """Mark runs left 'running' by a process that died (kill -9, power loss) as 'interrupted'.

@@ -136,7 +136,8 @@ class RunTracker(SessionComponent):
             list_pages=counts["list_pages"],
             detail_pages=counts["detail_pages"],
             attachments=counts["attachments"],
-            reports=counts["reports"],
+            # Deferred extraction: extract workers count the reports they store (Store.count_run_reports).
+            reports=None if self.crawler.settings.get("OGI_EXTRACT_MODE") == "deferred" else counts["reports"],
             errors=counts["errors"],
             message=message,
             list_items=counts["list_items"],

@@ -213,7 +213,7 @@ class PageStateRecorder(SessionComponent):
         return ("error", None) if failed else ("not_report", None)
 
     def process_item(self, item: Any) -> Any:
-        if not isinstance(item, ReportItem):
+        if not isinstance(item, ReportItem) or item.deferred:
             return item
         ids = _parts_ids(item)
         outcome, report_id = self._outcome(item, ids)

@@ -23,3 +23,4 @@ class ReportItem:
     parts: list[FetchedPart] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)  # attachments that could not be fetched
     flags: list[str] = field(default_factory=list)  # doubts about the fetched bytes (not failures)
+    deferred: bool = False  # handed to an extract worker (crawler.jobs), which records the page's state

@@ -1,4 +1,5 @@
-"""Turn a fetched report candidate into a record and store it.
+"""Turn a fetched report candidate into a record and store it — here, or (OGI_EXTRACT_MODE = "deferred")
+by an extract worker: the candidate goes to the `extract` job queue (crawler.jobs) and fetching goes on.
 
 Extraction never raises (errors land on the record), and a storage failure is logged and counted for
 the site instead of stopping the crawl.
@@ -10,17 +11,27 @@ import logging
 
 from scrapy.exceptions import DropItem
 
+from crawler.extract_job import ExtractRequest, build_record
 from crawler.items import ReportItem
 from crawler.session import SessionComponent
 from crawler.storage import storage_failed
-from extract import Part, extract_report
+from extract import Part
 from extract.record import SiteContext
 
 logger = logging.getLogger(__name__)
 
 
 class ReportPipeline(SessionComponent):
-    """Item pipeline: extract each report candidate and store it."""
+    """Item pipeline: extract each report candidate and store it (or hand it to an extract worker)."""
+
+    def __init__(self, crawler) -> None:
+        super().__init__(crawler)
+        mode = crawler.settings.get("OGI_EXTRACT_MODE", "inline")
+        if mode not in ("inline", "deferred"):
+            raise ValueError(f"OGI_EXTRACT_MODE must be 'inline' or 'deferred', not {mode!r}")
+        if mode == "deferred" and not self.store.multi_writer:
+            raise ValueError("OGI_EXTRACT_MODE 'deferred' needs a PostgreSQL corpus (--db postgresql://…)")
+        self.deferred = mode == "deferred"
 
     def _body(self, part) -> bytes:
         """Attachments are spooled to the raw store while the other files of a report are fetched."""
@@ -38,6 +49,8 @@ class ReportPipeline(SessionComponent):
             name=site.name, province=site.province or None, city=site.city or None,
             county=site.county or None, adcode=site.adcode or None, site_id=site.site_id,
         )
+        if self.deferred and None not in [p.capture_id for p in item.parts]:
+            return self._defer(item, context)
         try:
             parts = [Part(self._body(p), p.url, p.content_type) for p in item.parts]
         except Exception as exc:  # raw file gone or unreadable: the report cannot be built this run
@@ -45,13 +58,7 @@ class ReportPipeline(SessionComponent):
             if runs:
                 runs.error(item.site_id, item.url, "store", f"stored bytes unreadable: {type(exc).__name__}: {exc}")
             return item
-        record = extract_report(parts, context=context)
-        if not record.source_url:
-            record.source_url = item.url
-        for err in item.errors:
-            record.errors.append(err)
-            record.flags.append(err)
-        record.flags.extend(item.flags)
+        record = build_record(parts, context, item.url, item.errors, item.flags)
         if record.errors and runs:
             for err in record.errors:
                 runs.error(item.site_id, item.url, "extract", err)
@@ -73,4 +80,20 @@ class ReportPipeline(SessionComponent):
         if runs:
             runs.count(item.site_id, "reports")
         logger.info("[%s] report: %s %s (%s)", item.site_id, record.agency, record.report_year, record.form)
+        return item
+
+    def _defer(self, item: ReportItem, context: SiteContext) -> ReportItem:
+        """Queue the candidate for an extract worker; the page's state is written by that worker."""
+        from crawler.jobs import defer_extract
+
+        runs = self.session.runs
+        request = ExtractRequest.from_item(item, runs.run_id(item.site_id) if runs else None, context)
+        try:
+            queued = defer_extract(self.store, request)
+        except Exception as exc:
+            if storage_failed(self.crawler, exc, f"queueing the extraction of {item.url}"):
+                raise DropItem(f"not queued (storage failed): {item.url}", log_level="DEBUG") from exc
+            raise
+        self.crawler.stats.inc_value("ogi/extract_deferred" if queued else "ogi/extract_already_queued")
+        item.deferred = True
         return item

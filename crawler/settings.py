@@ -99,7 +99,10 @@ EXTENSIONS = {
 
 # Where results go; `ogi crawl --db` and `-s OGI_DB=...` override.
 OGI_DB = corpus.DEFAULT_DB
-OGI_RAW_DIR = None  # default: <db dir>/raw
+OGI_RAW_DIR = None  # default: <db dir>/raw (a PostgreSQL corpus needs it, or $OGI_RAW_DIR)
+# "inline": extract each report in the crawl process; "deferred": queue it for `ogi worker --queues extract`
+# (PostgreSQL corpus only; crawler.jobs), so fetching never waits for parsing.
+OGI_EXTRACT_MODE = "inline"
 OGI_REGISTRY = registry.DEFAULT_REGISTRY
 # How many link hops from the entry page to look for the annual-report column.
 OGI_DISCOVERY_HOPS = 2

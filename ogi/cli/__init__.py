@@ -24,6 +24,7 @@ from ogi.cli.read import extract_command, search_command
 from ogi.cli.serve import serve_command
 from ogi.cli.snapshot import snapshot_command
 from ogi.cli.status import schedule_command, status_command
+from ogi.cli.worker import enqueue_command, worker_command
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -33,6 +34,6 @@ def main() -> None:
 
 
 for _command in (crawl, demo, probe_command, extract_command, search_command, export_command, status_command,
-                 schedule_command, completeness_command, serve_command, compare_command):
+                 schedule_command, completeness_command, serve_command, compare_command, worker_command, enqueue_command):
     main.add_command(_command)
 main.add_command(snapshot_command)

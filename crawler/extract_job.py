@@ -1,0 +1,98 @@
+"""Extraction as a unit of work apart from fetching: one report candidate, named by its captures, turned into a
+stored report (or a "not a report" verdict) by whichever process picks it up.
+
+Why: parsing a PDF takes seconds; inside the Scrapy process it stalls fetching. With `OGI_EXTRACT_MODE =
+"deferred"` the crawl stores the captures and hands an `ExtractRequest` (JSON, only ids and metadata) to the
+`extract` job queue (crawler.jobs); an extract worker loads the bytes from the raw store, extracts, and writes
+the report, the page's state and the run's count in one transaction. Running it twice gives the same rows
+(save_report is idempotent), so a worker killed mid-way loses nothing: the job is retried.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from corpus.store import Store
+from crawler.items import ReportItem
+from extract import Part, extract_report
+from extract.record import Record, SiteContext
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class ExtractRequest:
+    """What an extract job needs: the site's context, the page and the captures of its parts."""
+
+    site_id: str
+    url: str
+    run_id: int | None
+    context: dict[str, Any]  # SiteContext fields
+    parts: list[dict[str, Any]]  # {capture_id, url, content_type}, page first
+    list_title: str = ""
+    list_date: str = ""
+    errors: list[str] = field(default_factory=list)
+    flags: list[str] = field(default_factory=list)
+
+    @classmethod
+    def from_item(cls, item: ReportItem, run_id: int | None, context: SiteContext) -> ExtractRequest:
+        return cls(site_id=item.site_id, url=item.url, run_id=run_id, context=asdict(context),
+                   parts=[{"capture_id": p.capture_id, "url": p.url, "content_type": p.content_type}
+                          for p in item.parts],
+                   list_title=item.list_title, list_date=item.list_date, errors=list(item.errors),
+                   flags=list(item.flags))
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def build_record(parts: list[Part], context: SiteContext, url: str, errors: list[str], flags: list[str]) -> Record:
+    """Extract a candidate and add what the crawl knew about its bytes (never raises: errors land on it)."""
+    record = extract_report(parts, context=context)
+    if not record.source_url:
+        record.source_url = url
+    for err in errors:
+        record.errors.append(err)
+        record.flags.append(err)
+    record.flags.extend(flags)
+    return record
+
+
+def run_extract(store: Store, request: ExtractRequest | dict[str, Any]) -> str:
+    """Extract and store one candidate; returns the page's outcome: report, not_report or error."""
+    req = request if isinstance(request, ExtractRequest) else ExtractRequest(**request)
+    ids = [p["capture_id"] for p in req.parts]
+    try:
+        parts = []
+        for p in req.parts:
+            sha = store.capture(p["capture_id"])["sha256"]
+            parts.append(Part(store.raw_bytes(sha), p["url"], p["content_type"]))
+    except Exception as exc:  # raw file gone or unreadable: the page is built again by the next crawl
+        logger.error("[%s] could not read the stored bytes of %s: %s", req.site_id, req.url, exc)
+        store.record_error(req.run_id, req.site_id, req.url, "store", f"stored bytes unreadable: {exc}")
+        _page_state(store, req, "error", None, ids)
+        return "error"
+    record = build_record(parts, SiteContext(**req.context), req.url, req.errors, req.flags)
+    with store.transaction():
+        for err in record.errors:
+            store.record_error(req.run_id, req.site_id, req.url, "extract", err)
+        if not record.is_report:
+            outcome, report_id = ("error" if req.errors or None in ids else "not_report"), None
+        else:
+            report_id = store.save_report(record, site_id=req.site_id, capture_ids=[i for i in ids if i])
+            store.count_run_reports(req.run_id)
+            outcome = "error" if req.errors or None in ids else "report"
+        _page_state(store, req, outcome, report_id, ids)
+    logger.info("[%s] %s: %s %s", req.site_id, outcome, record.agency, record.report_year)
+    return outcome
+
+
+def _page_state(store: Store, req: ExtractRequest, outcome: str, report_id: int | None, ids: list) -> None:
+    from crawler.incremental import has_validators
+
+    validators = bool(ids) and all(i is not None and has_validators(store.capture_headers(i)) for i in ids)
+    store.record_page_state(req.url, site_id=req.site_id, list_title=req.list_title, list_date=req.list_date,
+                            outcome=outcome, report_id=report_id, capture_ids=[i for i in ids if i is not None],
+                            validators=validators)
