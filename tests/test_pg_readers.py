@@ -445,3 +445,56 @@ def test_status_tells_a_live_crawl_from_a_dead_one_on_postgres(pg_url, tmp_path)
     assert {h.site_id: h.verdict for h in site_health(pg_url)} == {"a": "interrupted", "b": "interrupted"}
     with crawl_lock(pg_url, ["a"]):
         assert {h.site_id: h.verdict for h in site_health(pg_url)} == {"a": "running", "b": "interrupted"}
+
+
+# -- a server whose collation is not code-point order ----------------------------------------------------------
+
+def test_output_order_does_not_follow_the_servers_collation(pg_server, tmp_path):
+    """On a database with an ICU en-US collation ORDER BY puts 'a' < 'a_b' < 'ab' < 'B'; SQLite (and ogi's
+    output on both backends) use code points: 'B' < 'a' < 'a_b' < 'ab'. Sites in `ogi status`, agencies in the
+    crawl summary, statistics keys and README tables in `ogi export` come out in SQLite's order."""
+    import psycopg
+
+    from corpus.backend import open_store
+    from corpus.summary import crawl_summary
+    from extract.record import Record, Region, Stat
+
+    with psycopg.connect(pg_server.url(), autocommit=True) as conn:
+        conn.execute("DROP DATABASE IF EXISTS ogi_icu")
+        conn.execute("CREATE DATABASE ogi_icu TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE 'en-US' "
+                     "LOCALE 'C.UTF-8'")
+    url = pg_server.url("ogi_icu")
+    sites = ["ab", "a_b", "B", "a"]
+    run_ids = {}
+    for db in (url, str(tmp_path / "lite.db")):
+        store = open_store(db, raw_dir=tmp_path / "raw")
+        try:
+            run_ids[db] = []
+            for n, site in enumerate(sites):
+                store.upsert_site(site, f"site {site}", "湖北省", None, None, None, [], None, False)
+                run_ids[db].append(store.start_run(site))
+                record = Record(agency=f"{site}局", report_year=2021, region=Region(adcode="42011" + str(n)),
+                                is_report=True, text="报告", form="form2021", source_url=f"http://x/{site}",
+                                stats=[Stat(key=k, value=1, source="table", evidence="x")
+                                       for k in ("core.x", "corex", "core.requests_new", "B.k", "a.k")])
+                store.save_report(record, site_id=site, capture_ids=[])
+                store.finish_run(run_ids[db][-1], status="ok", list_pages=1, detail_pages=1, attachments=0,
+                                 reports=1, errors=0)
+        finally:
+            store.close()
+    lite = str(tmp_path / "lite.db")
+    assert [s["site_id"] for s in json.loads(ogi("status", "--json", "--db", url))] == ["B", "a", "a_b", "ab"]
+    assert _status(url) == _status(lite)
+    pg_summary, lite_summary = crawl_summary(url, run_ids[url]), crawl_summary(lite, run_ids[lite])
+    assert [r["agency"] for r in pg_summary["reports"]] == [r["agency"] for r in lite_summary["reports"]]
+    assert [r["site_id"] for r in pg_summary["runs"]] == ["B", "a", "a_b", "ab"]
+    pg_out, lite_out = _export(url, tmp_path / "pg"), _export(lite, tmp_path / "lite")
+    keys = [r["key"] for r in _table_rows(pg_out / "statistics_long.csv")][:5]
+    assert keys == ["B.k", "a.k", "core.requests_new", "core.x", "corex"]
+    id_pg, id_lite = _identities(pg_out), _identities(lite_out)
+    for name in ("statistics_long.csv", "reports.csv"):
+        rows_pg = [json.dumps(r, ensure_ascii=False) for r in _table_rows(pg_out / name)]
+        rows_lite = [json.dumps(r, ensure_ascii=False) for r in _table_rows(lite_out / name)]
+        assert len(rows_pg) == len(rows_lite) and _normal_rows(_table_rows(pg_out / name), id_pg) == \
+            _normal_rows(_table_rows(lite_out / name), id_lite)
+    assert _readme_shape(pg_out / "README.md", id_pg) == _readme_shape(lite_out / "README.md", id_lite)
