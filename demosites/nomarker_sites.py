@@ -10,7 +10,9 @@ runs another — what a new user meets with ``ogi crawl --url <home page>`` (iss
   portal (``home="trs"``: a news list of ``t20240105_N.html`` links and ``createPageHTML``) — the portal on one
   CMS, disclosure on another.
 - `PlainHomeSite` puts a plain home page in front of any other mock site (Anhui, Shandong, gkmlpt, 开普云):
-  its 政务公开 link is ``/zwgk/``, which redirects to the platform, so nothing on the home page names the family.
+  its 政务公开 link is ``/zwgk/``, which redirects to the platform, so nothing on the home page names the family;
+  with ``home="trs"`` the home page is a TRS portal's instead (`trs_portal_sites`: portal on TRS, 信息公开 platform
+  on Anhui's, Shandong's, gkmlpt or 开普云).
 """
 
 from __future__ import annotations
@@ -43,6 +45,17 @@ def plain_home(site: MockSite) -> MockResponse:
                    for n, t in ((3, f"{site.county}召开2024年安全生产工作会议"), (5, f"{site.county}开展冬季森林防火演练")))
     body = (f'<div class="banner">{e(site.county)}欢迎您</div>\n<div class="news"><h3>要闻动态</h3><ul>{news}</ul></div>\n'
             '<div class="links"><a href="/zwgk/">政府信息公开</a> <a href="/bsfw/">办事服务</a></div>')
+    return MockResponse.html(plain_page(site, site.name, body))
+
+
+def trs_home(site: MockSite) -> MockResponse:
+    """A TRS WCM portal's home page (news as ``t20240105_N.html``, a createPageHTML pager) whose 政府信息公开
+    link (``/zwgk/``) leads to a platform on another CMS."""
+    news = "".join(f'<li><a href="./xwzx/202401/t2024010{n}_{7000 + n}.html">{e(t)}</a><span>2024-01-0{n}</span></li>'
+                   for n, t in ((3, f"{site.county}召开2024年安全生产工作会议"), (5, f"{site.county}开展冬季森林防火演练")))
+    body = (f'<div class="news"><h3>要闻动态</h3><ul>{news}</ul>\n'
+            '<div class="page"><script>createPageHTML(5, 0, "index", "html");</script></div></div>\n'
+            '<div class="links"><a href="/zwgk/">政府信息公开</a></div>')
     return MockResponse.html(plain_page(site, site.name, body))
 
 
@@ -174,14 +187,7 @@ class HanwebPlatformSite(MockSite):
         self.items: list[tuple[Item, str, str, list[str]]] = []  # item, column, path, attachment paths
 
     def home(self) -> MockResponse:
-        if self.home_style != "trs":
-            return plain_home(self)
-        news = "".join(f'<li><a href="./xwzx/202401/t2024010{n}_{7000 + n}.html">{e(t)}</a><span>2024-01-0{n}</span></li>'
-                       for n, t in ((3, f"{self.county}召开2024年安全生产工作会议"), (5, f"{self.county}开展冬季森林防火演练")))
-        body = (f'<div class="news"><h3>要闻动态</h3><ul>{news}</ul>\n'
-                '<div class="page"><script>createPageHTML(5, 0, "index", "html");</script></div></div>\n'
-                '<div class="links"><a href="/zwgk/">政府信息公开</a></div>')
-        return MockResponse.html(plain_page(self, self.name, body))
+        return trs_home(self) if self.home_style == "trs" else plain_home(self)
 
     def column(self, col: str, name: str, items: list[Item], extra: str = "") -> None:
         unitid = f"1{col}"
@@ -268,10 +274,12 @@ class TrsPortalHanwebSite(HanwebPlatformSite):
 
 
 class PlainHomeSite(MockSite):
-    """Another mock site behind a home page with no family marker; ``/zwgk/`` redirects to ``way_in``."""
+    """Another mock site behind a home page with no family marker (or, ``home="trs"``, a TRS portal's home page);
+    ``/zwgk/`` redirects to ``way_in``."""
 
-    def __init__(self, inner: MockSite, way_in: str, site_id: str, platform: str = "") -> None:
+    def __init__(self, inner: MockSite, way_in: str, site_id: str, platform: str = "", home: str = "plain") -> None:
         super().__init__(site_id, platform)
+        self.home_style = home
         self.inner = inner
         self.way_in = way_in
         for key in ("name", "province", "city", "county", "adcode"):
@@ -283,7 +291,7 @@ class PlainHomeSite(MockSite):
         self.inner.start(base_url)
 
     def home(self) -> MockResponse:
-        return plain_home(self)
+        return trs_home(self) if self.home_style == "trs" else plain_home(self)
 
     def handle(self, request: MockRequest) -> MockResponse:
         if request.path in self.home_paths:
@@ -294,6 +302,23 @@ class PlainHomeSite(MockSite):
 
     def manifest(self) -> list[dict[str, Any]]:
         return [{**row, "site_id": self.site_id} for row in self.inner.manifest()]
+
+
+def trs_portal_sites() -> dict[str, MockSite]:
+    """County portals on TRS whose 信息公开 platform is another family's (Anhui, Shandong, gkmlpt, 开普云)."""
+    from demosites.anhui_site import AnhuiCountySite
+    from demosites.gkmlpt_site import jianghai
+    from demosites.kaipuyun_site import chenxi
+    from demosites.shandong_site import ShandongCountySite
+
+    anhui = AnhuiCountySite(site_id="ahtrs")
+    kpy = chenxi()
+    return {
+        "anhui": PlainHomeSite(anhui, anhui.unit_url(anhui.units[0]), "ahtrs", home="trs"),
+        "shandong": PlainHomeSite(ShandongCountySite("sdtrs"), "/gongkai/", "sdtrs", home="trs"),
+        "gkmlpt": PlainHomeSite(jianghai(), "/gkmlpt/index", "jhtrs", home="trs"),
+        "kaipuyun": PlainHomeSite(kpy, f"/{kpy.code}/c114950/zfxxgk.shtml", "kptrs", home="trs"),
+    }
 
 
 def plain_home_sites(platform: str = "") -> dict[str, MockSite]:
@@ -319,4 +344,5 @@ def plain_home_sites(platform: str = "") -> dict[str, MockSite]:
     }
 
 
-__all__ = ["HanwebPlatformSite", "PlainHomeSite", "TrsNestedSite", "TrsPortalHanwebSite", "plain_home", "plain_home_sites", "plain_page"]
+__all__ = ["HanwebPlatformSite", "PlainHomeSite", "TrsNestedSite", "TrsPortalHanwebSite", "plain_home", "plain_home_sites",
+           "plain_page", "trs_home", "trs_portal_sites"]

@@ -2,6 +2,7 @@
 (demosites/nomarker_sites.py) is crawled from its home page alone and must give exactly the reports the crawl
 told the right --platform gives — every published report, no decoy — with nested sub-columns (县政府 per year,
 部门 over createPageHTML pages, 乡镇 per unit) and, on 婺源, a 信息公开 platform on another CMS than the portal.
+So do TRS portals whose 信息公开 platform is Anhui's, Shandong's, gkmlpt or 开普云.
 The same crawl with OGI_CROSS_FAMILY=False (the family guessed at the home page kept for the whole site, as
 before) misses reports on every one of them: that is what the tests would catch."""
 
@@ -14,13 +15,16 @@ from tests.conftest import crawl, demo_sites_as_registry, query_db
 FAMILIES = ["trs", "hanweb", "anhui", "shandong", "gkmlpt", "kaipuyun"]
 
 
-def _run(tmp_path_factory, name: str, platform: str, cross_family: bool = True, **site_kw):
+def _run(tmp_path_factory, name: str, platform: str, cross_family: bool = True, trs_portals: bool = False):
     from crawler.run import LOCAL_SETTINGS, CrawlJob
     from demosites import DemoPortal
-    from demosites.nomarker_sites import TrsPortalHanwebSite, plain_home_sites
+    from demosites.nomarker_sites import TrsPortalHanwebSite, plain_home_sites, trs_portal_sites
 
-    mocks = plain_home_sites(platform)
-    mocks["hanweb-trs-portal"] = TrsPortalHanwebSite()  # the portal on TRS, its 信息公开 platform on Hanweb
+    if trs_portals:  # portals on TRS whose 信息公开 platform is Anhui's, Shandong's, gkmlpt or 开普云
+        mocks = trs_portal_sites()
+    else:
+        mocks = plain_home_sites(platform)
+        mocks["hanweb-trs-portal"] = TrsPortalHanwebSite()  # the portal on TRS, its 信息公开 platform on Hanweb
     db = tmp_path_factory.mktemp(name) / "ogi.db"
     settings = {**LOCAL_SETTINGS, "OGI_CROSS_FAMILY": cross_family}
     with DemoPortal(core=False, mock_sites=list(mocks.values())) as portal:
@@ -34,7 +38,9 @@ def _run(tmp_path_factory, name: str, platform: str, cross_family: bool = True, 
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory):
     return {"detect": _run(tmp_path_factory, "detect", ""), "told": _run(tmp_path_factory, "told", "own"),
-            "off": _run(tmp_path_factory, "off", "", cross_family=False)}
+            "off": _run(tmp_path_factory, "off", "", cross_family=False),
+            "trs": _run(tmp_path_factory, "trs", "", trs_portals=True),
+            "trs-off": _run(tmp_path_factory, "trs-off", "", cross_family=False, trs_portals=True)}
 
 
 def published(run, site_id) -> set[tuple[str, int]]:
@@ -73,6 +79,19 @@ def test_home_page_only_finds_what_the_right_platform_finds(runs, family):
 def test_without_cross_family_reading_reports_are_missed(runs, family):
     off = runs["off"]
     site_id = off["ids"][family]
+    assert found(off, site_id) < published(off, site_id)
+
+
+@pytest.mark.parametrize("family", ["anhui", "shandong", "gkmlpt", "kaipuyun"])
+def test_a_trs_portal_with_another_familys_platform(runs, family):
+    """The entry page is TRS (detected as such), the 信息公开 platform another family's: all its reports, no decoy;
+    with the entry's family kept for the whole site, reports are missed."""
+    run, off = runs["trs"], runs["trs-off"]
+    site_id = run["ids"][family]
+    assert found(run, site_id) == published(run, site_id) and len(published(run, site_id)) >= 4
+    assert decoys_stored(run, site_id) == 0
+    messages = dict(query_db(run["db"], "SELECT site_id, message FROM crawl_runs"))
+    assert f"read as {family} (the entry page as trs)" in messages[site_id]
     assert found(off, site_id) < published(off, site_id)
 
 
