@@ -5,12 +5,12 @@ nothing did.
   inside the group loop passed every test. Here: lists of 3+ groups with the exact startrecord/endrecord
   sequence (the demo portal's 霍山县 部门年报 column needs three groups end to end: tests/test_crawl_demo.py).
 - The 丌/不 repair's 不-word exception in a document that mixes a defective and a sound font.
-- "Unchanged bytes are never extracted again": a spy on extract_report during a re-crawl, not run counters.
+- "Unchanged bytes are never extracted again": tests/test_no_reextract.py (it crawls; these are unit tests,
+  which scripts/mutation.sh runs for every mutant).
 """
 
 from __future__ import annotations
 
-import sys
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -115,61 +115,3 @@ def test_font_map_without_bu_glyph_maps_only_the_unambiguous_pairs():
     assert fix_font_map(text) == "进一步指导，公开不保密，参与其中，公开与否，坚持不懈"
     assert fix_font_map("挃导迚行。参不") == "指导进行。参不"  # 参不 at the end: nothing follows it
     assert fix_font_map("丌") == "丌"  # a single defect glyph is no evidence of the defect
-
-
-# ---------------------------------------------------------------- no re-extraction of unchanged bytes
-
-
-class ExtractSpy:
-    """Counts extract_report calls wherever the crawler imported it (the pipeline, an extract job)."""
-
-    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        import extract
-
-        self.real = extract.extract_report
-        self.calls: list[list[str]] = []
-        for module in list(sys.modules.values()):
-            if getattr(module, "extract_report", None) is self.real and module.__name__.split(".")[0] in (
-                    "crawler", "extract", "corpus", "ogi"):
-                monkeypatch.setattr(module, "extract_report", self.spy)
-
-    def spy(self, parts, *args, **kwargs):
-        self.calls.append([p.url for p in parts])
-        return self.real(parts, *args, **kwargs)
-
-
-@pytest.fixture(scope="module", params=[True, False], ids=["etag-304", "no-validators-recheck"])
-def recrawl(request, tmp_path_factory):
-    """Two crawls of an unchanged site; every page fetched again in the second (304s, or OGI_RECHECK_DAYS=0)."""
-    import crawler.pipelines  # noqa: F401  (imported before the spy is installed, so its binding is patched)
-    from crawler.run import LOCAL_SETTINGS, CrawlJob
-    from demosites import DemoPortal
-    from tests.conftest import crawl, demo_sites_as_registry
-    from tests.test_incremental import _county
-
-    validators = request.param
-    site = _county(validators)
-    db = tmp_path_factory.mktemp("spy") / "ogi.db"
-    settings = {**LOCAL_SETTINGS, "OGI_RECHECK_DAYS": 0}
-    calls = []
-    with DemoPortal(core=False, mock_sites=[site]) as portal:
-        sites = demo_sites_as_registry(portal)
-        for _ in range(2):
-            with pytest.MonkeyPatch.context() as mp:
-                spy = ExtractSpy(mp)
-                crawl([CrawlJob(sites, db, dict(settings))])
-                calls.append(spy.calls)
-        log = portal.request_log
-    return site, calls, log
-
-
-def test_unchanged_captures_are_never_extracted_again(recrawl):
-    site, (first, second), log = recrawl
-    detail_paths = {urlsplit(i.url).path for i in site.items}
-    # The spy sees the first crawl's extractions (one per report page) ...
-    assert {urlsplit(urls[0]).path for urls in first} == detail_paths
-    # ... and every report page was requested again in the second crawl ...
-    requested = [p for _s, _m, p, _st in log if p in detail_paths]
-    assert len(requested) == 2 * len(detail_paths)
-    # ... but nothing was extracted again: the bytes were the same.
-    assert second == []

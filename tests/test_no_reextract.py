@@ -1,0 +1,68 @@
+"""Unchanged bytes are never extracted again (crawler/incremental.py, mechanism 3), seen by a spy.
+
+The incremental tests saw this only through run counters (issue 16): here every extract_report call of a
+re-crawl of an unchanged site is counted where the crawler imported it, and must be zero — with the pages
+fetched again (a 304 turned back into the stored response, or OGI_RECHECK_DAYS=0 without validators).
+"""
+
+from __future__ import annotations
+
+import sys
+from urllib.parse import urlsplit
+
+import pytest
+
+
+class ExtractSpy:
+    """Counts extract_report calls wherever the crawler imported it (the pipeline, an extract job)."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        import extract
+
+        self.real = extract.extract_report
+        self.calls: list[list[str]] = []
+        for module in list(sys.modules.values()):
+            if getattr(module, "extract_report", None) is self.real and module.__name__.split(".")[0] in (
+                    "crawler", "extract", "corpus", "ogi"):
+                monkeypatch.setattr(module, "extract_report", self.spy)
+
+    def spy(self, parts, *args, **kwargs):
+        self.calls.append([p.url for p in parts])
+        return self.real(parts, *args, **kwargs)
+
+
+@pytest.fixture(scope="module", params=[True, False], ids=["etag-304", "no-validators-recheck"])
+def recrawl(request, tmp_path_factory):
+    """Two crawls of an unchanged site; every page fetched again in the second (304s, or OGI_RECHECK_DAYS=0)."""
+    import crawler.pipelines  # noqa: F401  (imported before the spy is installed, so its binding is patched)
+    from crawler.run import LOCAL_SETTINGS, CrawlJob
+    from demosites import DemoPortal
+    from tests.conftest import crawl, demo_sites_as_registry
+    from tests.test_incremental import _county
+
+    validators = request.param
+    site = _county(validators)
+    db = tmp_path_factory.mktemp("spy") / "ogi.db"
+    settings = {**LOCAL_SETTINGS, "OGI_RECHECK_DAYS": 0}
+    calls = []
+    with DemoPortal(core=False, mock_sites=[site]) as portal:
+        sites = demo_sites_as_registry(portal)
+        for _ in range(2):
+            with pytest.MonkeyPatch.context() as mp:
+                spy = ExtractSpy(mp)
+                crawl([CrawlJob(sites, db, dict(settings))])
+                calls.append(spy.calls)
+        log = portal.request_log
+    return site, calls, log
+
+
+def test_unchanged_captures_are_never_extracted_again(recrawl):
+    site, (first, second), log = recrawl
+    detail_paths = {urlsplit(i.url).path for i in site.items}
+    # The spy sees the first crawl's extractions (one per report page) ...
+    assert {urlsplit(urls[0]).path for urls in first} == detail_paths
+    # ... and every report page was requested again in the second crawl ...
+    requested = [p for _s, _m, p, _st in log if p in detail_paths]
+    assert len(requested) == 2 * len(detail_paths)
+    # ... but nothing was extracted again: the bytes were the same.
+    assert second == []
