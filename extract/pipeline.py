@@ -45,14 +45,19 @@ def _block_source(doc: Document) -> str:
     return page
 
 
-def _analyze(record: Record, tables: list) -> None:
+def _analyze(record: Record, tables: list, ocr_tables: bool = False) -> None:
     try:
         from extract.stats import analyze
     except (ImportError, AttributeError):
         return
     try:
         stats, flags = analyze(
-            record.text, tables, form=record.form, report_year=record.report_year, document_date=record.document_date
+            record.text,
+            tables,
+            form=record.form,
+            report_year=record.report_year,
+            document_date=record.document_date,
+            ocr=ocr_tables,
         )
         record.stats = list(stats or [])
         record.flags.extend(f for f in (flags or []) if f not in record.flags)
@@ -175,7 +180,7 @@ def build_record(
     if truncated := first(signals, HTML_TRUNCATED):
         rec.flags.append(truncated.message)
     if text.strip() and rec.is_report:  # a look-alike's figures are nobody's report numbers
-        _analyze(rec, doc.tables)
+        _analyze(rec, doc.tables, ocr_tables=bool(doc.meta.get("ocr_tables")))
     return rec
 
 

@@ -318,8 +318,8 @@ def main(argv: list[str] | None = None) -> int:
     out: dict[str, Any] = {}
     for corpus in corpora:
         results = evaluate(args.docs or None, corpus)
-        baseline = load_baseline() if corpus == "synthetic" else None
-        reg = regressions(results, baseline) if baseline is not None and not args.docs else []
+        baseline = load_baseline() if corpus == "synthetic" and not args.docs else None
+        reg = regressions(results, baseline) if baseline is not None else []
         wrong = wrong_numbers(results)
         failed |= bool(reg or wrong)
         if args.json:

@@ -19,6 +19,7 @@ import os
 import re
 import shutil
 import time
+from dataclasses import dataclass
 
 from extract import limits
 from extract.cjk import CJK_TEXT, HAN_CHAR
@@ -31,6 +32,9 @@ logger = logging.getLogger(__name__)
 LANG = "chi_sim"
 ENGINE = f"tesseract {LANG}"
 INSTALL_HINT = "apt-get install tesseract-ocr tesseract-ocr-chi-sim"
+# Page segmentation: one uniform block. A report page is one column; the automatic mode (3) cut
+# tables into column blocks and read their numbers as glyph garbage, mode 6 keeps each row a line.
+PSM = "6"
 MIN_IMAGE_SIDE = 120  # smaller images are icons, bullets, QR codes: not report text
 
 _CJK = HAN_CHAR
@@ -63,19 +67,127 @@ def clean_ocr_text(text: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
 
 
-def ocr_image(image: bytes, *, timeout: float = limits.OCR_PAGE_SECONDS) -> str:
-    """Text of one image (PNG, JPEG, TIFF, GIF, WebP, PNM bytes); raises `OcrError`."""
+def ocr_image(image: bytes, *, timeout: float = limits.OCR_PAGE_SECONDS, rows: list[list[str]] | None = None) -> str:
+    """Text of one image (PNG, JPEG, TIFF, GIF, WebP, PNM bytes); raises `OcrError`.
+
+    Tesseract is asked for its word boxes (TSV), not only its text: the text is rebuilt from the
+    boxes line by line, and when `rows` is given it receives the image's table rows — words on
+    one visual line, across Tesseract's column blocks, cut into cells at wide gaps — so a table
+    of numbers survives OCR as a table (see `word_rows`).
+    """
     problem = tesseract_problem()
     if problem:
         raise OcrError(problem)
     env = dict(os.environ, OMP_THREAD_LIMIT="1")  # one thread is faster here than OpenMP's default
-    res = run_tool(["tesseract", "stdin", "stdout", "-l", LANG, "--psm", "3"], input=image, timeout=timeout, env=env)
+    res = run_tool(
+        ["tesseract", "stdin", "stdout", "-l", LANG, "--psm", PSM, "tsv"], input=image, timeout=timeout, env=env
+    )
     if res.timed_out:
         raise OcrError(f"tesseract took longer than {timeout:g} s (killed)")
     if res.returncode != 0:
         err = res.stderr.decode("utf-8", "replace").strip().splitlines()
         raise OcrError(f"tesseract failed (exit {res.returncode}): {err[-1] if err else ''}")
-    return clean_ocr_text(res.stdout.decode("utf-8", "replace"))
+    words = tsv_words(res.stdout.decode("utf-8", "replace"))
+    if rows is not None:
+        rows.extend(word_rows(words))
+    return clean_ocr_text(text_from_words(words))
+
+
+@dataclass
+class Word:
+    block: int
+    par: int
+    line: int
+    left: int
+    top: int
+    width: int
+    height: int
+    text: str
+
+
+def tsv_words(tsv: str) -> list[Word]:
+    """The words (level 5) of Tesseract's TSV output, in its reading order."""
+    words: list[Word] = []
+    for ln in tsv.splitlines()[1:]:
+        f = ln.split("\t")
+        if len(f) < 12 or f[0] != "5" or not f[11].strip():
+            continue
+        try:
+            nums = [int(x) for x in f[2:5] + f[6:10]]
+        except ValueError:
+            continue
+        words.append(Word(*nums, text=f[11].strip()))
+    return words
+
+
+def text_from_words(words: list[Word]) -> str:
+    """Tesseract's own text layout from its boxes: a line per (block, paragraph, line), a blank line
+    between paragraphs."""
+    out: list[str] = []
+    prev: tuple[int, int, int] | None = None
+    for w in words:
+        key = (w.block, w.par, w.line)
+        if prev is None:
+            out.append(w.text)
+        elif key == prev:
+            out[-1] += " " + w.text
+        else:
+            out.append(("\n" if key[:2] != prev[:2] else "") + w.text)
+        prev = key
+    return "\n".join(out)
+
+
+_NUMBER_WORD = re.compile(r"^[+\-]?\d[\d,]*(?:\.\d+)?$")
+
+
+def word_rows(words: list[Word]) -> list[list[str]]:
+    """Rows of a table from word boxes: Tesseract's lines whose vertical centres align (a row's
+    cells often land in different blocks) are merged, their words sorted left to right and cut into
+    cells where the gap is wider than a glyph. Only rows holding at least two number cells are kept;
+    between runs of such rows an empty row marks where a table ends."""
+    lines: dict[tuple[int, int, int], list[Word]] = {}
+    for w in words:
+        lines.setdefault((w.block, w.par, w.line), []).append(w)
+    boxes = []
+    for ws in lines.values():
+        top = min(w.top for w in ws)
+        bottom = max(w.top + w.height for w in ws)
+        boxes.append([top, bottom, ws])
+    boxes.sort(key=lambda b: (b[0] + b[1]) / 2)
+    clusters: list[list] = []
+    for top, bottom, ws in boxes:
+        mid, h = (top + bottom) / 2, max(bottom - top, 1)
+        if clusters:
+            c = clusters[-1]
+            cmid, ch = (c[0] + c[1]) / 2, max(c[1] - c[0], 1)
+            if abs(mid - cmid) <= 0.5 * min(h, ch):
+                c[0], c[1] = min(c[0], top), max(c[1], bottom)
+                c[2].extend(ws)
+                continue
+        clusters.append([top, bottom, list(ws)])
+    rows: list[list[str]] = []
+    for _top, _bottom, ws in clusters:
+        ws.sort(key=lambda w: w.left)
+        glyph = sorted(w.height for w in ws)[len(ws) // 2] or 1
+        cells: list[str] = []
+        right = None
+        for w in ws:
+            if right is None or w.left - right > 0.9 * glyph or _NUMBER_WORD.match(w.text) or (
+                cells and _NUMBER_WORD.match(cells[-1])
+            ):
+                cells.append(w.text)
+            else:
+                cells[-1] += w.text
+            right = w.left + w.width
+        if sum(1 for c in cells if _NUMBER_WORD.match(c)) >= 2:
+            first = next(i for i, c in enumerate(cells) if _NUMBER_WORD.match(c))
+            label = "".join(cells[:first])  # '(一)' and '予以公开' are one label
+            rows.append(([label] if label else []) + cells[first:])
+        elif rows and rows[-1]:
+            rows.append([])
+    while rows and not rows[-1]:
+        rows.pop()
+    return rows
 
 
 def _png(img) -> bytes:  # noqa: ANN001 - a PIL image
@@ -146,6 +258,7 @@ def ocr_pdf_pages(doc: Document, data: bytes, page_texts: list[str]) -> list[str
 
     out = list(page_texts)
     done: list[int] = []
+    page_rows: dict[int, list[list[str]]] = {}
     t0 = time.monotonic()
     deadline = t0 + limits.OCR_SECONDS
     pdf = pdfium.PdfDocument(data)
@@ -155,20 +268,23 @@ def ocr_pdf_pages(doc: Document, data: bytes, page_texts: list[str]) -> list[str
             if left <= 1:
                 doc.flag(OCR_TIMED_OUT, f"OCR stopped after {limits.OCR_SECONDS:g} s: {len(done)} of {len(todo)} pages read")
                 break
+            rows: list[list[str]] = []
             try:
-                text = ocr_image(render_page(pdf, i), timeout=min(limits.OCR_PAGE_SECONDS, left))
+                text = ocr_image(render_page(pdf, i), timeout=min(limits.OCR_PAGE_SECONDS, left), rows=rows)
             except OcrError as exc:
                 doc.errors.append(f"OCR of page {i + 1} failed: {exc}")
                 continue
             if len(_CJK.findall(text)) > len(_CJK.findall(out[i])):
                 out[i] = text
                 done.append(i)
+                page_rows[i] = rows
     finally:
         pdf.close()
     secs = time.monotonic() - t0
     logger.info("OCR: %d pages in %.1f s", len(done), secs)
     doc.meta["ocr_pages"] = str(len(done))
     doc.meta["ocr_seconds"] = f"{secs:.1f}"
+    add_ocr_tables(doc, [page_rows[i] for i in sorted(page_rows)])
     if done:
         ocr_chars = sum(len(_CJK.findall(out[i])) for i in done)
         if ocr_chars * 2 >= sum(len(_CJK.findall(t)) for t in out):
@@ -177,6 +293,21 @@ def ocr_pdf_pages(doc: Document, data: bytes, page_texts: list[str]) -> list[str
         else:
             doc.flag(OCR_SOME_PAGES, f"pages {', '.join(str(i + 1) for i in done)} from OCR ({ENGINE})")
     return out
+
+
+def add_ocr_tables(doc: Document, pages: list[list[list[str]]]) -> None:
+    """Grids from the OCR'd pages' table rows, added to `doc.tables` and counted in
+    `doc.meta["ocr_tables"]` (their numbers are read only where the table's own arithmetic holds)."""
+    from extract.tables import text_tables_to_grids
+
+    lines: list[str] = []
+    for rows in pages:
+        lines.extend("\t".join(r) if r else "—" for r in rows)
+        lines.append("—")
+    grids = text_tables_to_grids("\n".join(lines))
+    if grids:
+        doc.tables.extend(grids)
+        doc.meta["ocr_tables"] = str(len(grids))
 
 
 def image_size(data: bytes) -> tuple[int, int] | None:
@@ -207,8 +338,10 @@ def extract_image(data: bytes) -> Document:
     image = data
     if w * h > limits.OCR_MAX_PIXELS or not data.startswith((b"\x89PNG", b"\xff\xd8\xff")):
         image = _normalised(data)  # huge or an odd format: grayscale PNG within the pixel cap
+    rows: list[list[str]] = []
     try:
-        doc.text = ocr_image(image)
+        doc.text = ocr_image(image, rows=rows)
+        add_ocr_tables(doc, [rows])
     except OcrError as exc:
         doc.errors.append(f"OCR needed but {exc}" if tesseract_problem() else f"OCR failed: {exc}")
         return doc
@@ -257,6 +390,9 @@ def ocr_image_parts(images: list[bytes]) -> Document:
         out.errors.extend(f"image {n + 1}: {e}" for e in d.errors)
         if d.text.strip():
             texts.append(d.text)
+        if d.tables:
+            out.tables.extend(d.tables)
+            out.meta["ocr_tables"] = str(len(out.tables))
     out.text = "\n".join(texts)
     if texts:
         out.flag(OCR_TEXT, f"text from OCR ({ENGINE})")

@@ -119,5 +119,7 @@ def extract_pdf(data: bytes) -> Document:
         doc.errors.append("needs OCR: no usable text layer")
         doc.flag(NEEDS_OCR, "needs OCR", "no usable text layer")
     doc.text = text
+    ocr_grids, doc.tables = doc.tables, []  # tables rebuilt from OCR word boxes, if any
     doc.read_tables("pdf", lambda: pdf_tables(data))
+    doc.tables.extend(ocr_grids)
     return doc

@@ -69,11 +69,17 @@ def analyze(
     form: str | None = None,
     report_year: int | None = None,
     document_date: str | None = None,
+    ocr: bool = False,
 ) -> tuple[list[Stat], list[str]]:
-    """(stats, flags) for one report. Never raises: what cannot be read becomes a flag."""
+    """(stats, flags) for one report. Never raises: what cannot be read becomes a flag.
+
+    `ocr`: the tables were rebuilt from OCR word boxes, where a misread digit looks like any other
+    number — so table 三 rows and table 四 groups are taken only where their own sums hold, and
+    tables without arithmetic (二, the legacy table) are not read.
+    """
     out = Collector()
     try:
-        _analyze(text or "", list(tables or []), form, report_year, document_date, out)
+        _analyze(text or "", list(tables or []), form, report_year, document_date, out, ocr)
     except Exception as exc:  # the pipeline must go on with whatever was read
         logger.exception("analyze failed")
         out.flag(f"numbers could not be read: {type(exc).__name__}: {exc}")
@@ -87,6 +93,7 @@ def _analyze(
     report_year: int | None,
     document_date: str | None,
     out: Collector,
+    ocr: bool = False,
 ) -> None:
     tables = [_as_grid(g, out) for g in tables]
     kinds = [_classify(g, out) for g in tables]
@@ -101,10 +108,13 @@ def _analyze(
         for grid in vertical_grids(text):
             tables.append(grid)
             kinds.append(_classify(grid, out))
-    t3 = Table3(out, form)
+    t3 = Table3(out, form, verify_rows=ocr)
     origin: dict[str, str] = {}
     for grid, kind in zip(tables, kinds, strict=True):
         if kind is None or (kind == "legacy" and from_text):
+            continue
+        if ocr and kind in ("二", "legacy"):
+            out.flag(f"table {kind} from OCR not read: it has no sums to check its digits against")
             continue
         try:
             if kind == "三":
@@ -112,7 +122,7 @@ def _analyze(
             elif kind == "三+":
                 t3.read(grid, continuation=True)
             elif kind == "四":
-                read_table4(grid, out)
+                read_table4(grid, out, verify=ocr)
             elif kind == "二":
                 read_table2(grid, out)
             elif kind == "legacy":

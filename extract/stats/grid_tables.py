@@ -156,9 +156,10 @@ def _canonical_rows(form: str | None) -> list[str]:
 class Table3:
     """Reads table 三; keeps its column map so a continuation grid (next PDF page) can be read too."""
 
-    def __init__(self, out: Collector, form: str | None) -> None:
+    def __init__(self, out: Collector, form: str | None, verify_rows: bool = False) -> None:
         self.out = out
         self.form = form
+        self.verify_rows = verify_rows  # OCR: every row must add up (a misread digit breaks the sum)
         self.colmap: dict[int, str] = {}
         self.rows: dict[str, dict[str, float | int]] = {}
         self.positional = False  # columns placed by the form's order, not by printed headers
@@ -255,8 +256,8 @@ class Table3:
             key = _match_request_row(label, section) if label else None
             if not label and not values:
                 continue
-            if self.positional and values and not _adds_up(values):
-                self.out.flag(f"table 三: columns read by position do not add up in row {label or '?'}; skipped")
+            if (self.positional or self.verify_rows) and values and not _adds_up(values):
+                self.out.flag(f"table 三: row {label or '?'} does not add up, so its columns (read by position or from OCR) do not add up; skipped")
                 continue
             labelled.append((key, values, label, row))
         self._place(labelled)
@@ -347,7 +348,7 @@ def _appeal_measure(cell: str) -> str | None:
     return next((k for k, p in APPEAL_COLUMN_PATTERNS if p.search(cell)), None)
 
 
-def read_table4(grid: Grid, out: Collector) -> None:
+def read_table4(grid: Grid, out: Collector, verify: bool = False) -> None:
     last_header = -1
     for i, row in enumerate(grid[:6]):
         if any(_appeal_measure(norm(c)) for c in row) or any("行政复议" in norm(c) for c in row):
@@ -408,6 +409,14 @@ def read_table4(grid: Grid, out: Collector) -> None:
         ]
         colmap = dict(zip(nums, keys, strict=True))
         out.flag("table 四: column headers not recognised, columns read by position")
+    if verify:  # OCR: each group's 维持+纠正+其他+尚未审结 must equal its 总计
+        got = {k: v.number for j, k in colmap.items() if j < len(data) and isinstance(v := parse_value(data[j]), Value)}
+        for g in _GROUP_ORDER:
+            parts = [got.get(f"{g}.{m}") for m in ("upheld", "corrected", "other", "pending")]
+            total = got.get(f"{g}.total")
+            if total is None or any(p is None for p in parts) or abs(sum(p for p in parts if p is not None) - total) > 0.005:
+                out.flag("table 四 from OCR not read: its groups do not add up")
+                return
     for j, key in colmap.items():
         if j >= len(data):
             continue
