@@ -112,10 +112,10 @@ def _retire(out: Path) -> None:
 
 
 def snapshot(url: str, out: str | Path, *, force: bool = False,
-             progress: Callable[[str, int], None] | None = None) -> SnapshotResult:
+             progress: Callable[[str], None] | None = None) -> SnapshotResult:
     """Write an SQLite copy of the PostgreSQL corpus `url` to `out` (see the module docstring).
 
-    `progress(table, rows)` is called after each table. SnapshotError for a `url` that is not a readable
+    `progress(message)` is told each step (a table copied, the index rebuild begun). SnapshotError for a `url` that is not a readable
     PostgreSQL ogi corpus, or an `out` that must not be replaced (`check_target`)."""
     from psycopg import IsolationLevel
 
@@ -149,11 +149,13 @@ def snapshot(url: str, out: str | Path, *, force: bool = False,
                         result.rows[table] = _copy_table(pg, lite, table, columns)
                         logger.info("snapshot: %s: %d rows", table, result.rows[table])
                         if progress:
-                            progress(table, result.rows[table])
+                            progress(f"{table}: {result.rows[table]} rows")
             problems = lite.execute("PRAGMA foreign_key_check").fetchall()
             if problems:
                 raise SnapshotError(f"the copy of {shown} breaks {len(problems)} foreign keys "
                                     f"(first: {tuple(problems[0])}); nothing was written to {out}")
+            if progress:
+                progress(f"search index: rebuilding from {result.rows.get('reports', 0)} reports")
             result.indexed = store.rebuild_search_index()
             lite.execute(f"PRAGMA application_id = {SNAPSHOT_APPLICATION_ID}")
             lite.execute("PRAGMA journal_mode = DELETE")  # one self-contained file, nothing beside it to rename

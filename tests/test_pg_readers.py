@@ -332,6 +332,27 @@ def test_snapshot_reads_like_postgres(corpora, snapshot_db, tmp_path):
     assert sorted(p.name for p in snap.iterdir()) == sorted(p.name for p in pg.iterdir())
 
 
+def test_snapshot_is_served_by_ogi_serve(snapshot_db, tmp_path):
+    """What the snapshot is for: Datasette (`ogi serve`) shows it, its search page included."""
+    import urllib.parse
+    import urllib.request
+
+    from tests.conftest import start_ogi_serve
+
+    proc, base = start_ogi_serve(snapshot_db, tmp_path / "serve.log")
+    try:
+        with urllib.request.urlopen(f"{base}/-/search?q={urllib.parse.quote('复议')}", timeout=30) as resp:
+            page = resp.read().decode("utf-8")
+        with urllib.request.urlopen(f"{base}/ogi/reports.json?_shape=array&_size=max", timeout=30) as resp:
+            served = json.loads(resp.read())
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+    assert "年度报告" in page
+    assert sorted(r["report_id"] for r in served) == [r[0] for r in _query(str(snapshot_db),
+                                                                        "SELECT report_id FROM reports ORDER BY 1")]
+
+
 def test_snapshot_replaces_only_its_own_files(corpora, snapshot_db, tmp_path):
     url = corpora["pg"]
     stranger = tmp_path / "notes.db"

@@ -19,7 +19,7 @@ def snapshot_command(db: str, out: str, force: bool) -> None:
     the search index, so `ogi serve --db FILE` shows it. Written to a temporary file and renamed when done."""
     from corpus.snapshot import snapshot
 
-    result = snapshot(db, out, force=force)
+    result = snapshot(db, out, force=force, progress=lambda step: click.echo(f"  {step}", err=True))
     counts = ", ".join(f"{n} {table}" for table, n in result.rows.items() if table in ("reports", "statistics",
                                                                                        "captures", "crawl_runs"))
     click.echo(f"{shown_db(db)} -> {result.out}: {counts}; search index: {result.indexed} reports")
