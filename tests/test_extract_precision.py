@@ -101,3 +101,16 @@ def test_every_number_carries_evidence_and_confidence() -> None:
     assert stats
     for s in stats:
         assert s.evidence and s.confidence == "text"
+
+
+def test_any_core_sentence_that_disagrees_with_table3_is_a_flag() -> None:
+    head = ["", "自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计"]
+    grid = [
+        head,
+        ["一、本年新收政府信息公开申请数量", "5", "0", "0", "0", "0", "0", "5"],
+        ["（一）予以公开", "3", "0", "0", "0", "0", "0", "3"],
+        ["（二）部分公开", "2", "0", "0", "0", "0", "0", "2"],
+    ]
+    got, flags = run("全年予以公开4件。", [grid], form="form2021")
+    assert got["core.requests_granted"] == 3
+    assert any("text says 4" in f and "core.requests_granted" in f and "says 3" in f for f in flags)

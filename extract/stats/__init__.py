@@ -237,16 +237,13 @@ def _from_text(text: str, out: Collector, origin: dict[str, str]) -> None:
         if out.add(f.key, f.value, "text", f.sentence or f.phrase):
             continue
         have = out.get(f.key)
-        if (
-            f.key in _DISAGREE
-            and f.key in origin
-            and have is not None
-            and have != f.value
-            and f.key not in disagreed
-        ):
-            disagreed.add(f.key)
-            word, verb = _DISAGREE[f.key]
-            what = f"{_n(f.value)} {plural(f.value, word)}" + (f" {verb}" if verb else "")
+        if f.key in origin and have is not None and have != f.value and f.key not in disagreed:
+            disagreed.add(f.key)  # the table's number stays; the sentence becomes a flag
+            if f.key in _DISAGREE:
+                word, verb = _DISAGREE[f.key]
+                what = f"{_n(f.value)} {plural(f.value, word)}" + (f" {verb}" if verb else "")
+            else:
+                what = f"{_n(f.value)} for {f.key} ({CODEBOOK[f.key][0]})" if f.key in CODEBOOK else _n(f.value)
             out.flag(f"text says {what} ({f.phrase}) while {origin[f.key]} says {_n(have)}")
 
 
