@@ -10,7 +10,7 @@ sentences, work-topic and random-word sentences (`CorpusGenerator`). Year over y
 30–70 % of its ~70 sentences. Planted, with known answers: 2 % of reports repeat the previous year's text with
 other numbers (similarity_prev_year must be ≥ 0.9) and 1 % copy another agency of the same county and year
 under their own name (nearest_peer must be that agency, or another copy of the same text). The similarity
-pass runs in a child interpreter so its peak RSS (getrusage RUSAGE_CHILDREN) is its own, not the generator's.
+pass runs in a child interpreter whose peak RSS (VmHWM) is its own, not the generator's.
 
 Naive all-pairs: exact Jaccard of the shingle sets (Python sets) timed on a sample of random pairs, times
 n(n−1)/2 pairs (and the pairs within each year, all a per-year loop would need).
@@ -147,25 +147,34 @@ def build(db_path: Path, n: int, seed: int) -> dict[str, Any]:
     return {"prev": planted_prev, "peer": planted_peer, "origin": origin, "reports": count}
 
 
+def _hwm_mb() -> float:
+    """This process's peak RSS (VmHWM: per address space, so reset by exec, unlike getrusage's ru_maxrss,
+    which a child keeps from the parent it was forked from)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def _similarity_child(db: str) -> int:
     """`--child DB`: update_similarity alone in a fresh interpreter; prints its figures as JSON."""
     t0 = time.perf_counter()
     with Store(db) as store:
-        start_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # interpreter, imports, store
+        start_mb = _hwm_mb()  # interpreter, imports, store
         run = update_similarity(store, progress=lambda m: print("  " + m, file=sys.stderr, flush=True))
-    print(json.dumps({"seconds": time.perf_counter() - t0, "start_mb": start_mb, **asdict(run)}))
+    print(json.dumps({"seconds": time.perf_counter() - t0, "start_mb": start_mb, "peak_mb": _hwm_mb(),
+                      **asdict(run)}))
     return 0
 
 
 def run_similarity(db: Path) -> tuple[float, SimilarityRun, float, float]:
     """update_similarity in a child interpreter (not a fork: it would inherit the generator's memory):
-    (seconds, SimilarityRun, the child's peak RSS in MB from getrusage(RUSAGE_CHILDREN), its RSS before)."""
+    (seconds, SimilarityRun, the child's peak RSS in MB (VmHWM), its peak before the pass)."""
     proc = subprocess.run([sys.executable, "-m", "benchmarks.similarity_bench", "--child", str(db)],
                           cwd=ROOT, stdout=subprocess.PIPE, text=True, check=True)
     figures = json.loads(proc.stdout.strip().splitlines()[-1])
-    seconds, start = figures.pop("seconds"), figures.pop("start_mb")
-    rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    return seconds, SimilarityRun(**figures), rss, start
+    seconds, start, peak = figures.pop("seconds"), figures.pop("start_mb"), figures.pop("peak_mb")
+    return seconds, SimilarityRun(**figures), peak, start
 
 
 def check(db: Path, planted: dict[str, Any]) -> dict[str, Any]:
