@@ -111,3 +111,22 @@ def test_which_family_read_the_columns_is_recorded(runs):
     assert "read as trs (the entry page as generic)" in messages[detect["ids"]["trs"]]
     assert "read as hanweb (the entry page as trs)" in messages[detect["ids"]["hanweb-trs-portal"]]
     assert "read as gkmlpt" in messages[detect["ids"]["gkmlpt"]]
+
+
+def test_every_pager_fingerprint_names_its_family():
+    """The pagers a list page can show, each recognised whichever family was guessed at the entry."""
+    from crawler.spiders import family_registry
+
+    pages = {
+        "trs": ['<script>createPageHTML(3, 0, "index", "shtml");</script>', "<script>var countPage = 3;</script>"],
+        "hanweb": ["<script type='text/xml'><datastore><recordset></recordset></datastore></script>"],
+        "anhui": ['<script>$.ajax({url: "/site/label/8888", data: {pageIndex: 1}});</script>'],
+        "shandong": ['<a href="/gongkai/site_zdqzfhcxjsj/">住建局</a>'],
+        "kaipuyun": ["<cmspro_documents><ul><li>x</li></ul></cmspro_documents>"],
+        "gkmlpt": ["<script>window._CONFIG = { SID: 'x', TREE: [] };</script>"],
+    }
+    families = family_registry()
+    for family, texts in pages.items():
+        for text in texts:
+            detected = [name for name, cls in families.items() if not cls.fallback and cls.detect_text(text)]
+            assert detected == [family], (family, text)

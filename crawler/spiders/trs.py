@@ -36,6 +36,7 @@ class TRSFamily(SiteFamily):
     def detect_text(cls, text: str) -> bool:
         return bool(
             "createPageHTML" in text
+            or _COUNT_PAGE.search(text)  # the other TRS pager: var countPage = N (and index_N pages)
             or "TRS_Editor" in text
             or "trs_editor_view" in text
             or re.search(r"""href=["'][^"']*t(?:19|20)\d{6}_\d+\.s?html?""", text)
