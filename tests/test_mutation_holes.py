@@ -14,7 +14,7 @@ from __future__ import annotations
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from scrapy.http import FormRequest, HtmlResponse, Request
+from scrapy.http import FormRequest, HtmlResponse, Request, Response
 
 from crawler.spiders.hanweb import HanwebFamily
 from extract.repair import fix_font_map, has_font_map_defect
@@ -46,8 +46,10 @@ def _column_page(total: int, embedded: int, per_page: int | None = 4, *, nextgro
 
 def _groups(response: HtmlResponse) -> list[tuple[str, int, int, int]]:
     out = []
-    for req in HanwebFamily().more_list_requests(response, _Spider()):
+    spider = _Spider()
+    for req in HanwebFamily().more_list_requests(response, spider):
         assert isinstance(req, FormRequest) and req.method == "POST"
+        assert req.callback == spider.parse_list and req.errback == spider.on_error
         assert req.meta == {"ogi_site": "zc", "ogi_kind": "list", "ogi_proxy": True}
         assert {k: v[0] for k, v in parse_qs(req.body.decode()).items()} == FIELDS
         parts = urlsplit(req.url)
@@ -115,3 +117,72 @@ def test_font_map_without_bu_glyph_maps_only_the_unambiguous_pairs():
     assert fix_font_map(text) == "进一步指导，公开不保密，参与其中，公开与否，坚持不懈"
     assert fix_font_map("挃导迚行。参不") == "指导进行。参不"  # 参不 at the end: nothing follows it
     assert fix_font_map("丌") == "丌"  # a single defect glyph is no evidence of the defect
+
+
+def test_font_map_bu_at_the_very_end_of_a_defective_document():
+    """Nothing follows the last character: a printed 不 there is a shifted 与 (no 不-word can start)."""
+    assert fix_font_map("丌断迚行，公开不") == "不断进行，公开与"
+    assert fix_font_map("迚行挃导不") == "进行指导不"  # without 丌: left alone
+
+
+# ---------------------------------------------------------------- Hanweb hooks around the pager
+
+
+def test_hanweb_groups_when_the_page_embeds_less_than_a_group():
+    """Some templates embed fewer records than a group (5 here): the proxy takes over from record 6."""
+    assert _groups(_column_page(30, 5)) == [(PROXY, 6, 17, 4), (PROXY, 18, 29, 4), (PROXY, 30, 30, 4)]
+
+
+def test_hanweb_proxy_answers_never_ask_for_more():
+    page = _column_page(40, 12)
+    page.meta["ogi_proxy"] = True
+    assert HanwebFamily().more_list_requests(page, _Spider()) == []
+    assert HanwebFamily().more_list_requests(Response(COLUMN_URL, body=b"%PDF"), _Spider()) == []
+
+
+def test_hanweb_detect_text_any_marker():
+    assert HanwebFamily.detect_text("<script type='text/xml'><datastore></datastore></script>")
+    assert HanwebFamily.detect_text("<div>技术支持：大汉网络</div>")
+    assert HanwebFamily.detect_text("<a href='/col/col1520/index.html'>信息公开</a>")
+    assert HanwebFamily.detect_text('<a href="/art/2023/1/5/art_1_2.html">x</a>')
+    assert not HanwebFamily.detect_text("<a href='/zwgk/index.html'>政务公开</a>")
+
+
+def test_hanweb_list_items_take_the_last_date_of_a_record():
+    page = HtmlResponse(COLUMN_URL, encoding="utf-8", body=(
+        "<datastore><recordset><record><![CDATA[<li><b>新</b><a href='/art/2023/1/5/art_1528_9.html' title='完整标题'>"
+        "短标题…</a><span>2023-01-05</span></li>]]></record>"
+        "<record><![CDATA[<li><a href='/art/2022/1/5/art_1528_8.html'>无title属性的<em>标题</em></a>"
+        "<span>2022-01-05</span></li>]]></record></recordset></datastore>").encode())
+    items = HanwebFamily().list_items(page)
+    assert [(i.url, i.title, i.date) for i in items] == [
+        ("http://www.example.gov.cn/art/2023/1/5/art_1528_9.html", "完整标题", "2023-01-05"),
+        ("http://www.example.gov.cn/art/2022/1/5/art_1528_8.html", "无title属性的标题", "2022-01-05"),
+    ]
+    assert HanwebFamily().is_list_page(page)
+    assert not HanwebFamily().is_list_page(Response(COLUMN_URL, body=b"<datastore>"))
+    assert HanwebFamily().list_items(Response(COLUMN_URL, body=b"<datastore>")) == []
+
+
+def test_hanweb_sub_columns():
+    page = HtmlResponse(COLUMN_URL, encoding="utf-8", body=(
+        "<ul><li><a href='/col/col1528/index.html'>部门年报</a></li>"  # the page itself
+        "<li><a href='/col/col2094/index.html'>部门年报</a></li>"
+        "<li><a href='/col/col2095/index.html'>2021年</a></li>"
+        "<li><a href='/col/col2096/index.html'>年报编制指南</a></li>"  # not a column of reports
+        "<li><a href='/col/col2097/index.html'>新闻动态</a></li>"
+        "<li><a href='/art/2023/1/5/art_1528_9.html'>乡镇年报</a></li></ul>").encode())
+    assert HanwebFamily().sub_columns(page) == ["http://www.example.gov.cn/col/col2094/index.html",
+                                                "http://www.example.gov.cn/col/col2095/index.html"]
+
+
+def test_hanweb_annual_module_links_make_a_list():
+    """A units × years table of annual-report module links is a list page, and each link an item."""
+    page = HtmlResponse(COLUMN_URL, encoding="utf-8", body=(
+        "<table><tr><td>邹城市教育局</td><td><a href='/module/xxgk/xxgkAnnualReport.jsp?area=11370883004&fbtime=2022'>"
+        "2022年</a></td></tr></table>").encode())
+    family = HanwebFamily()
+    assert family.is_list_page(page)
+    items = family.list_items(page)
+    assert [(i.url, i.title) for i in items] == [
+        ("http://www.example.gov.cn/module/xxgk/xxgkAnnualReport.jsp?area=11370883004&fbtime=2022", "邹城市教育局2022年")]
