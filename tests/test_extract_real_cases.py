@@ -102,3 +102,42 @@ def test_short_name_of_an_autonomous_county() -> None:
 def test_legacy_statistics_table_markers() -> None:
     text = "六、政府信息公开情况统计表指标名称计量单位2017年度历年累计对申请的答复总数条00其中：1、同意公开答复数条00"
     assert M.detect_form(text, []) == "legacy_table"
+
+
+GLUED = (
+    "三、收到和处理政府信息公开申请情况（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"
+    "申请人情况自然人法人或其他组织总计商业企业科研机构社会公益组织法律服务机构其他"
+    "一、本年新收政府信息公开申请数量200 000121二、上年结转政府信息公开申请数量0000000"
+    "三、本年度办理结果（一）予以公开6000017（二）部分公开（区分处理的，只计这一情形，不计其他情形）6000006"
+    "（三）不予公开1.属于国家秘密00000002.其他法律行政法规禁止公开0000000"
+    "（七）总计20 0 00 0 121四、结转下年度继续办理 0 0 00 00 0 "
+    "四、政府信息公开行政复议、行政诉讼情况行政复议行政诉讼结果维持结果纠正其他结果尚未审结总计未经复议直接起诉"
+    "复议后起诉结果维持结果纠正其他结果尚未审结总计结果维持结果纠正其他结果尚未审结总计100010000000000"
+    " 五、存在的主要问题及改进情况"
+)
+
+
+def test_table_cells_run_together_are_cut_where_the_rows_add_up() -> None:
+    got, flags = numbers(GLUED)
+    assert [got[f"requests.new.{c}"] for c in ("natural_person", "other_org", "total")] == [20, 1, 21]
+    assert got["requests.granted.total"] == 7 and got["requests.granted.other_org"] == 1
+    assert got["requests.denied_prohibited_by_law.total"] == 0  # '…00000002.其他…': the 2 is the next label's
+    assert got["requests.handled_total.total"] == 21 and got["requests.carried_forward.total"] == 0
+    assert (got["review.upheld"], got["review.total"], got["core.litigation_total"]) == (1, 1, 0)
+    assert any("run together" in f for f in flags)
+
+
+def test_digits_that_cut_more_than_one_way_are_not_read() -> None:
+    from extract.stats import glued
+
+    assert glued.split_digits("200000121", 7, glued._row_adds_up) == [20, 0, 0, 0, 0, 1, 21]
+    assert glued.split_digits("1100011", 7, glued._row_adds_up) is None  # no cut adds up
+    assert glued.split_digits("110000011", 7, glued._row_adds_up) is None  # 1|10|0|0|0|0|11 or 11|0|0|0|0|0|11
+    got, flags = numbers(GLUED.replace("6000017", "110000011"))
+    assert "requests.granted.total" not in got
+    assert any("could not be cut one way only" in f for f in flags)
+
+
+def test_a_category_of_proactive_items_is_not_their_number() -> None:
+    got, _ = numbers("全年共公布政府信息2602条(其中机构职能类信息82条，其他应主动公开政府信息1053条)。")
+    assert "core.proactive_items" not in got

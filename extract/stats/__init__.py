@@ -16,6 +16,7 @@ from extract.tables import text_tables_to_grids
 
 from .base import Collector
 from .checks import check_document_date, check_table3, check_table4, plural
+from .glued import read_glued_table3, read_glued_table4
 from .grid_tables import Table3, appeal_numbers_row, classify, read_table2, read_table4
 from .keys import CODEBOOK, REQUEST_COLUMNS, REQUEST_ROWS
 from .legacy import read_legacy_cells, read_legacy_grid, read_legacy_text
@@ -134,6 +135,10 @@ def _analyze(
         read_legacy_cells(read_legacy_text(text), out, "legacy table (text)")
     except Exception as exc:
         out.flag(f"table legacy could not be read: {type(exc).__name__}: {exc}")
+    if not ocr and not any(k.startswith("requests.") for k in out.stats):  # a text dump's cells run together
+        read_glued_table3(text, out)
+    if not ocr and not any(k.startswith("review.") for k in out.stats):
+        read_glued_table4(text, out)
     if any(k.startswith("requests.") for k in out.stats) and not out.has("requests.carried_forward.total"):
         lone_carried_forward(text, out)
     _derive_other(out)

@@ -279,6 +279,8 @@ def find_numbers(text: str) -> tuple[list[Found], Squeezed]:
     for m in _PROACTIVE.finditer(t):
         if _CUMULATIVE.search(_sentence_before(t, m.start())[-30:] + t[m.start() : m.end()]):
             continue
+        if re.search(r"(?:应|其他|其它)$", t[max(0, m.start() - 4) : m.start()]):
+            continue  # 其他应主动公开政府信息1053条: one category of the year's items, not their number
         add("core.proactive_items", _int(m.group(1)), m)
     for key, none_rx, zero_rx, n_rx in (
         ("core.review_total", _REVIEW_NONE, _REVIEW_ZERO, _REVIEW_N),

@@ -140,6 +140,28 @@ def hongze(year: int) -> dict:
     return form2021_doc(t2, rows, t4, extra)
 
 
+def pingtan_2020() -> dict:
+    """A crawler's text dump whose table cells are run together: `（一）予以公开6000017`. Each row has
+    seven cells; where a row's digits are as many as its cells they read one per cell, and the two
+    longer runs (200 000121, 20 0 00 0 121) read 20|0|0|0|0|1|21 — the only reading in which the
+    applicant columns add up to the total, as the sentence 共受理政府信息公开申请21件 confirms."""
+    z = [0] * 7
+    rows = {k: z for k in ROW_ORDER}
+    rows.update({
+        "new": [20, 0, 0, 0, 0, 1, 21], "granted": [6, 0, 0, 0, 0, 1, 7], "partial": [6, 0, 0, 0, 0, 0, 6],
+        "unavailable_not_held": [4, 0, 0, 0, 0, 0, 4], "unavailable_unclear": [3, 0, 0, 0, 0, 0, 3],
+        "rejected_duplicate": [3, 0, 0, 0, 0, 0, 3], "other": [4, 0, 0, 0, 0, 0, 4],
+        "handled_total": [20, 0, 0, 0, 0, 1, 21], "carried_forward": z,
+    })  # as printed: the outcomes (27) do not add up to the total handled (21)
+    stats: dict[str, Any] = {"proactive.rules.made": 0, "proactive.rules.published": 0,
+                             "proactive.rules.total_published": 7}  # 规章007; the other rows are ambiguous
+    stats.update(table3(rows))
+    stats.update(table4([0] * 5, [0] * 5, [0] * 5))
+    stats.update(core_from(stats, rows))
+    stats["core.proactive_items"] = 2602  # 共公布政府信息2602条 (其他应主动公开政府信息1053条 is one category)
+    return stats
+
+
 DOCS: dict[str, dict[str, Any]] = {
     "js_huaian_2024": {
         "file": "pdf/js_huaian_2024.pdf", "source": "github zxj6827111-blip/govnianbao@b2fbe3f5b912be2379852eac907e85657da8f238 szfgs2024.pdf",
@@ -193,6 +215,12 @@ DOCS: dict[str, dict[str, Any]] = {
         "stats": {"core.proactive_items": 2122, "core.requests_new": 0, "core.review_total": 0,
                   "core.litigation_total": 0},
         "stats_complete": False,
+    },
+    "fj_pingtan_2020": {
+        "file": "docs/fj_pingtan_2020.txt",
+        "source": f"github {PINGTAN} pingtan/zwgk/zfxxgk/zfxxgknb/202103/80595_平潭综合实验区2020年度政府信息公开工作年度报告/page.txt",
+        "is_report": True, "report_year": 2020, "form": "form2019", "region": FUJIAN_PINGTAN,
+        "stats": pingtan_2020(), "stats_complete": True,
     },
     "gs_qingshui_2019": {
         "file": "docs/gs_qingshui_2019.txt", "source": "pages http://www.tsqs.gov.cn/info/1082/16404.htm",
