@@ -24,14 +24,28 @@ _COLS = tuple(REQUEST_COLUMNS)
 _RUN = re.compile(r"\d(?:[ \u00a0\u3000]*\d)*")
 _MAX_DIGITS = 6  # no cell of these tables holds a million
 _MAX_SOLUTIONS = 2
+_MAX_STEPS = 200_000  # a run of digits that long is not a table row; give up rather than search
 
 
-def split_digits(digits: str, parts: int, ok: Callable[[list[int]], bool]) -> list[int] | None:
-    """The one way to cut `digits` into `parts` numbers (no leading zeros) that `ok` accepts, else None."""
+def split_digits(
+    digits: str,
+    parts: int,
+    ok: Callable[[list[int]], bool],
+    prefix_ok: Callable[[list[int]], bool] | None = None,
+) -> list[int] | None:
+    """The one way to cut `digits` into `parts` numbers (no leading zeros) that `ok` accepts, else None.
+
+    `prefix_ok` prunes partial cuts (table 四: each finished group must add up).
+    """
     found: list[list[int]] = []
+    steps = 0
 
     def walk(i: int, acc: list[int]) -> None:
-        if len(found) >= _MAX_SOLUTIONS:
+        nonlocal steps
+        steps += 1
+        if len(found) >= _MAX_SOLUTIONS or steps > _MAX_STEPS:
+            return
+        if prefix_ok is not None and acc and not prefix_ok(acc):
             return
         left = parts - len(acc)
         if left == 0:
@@ -50,7 +64,7 @@ def split_digits(digits: str, parts: int, ok: Callable[[list[int]], bool]) -> li
     if len(digits) > parts * _MAX_DIGITS:
         return None
     walk(0, [])
-    return found[0] if len(found) == 1 else None
+    return found[0] if len(found) == 1 and steps <= _MAX_STEPS else None
 
 
 def _row_adds_up(nums: list[int]) -> bool:
@@ -59,6 +73,11 @@ def _row_adds_up(nums: list[int]) -> bool:
 
 def _groups_add_up(nums: list[int]) -> bool:
     return all(sum(nums[g : g + 4]) == nums[g + 4] for g in (0, 5, 10))
+
+
+def _groups_so_far(nums: list[int]) -> bool:
+    """Every finished group of a partial table 四 cut adds up."""
+    return all(sum(nums[g : g + 4]) == nums[g + 4] for g in (0, 5, 10) if len(nums) >= g + 5)
 
 
 def _section(text: str, start: str, end: str) -> str:
@@ -119,7 +138,7 @@ def read_glued_table4(text: str, out: Collector) -> bool:
     if not m:
         return False
     digits = re.sub(r"\D", "", m.group(1))
-    nums = split_digits(digits, 15, _groups_add_up)
+    nums = split_digits(digits, 15, _groups_add_up, _groups_so_far)
     if nums is None:
         out.flag("table 四: digits run together could not be cut one way only; skipped")
         return False
