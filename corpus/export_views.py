@@ -13,7 +13,8 @@ punctuation at first and folds case), so both backends give the same export.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from typing import Any
 
@@ -59,6 +60,22 @@ class CrawlHistory:
     sites: int
     by_status: list[tuple[str, int]]  # (status, runs), by status
     error_kinds: list[tuple[str, int]]  # (crawl_errors kind, count), by kind
+
+
+@contextmanager
+def one_snapshot(conn: sqlite3.Connection) -> Iterator[None]:
+    """Every read inside sees one state of the corpus, so an export taken while crawlers write never has
+    statistics of a report it does not list: one read transaction on SQLite (WAL keeps its snapshot), one
+    REPEATABLE READ read-only transaction on PostgreSQL (the facade connection, autocommit otherwise)."""
+    pg = not isinstance(conn, sqlite3.Connection)
+    conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY" if pg else "BEGIN")
+    try:
+        yield
+    except BaseException:
+        with suppress(sqlite3.Error):  # a broken connection: the first error is the one to tell
+            conn.execute("ROLLBACK")
+        raise
+    conn.execute("ROLLBACK")  # nothing was written; ends the snapshot
 
 
 def _like_escape(value: str) -> str:

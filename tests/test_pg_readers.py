@@ -49,9 +49,14 @@ def ogi(*args: str) -> str:
 
 
 def _query(db: str, sql: str) -> list[tuple]:
-    from tests.conftest import query_db
+    """Rows of one query on an ogi database of either backend (opened read-only)."""
+    from corpus.readonly import open_readonly
 
-    return query_db(Path(db), sql)
+    conn = open_readonly(db)
+    try:
+        return [tuple(r) for r in conn.execute(sql).fetchall()]
+    finally:
+        conn.close()
 
 
 def _crawl_cli(registry: Path, db: str, cwd: Path, *extra: str) -> subprocess.Popen:
@@ -519,3 +524,41 @@ def test_output_order_does_not_follow_the_servers_collation(pg_server, tmp_path)
         assert len(rows_pg) == len(rows_lite) and _normal_rows(_table_rows(pg_out / name), id_pg) == \
             _normal_rows(_table_rows(lite_out / name), id_lite)
     assert _readme_shape(pg_out / "README.md", id_pg) == _readme_shape(lite_out / "README.md", id_lite)
+
+
+# -- an export taken while a crawler writes ---------------------------------------------------------------------
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_export_reads_one_state_of_a_corpus_being_written(backend, pg_url, tmp_path, monkeypatch):
+    """A report saved (by another connection, as a crawl worker would) between the export's read of the reports
+    and its read of the statistics is in neither file: the export reads one snapshot of the corpus."""
+    from corpus.backend import open_store
+    from extract.record import Record, Region, Stat
+    from ogi.export import build
+
+    db = pg_url if backend == "postgresql" else str(tmp_path / "c.db")
+
+    def save(agency: str) -> None:
+        store = open_store(db, raw_dir=tmp_path / "raw")
+        try:
+            store.upsert_site("s", "site", None, None, None, None, [], None, False)
+            store.save_report(Record(agency=agency, report_year=2021, region=Region(adcode="420112"), is_report=True,
+                                     text="报告", form="form2021", source_url=f"http://x/{agency}",
+                                     stats=[Stat(key="core.requests_new", value=3, source="table", evidence="x")]),
+                              site_id="s", capture_ids=[])
+        finally:
+            store.close()
+
+    save("甲局")
+    real = build.selected_statistics
+
+    def meanwhile(conn, selection):
+        save("乙局")  # committed by another connection while the export is reading
+        return real(conn, selection)
+
+    monkeypatch.setattr(build, "selected_statistics", meanwhile)
+    out = _export(db, tmp_path / "out")
+    agencies = {r["agency"] for r in _table_rows(out / "reports.csv")}
+    assert agencies == {"甲局"}
+    assert {r["agency"] for r in _table_rows(out / "statistics_long.csv")} == agencies
+    assert len(_query(db, "SELECT report_id FROM reports")) == 2  # the second report was saved meanwhile

@@ -20,6 +20,7 @@ from corpus.export_views import (
     Selection,
     crawl_history,
     latest_crawl_time,
+    one_snapshot,
     report_captures,
     selected_reports,
     selected_statistics,
@@ -154,7 +155,7 @@ def export_dataset(
     warnings: list[str] = []
     try:
         replaces, others = check_out_dir(out_dir, force)
-        with reading(shown, ExportError):
+        with reading(shown, ExportError), one_snapshot(conn):
             blobs, files, reports, stats, version = _build(conn, years, provinces, agencies, only_passing,
                                                            excel_bom, stata, warnings)
     finally:
