@@ -72,7 +72,7 @@ def _num(v: float | None) -> str:
     return "" if v is None else f"{v:g}"
 
 
-def cross_year_flags(conn: sqlite3.Connection, where: str = "1",
+def cross_year_flags(conn: sqlite3.Connection, where: str = "1 = 1",
                      params: list[Any] | tuple[Any, ...] = ()) -> dict[int, list[CrossYearFlag]]:
     """report_id -> its cross-year flags, for the reports `where` selects (a condition on `reports r`)."""
     out: dict[int, list[CrossYearFlag]] = {}
@@ -411,7 +411,7 @@ def peer_table(conn: sqlite3.Connection, key: str, year: int, *, province: str |
 
 # --- for the export ----------------------------------------------------------------------------------------
 
-def year_over_year_rows(conn: sqlite3.Connection, where: str = "1",
+def year_over_year_rows(conn: sqlite3.Connection, where: str = "1 = 1",
                         params: list[Any] | tuple[Any, ...] = ()) -> list[dict[str, Any]]:
     """One row per selected report with a report of the year before and per core key either has: report_id,
     prev_report_id, agency, adcode, report_year, key, previous, current, delta; by report_id and key order."""

@@ -25,6 +25,7 @@ import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -241,27 +242,36 @@ def compute_similarity(conn: sqlite3.Connection, *, threshold: float = THRESHOLD
         prev, prev_year = current, year
 
 
+def _read_all(store: Any, threshold: float, progress: Callable[[str], None] | None) -> list[SimilarityRow]:
+    """compute_similarity over the store's corpus. An SQLite file is read on a read-only connection of its
+    own, so the store's lock is not held for minutes; otherwise (PostgreSQL, :memory:) on the store's."""
+    path = getattr(store, "db_path", None)
+    if isinstance(store.conn, sqlite3.Connection):
+        if path is not None and str(path) != ":memory:":
+            from urllib.parse import quote
+
+            reader = sqlite3.connect(f"file:{quote(str(Path(path).resolve()))}?mode=ro", uri=True)
+            reader.row_factory = sqlite3.Row
+            try:
+                return list(compute_similarity(reader, threshold=threshold, progress=progress))
+            finally:
+                reader.close()
+        store.conn.row_factory = sqlite3.Row
+        try:
+            return list(compute_similarity(store.conn, threshold=threshold, progress=progress))
+        finally:
+            store.conn.row_factory = None
+    return list(compute_similarity(store.conn, threshold=threshold, progress=progress))  # rows by name already
+
+
 def update_similarity(store: Any, *, threshold: float = THRESHOLD,
                       progress: Callable[[str], None] | None = None) -> SimilarityRun:
-    """Recompute report_similarity for the whole corpus of `store` (a corpus.store.Store) and replace the
-    table in one transaction: readers see the old rows or the new ones, never a mix."""
+    """Recompute report_similarity for the whole corpus of `store` (a corpus Store, SQLite or PostgreSQL) and
+    replace the table in one transaction: readers see the old rows or the new ones, never a mix."""
     from corpus.db import utcnow
 
     method = method_name(threshold)
-    # Read on a connection of its own so the store's lock is not held for minutes.
-    from urllib.parse import quote
-
-    memory = str(store.db_path) == ":memory:"
-    reader = None if memory else sqlite3.connect(f"file:{quote(str(store.db_path.resolve()))}?mode=ro", uri=True)
-    conn = reader or store.conn
-    conn.row_factory = sqlite3.Row
-    try:
-        rows = list(compute_similarity(conn, threshold=threshold, progress=progress))
-    finally:
-        if reader is not None:
-            reader.close()
-        else:
-            conn.row_factory = None
+    rows = _read_all(store, threshold, progress)
     now = utcnow()
     with store.transaction() as wconn:
         wconn.execute("DELETE FROM report_similarity")

@@ -142,14 +142,17 @@ def compare_command(agency, year, province, county, check, update, copies, again
 
 
 def _similarity(db: str, threshold: float, as_json: bool) -> None:
+    import tempfile
+
+    from corpus.backend import open_store, raw_dir_for
     from corpus.db import StoreError
     from corpus.readonly import open_readonly
     from corpus.similarity import update_similarity
-    from corpus.store import Store
 
-    open_readonly(db).close()  # an existing ogi database, or the usual message (Store would create one)
+    open_readonly(db).close()  # an existing ogi database, or the usual message (a store would create one)
     try:
-        with Store(db) as store:
+        # No raw bytes are read or written here: a PostgreSQL store without --raw-dir/OGI_RAW_DIR gets any directory.
+        with open_store(db, raw_dir=raw_dir_for(db) or tempfile.gettempdir()) as store:
             run = update_similarity(store, threshold=threshold,
                                     progress=None if as_json else lambda m: click.echo(f"  {m}", err=True))
     except StoreError as exc:
@@ -176,7 +179,7 @@ def _year_over_year(conn, agency, year, province, county, as_json, as_csv) -> No
 
 
 def _selection(year, province, county) -> tuple[str, list[Any]]:
-    where, params = ["1"], []
+    where, params = ["1 = 1"], []
     if year is not None:
         where.append("r.report_year = ?")
         params.append(year)
