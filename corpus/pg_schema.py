@@ -169,9 +169,11 @@ CREATE TABLE IF NOT EXISTS statistics (
     source     TEXT NOT NULL,
     evidence   TEXT NOT NULL DEFAULT '',
     capture_id BIGINT REFERENCES captures(capture_id),
+    confidence TEXT NOT NULL DEFAULT '',
     PRIMARY KEY (report_id, key)
 );
 CREATE INDEX IF NOT EXISTS statistics_key ON statistics(key);
+ALTER TABLE statistics ADD COLUMN IF NOT EXISTS confidence TEXT NOT NULL DEFAULT '';  -- schema 5
 
 CREATE OR REPLACE VIEW statistics_long AS
 SELECT r.report_id, r.agency, r.department, r.province, r.city, r.county, r.adcode, r.report_year, r.form,

@@ -78,7 +78,8 @@ class ReportReader(StoreBase):
             raise StoreError(f"unknown report_id {report_id!r}")
         row = self._decode_report(row)
         row["stats"] = self._all(
-            "SELECT key, value, source, evidence, capture_id FROM statistics WHERE report_id = ? ORDER BY key",
+            "SELECT key, value, source, evidence, capture_id, confidence FROM statistics WHERE report_id = ? "
+            "ORDER BY key",
             (report_id,),
         )
         for s in row["stats"]:

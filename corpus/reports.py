@@ -195,10 +195,11 @@ class ReportWriter(StoreBase):
                 )
             if changed:
                 conn.execute("DELETE FROM statistics WHERE report_id = ?", (report_id,))
+                confidence = {s.key: s.confidence or "" for s in record.stats}
                 conn.executemany(
-                    """INSERT INTO statistics (report_id, key, value, source, evidence, capture_id)
-                       VALUES (?, ?, ?, ?, ?, ?)""",
-                    [(report_id, k, v, src, ev, stat_capture) for k, v, src, ev in stats],
+                    """INSERT INTO statistics (report_id, key, value, source, evidence, capture_id, confidence)
+                       VALUES (?, ?, ?, ?, ?, ?, ?)""",
+                    [(report_id, k, v, src, ev, stat_capture, confidence.get(k, "")) for k, v, src, ev in stats],
                 )
                 self._index_report(report_id)
             elif stat_capture is not None:

@@ -21,7 +21,7 @@ import sqlite_utils
 
 logger = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 SCHEMA_SQL = """
 -- One row per government website in the registry (data/sites.csv).
@@ -191,6 +191,9 @@ CREATE TABLE IF NOT EXISTS statistics (
     source     TEXT NOT NULL,      -- table | text: where in the report it was read
     evidence   TEXT NOT NULL DEFAULT '',  -- the table row or sentence, verbatim
     capture_id INTEGER REFERENCES captures(capture_id),  -- the capture holding those bytes
+    -- how the number was placed: table-label (row and column labels as printed), table-position (by the
+    -- form's fixed row/column order or a near-miss label), derived (sum or copy of cells), text (a sentence)
+    confidence TEXT NOT NULL DEFAULT '',
     PRIMARY KEY (report_id, key)
 );
 CREATE INDEX IF NOT EXISTS statistics_key ON statistics(key);
@@ -260,7 +263,14 @@ def _v3_to_v4(db: sqlite_utils.Database) -> None:
     """Copied reports (issue 15): the new table report_similarity comes from SCHEMA_SQL."""
 
 
-MIGRATIONS: dict[int, Migration] = {1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4}
+def _v4_to_v5(db: sqlite_utils.Database) -> None:
+    """Each number's confidence class (issue 11): how it was placed in the table or read from text."""
+    have = {row[1] for row in db.conn.execute("PRAGMA table_info(statistics)")}
+    if "confidence" not in have:
+        db.conn.execute("ALTER TABLE statistics ADD COLUMN confidence TEXT NOT NULL DEFAULT ''")
+
+
+MIGRATIONS: dict[int, Migration] = {1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4, 4: _v4_to_v5}
 
 
 def create_schema(db: sqlite_utils.Database) -> None:

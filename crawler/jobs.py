@@ -34,6 +34,7 @@ from urllib.parse import urlsplit
 
 import procrastinate
 from procrastinate import RetryStrategy
+from procrastinate.tasks import configure_task
 
 from corpus.backend import open_store, redact
 from corpus.store import Store
@@ -47,7 +48,17 @@ CRAWL_TASK, EXTRACT_TASK = "ogi:crawl_site", "ogi:extract"
 # How long a worker may go without a heartbeat before its jobs count as stalled (seconds).
 STALLED_AFTER = 60.0
 
-tasks = procrastinate.Blueprint()
+
+def _connector(db_url: str | None = None):
+    from procrastinate import PsycopgConnector
+
+    return PsycopgConnector(conninfo=db_url) if db_url else PsycopgConnector()
+
+
+# The tasks live on one App that is never opened; each database gets a copy with its own connector
+# (`make_app`). (A procrastinate Blueprint renames its tasks when added to an app: adding it to a second
+# app queued jobs under names no worker knew.)
+tasks = procrastinate.App(connector=_connector())
 
 
 @dataclass
@@ -69,11 +80,7 @@ def site_host(site: Site) -> str:
 
 def make_app(db_url: str) -> procrastinate.App:
     """The procrastinate App of a PostgreSQL corpus (jobs live in the same database as the corpus)."""
-    from procrastinate import PsycopgConnector
-
-    app = procrastinate.App(connector=PsycopgConnector(conninfo=db_url))
-    app.add_tasks_from(tasks, namespace="ogi")
-    return app
+    return tasks.with_connector(_connector(db_url))
 
 
 def ensure_schema(app: procrastinate.App, db_url: str) -> None:
@@ -100,8 +107,11 @@ def enqueue_sites(db_url: str, sites: list[Site], settings: dict[str, Any] | Non
     queued = already = 0
     with app.open():
         for site in sites:
-            task = app.configure_task(CRAWL_TASK, lock=f"host:{site_host(site)}", queueing_lock=f"crawl:{site.site_id}",
-                                      priority=priority)
+            # Configured by name against this app's job manager (a task object defers through the App it
+            # was declared on, which has no connection).
+            task = configure_task(name=CRAWL_TASK, job_manager=app.job_manager, queue=CRAWL_QUEUE,
+                                  lock=f"host:{site_host(site)}", queueing_lock=f"crawl:{site.site_id}",
+                                  priority=priority)
             try:
                 task.defer(site=asdict(site), settings=dict(settings or {}))
                 queued += 1
@@ -136,7 +146,7 @@ def _die_with_parent() -> None:
         pass
 
 
-@tasks.task(name="crawl_site", queue=CRAWL_QUEUE, pass_context=True,
+@tasks.task(name=CRAWL_TASK, queue=CRAWL_QUEUE, pass_context=True,
             retry=RetryStrategy(max_attempts=3, wait=60, retry_exceptions={RuntimeError}))
 async def crawl_site(context: procrastinate.JobContext, site: dict[str, Any], settings: dict[str, Any]) -> dict:
     """Crawl one site in a child process (crawler.site_job) with deferred extraction."""
@@ -171,7 +181,7 @@ def _extract_in_process(db: str, raw_dir: str, request: dict[str, Any]) -> str:
     return run_extract(store, request)
 
 
-@tasks.task(name="extract", queue=EXTRACT_QUEUE, pass_context=True, retry=RetryStrategy(max_attempts=3, wait=5))
+@tasks.task(name=EXTRACT_TASK, queue=EXTRACT_QUEUE, pass_context=True, retry=RetryStrategy(max_attempts=3, wait=5))
 async def extract(context: procrastinate.JobContext, request: dict[str, Any]) -> str:
     """Extract and store one report candidate in the worker's process pool."""
     cfg: WorkerConfig = context.additional_context["ogi"]

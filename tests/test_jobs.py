@@ -140,3 +140,17 @@ def test_worker_and_enqueue_refuse_sqlite_and_bad_urls(tmp_path):
                           "--site", "demo-dxh"], cwd=ROOT, capture_output=True, text=True)
     assert out.returncode == 1, out.stderr
     assert out.stderr.startswith("Error:") and "secret" not in out.stderr and "Traceback" not in out.stderr
+
+
+def test_enqueue_into_two_databases_from_one_process(pg_server):
+    """Every database gets its own App: jobs keep their task name and queue however many were made."""
+    from crawler.jobs import CRAWL_QUEUE, CRAWL_TASK, enqueue_sites
+    from crawler.registry import Site
+
+    site = Site(site_id="s1", name="x", entry_urls=["http://127.0.0.1:9/"])
+    for name in ("ogi_jobs_app_a", "ogi_jobs_app_b"):
+        url = pg_server.create_database(name)
+        assert enqueue_sites(url, [site]) == (1, 0)
+        with psycopg.connect(url) as conn:
+            assert conn.execute("SELECT task_name, queue_name, lock FROM procrastinate_jobs").fetchall() == [
+                (CRAWL_TASK, CRAWL_QUEUE, "host:127.0.0.1")]

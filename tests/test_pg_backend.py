@@ -45,7 +45,8 @@ def _reports(db) -> dict[tuple, dict]:
             out[key] = {
                 "content_hash": r["content_hash"], "form": r["form"], "site": r["site_id"],
                 "text": hashlib.sha256(r["text"].encode()).hexdigest(), "flags": r["flags"],
-                "stats": sorted((s["key"], float(s["value"]), s["source"], s["evidence"]) for s in full["stats"]),
+                "stats": sorted((s["key"], float(s["value"]), s["source"], s["evidence"], s["confidence"])
+                                for s in full["stats"]),
                 "captures": sorted((c["url"], c["sha256"], c["role"]) for c in full["captures"]),
             }
         return out
@@ -61,6 +62,22 @@ def test_same_crawl_gives_identical_reports(both_corpora):
     for key in lite:
         assert pg[key] == lite[key], key
     assert sum(len(r.run_ids) for r in results) == 2 * len(results[0].run_ids)
+
+
+def test_every_number_keeps_its_confidence_class(both_corpora):
+    """How each number was placed (extract's Stat.confidence) is stored beside it, on both backends."""
+    sqlite_db, url, _raw, _results = both_corpora
+    from corpus.backend import open_store
+
+    for db in (sqlite_db, url):
+        store = open_store(db, raw_dir=Path("/nonexistent"))
+        try:
+            rows = store._all("SELECT confidence, count(*) AS n FROM statistics GROUP BY confidence")
+            classes = {r["confidence"]: r["n"] for r in rows}
+        finally:
+            store.close()
+        assert classes.get("table-label", 0) > 100 and classes.get("text", 0) > 0, classes
+        assert "" not in classes, classes
 
 
 def test_same_search_results(both_corpora):
