@@ -7,7 +7,8 @@ portable subset of SQL, and what differs is rewritten here, in one place:
 - placeholders: `?` -> `%s`, `:name` -> `%(name)s` (outside string literals), literal `%` -> `%%`;
 - `x IS ?` (SQLite's null-safe equality) -> `x IS NOT DISTINCT FROM %s`;
 - `INSERT OR IGNORE INTO ...` -> `INSERT INTO ... ON CONFLICT DO NOTHING`;
-- `BEGIN IMMEDIATE` -> `BEGIN`; `instr(a, b)` -> `strpos(a, b)`;
+- `BEGIN IMMEDIATE` -> `BEGIN`; `instr(a, b)` -> `strpos(a, b)`; `LIKE` -> `ILIKE` (SQLite's LIKE ignores the
+  case of ASCII letters: `--agency abc` finds 'ABC局' on both backends);
 - `cursor.lastrowid` after an INSERT into a table with a generated key: the statement gets
   `RETURNING <key>`;
 - `PRAGMA user_version` / `PRAGMA table_info(t)` are answered from `ogi_meta` / `information_schema`, and
@@ -100,6 +101,7 @@ def translate(sql: str, named: bool = False, params: bool = True) -> str:
     text = re.sub(r"\bIS\s+(%\([A-Za-z0-9_]+\)s)", r"IS NOT DISTINCT FROM \1", text, flags=re.IGNORECASE)
     text = re.sub(r"\binstr\s*\(", "strpos(", text, flags=re.IGNORECASE)
     text = re.sub(r"\bsqlite_master\b", _SQLITE_MASTER, text)
+    text = re.sub(r"(?<![\w])LIKE\b", "ILIKE", text)  # SQLite's LIKE ignores ASCII case; PostgreSQL's does not
     text = re.sub(r"^\s*BEGIN\s+IMMEDIATE\s*$", "BEGIN", text, flags=re.IGNORECASE)
     return text
 

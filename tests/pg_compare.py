@@ -57,8 +57,9 @@ def status_records(db: str) -> list[dict]:
     return health
 
 
-def export(db: str, out: Path) -> Path:
-    ogi("export", "--db", db, "--out", str(out), "--stata")
+def export(db: str, out: Path, *options: str) -> Path:
+    """`ogi export --stata` of `db` into `out` (with `options`); returns `out`."""
+    ogi("export", "--db", db, "--out", str(out), "--stata", *options)
     return out
 
 

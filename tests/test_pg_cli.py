@@ -202,3 +202,25 @@ def test_export_reads_one_state_of_a_corpus_being_written(backend, pg_url, tmp_p
     assert agencies == {"甲局"}
     assert {r["agency"] for r in table_rows(out / "statistics_long.csv")} == agencies
     assert len(db_rows(db, "SELECT report_id FROM reports")) == 2  # the second report was saved meanwhile
+
+
+def test_text_filters_ignore_ascii_case_on_both(pg_url, tmp_path):
+    """SQLite's LIKE ignores the case of ASCII letters, so `ogi export --agency` and `ogi search --agency` do; on
+    PostgreSQL too (the facade reads LIKE as ILIKE), else `--agency abc` would find 'ABC开发区管委会' in one only."""
+    from corpus.backend import open_store
+    from extract.record import Record, Region, Stat
+
+    for db in (pg_url, str(tmp_path / "c.db")):
+        store = open_store(db, raw_dir=tmp_path / "raw")
+        try:
+            store.upsert_site("s", "site", None, None, None, None, [], None, False)
+            store.save_report(Record(agency="ABC开发区管委会", report_year=2021, region=Region(adcode="420112"),
+                                     is_report=True, text="行政复议 报告", form="form2021", source_url="http://x/1",
+                                     stats=[Stat(key="core.requests_new", value=3, source="table", evidence="x")]),
+                              site_id="s", capture_ids=[])
+        finally:
+            store.close()
+        out = export(db, tmp_path / f"out{len(db)}", "--agency", "abc")
+        assert [r["agency"] for r in table_rows(out / "reports.csv")] == ["ABC开发区管委会"], db
+        hits = json.loads(ogi("search", "复议", "--agency", "abc开发", "--json", "--db", db))
+        assert [h["agency"] for h in hits] == ["ABC开发区管委会"], db
