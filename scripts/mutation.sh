@@ -26,7 +26,7 @@ stats        | extract/stats/checks.py extract/tables.py  | tests/test_extract_s
 hanweb       | crawler/spiders/hanweb.py                  | tests/test_family_hanweb.py tests/test_mutation_holes.py
 antibot      | crawler/antibot.py                         | tests/test_antibot_classify.py
 incremental  | crawler/incremental.py                     | tests/test_incremental_units.py
-store        | corpus/reports.py                          | tests/test_store.py
+store        | corpus/reports.py                          | tests/test_store.py tests/test_store_identity.py
 export       | ogi/export/*.py                            | tests/test_export.py tests/test_export_schema.py
 "
 
