@@ -22,6 +22,11 @@ from extract.record import Record, SiteContext
 logger = logging.getLogger(__name__)
 
 
+class StoredBytesMissing(RuntimeError):
+    """The raw bytes a job names are not under this worker's raw directory (shared storage not mounted, a
+    different --raw-dir): the job fails, visibly, instead of judging the page from nothing."""
+
+
 @dataclass
 class ExtractRequest:
     """What an extract job needs: the site's context, the page and the captures of its parts."""
@@ -61,7 +66,8 @@ def build_record(parts: list[Part], context: SiteContext, url: str, errors: list
 
 
 def run_extract(store: Store, request: ExtractRequest | dict[str, Any]) -> str:
-    """Extract and store one candidate; returns the page's outcome: report, not_report or error."""
+    """Extract and store one candidate; returns the page's outcome: report, not_report or error.
+    StoredBytesMissing when its bytes cannot be read (after recording the error and the page's state)."""
     req = request if isinstance(request, ExtractRequest) else ExtractRequest(**request)
     ids = [p["capture_id"] for p in req.parts]
     try:
@@ -73,7 +79,7 @@ def run_extract(store: Store, request: ExtractRequest | dict[str, Any]) -> str:
         logger.error("[%s] could not read the stored bytes of %s: %s", req.site_id, req.url, exc)
         store.record_error(req.run_id, req.site_id, req.url, "store", f"stored bytes unreadable: {exc}")
         _page_state(store, req, "error", None, ids)
-        return "error"
+        raise StoredBytesMissing(f"stored bytes of {req.url} unreadable under {store.raw_dir}: {exc}") from exc
     record = build_record(parts, SiteContext(**req.context), req.url, req.errors, req.flags)
     with store.transaction():
         for err in record.errors:
