@@ -334,7 +334,9 @@ def copies(conn: sqlite3.Connection, *, min_similarity: float = 0.9, against: st
         where.append("(r.county LIKE '%' || :county || '%' OR r.adcode = :county)")
         params["county"] = county
     order = {"prev": "s.similarity_prev_year", "peer": "s.nearest_peer_similarity"}.get(
-        against, "max(coalesce(s.similarity_prev_year, 0), coalesce(s.nearest_peer_similarity, 0))")
+        against, """CASE WHEN coalesce(s.similarity_prev_year, 0) >= coalesce(s.nearest_peer_similarity, 0)
+                    THEN coalesce(s.similarity_prev_year, 0) ELSE coalesce(s.nearest_peer_similarity, 0) END""")
+        # (the larger of the two in portable SQL: SQLite's max(a, b) is GREATEST on PostgreSQL)
     sql = f"""SELECT r.report_id, r.agency, r.province, r.county, r.report_year, s.similarity_prev_year,
                      s.prev_report_id, s.nearest_peer, p.agency AS peer_agency, s.nearest_peer_similarity,
                      coalesce(s.content_hash, '') != coalesce(r.content_hash, '') AS stale

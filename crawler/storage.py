@@ -46,7 +46,9 @@ def storage_failed(crawler, exc: BaseException, what: str) -> bool:
     state = session.storage_failure
     if state is None:
         session.storage_failure = state = StorageFailure(first=f"{type(exc).__name__}: {exc}")
-        db = crawler.settings.get("OGI_DB")
+        from corpus.backend import redact
+
+        db = redact(str(crawler.settings.get("OGI_DB")))  # a PostgreSQL URL may hold a password
         logger.error("storage failed while %s (%s) — database %s; stopping the crawl: free disk space and "
                      "run it again (stored reports are kept; unfinished sites are marked interrupted)",
                      what, state.first, db)

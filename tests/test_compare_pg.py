@@ -78,3 +78,7 @@ def test_cli_compare_on_postgres(pg_url, tmp_path, monkeypatch):
     assert json.loads(again.output)["reports"] == len(_records())
     copies = CliRunner().invoke(main, ["compare", "--copies", "--against", "peer", "--db", pg_url, "--json"])
     assert {c["agency"] for c in json.loads(copies.output)} == {"霍山县交通运输局", "霍山县住房和城乡建设局"}
+    # `--against any` orders by the larger of two similarities (portable SQL, not SQLite's two-argument max).
+    either = CliRunner().invoke(main, ["compare", "--copies", "--against", "any", "--db", pg_url, "--json"])
+    assert either.exit_code == 0, either.output
+    assert {"霍山县交通运输局", "霍山县住房和城乡建设局"} <= {c["agency"] for c in json.loads(either.output)}
