@@ -249,3 +249,20 @@ def migrate(conn: Any) -> int:
     finally:
         conn.raw.execute("SELECT pg_advisory_unlock(hashtext('ogi schema'))")
     return found
+
+
+def ensure_schema(url: str) -> int:
+    """Create the ogi tables in a PostgreSQL database if they are not there (for `ogi enqueue`, which queues
+    crawls before any worker has opened the corpus); returns the version found."""
+    from corpus.db import StoreError
+    from corpus.pg_conn import PgConnection
+
+    conn = PgConnection(url, application_name="ogi schema")
+    try:
+        found = schema_version(conn)
+        if found > SCHEMA_VERSION:
+            raise StoreError(f"the database has schema version {found}, newer than this ogi ({SCHEMA_VERSION})")
+        migrate(conn)
+        return found
+    finally:
+        conn.close()

@@ -36,6 +36,7 @@ import procrastinate
 from procrastinate import RetryStrategy
 from procrastinate.tasks import configure_task
 
+from corpus import pg_schema
 from corpus.backend import open_store, redact
 from corpus.store import Store
 from crawler.extract_job import ExtractRequest, run_extract
@@ -104,6 +105,7 @@ def enqueue_sites(db_url: str, sites: list[Site], settings: dict[str, Any] | Non
     """A crawl job per site; returns (queued, already queued). Sites already waiting are not queued twice."""
     app = make_app(db_url)
     ensure_schema(app, db_url)
+    pg_schema.ensure_schema(db_url)  # `ogi status` reads the corpus before any worker has opened it
     queued = already = 0
     with app.open():
         for site in sites:

@@ -131,20 +131,28 @@ def parse_time_of_day(value: str) -> tuple[int, int]:
     return hour, minute
 
 
-def crawl_command_line(db: Path, registry: Path, python: str | None = None) -> list[str]:
-    """The command cron/systemd runs: this interpreter's ogi, absolute paths, no progress table."""
+def crawl_command_line(db: Path | str, registry: Path, python: str | None = None) -> list[str]:
+    """The command cron/systemd runs: this interpreter's ogi, absolute paths, no progress table. For a
+    PostgreSQL corpus it queues the night's crawl for `ogi worker`s (`ogi enqueue`) instead of crawling."""
+    if is_postgres_url(str(db)):
+        return [python or sys.executable, "-m", "ogi.cli", "enqueue", "--registry", str(registry), "--db", str(db)]
     return [python or sys.executable, "-m", "ogi.cli", "crawl", "--registry", str(registry), "--db", str(db), "--quiet"]
 
 
-def cron_line(time_of_day: str, db: Path, registry: Path, workdir: Path, python: str | None = None) -> str:
+def _log_dir(db: Path | str, workdir: Path) -> Path:
+    return workdir / "data" / "logs" if is_postgres_url(str(db)) else Path(db).parent / "logs"
+
+
+def cron_line(time_of_day: str, db: Path | str, registry: Path, workdir: Path, python: str | None = None) -> str:
     hour, minute = parse_time_of_day(time_of_day)
     cmd = " ".join(shlex.quote(a) for a in crawl_command_line(db, registry, python))
     # ogi writes its own log under <db dir>/logs; cron's mail gets only what escapes it.
-    cron_log = shlex.quote(str(db.parent / "logs" / "cron.log"))
+    cron_log = shlex.quote(str(_log_dir(db, workdir) / "cron.log"))
     return f"{minute} {hour} * * * cd {shlex.quote(str(workdir))} && {cmd} >> {cron_log} 2>&1 {CRON_MARKER}"
 
 
-def systemd_units(time_of_day: str, db: Path, registry: Path, workdir: Path, python: str | None = None) -> dict[str, str]:
+def systemd_units(time_of_day: str, db: Path | str, registry: Path, workdir: Path,
+                  python: str | None = None) -> dict[str, str]:
     """ogi-crawl.service (oneshot) and ogi-crawl.timer (daily, catches up after downtime)."""
     hour, minute = parse_time_of_day(time_of_day)
     cmd = " ".join(shlex.quote(a) for a in crawl_command_line(db, registry, python))

@@ -154,3 +154,34 @@ def test_enqueue_into_two_databases_from_one_process(pg_server):
         with psycopg.connect(url) as conn:
             assert conn.execute("SELECT task_name, queue_name, lock FROM procrastinate_jobs").fetchall() == [
                 (CRAWL_TASK, CRAWL_QUEUE, "host:127.0.0.1")]
+
+
+def test_status_shows_the_job_queue_and_schedule_enqueues(pg_server, tmp_path):
+    """`ogi status --jobs` lists queued jobs per site; `ogi schedule --db postgresql://…` queues the night's crawl
+    for the workers (and refuses a URL whose password would land in the crontab)."""
+    import json
+
+    from click.testing import CliRunner
+
+    from crawler.jobs import enqueue_sites
+    from crawler.registry import Site
+    from ogi.cli import main
+
+    url = pg_server.create_database("ogi_jobs_status")
+    enqueue_sites(url, [Site(site_id=s, name=s, entry_urls=[f"http://{s}.example.gov.cn/"]) for s in ("a1", "b2")])
+    out = CliRunner().invoke(main, ["status", "--db", url, "--jobs", "--json"])
+    assert out.exit_code == 0, out.output
+    status = json.loads(out.output)
+    assert [(s["site_id"], s["crawl_queued"], s["crawl_running"]) for s in status["sites"]] == [("a1", 1, 0),
+                                                                                               ("b2", 1, 0)]
+    assert status["totals"] == {"todo": 2}
+    text = CliRunner().invoke(main, ["status", "--db", url])
+    assert text.exit_code == 0, text.output
+    assert "job queue (2 todo)" in text.output and "a1" in text.output
+    sqlite = CliRunner().invoke(main, ["status", "--db", str(tmp_path / "x.db"), "--jobs"])
+    assert sqlite.exit_code == 2 and "PostgreSQL" in sqlite.output
+    line = CliRunner().invoke(main, ["schedule", "--db", url, "--registry", "data/sites.csv"])
+    assert line.exit_code == 0, line.output
+    assert " enqueue --registry " in line.output and f"--db {url}" in line.output and " crawl " not in line.output
+    secret = CliRunner().invoke(main, ["schedule", "--db", "postgresql://ogi:secret@db/ogi"])
+    assert secret.exit_code == 2 and "pgpass" in secret.output and "secret" not in secret.output

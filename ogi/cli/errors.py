@@ -9,6 +9,7 @@ traceback (exit 1).
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from typing import Any
 
 import click
@@ -54,3 +55,19 @@ class OgiCommand(click.Command):
                 if isinstance(exc, error):
                     raise UserError(str(exc), code) from exc
             raise
+
+
+def database_errors(action: Callable[[], Any]) -> Any:
+    """Run `action`, turning an unreachable or refusing PostgreSQL into one `Error:` line."""
+    import sqlite3
+
+    import psycopg
+
+    from corpus.backend import redact
+    from corpus.store import StoreError
+
+    try:
+        return action()
+    except (psycopg.Error, sqlite3.DatabaseError, StoreError) as exc:
+        message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise UserError(redact(message)) from exc

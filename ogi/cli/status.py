@@ -19,12 +19,22 @@ _STYLE = {"ok": "green", "partial": "yellow", "running": "cyan", "interrupted": 
 @db_option()
 @click.option("--runs", "runs_per_site", type=click.IntRange(1, 50), default=2, show_default=True,
               help="Runs to show per site.")
-@json_option("each site's health and runs")
-def status_command(db, runs_per_site, as_json) -> None:
+@click.option("--jobs", "jobs_only", is_flag=True,
+              help="PostgreSQL: only the job queue (queued/running/stalled jobs per site and per worker).")
+@json_option("each site's health and runs (with --jobs: the job queue)")
+def status_command(db, runs_per_site, jobs_only, as_json) -> None:
     """Each site's last runs and health: ok, partial, redesigned (far fewer items than the previous
-    run), blocked (why), unreachable, needs a family module, interrupted."""
+    run), blocked (why), unreachable, needs a family module, interrupted. On PostgreSQL also the job queue
+    of `ogi worker`s."""
+    from corpus.pg_conn import is_postgres_url
     from ogi.ops import listed_items, site_health
 
+    if jobs_only:
+        if not is_postgres_url(db):
+            raise click.BadParameter("the job queue is PostgreSQL's (ogi worker); an SQLite corpus has none",
+                                     param_hint="--jobs")
+        _print_jobs(db, as_json)
+        return
     health = site_health(db, runs_per_site=runs_per_site)
     if as_json:
         click.echo(json.dumps([asdict(h) for h in health], ensure_ascii=False, indent=2))
@@ -45,6 +55,36 @@ def status_command(db, runs_per_site, as_json) -> None:
                       str(last.get("skipped") or 0), str(last.get("reports") or 0), str(last.get("errors") or 0),
                       escape(h.reason))
     console().print(table)
+    if is_postgres_url(db):
+        _print_jobs(db, False)
+
+
+def _print_jobs(db: str, as_json: bool) -> None:
+    """The job queue of a PostgreSQL corpus: per site (queued, running, stalled, failed, done) and per worker."""
+    from rich.table import Table
+
+    from crawler.jobs import queue_status
+    from ogi.cli.errors import database_errors
+
+    status = database_errors(lambda: queue_status(db))
+    if as_json:
+        click.echo(json.dumps(status, ensure_ascii=False, indent=2, default=str))
+        return
+    totals = ", ".join(f"{n} {s}" for s, n in sorted(status["totals"].items())) or "no jobs"
+    table = Table(title=f"job queue ({totals})", title_justify="left")
+    cols = ("site_id", "crawl_queued", "crawl_running", "extract_queued", "extract_running", "stalled", "failed", "done")
+    for col in cols:
+        table.add_column(col.replace("_", " "), justify="left" if col == "site_id" else "right")
+    for row in status["sites"]:
+        table.add_row(*(str(row[c]) for c in cols))
+    console().print(table)
+    workers = Table(title="workers", title_justify="left")
+    for col in ("worker", "last heartbeat", "running jobs", "state"):
+        workers.add_column(col)
+    for w in status["workers"]:
+        workers.add_row(str(w["worker_id"]), str(w["last_heartbeat"])[:19], str(w["running"]),
+                        "[red]stalled[/]" if w["stalled"] else "alive")
+    console().print(workers)
 
 
 def _check_time(ctx: click.Context, param: click.Parameter, value: str) -> str:
@@ -75,17 +115,21 @@ def schedule_command(time_of_day, db, registry, systemd, unit_dir, install, dry_
     from corpus.pg_conn import is_postgres_url
     from ogi.ops import cron_line, install_cron_line, systemd_units, write_unit
 
-    if is_postgres_url(db):  # its crontab line would carry the URL (often with a password) and a raw dir
-        raise click.ClickException(
-            f"ogi schedule sets up the nightly crawl of an SQLite database; {shown_db(db)} is PostgreSQL: schedule "
-            "`ogi crawl --db URL --raw-dir DIR` yourself (password in ~/.pgpass) or run workers (README, Many machines)")
     workdir = Path.cwd()
-    db, registry = Path(db).resolve(), Path(registry).resolve()
+    if is_postgres_url(db):  # the night's crawl is queued for the workers (ogi enqueue), never run here
+        from urllib.parse import urlsplit
+
+        if urlsplit(db).password:
+            raise click.BadParameter("the crontab line would hold this URL's password: put it in ~/.pgpass (or "
+                                     "PGPASSFILE) and give the URL without it", param_hint="--db")
+    else:
+        db = Path(db).resolve()
+    registry = Path(registry).resolve()
     if not registry.exists():
         raise click.BadParameter(f"{registry} does not exist", param_hint="--registry")
     if registry.is_dir():
         raise click.BadParameter(f"{registry} is a directory, not a registry CSV file", param_hint="--registry")
-    if db.is_dir():
+    if isinstance(db, Path) and db.is_dir():
         raise click.BadParameter(f"{db} is a directory, not a database file", param_hint="--db")
     if systemd:
         units = systemd_units(time_of_day, db, registry, workdir)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import click
 
 from ogi.cli.common import registry_option
-from ogi.cli.errors import OgiCommand, UserError
+from ogi.cli.errors import OgiCommand, database_errors
 
 
 def _pg_url(db: str) -> str:
@@ -20,22 +20,6 @@ def _pg_url(db: str) -> str:
         raise click.BadParameter("workers share one PostgreSQL corpus: give --db postgresql://user@host/dbname",
                                  param_hint="--db")
     return db
-
-
-def _database_errors(action: str):
-    """Run `action`, turning an unreachable or refusing PostgreSQL into one `Error:` line."""
-    import sqlite3
-
-    import psycopg
-
-    from corpus.backend import redact
-    from corpus.store import StoreError
-
-    try:
-        return action()
-    except (psycopg.Error, sqlite3.DatabaseError, StoreError) as exc:
-        message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise UserError(redact(message)) from exc
 
 
 db_url_option = click.option("--db", required=True, metavar="URL", help="The PostgreSQL corpus: postgresql://…")
@@ -82,7 +66,7 @@ def worker_command(db, raw_dir, queues, concurrency, name, until_empty, stalled_
         settings["OGI_ALLOWED_PRIVATE_NETWORKS"] = list(allow_networks)
     logging.basicConfig(level=log_level, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     cfg = WorkerConfig(db=db, raw_dir=raw_dir, concurrency=concurrency, settings=settings, log_level=log_level)
-    _database_errors(lambda: asyncio.run(run_worker(cfg, queues=wanted, name=name, wait=not until_empty,
+    database_errors(lambda: asyncio.run(run_worker(cfg, queues=wanted, name=name, wait=not until_empty,
                                                     stalled_after=stalled_after)))
 
 
@@ -111,5 +95,5 @@ def enqueue_command(db, registry, site_ids, provinces, cities, adcodes, delay) -
     if not sites:
         raise click.ClickException("no sites to queue (check --site/--province/--city/--adcode)")
     settings = {} if delay is None else {"DOWNLOAD_DELAY": delay, "AUTOTHROTTLE_START_DELAY": delay}
-    queued, already = _database_errors(lambda: enqueue_sites(db, sites, settings))
+    queued, already = database_errors(lambda: enqueue_sites(db, sites, settings))
     click.echo(f"queued {queued} site(s)" + (f"; {already} already queued" if already else ""))
