@@ -184,7 +184,7 @@ def test_search_page_same_results_as_ogi_search(ui: UI, corpus: tuple[Path, dict
     expected = [h.report_id for h in search(corpus[0], q, limit=100)]
     assert expected, q
     page = ui.html(f"/-/search?q={q}")
-    got = [int(i) for i in re.findall(r'class="ogi-hit-title" href="/ogi/reports/(\d+)"', page)]
+    got = [int(i) for i in re.findall(r'class="ogi-hit-title" href="/-/report/(\d+)"', page)]
     assert got == expected
     canned = ui.rows(f"/ogi/search.json?q={q}")
     assert [r["report_id"] for r in canned] == expected
@@ -195,7 +195,7 @@ def test_search_two_and_four_characters(ui: UI, corpus: tuple[Path, dict[str, in
     two = ui.html("/-/search?q=复议")
     assert 'id="hit-count">5 reports match' in two  # every text but zf2021's has 复议 somewhere
     four = ui.html("/-/search?q=行政复议")
-    hits = {int(i) for i in re.findall(r'href="/ogi/reports/(\d+)"', four.split('class="ogi-hits"')[1])}
+    hits = {int(i) for i in re.findall(r'href="/-/report/(\d+)"', four.split('class="ogi-hits"')[1])}
     # zf2019 has 复议 after 诉讼0件, zf2020 has 行政 复议 apart: neither is the phrase 行政复议
     assert hits == {ids["zj2019"], ids["zj2021"], ids["jy2019"]}
     assert "<mark>行政复议</mark>" in four
@@ -210,7 +210,7 @@ def test_search_facets_filter(ui: UI, corpus: tuple[Path, dict[str, int]]) -> No
     assert re.search(r">2019</a> 3", year)
     filtered = ui.html("/-/search?q=复议&province=湖北省")
     assert 'id="hit-count">1 report match' in filtered
-    assert f'href="/ogi/reports/{corpus[1]["jy2019"]}"' in filtered
+    assert f'href="/-/report/{corpus[1]["jy2019"]}"' in filtered
     assert 'id="hit-count">1 report match' in ui.html("/-/search?q=复议&report_year=2021")
     # the link to the reports table keeps Datasette's own facets on exactly these reports
     link = re.search(r'href="(/ogi/reports\?report_id__in=[^"]+)"', filtered).group(1).replace("&amp;", "&")

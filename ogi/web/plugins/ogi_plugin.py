@@ -28,6 +28,7 @@ from ogi.web.pages import BOOK, config
 from ogi.web.pages.compare import compare_page, copies_page, peers_page
 from ogi.web.pages.completeness import completeness_page
 from ogi.web.pages.indicator import indicator_page
+from ogi.web.pages.report import report_lookup, report_page
 from ogi.web.pages.search import fts_expression, search_page, snippet
 
 logger = logging.getLogger(__name__)
@@ -86,10 +87,23 @@ def startup(datasette: Any) -> Any:
     return fill
 
 
+# Tables whose column names a report: its cells link to /-/report/<id>.
+_REPORT_LINK = {"statistics": "report_id", "statistics_long": "report_id",
+                "report_versions": "report_id", "report_similarity": "report_id", "report_captures": "report_id"}
+
+
 @hookimpl
-def render_cell(value: Any, column: str, table: str | None, database: str, datasette: Any) -> Any:
-    """Statistic keys shown with their codebook label and unit."""
-    if database != config(datasette)["database"] or column != "key":
+def render_cell(row: Any, value: Any, column: str, table: str | None, database: str, datasette: Any) -> Any:
+    """Statistic keys shown with their codebook label and unit; report titles and ids link to the report page."""
+    if database != config(datasette)["database"]:
+        return None
+    if table == "reports" and column == "title" and row is not None and "report_id" in row.keys():
+        href = datasette.urls.path(f"/-/report/{row['report_id']}")
+        return Markup(f'<a class="ogi-read" href="{escape(href)}">{escape(value or "(untitled)")}</a>')
+    if _REPORT_LINK.get(table or "") == column and value is not None and str(value).isdigit():
+        href = datasette.urls.path(f"/-/report/{value}")
+        return Markup(f'{escape(value)} <a class="ogi-read" href="{escape(href)}">read 阅读</a>')
+    if column != "key":
         return None
     if table not in ("statistics", "statistics_long") or not isinstance(value, str):
         return None
@@ -132,6 +146,8 @@ def register_routes() -> list[tuple[str, Any]]:
         (r"^/-/compare$", compare_page),
         (r"^/-/copies$", copies_page),
         (r"^/-/peers$", peers_page),
+        (r"^/-/report/(?P<report_id>[^/]+)$", report_page),
+        (r"^/-/report$", report_lookup),
     ]
 
 
