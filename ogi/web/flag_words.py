@@ -23,8 +23,10 @@ CONFIDENCE_WORDS: dict[str, tuple[str, str]] = {
     "": ("未记录", "how it was placed was not recorded (stored before schema 5)"),
 }
 
-_TABLE_KEYS = {"二": ("proactive.",), "三": ("requests.", "core.requests_"),
-               "四": ("review.", "litigation_", "core.review_", "core.litigation_")}
+_TABLE_PREFIX = {"二": "proactive.", "三": "requests.", "四": ""}
+_CORE_GROUP = {"review": ("core.review_",), "litigation_direct": ("core.litigation_",),
+               "litigation_after_review": ("core.litigation_",)}
+_IDS_RE = re.compile(r"\(([a-z_][a-z0-9_.]*(?:, [a-z_][a-z0-9_.]*)*)\)")
 _DISAGREE_WORDS = {"request": "core.requests_new", "administrative review": "core.review_total",
                    "lawsuit": "core.litigation_total"}
 
@@ -42,6 +44,14 @@ class FlagNote:
     def concerns(self, key: str) -> bool:
         """Whether this flag is about the statistic `key`."""
         return any(key == k or (k.endswith((".", "_")) and key.startswith(k)) for k in self.keys)
+
+
+def _named_rows(m: re.Match[str]) -> tuple[str, ...]:
+    """The rows or cells a table note names in parentheses ("placed by position (denied_prohibited_by_law)");
+    none when it names none (the note is then shown with its table, not beside single numbers)."""
+    prefix = _TABLE_PREFIX[m.group(1)]
+    names = [n for g in _IDS_RE.findall(m.string) for n in g.split(", ")]
+    return tuple(k for n in names for k in (prefix + n, prefix + n + "."))
 
 
 def _cols(col: str, rows: tuple[str, ...]) -> tuple[str, ...]:
@@ -85,10 +95,10 @@ _RULES: list[Rule] = [
     (re.compile(r"^table (二|三|四)\b.*(?:digits run together|run together)"),
      "表格数字粘连，已按合计拆分（或无法唯一拆分而跳过）", "digits of this table ran together in the text; they "
      "were cut where the sums hold (or skipped when no single cut did)", "table",
-     lambda m: _TABLE_KEYS[m.group(1)]),
+     lambda m: _named_rows(m)),
     (re.compile(r"^table (二|三|四)\b"),
      "表格读取提示：部分行列未按标签识别或被跳过", "a note on reading this table: some rows or columns were not "
-     "recognised by their labels, placed by position, or skipped", "table", lambda m: _TABLE_KEYS[m.group(1)]),
+     "recognised by their labels, placed by position, or skipped", "table", lambda m: _named_rows(m)),
     (re.compile(r"^(?:a table could not be|table legacy could not be|numbers could not be read|stats failed)"),
      "表格或数字读取失败", "a table or the numbers could not be read", "table", lambda m: ()),
     (re.compile(r"^edited after publication"),

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import sqlite3
 import threading
 from pathlib import Path
@@ -92,8 +93,10 @@ def _stat_rows(stats: list[dict[str, Any]], notes: list[FlagNote]) -> dict[str, 
     return out
 
 
-def _tables(grids: list[list[list[str]]], stats: dict[str, dict[str, Any]]) -> tuple[list[dict[str, Any]], set[str]]:
-    """The grids as header and body rows with the numbers placed on them; and the keys placed."""
+def _tables(grids: list[list[list[str]]], stats: dict[str, dict[str, Any]],
+            notes: list[FlagNote]) -> tuple[list[dict[str, Any]], set[str]]:
+    """The grids as header and body rows with the numbers placed on them (and the flags about the table
+    as a whole above them); and the keys placed."""
     placed = place_numbers(grids, list(stats.values()))
     tables, shown = [], set()
     for gi, grid in enumerate(grids):
@@ -104,7 +107,9 @@ def _tables(grids: list[list[list[str]]], stats: dict[str, dict[str, Any]]) -> t
         for ri, row in enumerate(grid[h:], start=h):
             row_keys = placed.rows.get(gi, {}).get(ri, [])
             rows.append({"cells": row, "keys": row_keys, "flagged": any(stats[k]["flags"] for k in row_keys)})
-        tables.append({"index": gi + 1, "name": placed.names.get(gi), "head": [merged(r) for r in grid[:h]],
+        name = placed.names.get(gi)
+        tables.append({"index": gi + 1, "name": name, "head": [merged(r) for r in grid[:h]],
+                       "notes": [n for n in notes if name and re.match(rf"table {name}\b", n.flag)],
                        "rows": rows, "stats": [stats[k] for k in keys]})
     return tables, shown
 
@@ -133,7 +138,7 @@ async def report_page(datasette: Any, request: Request) -> Response:
     stats = _stat_rows(report["stats"], notes)
     source = choose_source(report["sources"], report.get("text_source"))
     grids, tables_note = await _grids(source)
-    tables, shown = _tables(grids, stats)
+    tables, shown = _tables(grids, stats, notes)
     attachments = [c for c in report["captures"] if c["role"] == "attachment"]
     ctx = {
         "r": report, "database": cfg["database"], "notes": notes, "tables": tables, "tables_note": tables_note,
