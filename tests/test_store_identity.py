@@ -246,3 +246,23 @@ def test_delete_report_removes_everything_but_the_captures(store):
     assert [r["report_id"] for r in rows(store, "SELECT report_id FROM report_captures")] == [keep]
     assert rows(store, "SELECT COUNT(*) AS n FROM captures") == [{"n": 1}]
     assert [h.agency for h in search(store, "主动公开")] == ["甲区财政局"]
+
+
+def test_confidence_is_stored_per_number(store):
+    stats = [Stat("core.requests_new", 3, "table", "3", "table-label"), Stat("core.review_total", 1, "text", "1")]
+    store.save_report(rec(stats=stats), site_id="s", capture_ids=[])
+    assert rows(store, "SELECT key, confidence FROM statistics ORDER BY key") == [
+        {"key": "core.requests_new", "confidence": "table-label"}, {"key": "core.review_total", "confidence": ""}]
+
+
+def test_identity_lock_key():
+    """Concurrent writers of one report (PostgreSQL) serialize on this key: agency and year, else the URL,
+    else the bytes."""
+    from corpus.reports import ReportWriter
+
+    key = ReportWriter._identity_key
+    assert key(rec()) == "report|甲区教育局|2022"
+    assert key(rec(report_year=None)) == f"report-url|{URL}"
+    assert key(rec(agency=None)) == f"report-url|{URL}"
+    assert key(rec(agency=None, source_url=None)) == "report-url|" + "a" * 64
+    assert key(rec(agency=None, source_url=None, sha256=None)) == "report-url|"
