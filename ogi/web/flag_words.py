@@ -79,7 +79,7 @@ _RULES: list[Rule] = [
                                 ("other", "other_no_correction", "other_unpaid_fee", "other_misc"))),
     (re.compile(r"^table 四 (\w+): upheld \+ corrected"),
      "表四该组：维持＋纠正＋其他＋尚未审结 ≠ 总计", "table 四, this group: upheld + corrected + other + pending "
-     "does not equal its total", "numbers", lambda m: (f"{m.group(1)}.",)),
+     "does not equal its total", "numbers", lambda m: (f"{m.group(1)}.", *_CORE_GROUP.get(m.group(1), ()))),
     (re.compile(r"^text says (?:[\d.]+ (request|administrative review|lawsuit)s?|[\d.]+ for ([\w.]+))"),
      "正文所述数字与表格不一致：保留表格数字", "the text gives another number than the table; the table's "
      "number is kept", "numbers",

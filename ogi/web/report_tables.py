@@ -117,6 +117,20 @@ def merged(row: list[str]) -> list[tuple[str, int]]:
     return out
 
 
+def body_cells(row: list[str]) -> list[tuple[str, int]]:
+    """A body row as (text, colspan): before its first number, a label cell takes the empty or repeated
+    cells after it (a span the extractor expanded), so the label reads as one cell as printed."""
+    out: list[tuple[str, int]] = []
+    numbers = False
+    for cell in row:
+        numbers = numbers or is_number(cell)
+        if not numbers and out and out[-1][0] and (not cell.strip() or cell == out[-1][0]):
+            out[-1] = (out[-1][0], out[-1][1] + 1)
+        else:
+            out.append((cell, 1))
+    return out
+
+
 def _row_label(row: list[str]) -> str:
     cells: list[str] = []
     for c in row:
@@ -143,7 +157,8 @@ def evidence_pieces(evidence: str) -> list[Piece]:
     out = []
     for m in _PIECE_RE.finditer(evidence or ""):
         nums = [x.strip() for x in m.group(3).split("|") if x.strip()]
-        out.append(Piece(m.group(1), m.group(2).strip(), nums))
+        label = re.sub(r"\s*\[[^\]]*\]", "", m.group(2)).strip()  # "[row, by position]": the extractor's note
+        out.append(Piece(m.group(1), label, nums))
     return out
 
 

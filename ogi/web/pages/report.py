@@ -32,6 +32,7 @@ from ogi.web.pages import BOOK, config, read
 from ogi.web.params import ParamError, int_param, text_param
 from ogi.web.report_tables import (
     TABLES_SECONDS,
+    body_cells,
     choose_source,
     header_rows,
     merged,
@@ -106,7 +107,7 @@ def _tables(grids: list[list[list[str]]], stats: dict[str, dict[str, Any]],
         rows = []
         for ri, row in enumerate(grid[h:], start=h):
             row_keys = placed.rows.get(gi, {}).get(ri, [])
-            rows.append({"cells": row, "keys": row_keys, "flagged": any(stats[k]["flags"] for k in row_keys)})
+            rows.append({"cells": body_cells(row), "keys": row_keys, "flagged": any(stats[k]["flags"] for k in row_keys)})
         name = placed.names.get(gi)
         tables.append({"index": gi + 1, "name": name, "head": [merged(r) for r in grid[:h]],
                        "notes": [n for n in notes if name and re.match(rf"table {name}\b", n.flag)],
