@@ -122,6 +122,7 @@ def test_font_map_without_bu_glyph_maps_only_the_unambiguous_pairs():
 def test_font_map_bu_at_the_very_end_of_a_defective_document():
     """Nothing follows the last character: a printed 不 there is a shifted 与 (no 不-word can start)."""
     assert fix_font_map("丌断迚行，公开不") == "不断进行，公开与"
+    assert fix_font_map("丌断迚行不够") == "不断进行不够"  # the last two characters: 够 still follows 不
     assert fix_font_map("迚行挃导不") == "进行指导不"  # without 丌: left alone
 
 
