@@ -9,6 +9,7 @@ search page).
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
 import subprocess
 from collections.abc import Iterator
@@ -17,10 +18,12 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import start_ogi_serve
+from tests.pdf_reports import add_hongze
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
 ARTIFACTS = Path(__file__).parent / "artifacts"
+SCREENSHOTS = Path(__file__).resolve().parents[1] / "docs" / "screenshots"
 
 # Skipped on a developer machine without the browser; never in CI, where scripts/setup.sh installs it.
 pytestmark = pytest.mark.skipif(
@@ -38,6 +41,8 @@ def demo_db(demo_crawls, tmp_path_factory) -> Path:
     src.backup(dst)
     src.close()
     dst.close()
+    shutil.copytree(demo_crawls["second"].db.parent / "raw", db.parent / "raw")  # report pages re-read tables
+    add_hongze(db)  # two real PDF reports, stored as a crawl stores them (tests/pdf_reports.py)
     return db
 
 
@@ -85,10 +90,13 @@ def browser(tmp_path_factory) -> Iterator[object]:
 
 
 def _shot(driver, name: str) -> Path:
+    """A screenshot of the window in tests/artifacts/, copied to docs/screenshots/ for the README."""
     ARTIFACTS.mkdir(exist_ok=True)
     path = ARTIFACTS / name
     driver.save_screenshot(str(path))
     assert path.stat().st_size > 10_000  # a rendered page, not a blank image
+    SCREENSHOTS.mkdir(exist_ok=True)
+    (SCREENSHOTS / name).write_bytes(path.read_bytes())
     return path
 
 
@@ -126,11 +134,12 @@ def test_search_open_report_and_facets(server: str, browser, demo_db: Path) -> N
     first = wait.until(ec.element_to_be_clickable((By.CSS_SELECTOR, ".ogi-hit-title")))
     title = first.text
     first.click()
-    wait.until(ec.url_matches(r"/ogi/reports/\d+$"))
+    wait.until(ec.url_matches(r"/-/report/\d+$"))
     page = browser.find_element(By.TAG_NAME, "body").text
-    assert title in page and "复议" in page
-    assert browser.find_element(By.CSS_SELECTOR, "td.col-text").text.count("\n") > 3  # full text, lines kept
-    _shot(browser, "report.png")
+    assert title in page
+    browser.find_element(By.CSS_SELECTOR, ".ogi-fulltext summary").click()
+    assert browser.find_element(By.CSS_SELECTOR, ".ogi-text").text.count("\n") > 3  # full text, lines kept
+    assert "复议" in browser.find_element(By.CSS_SELECTOR, ".ogi-text").text
 
     # 3. the reports table: Datasette's facets on province, year, department and form; use one
     browser.get(server + "/ogi/reports")
@@ -153,3 +162,40 @@ def test_search_open_report_and_facets(server: str, browser, demo_db: Path) -> N
     browser.get(server + "/-/indicator?key=core.requests_new&county=周村区")
     assert browser.find_elements(By.CSS_SELECTOR, "svg.ogi-chart circle.point")
     _shot(browser, "indicator.png")
+
+
+def test_pdf_report_page(server: str, browser, demo_db: Path) -> None:
+    """A PDF report's page (the real 洪泽 2024 report, stored as a crawl stores it): its tables with their
+    headers, its numbers with their evidence, its flags in words and the PDF's link."""
+    from selenium.webdriver.common.by import By
+
+    rid = _query(demo_db, "SELECT report_id FROM reports WHERE agency = '洪泽区人民政府' AND report_year = 2024")[0][0]
+    pdf = _query(demo_db, "SELECT c.url FROM report_captures rc JOIN captures c USING (capture_id) "
+                          "WHERE rc.report_id = ? AND rc.role = 'attachment'", (rid,))[0][0]
+    browser.get(f"{server}/-/report/{rid}")
+    assert browser.find_element(By.TAG_NAME, "h1").text == "洪泽区人民政府2024年政府信息公开工作年度报告"
+    # the PDF the report was read from, linked
+    assert [a.get_attribute("href") for a in browser.find_elements(By.CSS_SELECTOR, "a.ogi-attachment")] == [pdf]
+    # table 三 as a table with its column headers
+    three = browser.find_element(By.CSS_SELECTOR, '.ogi-doc-table[data-table="三"]')
+    headers = [th.text for th in three.find_elements(By.CSS_SELECTOR, "table.ogi-grid thead th")]
+    assert "自然人" in headers and "总计" in headers
+    row = three.find_element(By.CSS_SELECTOR, "tr.ogi-has-numbers")
+    assert row.find_elements(By.TAG_NAME, "td")[0].text == "一、本年新收政府信息公开申请数量"
+    # its numbers beside it, with their evidence and how they were placed
+    new = three.find_element(By.CSS_SELECTOR, 'tr.ogi-stat[data-key="core.requests_new"]')
+    assert new.find_element(By.CSS_SELECTOR, ".ogi-value").text == "95 件"
+    assert "table 三: 一、本年新收政府信息公开申请数量 | 95" in new.find_element(By.CSS_SELECTOR, ".ogi-evidence").text
+    assert "按表格行列标签读取" in new.find_element(By.CSS_SELECTOR, ".ogi-confidence").text
+    # the flag about that number, in words, next to it; and every flag at the top
+    assert "正文所述数字与表格不一致" in new.find_element(By.CSS_SELECTOR, ".ogi-stat-flags").text
+    top = browser.find_elements(By.CSS_SELECTOR, ".ogi-report-flags li.ogi-flag")
+    assert len(top) == 2 and all(li.find_element(By.CSS_SELECTOR, ".ogi-flag-en").text for li in top)
+    # the other year of the same agency, one click away
+    browser.find_element(By.CSS_SELECTOR, "a.ogi-other-year").click()
+    assert "2023" in browser.find_element(By.TAG_NAME, "h1").text
+    browser.get(f"{server}/-/report/{rid}")
+    _shot(browser, "report.png")
+    browser.execute_script("arguments[0].scrollIntoView()",
+                           browser.find_element(By.CSS_SELECTOR, '.ogi-doc-table[data-table="三"]'))
+    _shot(browser, "report-tables.png")

@@ -35,6 +35,7 @@ from ogi.web.report_tables import (
     body_cells,
     choose_source,
     header_rows,
+    is_number,
     merged,
     place_numbers,
     read_grids,
@@ -107,7 +108,9 @@ def _tables(grids: list[list[list[str]]], stats: dict[str, dict[str, Any]],
         rows = []
         for ri, row in enumerate(grid[h:], start=h):
             row_keys = placed.rows.get(gi, {}).get(ri, [])
-            rows.append({"cells": body_cells(row), "keys": row_keys, "flagged": any(stats[k]["flags"] for k in row_keys)})
+            words = [c for c in row if c.strip()]
+            subhead = not row_keys and len(words) >= 2 and not any(is_number(c) for c in row)
+            rows.append({"cells": body_cells(row), "subhead": subhead, "keys": row_keys, "flagged": any(stats[k]["flags"] for k in row_keys)})
         name = placed.names.get(gi)
         tables.append({"index": gi + 1, "name": name, "head": [merged(r) for r in grid[:h]],
                        "notes": [n for n in notes if name and re.match(rf"table {name}\b", n.flag)],
