@@ -162,18 +162,64 @@ def to_fts_query(query: str) -> str:
     return " OR ".join(f"({p})" for p in parts)
 
 
-def make_snippet(
-    text: str, terms: list[Term], *, start: str = "[", end: str = "]", width: int = SNIPPET_CHARS
-) -> str | None:
-    """A window of `text` around the first match with every term occurrence marked; None if no term occurs."""
-    if not text or not terms:
+# Snippet choice: among the matches of a text (the first MAX_SNIPPET_CANDIDATES), the one that says most —
+# next to a number (行政复议1件), or in a heading (四、政府信息公开行政复议、行政诉讼情况) — over boilerplate
+# (the opening paragraph every report copies: 全文包括…行政复议、行政诉讼情况…). Ties: the earliest.
+MAX_SNIPPET_CANDIDATES = 200
+_NEAR_CHARS = 12  # a digit this close to the match, on its line, counts as "with numbers"
+_DIGIT_RE = re.compile(r"[0-9０-９]")
+_HEADING_RE = re.compile(r"^\s*(?:[一二三四五六七八九十]{1,3}\s*[、.．]|[（(][一二三四五六七八九十]{1,3}[)）]|第[一二三四五六七八九十]{1,3}[章节部分])")
+_BOILERPLATE_RE = re.compile(r"本报告|本年度报告|《中华人民共和国政府信息公开条例》|年度报告格式")
+
+
+def terms_regex(terms: list[Term]) -> re.Pattern[str] | None:
+    """One regex matching any term in the original text (longest first); None without terms."""
+    if not terms:
         return None
     pats = sorted({t.pattern() for t in terms}, key=len, reverse=True)
-    rx = re.compile("|".join(f"(?:{p})" for p in pats), re.IGNORECASE)
-    first = rx.search(text)
-    if first is None:
-        return None
-    lo = max(0, first.start() - width // 3)
+    return re.compile("|".join(f"(?:{p})" for p in pats), re.IGNORECASE)
+
+
+def match_score(text: str, start: int, end: int) -> int:
+    """How telling the passage around text[start:end] is: +3 with a number beside it on its line, +2 in a
+    heading (a numbered or short line without a full stop), -2 in boilerplate (the paragraph that says
+    what the report contains), -1 in the text's first 200 characters."""
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    line_end = len(text) if line_end < 0 else line_end
+    line = text[line_start:line_end]
+    score = 0
+    if _DIGIT_RE.search(text, max(line_start, start - _NEAR_CHARS), min(line_end, end + _NEAR_CHARS)):
+        score += 3
+    stripped = line.strip()
+    if _HEADING_RE.match(stripped) and len(stripped) <= 40 or (len(stripped) <= 25 and "。" not in stripped):
+        score += 2
+    if _BOILERPLATE_RE.search(line):
+        score -= 2
+    if start < 200:
+        score -= 1
+    return score
+
+
+def best_match(text: str, rx: re.Pattern[str]) -> tuple[int, int, int] | None:
+    """(score, start, end) of the most telling of the first MAX_SNIPPET_CANDIDATES matches; None if none."""
+    best: tuple[int, int, int] | None = None
+    for n, m in enumerate(rx.finditer(text)):
+        if n >= MAX_SNIPPET_CANDIDATES:
+            break
+        if not m.group(0):
+            continue
+        score = match_score(text, m.start(), m.end())
+        if best is None or score > best[0]:
+            best = (score, m.start(), m.end())
+    return best
+
+
+def snippet_at(text: str, rx: re.Pattern[str], at: int, *, start: str = "[", end: str = "]",
+               width: int = SNIPPET_CHARS) -> str:
+    """The window of `width` characters of `text` around position `at` (from the start of its line when that
+    is nearer than a third of the width), every term occurrence marked."""
+    lo = max(0, at - width // 3, text.rfind("\n", 0, at) + 1)
     hi = min(len(text), lo + width)
     lo = max(0, min(lo, hi - width))
     window = text[lo:hi]
@@ -187,6 +233,57 @@ def make_snippet(
     out.append(window[pos:])
     body = " ".join("".join(out).split())
     return ("…" if lo > 0 else "") + body + ("…" if hi < len(text) else "")
+
+
+def make_snippet(
+    text: str, terms: list[Term], *, start: str = "[", end: str = "]", width: int = SNIPPET_CHARS
+) -> str | None:
+    """A window of `text` around its most telling match (`best_match`: beside a number or in a heading rather
+    than in boilerplate; the first on a tie) with every term occurrence marked; None if no term occurs."""
+    rx = terms_regex(terms)
+    if not text or rx is None:
+        return None
+    best = best_match(text, rx)
+    if best is None:
+        return None
+    return snippet_at(text, rx, best[1], start=start, end=end, width=width)
+
+
+def count_matches(
+    store_or_db: Store | sqlite_utils.Database | str | Path, query: str, **filters: Any
+) -> int:
+    """How many reports match `query` and the filters (`search`'s, without limit): the total behind a page
+    of hits. SQLite: a count over the FTS5 MATCH; PostgreSQL: over corpus.pg_search's match condition."""
+    filters = {k: v for k, v in filters.items() if v is not None}
+    if "year" in filters:
+        try:
+            filters["year"] = int(filters["year"])
+        except (TypeError, ValueError) as exc:
+            raise SearchError(f"year must be a number, not {filters['year']!r}") from exc
+    _check_filters(filters)
+    store, owned = _open(store_or_db)
+    try:
+        where, params = store.where_clause("r", **filters)
+        groups = parse_query(query or "")
+        if not groups:
+            if not filters:
+                to_fts_query(query or "")  # raises the explanatory SearchError
+            return int(store._scalar(f"SELECT count(*) FROM reports r WHERE {where}", params))
+        match = to_fts_query(query)
+        if isinstance(store.conn, PgConnection):
+            from corpus.pg_search import match_sql
+
+            matched, match_params = match_sql(groups)
+            return int(store._scalar(f"SELECT count(*) FROM reports r WHERE r.report_id IN ({matched}) AND {where}",
+                                     [*match_params, *params]))
+        return int(store._scalar(
+            "SELECT count(*) FROM reports_fts JOIN reports r ON r.report_id = reports_fts.rowid "
+            f"WHERE reports_fts MATCH ? AND {where}", [match, *params]))
+    except sqlite3.DatabaseError as exc:
+        raise SearchError(str(database_problem(store.db_path, exc))) from exc
+    finally:
+        if owned:
+            store.close()
 
 
 def ranked_matches_sql(where: str) -> str:

@@ -49,7 +49,7 @@ from typing import Any
 
 from datasette.database import Database
 
-from corpus.search import SNIPPET_CHARS, SearchError, Term, make_snippet, parse_query
+from corpus.search import SNIPPET_CHARS, SearchError, Term, best_match, parse_query, snippet_at, terms_regex
 from extract.limits import MAX_TEXT_CHARS
 
 logger = logging.getLogger(__name__)
@@ -132,24 +132,29 @@ def configure_process() -> None:
 
 def bounded_snippet(text: str, terms: list[Term], *, start: str = "[", end: str = "]",
                     width: int = SNIPPET_CHARS) -> str | None:
-    """`corpus.search.make_snippet`, same result, searching SNIPPET_PIECE_CHARS at a time until SNIPPET_SECONDS.
+    """`corpus.search.make_snippet`, searching SNIPPET_PIECE_CHARS at a time until SNIPPET_SECONDS.
 
-    None (as for no match) when the time runs out. The first piece with a match locates the first match
-    (pieces overlap by more than a match is long); the snippet is then made from `width` characters before
-    that piece on, which gives make_snippet's window and ellipses.
+    The most telling match (corpus.search.best_match) of the pieces read in time is shown; None (as for no
+    match) when the time runs out before any match. Pieces overlap by more than a match is long, and a
+    match is scored on the piece it was found in, with _PIECE_OVERLAP characters of context after it.
     """
     text = text[:SNIPPET_SCAN_CHARS]
-    if not text or not terms:
+    rx = terms_regex(terms)
+    if not text or rx is None:
         return None
     deadline = time.monotonic() + SNIPPET_SECONDS
+    best: tuple[int, int, int] | None = None
     for at in range(0, len(text), SNIPPET_PIECE_CHARS):
-        if make_snippet(text[at : at + SNIPPET_PIECE_CHARS + _PIECE_OVERLAP], terms, width=width) is not None:
-            return make_snippet(text[max(0, at - width):] if at else text, terms, start=start, end=end,
-                                width=width)
+        lo = max(0, at - width)
+        found = best_match(text[lo : at + SNIPPET_PIECE_CHARS + _PIECE_OVERLAP], rx)
+        if found is not None and (best is None or found[0] > best[0]):
+            best = (found[0], found[1] + lo, found[2] + lo)
         if time.monotonic() > deadline:
-            logger.debug("snippet given up after %d characters", at + SNIPPET_PIECE_CHARS)
-            return None
-    return None
+            logger.debug("snippet search stopped after %d characters", at + SNIPPET_PIECE_CHARS)
+            break
+    if best is None:
+        return None
+    return snippet_at(text, rx, best[1], start=start, end=end, width=width)
 
 
 def limit_process_heap(limit: int = HEAP_BYTES) -> int:
