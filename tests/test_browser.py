@@ -143,6 +143,9 @@ def test_search_open_report_and_facets(server: str, browser, demo_db: Path) -> N
 
     # 3. the reports table: Datasette's facets on province, year, department and form; use one
     browser.get(server + "/ogi/reports")
+    height = browser.execute_script("return document.body.scrollHeight")
+    print(f"reports table page: {height} px tall")
+    assert height < 8000  # 66,629 px with the full text and hash columns shown
     facets = {e.get_attribute("data-column") for e in browser.find_elements(By.CSS_SELECTOR, ".facet-info")}
     assert {"province", "report_year", "department", "form"} <= facets
     total = _query(demo_db, "SELECT count(*) FROM reports")[0][0]

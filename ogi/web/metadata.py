@@ -162,6 +162,16 @@ def _pivot(alias: str, keys: tuple[str, ...]) -> str:
     )
 
 
+# Columns the table page of a table leaves out unless asked (?_col=… / ?_nocol=…): the full text (200
+# characters of it in 50 rows made the reports page 66,629 px tall) and hashes. Datasette 0.65 has no
+# metadata key for this, so the plugin adds `_nocol` to a table page's own request (ogi_plugin.asgi_wrapper);
+# JSON and CSV keep every column. Each report is read whole on /-/report/<id>.
+DEFAULT_NOCOL = {"reports": ("text", "sha256", "content_hash", "is_report", "alt_source_urls", "errors",
+                             "agency_as_printed", "first_seen", "last_seen")}
+# The tables the home page names first, in this order (Datasette would list the five largest).
+MAIN_TABLES = ("reports", "statistics_long", "statistics", "sites", "crawl_runs", "report_versions")
+
+
 # Flags written by extract.stats.checks and the text-vs-table check when numbers disagree.
 NUMBER_FLAG_PATTERNS = ("%add up to%", "% != %", "%total says%", "text says % while %")
 
@@ -289,6 +299,14 @@ def build_metadata(column_names: dict[str, list[str]] | None = None) -> dict[str
         facets=["province", "report_year", "department", "form"], sort_desc="report_year",
         label_column="title",
     )
+    every = column_names.get("reports") or list(columns.get("reports", {}))
+    hidden = DEFAULT_NOCOL["reports"]
+    show_all = "&".join(f"_col={c}" for c in every if c != "report_id")
+    table_meta["reports"]["description_html"] = (
+        html.escape(table_meta["reports"]["description"]) + " <br><em>Not shown here: "
+        + ", ".join(f"<code>{c}</code>" for c in hidden) + " — <a href='?" + html.escape(show_all)
+        + "'>show every column</a>; click a title to read the report with its tables and numbers; the "
+        "JSON and CSV exports hold every column.</em>")
     table_meta["statistics"].update(facets=["source"], description_html=(
         html.escape(table_meta["statistics"]["description"]) + " " + html.escape(stats_help)
         + _core_table_html(book)
@@ -341,5 +359,7 @@ def build_metadata(column_names: dict[str, list[str]] | None = None) -> dict[str
                 }},
             },
         },
-        "plugins": {"ogi": {"database": DB_NAME, "codebook": CODEBOOK_DB}},
+        "plugins": {"ogi": {"database": DB_NAME, "codebook": CODEBOOK_DB,
+                            "default_nocol": {k: list(v) for k, v in DEFAULT_NOCOL.items()},
+                            "main_tables": list(MAIN_TABLES)}},
     }
