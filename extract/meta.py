@@ -15,6 +15,7 @@ from extract import gazetteer
 from extract.agency_names import NOT_AGENCY as _NOT_AGENCY
 from extract.agency_names import expand_abbreviations, full_name_in_text
 from extract.cjk import HAN
+from extract.dates import CN_DATE, CN_ZERO, DATE_LINE
 from extract.record import Grid, Region, SiteContext
 from extract.repair import normalize_chars
 
@@ -38,19 +39,38 @@ def clean_title(title: str | None) -> str | None:
 
 
 _DATE_RE = re.compile(r"(\d{4})\s*[-年/.]\s*(\d{1,2})\s*[-月/.]\s*(\d{1,2})\s*日?")
+_CN_DATE_RE = re.compile(CN_DATE)
+
+
+def _cn_date(m: re.Match[str]) -> tuple[int, int, int] | None:
+    """(year, month, day) of a _CN_DATE_RE match, or None when cn2an cannot read a part."""
+    import cn2an  # imported here: only dates in Chinese numerals need it
+
+    year, month, day = m.group(1).translate(CN_ZERO), m.group(2), m.group(3)
+    month = "一" if month in ("元", "正") else month
+    try:
+        return int(cn2an.cn2an(year, "smart")), int(cn2an.cn2an(month, "smart")), int(cn2an.cn2an(day, "smart"))
+    except (ValueError, KeyError, TypeError):
+        return None
 
 
 def iso_date(s: str | None) -> str | None:
-    """'2021-01-11 10:46' / '2020年 1月 14日' / '20210111' -> '2021-01-11' (None if not a date)."""
+    """'2021-01-11 10:46' / '2020年 1月 14日' / '20210111' / '二〇二二年一月十五日' -> an ISO date, validated
+    (None if not a date: 2021年2月30日 is none)."""
     if not s:
         return None
     s = normalize_chars(s)
+    parts: tuple[int, int, int] | None = None
     m = _DATE_RE.search(s)
     if not m:
         m = re.search(r"(?<!\d)(20\d{2}|19\d{2})(\d{2})(\d{2})(?!\d)", s)
-    if not m:
+    if m:
+        parts = (int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    elif cn := _CN_DATE_RE.search(s):
+        parts = _cn_date(cn)
+    if parts is None:
         return None
-    y, mo, d = (int(g) for g in m.groups())
+    y, mo, d = parts
     if not 1990 <= y <= 2100:
         return None
     try:  # a day the month has (fuzzing: '2021-02-30' in a URL or PubDate became published_at)
@@ -382,7 +402,7 @@ def signing_date(text: str) -> str | None:
     """The date at the end of the document, on a line of its own (the signature)."""
     lines = [ln.strip() for ln in normalize_chars(text).split("\n") if ln.strip()]
     for ln in reversed(lines[-15:]):
-        if re.fullmatch(r"\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日", ln):
+        if re.fullmatch(DATE_LINE, ln):
             return iso_date(ln)
     return None
 
@@ -392,7 +412,7 @@ def signature_agency(text: str) -> str | None:
     lines = [ln.strip() for ln in normalize_chars(text).split("\n") if ln.strip()]
     tail = lines[-15:]
     for i in range(len(tail) - 1, 0, -1):
-        if re.fullmatch(r"\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日", tail[i]):
+        if re.fullmatch(DATE_LINE, tail[i]):
             prev = re.sub(r"\s+", "", tail[i - 1])
             if 3 <= len(prev) <= 40 and _AGENCY_END.search(prev) and not re.search(r"[，。；：,;:]", prev):
                 return prev

@@ -24,6 +24,7 @@ import re
 import unicodedata
 
 from extract.cjk import HAN
+from extract.dates import DATE_LINE
 
 logger = logging.getLogger(__name__)
 
@@ -215,7 +216,7 @@ HEADING_RE = re.compile(
     rf"^\s*(?:[{_CN_NUM}]+\s*[、.．]|[（(]\s*[{_CN_NUM}\d]+\s*[）)]|\d{{1,2}}\s*[、．](?!\d)|\d{{1,2}}\.(?!\d)"
     rf"|[{_CN_NUM}]+是|第[{_CN_NUM}\d]+[章节条部分]|附件|附表)"
 )
-DATE_LINE_RE = re.compile(r"^\s*\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*$")
+DATE_LINE_RE = re.compile(rf"^\s*{DATE_LINE}\s*$")  # Arabic or Chinese numerals (extract.dates)
 
 
 def _width(lines: list[str]) -> float:
