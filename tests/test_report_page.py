@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from ogi.serve import datasette_app
-from ogi.web.flag_words import explain
+from ogi.flag_words import explain
 from ogi.web.report_tables import body_cells, evidence_pieces, header_rows, merged
 from tests.pdf_reports import BASE, add_hongze
 

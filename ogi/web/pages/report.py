@@ -27,7 +27,7 @@ from corpus.captures import CapturesMixin
 from corpus.compare import cross_year_flags
 from corpus.db import StoreError
 from corpus.report_reads import ReportReader
-from ogi.web.flag_words import FlagNote, confidence_words, explain
+from ogi.flag_words import FlagNote, confidence_words, explain
 from ogi.web.pages import BOOK, config, read
 from ogi.web.params import ParamError, int_param, text_param
 from ogi.web.report_tables import (

@@ -4,7 +4,8 @@ Why here: the extractor writes flags as short technical English ("table 三 row 
 3, total says 4"); a reader checking a number beside its source needs to know what went wrong and which
 cells to look at. The patterns follow the messages of extract/stats/checks.py, extract/stats/__init__.py,
 extract/pipeline.py, the format extractors and corpus.compare (cross-year checks); a flag no pattern knows
-is shown as stored, with a generic explanation, never dropped.
+is shown as stored, with a generic explanation, never dropped. Used by the report page (ogi/web) and by
+the export's per-number `flags` column of statistics_long (ogi/export).
 """
 
 from __future__ import annotations
