@@ -90,3 +90,113 @@ def test_undecodable_title_is_read_as_latin1() -> None:
 
 def test_the_size_limit_is_64_kib() -> None:
     assert _MAX_CHALLENGE_BYTES == 64 * 1024
+
+
+# ---------------------------------------------------------------- the middleware around the classifier
+
+
+class _Site:
+    def __init__(self, site_id: str) -> None:
+        self.site_id = site_id
+
+
+class _Spider:
+    def __init__(self) -> None:
+        self.blocked: list[tuple[str, str, str]] = []
+
+    def site_for_url(self, url: str):
+        return _Site("s") if "www.example.gov.cn" in url else None
+
+    def site_blocked(self, site_id: str, reason: str, url: str) -> None:
+        self.blocked.append((site_id, reason, url))
+
+
+class _Runs:
+    def __init__(self) -> None:
+        self.counted: list[tuple[str, str]] = []
+
+    def count(self, site_id: str, counter: str) -> None:
+        self.counted.append((site_id, counter))
+
+
+@pytest.fixture
+def middleware(tmp_path):
+    from scrapy.utils.test import get_crawler
+
+    from crawler.antibot import AntiBotMiddleware
+    from crawler.session import session_for
+
+    crawler = get_crawler(settings_dict={"OGI_DB": str(tmp_path / "ogi.db")})
+    crawler.spider = _Spider()
+    session_for(crawler).runs = _Runs()  # type: ignore[assignment]
+    return AntiBotMiddleware.from_crawler(crawler)
+
+
+CHALLENGE = "http://www.example.gov.cn/col/col1/index.html"
+
+
+def test_a_challenge_blocks_the_site_once_and_drops_what_follows(middleware):
+    from scrapy.http import Request
+
+    from crawler.antibot import SiteBlocked
+
+    req = Request(CHALLENGE, meta={"ogi_site": "s"})
+    with pytest.raises(SiteBlocked, match=r"^Ruishu \(瑞数\) 412 challenge at http://www\.example\.gov\.cn/col/col1/"):
+        middleware.process_response(req, _resp(412, RUISHU_STUB))
+    assert middleware.blocked == {"s": "Ruishu (瑞数) 412 challenge"}
+    assert middleware.blocked_hosts == {"www.example.gov.cn": "s"}
+    spider = middleware.crawler.spider
+    assert spider.blocked == [("s", "Ruishu (瑞数) 412 challenge", CHALLENGE)]
+    # a second challenge: still refused, the first reason kept, the spider told once
+    with pytest.raises(SiteBlocked):
+        middleware.process_response(req, _resp(521, b""))
+    assert middleware.blocked == {"s": "Ruishu (瑞数) 412 challenge"} and len(spider.blocked) == 1
+    # later requests to the site, by meta or by host (robots.txt carries no site), are not sent
+    for later in (Request("http://www.example.gov.cn/art/1.html", meta={"ogi_site": "s"}),
+                  Request("http://www.example.gov.cn/robots.txt")):
+        with pytest.raises(SiteBlocked, match=r"^site s is blocked \(Ruishu \(瑞数\) 412 challenge\); request not sent$"):
+            middleware.process_request(later)
+    assert middleware.crawler.stats.get_value("ogi/blocked_dropped") == 2
+    assert middleware.session.runs.counted == [("s", "blocked_dropped"), ("s", "blocked_dropped")]
+    # other sites are not affected
+    assert middleware.process_request(Request("http://other.gov.cn/", meta={"ogi_site": "t"})) is None
+
+
+def test_ordinary_responses_pass_and_unknown_sites_are_not_blocked(middleware):
+    from scrapy.http import Request
+
+    ok = _resp(200, PLAIN)
+    assert middleware.process_response(Request(CHALLENGE, meta={"ogi_site": "s"}), ok) is ok
+    stranger = _resp(412, RUISHU_STUB)
+    assert middleware.process_response(Request("http://nobody.test/"), stranger) is stranger  # no site: passed on
+    assert middleware.blocked == {}
+    assert middleware.process_request(Request(CHALLENGE)) is None
+
+
+def test_the_site_is_found_by_url_when_the_request_carries_none(middleware):
+    from scrapy.http import Request
+
+    from crawler.antibot import SiteBlocked, site_of
+
+    assert site_of(Request(CHALLENGE), middleware.crawler.spider) == "s"
+    assert site_of(Request("http://nobody.test/"), middleware.crawler.spider) is None
+    assert site_of(Request("http://nobody.test/", meta={"ogi_site": "x"}), object()) == "x"
+    assert site_of(Request(CHALLENGE), object()) is None  # a spider without a site map
+    redirected = _resp(412, RUISHU_STUB)
+    redirected = redirected.replace(url="http://waf.example.gov.cn/check")
+    with pytest.raises(SiteBlocked):
+        middleware.process_response(Request(CHALLENGE), redirected)
+    assert middleware.blocked_hosts == {"waf.example.gov.cn": "s", "www.example.gov.cn": "s"}
+
+
+def test_the_gate_after_robots_only_drops(middleware):
+    from scrapy.http import Request
+
+    from crawler.antibot import BlockedSiteGate, SiteBlocked
+
+    gate = BlockedSiteGate.from_crawler(middleware.crawler)
+    challenge = _resp(412, RUISHU_STUB)
+    assert gate.process_response(Request(CHALLENGE, meta={"ogi_site": "s"}), challenge) is challenge
+    middleware.blocked["s"] = "x"  # shared with the detector through the session
+    with pytest.raises(SiteBlocked):
+        gate.process_request(Request(CHALLENGE, meta={"ogi_site": "s"}))
