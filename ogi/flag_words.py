@@ -119,7 +119,7 @@ _RULES: list[Rule] = [
     (re.compile(r"^上年结转 .* ≠ 结转下年度继续办理"),
      "本年“上年结转”与上一年度报告的“结转下年度继续办理”不一致", "this year's carried-over requests differ from "
      "the carried-forward requests of last year's report", "cross-year",
-     lambda m: ("core.requests_carried_over", "requests.carried_over.")),
+     lambda m: ("core.requests_carried_over", "requests.carried_over.total")),
     (re.compile(r"^\w+ in \d{4} after \w+ in \d{4}"),
      "本年报告格式比上一年度旧", "this year's report uses an older form than last year's", "cross-year",
      lambda m: ()),

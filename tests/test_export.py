@@ -17,7 +17,7 @@ from ogi.cli.export import export_command
 from ogi.export import BOM, ExportError, export_dataset, stata_names
 
 DATA_FILES = sorted([
-    "README.md", "SHA256SUMS", "codebook.csv", "codebook.md", "datapackage.json", "reports.csv",
+    "CITATION.cff", "README.md", "SHA256SUMS", "codebook.csv", "codebook.md", "datapackage.json", "reports.csv",
     "reports.parquet", "statistics_long.csv", "statistics_long.parquet", "statistics_wide.csv",
     "statistics_wide.parquet", "texts.jsonl", "year_over_year.csv", "year_over_year.parquet", "peers.csv",
     "peers.parquet",

@@ -28,14 +28,15 @@ CORE = ["core.proactive_items", "core.requests_new", "core.requests_carried_over
         "core.review_corrected", "core.litigation_total", "core.litigation_corrected", "core.fees_collected_yuan"]
 
 GOLDEN_HEADERS = {
-    "reports.csv": [*ID, "agency_as_printed", *REGION, "report_year", "title", "published_at", "document_date", "form",
+    "reports.csv": [*ID, "agency_id", "agency_as_printed", *REGION, "report_year", "title", "published_at", "document_date", "form",
                     "source_url", "alt_source_urls", "sha256", "text_source", "flags", "n_flags", "errors", "n_errors",
                     "n_statistics", "site_id", "first_seen", "last_seen", "page_urls", "page_sha256", "attachment_urls",
                     "attachment_sha256", "cross_year_flags", "similarity_prev_year", "nearest_peer",
                     "nearest_peer_similarity"],
-    "statistics_long.csv": [*ID, "adcode", "report_year", "key", "value", "source", "evidence", "capture_id",
+    "statistics_long.csv": [*ID, "agency_id", "adcode", "report_year", "key", "value", "source", "evidence", "flags",
+                            "capture_id",
                             "capture_url", "capture_sha256", "fetched_at"],
-    "statistics_wide.csv": [*ID, *REGION, "report_year", "form", "n_flags", *CORE],
+    "statistics_wide.csv": [*ID, "agency_id", *REGION, "report_year", "form", "n_flags", *CORE],
     "year_over_year.csv": ["report_id", "prev_report_id", "agency", "adcode", "report_year", "key", "previous", "current",
                            "delta"],
     "peers.csv": [*ID, "province", "city", "county", "adcode", "report_year", "requests_new", "requests_handled",
@@ -46,12 +47,12 @@ GOLDEN_HEADERS = {
 }
 GOLDEN_TEXT_KEYS = ["report_id", "agency", "report_year", "title", "source_url", "sha256", "text"]
 TABLES = ["reports", "statistics_long", "statistics_wide", "year_over_year", "peers"]
-INTEGER = {"report_id", "report_year", "n_flags", "n_errors", "n_statistics", "capture_id", "prev_report_id",
+INTEGER = {"report_id", "agency_id", "report_year", "n_flags", "n_errors", "n_statistics", "capture_id", "prev_report_id",
            "nearest_peer", "rank_in_county", "agencies_in_county", "rank_in_province", "agencies_in_province"}
 NUMBER = {*CORE, "value", "previous", "current", "delta", "similarity_prev_year", "nearest_peer_similarity",
           "requests_new", "requests_handled", "share_granted", "share_denied", "share_reviewed"}
 GOLDEN_FILES = sorted([*(f"{t}.{ext}" for t in TABLES for ext in ("csv", "parquet", "dta")), "texts.jsonl",
-                       "codebook.csv", "codebook.md", "datapackage.json", "README.md", "SHA256SUMS"])
+                       "codebook.csv", "codebook.md", "datapackage.json", "README.md", "CITATION.cff", "SHA256SUMS"])
 # The columns that name a report (its identity and region) and must agree wherever they appear.
 IDENTITY = ["agency", "department", "province", "city", "county", "adcode", "report_year", "form", "n_flags", "title",
             "source_url", "sha256"]

@@ -31,6 +31,7 @@ from corpus.pg_conn import is_postgres_url, redact
 from corpus.readonly import MAX_YEAR, MIN_YEAR, OGI_TABLES, invalid_utf8, open_readonly, reading
 from corpus.similarity import similarity_by_report
 from ogi.codebook import load_codebook
+from ogi.export.citation import citation_cff, number_flags, package_provenance, panel_id
 from ogi.export.files import check_out_dir, write_files
 from ogi.export.package import codebook_md, codebook_rows, datapackage, wide_columns
 from ogi.export.readme import readme
@@ -102,6 +103,8 @@ def _read_reports(conn: sqlite3.Connection, selection: Selection) -> list[dict[s
     similar = similarity_by_report(conn, ids)
     for r in rows:
         r["cross_year_flags"] = SEP.join(str(f) for f in cross.get(r["report_id"], []))
+        r["cross_list"] = [f.message for f in cross.get(r["report_id"], [])]
+        r["agency_id"] = panel_id(r["agency"], r["adcode"])
         r.update(similar.get(r["report_id"], {}))
         flags, errors = _json_list(r["flags"]), _json_list(r["errors"])
         r["flags_list"], r["errors_list"] = flags, errors
@@ -178,6 +181,10 @@ def _build(
     selection = Selection(years, provinces, agencies, only_passing)
     reports = _read_reports(conn, selection)
     stats = selected_statistics(conn, selection)
+    flags_of = {r["report_id"]: [*r["flags_list"], *r["cross_list"]] for r in reports}
+    for st in stats:  # the agency's panel id, and the checks that concern this very number (ogi.flag_words)
+        st["agency_id"] = panel_id(st["agency"], st["adcode"])
+        st["flags"] = number_flags(flags_of.get(st["report_id"], []), st["key"])
     book, book_source = load_codebook()
     generated = _generated(conn)
 
@@ -235,13 +242,16 @@ def _build(
         for csv_name, dta_name in stata_files.items():
             blobs[dta_name] = stata_bytes(tables[csv_name], rows_of[csv_name], f"ogi {csv_name} {version}", stamp)
 
+    sites = site_rows(conn, sorted({r["site_id"] for r in reports if r["site_id"]}))
     package = datapackage({f: tables[f] for f in (*rows_of, "codebook.csv")}, blobs, version,
                            "utf-8-sig" if excel_bom else "utf-8", generated, title)
+    package.update(package_provenance(sites))
     blobs["datapackage.json"] = (json.dumps(package, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    years_found = sorted({r["report_year"] for r in reports if r["report_year"] is not None})
+    blobs["CITATION.cff"] = citation_cff(title, version, generated, len(reports), years_found).encode("utf-8")
     files = sorted([*blobs, "README.md", "SHA256SUMS"])
     filters = {"years": list(years or []), "provinces": list(provinces or []),
                "agencies": list(agencies or []), "only_passing": only_passing}
-    sites = site_rows(conn, sorted({r["site_id"] for r in reports if r["site_id"]}))
     blobs["README.md"] = readme(crawl_history(conn), sites, reports, len(stats), version, generated, filters, files,
                                 excel_bom, stata, book_source, title).encode("utf-8")
     blobs["SHA256SUMS"] = "".join(

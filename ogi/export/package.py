@@ -31,7 +31,8 @@ def codebook_rows(
             "label_zh": info.label_zh if info else "", "label_en": info.label_en if info else "",
             "unit": info.unit if info else "", "type": "number",
             "forms": SEP.join(info.forms) if info else "",
-            "description": "" if info else "not in the codebook: a key the extractor added; see spec/metrics.md",
+            "description": "" if info else "not in the codebook: a key the extractor added (its evidence in "
+                                           "statistics_long.csv says what it counts)",
         })
     return rows
 
@@ -55,7 +56,7 @@ def codebook_md(rows: list[dict[str, str]], source: str, tables: dict[str, list[
     """codebook.md: the codebook rows as one Markdown table per file and one of statistic keys."""
     out = ["# Codebook / 编码手册", "",
            "Every column of every file and every statistic key. 每个文件的每一列及每个统计指标。", "",
-           f"Statistic keys from: {source}. Canonical keys: spec/metrics.md of the ogi project.", "",
+           f"Statistic keys: the table at the end of this file (ogi's codebook, {source}).", "",
            "Missing values are blank (CSV) or null (Parquet, JSON); a blank statistic is *absent* from the report, "
            "not 0. In Stata files blank strings are \"\" and blank numbers are `.`.", ""]
     for file in tables:

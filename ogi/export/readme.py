@@ -101,11 +101,17 @@ def readme(
             "`nearest_peer` and `nearest_peer_similarity` (copied text).",
             "- `texts.jsonl`: one JSON object per line with each report's full text.",
             "- `codebook.csv`, `codebook.md`: every column and statistic key, in Chinese and English.",
-            "- `datapackage.json`: Frictionless Data Package (schemas, keys, CSV dialect, hashes).",
+            "- `datapackage.json`: Frictionless Data Package (schemas, keys, CSV dialect, hashes, licences, sources, "
+            "contributors).",
+            "- `CITATION.cff`: how to cite this dataset (Citation File Format; reference managers read it).",
+            "- `agency_id` (reports, statistics_long, statistics_wide): a numeric panel id per agency, the same in "
+            "every export; `flags` in statistics_long: the report's failed checks that concern that number.",
             "- `SHA256SUMS`: check with `sha256sum -c SHA256SUMS`."]
     if stata:
         out.append("- `*.dta`: Stata 14+ files (format 118, Unicode); variable names follow Stata rules, "
-                   "mapping in codebook.csv (`stata_name`).")
+                   "mapping in codebook.csv (`stata_name`); variable labels in Chinese and English; "
+                   "`published_at` and `document_date` are Stata dates (%td); `form`, `text_source` and `source` "
+                   "are value-labelled codes (the same codes in every export).")
     out += ["", "CSV: comma-separated, `\"`-quoted where needed, LF line ends, header row, "
             + ("UTF-8 **with BOM** (written with `--excel`) so Excel shows the Chinese text correctly."
                if excel else "UTF-8 without BOM. For Excel, export with `--excel` (adds a UTF-8 BOM) or use "
@@ -114,7 +120,8 @@ def readme(
             "reports = pd.read_csv('reports.csv', dtype={'adcode': str})",
             "wide = pd.read_csv('statistics_wide.csv', dtype={'adcode': str})", "```", "", "```r",
             "reports <- read.csv('reports.csv', encoding = 'UTF-8', colClasses = c(adcode = 'character'))", "```",
-            "", f"Statistic keys come from {codebook_source}.", ""]
+            "", "```stata", "use reports.dta, clear", "xtset agency_id report_year  // agency_id: a panel id per agency",
+            "```", "", f"Statistic keys: codebook.csv and codebook.md (ogi's codebook, {codebook_source}).", ""]
     # citation
     year = generated[:4] if generated[:4].isdigit() else "n.d."
     out += ["## How to cite", "", "```",

@@ -13,10 +13,21 @@ CSV_FILES = ("reports.csv", "statistics_long.csv", "statistics_wide.csv", "year_
 PARQUET_FILES = ("reports.parquet", "statistics_long.parquet", "statistics_wide.parquet", "year_over_year.parquet",
                  "peers.parquet")
 STATA_FILES = ("reports.dta", "statistics_long.dta", "statistics_wide.dta", "year_over_year.dta", "peers.dta")
-META_FILES = ("texts.jsonl", "codebook.csv", "codebook.md", "datapackage.json", "README.md", "SHA256SUMS")
+META_FILES = ("texts.jsonl", "codebook.csv", "codebook.md", "datapackage.json", "README.md", "CITATION.cff",
+              "SHA256SUMS")
 ALL_FILES = frozenset(CSV_FILES + PARQUET_FILES + STATA_FILES + META_FILES)
 PACKAGE_NAME = "ogi-annual-reports"  # datapackage.json `name`: with SHA256SUMS, marks a directory as ogi's export
 STAGING_PREFIX = ".ogi-export-"  # files are written here inside the output directory, then moved into place
+
+
+# Coded text columns written to Stata as value-labelled integers, with fixed codes (the same in every export).
+STATA_CODES: dict[str, tuple[str, ...]] = {
+    "form": ("form2021", "form2019", "legacy_table", "narrative"),
+    "text_source": ("html", "pdf", "docx", "doc", "text", "ocr", "xls", "xlsx", "wps"),
+    "source": ("table", "text"),
+}
+# Columns written to Stata as Stata dates (%td) from their ISO 8601 text.
+STATA_DATES = ("published_at", "document_date")
 
 
 class ExportError(Exception):
@@ -49,11 +60,15 @@ _REGION = [
     Col("county", "string", "县级行政区", "county-level division"),
 ]
 _FORM = Col("form", "string", "报告格式", "form the report follows",
-            description="form2021 | form2019 | legacy_table | narrative (see spec/metrics.md).")
+            description="form2021 (the 2021 form, tables 二–四) | form2019 (the 2019 form) | legacy_table (the "
+                        "2008–2018 indicator table) | narrative (no table: numbers from sentences).")
+_AGENCY_ID = Col("agency_id", "integer", "机关面板编号", "numeric panel id of the agency (name and county code)",
+                 description="The same agency has the same id in every export: the first 52 bits of "
+                             "SHA-256(\"agency|adcode\"), exact in a double. Stata: xtset agency_id report_year.")
 _N_FLAGS = Col("n_flags", "integer", "检查标记数", "number of failed checks (0 = all checks passed)")
 
 REPORT_COLUMNS: list[Col] = [
-    _ID, _AGENCY,
+    _ID, _AGENCY, _AGENCY_ID,
     Col("agency_as_printed", "string", "报告所印机关名称", "agency name exactly as printed in the report"),
     *_REGION, _ADCODE, _YEAR,
     Col("title", "string", "标题", "title"),
@@ -96,18 +111,22 @@ REPORT_COLUMNS: list[Col] = [
 ]
 
 LONG_COLUMNS: list[Col] = [
-    _ID, _AGENCY, _ADCODE, _YEAR,
+    _ID, _AGENCY, _AGENCY_ID, _ADCODE, _YEAR,
     Col("key", "string", "指标代码", "canonical statistic key (see the statistic keys in the codebook)"),
     Col("value", "number", "数值", "the number (counts are whole numbers; unit per key in the codebook)"),
     Col("source", "string", "数据位置", "where in the report it was read: table | text"),
     Col("evidence", "string", "原文依据", "the table row or sentence it was read from, verbatim"),
+    Col("flags", "string", "本数字的检查标记", "the report's failed checks that concern this number",
+        description=f"Joined with '{SEP}'; blank = no check flagged this number (the report may have other flags: "
+                    "reports.csv `flags`). E.g. a table 三 row whose columns do not add up flags that row's numbers; "
+                    "a sentence contradicting the table flags the table's number."),
     Col("capture_id", "integer", "抓取编号", "capture holding the bytes it was read from"),
     Col("capture_url", "string", "抓取网址", "URL of that capture"),
     Col("capture_sha256", "string", "抓取哈希", "SHA-256 of that capture's bytes"),
     Col("fetched_at", "string", "抓取时间", "when those bytes were first fetched (UTC ISO 8601)"),
 ]
 
-WIDE_ID_COLUMNS: list[Col] = [_ID, _AGENCY, *_REGION, _ADCODE, _YEAR, _FORM, _N_FLAGS]
+WIDE_ID_COLUMNS: list[Col] = [_ID, _AGENCY, _AGENCY_ID, *_REGION, _ADCODE, _YEAR, _FORM, _N_FLAGS]
 
 TEXT_COLUMNS: list[Col] = [
     _ID, _AGENCY, _YEAR,

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from ogi.export.spec import STATA_VERSION, Col
+from ogi.export.spec import STATA_CODES, STATA_DATES, STATA_VERSION, Col
 
 logger = logging.getLogger(__name__)
 
@@ -140,23 +140,65 @@ def stata_names(names: Sequence[str]) -> dict[str, str]:
     return out
 
 
+def stata_label(col: Col) -> str:
+    """A variable label in Chinese and English ("本年新收申请数 / requests received this year"), at most the 80
+    characters Stata allows: the English part is shortened first."""
+    zh, en = col.label_zh or "", col.label_en or col.name
+    label = f"{zh} / {en}" if zh else en
+    if len(label) <= 80:
+        return label
+    room = 80 - len(zh) - 3
+    return f"{zh} / {en[: room - 1]}…" if zh and room > 8 else label[:79] + "…"
+
+
+def _stata_codes(name: str, values: list[Any]) -> list[str]:
+    """The labelled values of a coded column: the fixed codes, then any other value found, sorted."""
+    fixed = list(STATA_CODES[name])
+    return fixed + sorted({str(v) for v in values if v not in (None, "") and str(v) not in fixed})
+
+
 def stata_bytes(columns: list[Col], rows: list[dict[str, Any]], label: str, stamp: datetime) -> bytes:
-    """.dta version 118 (Unicode); strings missing -> "" (Stata has no string missing value)."""
+    """.dta version 118 (Unicode); strings missing -> "" (Stata has no string missing value).
+
+    Labels in Chinese and English; ISO date columns (STATA_DATES) as Stata dates (%td); coded columns
+    (STATA_CODES) as integers 0, 1, … with value labels, the same codes in every export.
+    """
+    import warnings
+
     import pandas as pd
 
     names = stata_names([c.name for c in columns])
     data: dict[str, Any] = {}
+    dates: dict[str, str] = {}
     for col in columns:
         vals = [row.get(col.name) for row in rows]
+        name = names[col.name]
         if col.type in ("integer", "number"):
-            data[names[col.name]] = pd.Series([math.nan if v is None else float(v) for v in vals], dtype="float64")
+            data[name] = pd.Series([math.nan if v is None else float(v) for v in vals], dtype="float64")
             if col.type == "integer" and all(v is not None for v in vals) and vals:
-                data[names[col.name]] = data[names[col.name]].astype("int64")
+                data[name] = data[name].astype("int64")
+        elif col.name in STATA_DATES:
+            data[name] = pd.Series([_stata_date(v) for v in vals], dtype="datetime64[ns]")
+            dates[name] = "td"
+        elif col.name in STATA_CODES and vals:  # (pandas cannot label an empty column: it stays a string)
+            codes = _stata_codes(col.name, vals)
+            data[name] = pd.Categorical([None if v in (None, "") else str(v) for v in vals], categories=codes)
         else:
-            data[names[col.name]] = pd.Series(["" if v is None else str(v) for v in vals], dtype="object")
+            data[name] = pd.Series(["" if v is None else str(v) for v in vals], dtype="object")
     frame = pd.DataFrame(data, columns=[names[c.name] for c in columns])
-    labels = {names[c.name]: (c.label_en or c.name)[:80] for c in columns}
+    labels = {names[c.name]: stata_label(c) for c in columns}
     buf = io.BytesIO()
-    frame.to_stata(buf, write_index=False, version=STATA_VERSION, time_stamp=stamp, data_label=label[:80],
-                   variable_labels=labels)
+    with warnings.catch_warnings():  # 52-bit panel ids are written as doubles, exactly: not a precision loss
+        warnings.simplefilter("ignore", pd.errors.PossiblePrecisionLoss)
+        frame.to_stata(buf, write_index=False, version=STATA_VERSION, time_stamp=stamp, data_label=label[:80],
+                       variable_labels=labels, convert_dates=dates)
     return buf.getvalue()
+
+
+def _stata_date(value: Any) -> Any:
+    """An ISO date for Stata (NaT when blank or not a date: the CSV keeps the text)."""
+    import pandas as pd
+
+    if not value or not _is_iso_date(str(value)[:10]):
+        return pd.NaT
+    return pd.Timestamp(str(value)[:10])
