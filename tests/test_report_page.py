@@ -1,7 +1,7 @@
 """The report page /-/report/<id> on real PDF reports (tests/pdf_reports.py) and the demo crawl: facts, the
 attachment link, the tables with their headers, the numbers placed on their rows with evidence and
 confidence, every flag in words beside the numbers it concerns, other years, versions; and the words for
-flags (ogi.web.flag_words)."""
+flags (ogi.flag_words)."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from ogi.serve import datasette_app
 from ogi.flag_words import explain
+from ogi.serve import datasette_app
 from ogi.web.report_tables import body_cells, evidence_pieces, header_rows, merged
 from tests.pdf_reports import BASE, add_hongze
 
@@ -150,3 +150,24 @@ def test_table_helpers() -> None:
     pieces = evidence_pieces("= requests.new.total; table 三: 一、本年新收 | 1 | 0 | 1; table 三: 3.其他 | 0")
     assert [(p.table, p.label, p.numbers) for p in pieces] == [("三", "一、本年新收", ["1", "0", "1"]),
                                                                ("三", "3.其他", ["0"])]
+
+
+def test_ocr_report_tables_not_reread(hongze, tmp_path: Path, monkeypatch) -> None:
+    """A report the crawl read by OCR is shown without re-reading (that would run OCR again for a page view)."""
+    from corpus.store import Store
+    from ogi.web.pages import report
+
+    db, ids = hongze
+    copy = tmp_path / "ogi.db"
+    src, dst = sqlite3.connect(db), sqlite3.connect(copy)
+    src.backup(dst)
+    src.close()
+    dst.close()
+    (tmp_path / "raw").symlink_to(db.parent / "raw")
+    with Store(copy) as store:
+        store.conn.execute("UPDATE reports SET flags = json_insert(flags, '$[#]', 'text from OCR (tesseract chi_sim)') "
+                           "WHERE report_id = ?", (ids[2023],))
+    monkeypatch.setattr(report, "read_grids", lambda source: pytest.fail("tables re-read"))
+    status, page, _ = _get(copy, f"/-/report/{ids[2023]}")
+    assert status == 200 and "not re-read for a page view" in page
+    assert "文字来自图片识别" in page  # the OCR flag, in words

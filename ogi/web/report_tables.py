@@ -34,6 +34,10 @@ _KEYLIKE_RE = re.compile(r"^[a-z_][a-z0-9_.]*$")
 
 _cache: OrderedDict[str, tuple[list[Grid], str | None]] = OrderedDict()
 _cache_lock = threading.Lock()
+# At most this many documents re-read at once: page views of many distinct reports queue rather than
+# occupying every core (a request waiting past TABLES_SECONDS is answered without tables).
+MAX_CONCURRENT_READS = 2
+_slots = threading.BoundedSemaphore(MAX_CONCURRENT_READS)
 
 
 def _norm(text: str) -> str:
@@ -74,6 +78,16 @@ def read_grids(source: dict[str, Any]) -> tuple[list[Grid], str | None]:
         if sha in _cache:
             _cache.move_to_end(sha)
             return _cache[sha]
+    with _slots:
+        result = _extract_grids(source, sniff, to_document)
+    with _cache_lock:
+        _cache[sha] = result
+        while len(_cache) > CACHE_SIZE:
+            _cache.popitem(last=False)
+    return result
+
+
+def _extract_grids(source: dict[str, Any], sniff: Any, to_document: Any) -> tuple[list[Grid], str | None]:
     name = (source.get("url") or "").split("?")[0].rsplit("/", 1)[-1] or None
     kind = sniff(source["body"], source.get("content_type"), name)
     if kind in ("image", "ocr"):
@@ -82,14 +96,9 @@ def read_grids(source: dict[str, Any]) -> tuple[list[Grid], str | None]:
     else:
         try:
             doc = to_document(source["body"], kind, url=source.get("url"), content_type=source.get("content_type"))
-            result = ([g for g in doc.tables if g and any(any(c.strip() for c in r) for r in g)],
-                      None if doc.tables else None)
+            result = ([g for g in doc.tables if g and any(any(c.strip() for c in r) for r in g)], None)
         except Exception as exc:  # noqa: BLE001 - a page without tables is still a page
             result = ([], f"the tables could not be re-read ({type(exc).__name__})")
-    with _cache_lock:
-        _cache[sha] = result
-        while len(_cache) > CACHE_SIZE:
-            _cache.popitem(last=False)
     return result
 
 

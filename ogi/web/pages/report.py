@@ -118,6 +118,12 @@ def _tables(grids: list[list[list[str]]], stats: dict[str, dict[str, Any]],
     return tables, shown
 
 
+def _ocr_read(report: dict[str, Any]) -> bool:
+    """Whether the crawl read this report by OCR (text_source, or an OCR flag of the extractor)."""
+    return report.get("text_source") in ("ocr", "image") or any(
+        re.search(r"\bOCR\b", str(f)) for f in report.get("flags") or [])
+
+
 async def _grids(source: dict[str, Any] | None) -> tuple[list[list[list[str]]], str | None]:
     if source is None:
         return [], "the stored bytes of this report are not available (raw directory moved?): no tables"
@@ -141,7 +147,11 @@ async def report_page(datasette: Any, request: Request) -> Response:
     notes = [explain(f) for f in [*report["flags"], *report["cross_flags"]]]
     stats = _stat_rows(report["stats"], notes)
     source = choose_source(report["sources"], report.get("text_source"))
-    grids, tables_note = await _grids(source)
+    if _ocr_read(report):  # re-reading would run OCR again (minutes of CPU) for a page view
+        grids, tables_note = [], ("this report was read (partly) by OCR: its tables are not re-read for a page view; "
+                                  "the numbers read from them are listed below")
+    else:
+        grids, tables_note = await _grids(source)
     tables, shown = _tables(grids, stats, notes)
     attachments = [c for c in report["captures"] if c["role"] == "attachment"]
     ctx = {
