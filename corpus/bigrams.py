@@ -8,6 +8,12 @@ overlapping bigrams (政府信息 -> 政府 府信 信息), a lone CJK character
 unigram, ASCII words and numbers are kept (lowercased), everything else is a
 separator. Queries are converted the same way, so a word becomes a phrase of
 adjacent bigrams and matches exactly where the characters are adjacent.
+
+The bigrams of a run start at every character but its last, so a one-character
+query (the prefix 复*) would miss 复 at the end of a run (行政复 / 答复。). The last
+character of every run of two or more is therefore indexed too, as a unigram in a
+column of its own (`to_index_ends`): in the same column it would sit between the
+run's last bigram and the next run's first and break the phrases that span them.
 """
 
 from __future__ import annotations
@@ -78,3 +84,24 @@ def to_index_text(text: str | None) -> str:
         else:
             out.append(s)
     return " ".join(out)
+
+
+def to_index_ends(text: str | None) -> str:
+    """The last character of every CJK run of two or more characters, space-separated: what a one-character
+    query must also find (the bigrams cover every other position, a one-character run is its own unigram)."""
+    return index_columns(text)[1]
+
+
+def index_columns(text: str | None) -> tuple[str, str]:
+    """(to_index_text(text), to_index_ends(text)) in one pass over the text (the index rebuild's hot loop)."""
+    if not text:
+        return "", ""
+    out, ends = [], []
+    for m in _SEGMENT_RE.finditer(normalize(text)):
+        s = m.group(0)
+        if len(s) > 1 and _CJK_RE.match(s):
+            out.append(" ".join(map(operator.add, s[:-1], s[1:])))
+            ends.append(s[-1])
+        else:
+            out.append(s)
+    return " ".join(out), " ".join(ends)

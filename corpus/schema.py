@@ -21,7 +21,7 @@ import sqlite_utils
 
 logger = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 SCHEMA_SQL = """
 -- One row per government website in the registry (data/sites.csv).
@@ -217,12 +217,40 @@ FROM sites s
 LEFT JOIN crawl_runs cr ON cr.run_id = (
     SELECT max(run_id) FROM crawl_runs WHERE site_id = s.site_id);
 
--- Full-text search index (corpus.search). Not the text itself: each column holds the report's
--- text pre-split into CJK bigrams (政府信息 -> '政府 府信 信息') so 2-character words match.
--- rowid = reports.report_id. meta = year, region and department. Rebuild: Store.rebuild_search_index().
+-- Full-text search index (corpus.search, corpus.search_index). Not the text itself: each report's fields
+-- pre-split into CJK bigrams (政府信息 -> '政府 府信 信息') so 2-character words match, and in the *_end columns
+-- the last character of every CJK run (so a 1-character query also finds 复 in 答复。). rowid = reports.report_id;
+-- meta = year, region and department. Contentless (content=''): the inverted index only — its columns read as
+-- NULL; the bigram text is not stored a second time (it was 2/3 of the index). A row is removed by the FTS5
+-- 'delete' command with the very values it was indexed with, recomputed from the reports row (or from
+-- reports_fts_pending when that row has changed since). Rebuild: Store.rebuild_search_index().
 CREATE VIRTUAL TABLE IF NOT EXISTS reports_fts USING fts5(
-    title, agency, meta, text, tokenize = 'unicode61'
+    title, agency, meta, text, title_end, agency_end, meta_end, text_end, tokenize = 'unicode61', content = ''
 );
+
+-- The indexed columns of a report as they were when its search-index row was written, kept by the triggers
+-- below when the reports row changes or goes (by ogi or by hand) until the index row is replaced: the
+-- contentless index can only drop a row given its old values. Empty at rest.
+CREATE TABLE IF NOT EXISTS reports_fts_pending (
+    report_id INTEGER PRIMARY KEY, title, agency, agency_as_printed, department, province, city, county,
+    report_year, text
+);
+CREATE TRIGGER IF NOT EXISTS reports_fts_keep_update
+BEFORE UPDATE OF title, agency, agency_as_printed, department, province, city, county, report_year, text ON reports
+WHEN (old.title IS NOT new.title OR old.agency IS NOT new.agency OR old.agency_as_printed IS NOT new.agency_as_printed
+      OR old.department IS NOT new.department OR old.province IS NOT new.province OR old.city IS NOT new.city
+      OR old.county IS NOT new.county OR old.report_year IS NOT new.report_year OR old.text IS NOT new.text)
+     AND EXISTS (SELECT 1 FROM reports_fts_docsize WHERE id = old.report_id)
+BEGIN
+    INSERT OR IGNORE INTO reports_fts_pending VALUES (old.report_id, old.title, old.agency, old.agency_as_printed,
+        old.department, old.province, old.city, old.county, old.report_year, old.text);
+END;
+CREATE TRIGGER IF NOT EXISTS reports_fts_keep_delete BEFORE DELETE ON reports
+WHEN EXISTS (SELECT 1 FROM reports_fts_docsize WHERE id = old.report_id)
+BEGIN
+    INSERT OR IGNORE INTO reports_fts_pending VALUES (old.report_id, old.title, old.agency, old.agency_as_printed,
+        old.department, old.province, old.city, old.county, old.report_year, old.text);
+END;
 
 -- How much of each report's text repeats another report (corpus/similarity.py; `ogi compare --similarity`
 -- recomputes it as a whole): MinHash estimates of the Jaccard similarity of 5-character shingles, after the
@@ -270,7 +298,19 @@ def _v4_to_v5(db: sqlite_utils.Database) -> None:
         db.conn.execute("ALTER TABLE statistics ADD COLUMN confidence TEXT NOT NULL DEFAULT ''")
 
 
-MIGRATIONS: dict[int, Migration] = {1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4, 4: _v4_to_v5}
+def _v5_to_v6(db: sqlite_utils.Database) -> None:
+    """A contentless search index with the run-final characters (issue 12): the old table kept the bigram text
+    a second time (2/3 of its size) and missed a 1-character query's character at the end of a run. Rebuilt from
+    the reports; the file keeps its size until VACUUM returns the old table's pages."""
+    from corpus.search_index import write_index
+
+    db.conn.execute("DROP TABLE IF EXISTS reports_fts")
+    db.conn.executescript(SCHEMA_SQL)
+    n = write_index(db.conn)
+    logger.info("search index rebuilt for schema 6: %d reports (VACUUM returns the old index's space)", n)
+
+
+MIGRATIONS: dict[int, Migration] = {1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4, 4: _v4_to_v5, 5: _v5_to_v6}
 
 
 def create_schema(db: sqlite_utils.Database) -> None:

@@ -188,12 +188,3 @@ def test_search_by_path_or_database(tmp_path: Path, store: Store) -> None:
 def test_index_text_is_the_token_stream(text: str) -> None:
     """to_index_text is a fast path; it must stay exactly the tokens() stream the queries are built from."""
     assert to_index_text(text) == " ".join(tokens(text))
-
-
-def test_rebuild_writes_what_saving_wrote(store: Store) -> None:
-    before = store.conn.execute("SELECT rowid, title, agency, meta, text FROM reports_fts ORDER BY rowid").fetchall()
-    assert len(before) == len(DOCS)
-    store.conn.execute("DELETE FROM reports_fts")
-    assert store.rebuild_search_index() == len(DOCS)
-    after = store.conn.execute("SELECT rowid, title, agency, meta, text FROM reports_fts ORDER BY rowid").fetchall()
-    assert after == before
