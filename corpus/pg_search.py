@@ -21,7 +21,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from corpus.bigrams import to_index_text, tokens
+from corpus.bigrams import index_columns, to_index_ends, tokens
 
 if TYPE_CHECKING:
     from corpus.search import Term
@@ -32,6 +32,9 @@ MAX_POSITIONS = 256  # PostgreSQL keeps at most 256 positions of one word per ts
 # Parts of a report in report_search, with the ts_rank weight letter of each.
 TITLE, AGENCY, META, TEXT = 0, 1, 2, 3
 WEIGHT = {TITLE: "A", AGENCY: "B", META: "C"}  # text chunks: D
+# The last character of every CJK run of each field (corpus.bigrams.to_index_ends; what a one-character
+# query's prefix needs besides the bigrams, as in the SQLite index's *_end columns): part -1 - field.
+ENDS = {TITLE: -1, AGENCY: -2, META: -3, TEXT: -4}
 
 
 def tsvector_literal(toks: Iterable[str]) -> str:
@@ -50,7 +53,12 @@ def index_parts(title: str | None, agencies: str, meta: str, text: str | None) -
         toks = tokens(value or "")
         if toks:
             rows.append((part, WEIGHT[part], tsvector_literal(toks)))
-    toks = to_index_text(text).split()
+        if ends := to_index_ends(value):
+            rows.append((ENDS[part], WEIGHT[part], tsvector_literal(ends.split())))
+    body, body_ends = index_columns(text)
+    if body_ends:
+        rows.append((ENDS[TEXT], "D", tsvector_literal(body_ends.split())))
+    toks = body.split()
     step = CHUNK_TOKENS - CHUNK_OVERLAP
     for n, start in enumerate(range(0, max(len(toks) - CHUNK_OVERLAP, 1), step)):
         chunk = toks[start : start + CHUNK_TOKENS]

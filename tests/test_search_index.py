@@ -162,3 +162,13 @@ def test_schema_5_is_migrated_to_the_contentless_index(tmp_path: Path) -> None:
         assert _found(store, "复") == {1}
         assert _found(store, "答复") == {1}
         _integrity(store.conn)
+
+
+def test_postgresql_index_holds_the_run_ends_too() -> None:
+    """The PostgreSQL index (corpus.pg_search) keeps the same run-final characters, so `复` matches the same
+    reports on both backends (tests/test_pg_backend.py compares the hit sets)."""
+    from corpus.pg_search import ENDS, TEXT, TITLE, index_parts
+
+    parts = {part: literal for part, _weight, literal in index_parts("年度报告", "某某局", "2020", "依法答复。")}
+    assert "'复'" in parts[ENDS[TEXT]] and "'告'" in parts[ENDS[TITLE]]
+    assert "'答复'" in parts[TEXT] and "'复'" not in parts[TEXT]
