@@ -22,7 +22,7 @@ work=${OGI_MUTATION_DIR:-/tmp/ogi-mutation}
 # tests that call the mutated function, in a process forked from one that imported everything)
 GROUPS_TABLE="
 repair       | extract/repair.py                          | tests/test_extract_repair.py tests/test_repair_units.py tests/test_mutation_holes.py
-stats        | extract/stats/grid_tables.py extract/stats/checks.py extract/tables.py | tests/test_extract_stats_checks.py tests/test_stats_checks_units.py tests/test_table4_units.py tests/test_tables.py tests/test_extract_stats_tables.py tests/test_extract_stats_narrative.py tests/test_extract_stats_seeds.py tests/test_extract_text_tables.py tests/test_extract_precision.py tests/test_extract_real_cases.py tests/test_extract_seeds.py
+stats        | extract/stats/grid_tables.py extract/stats/checks.py extract/tables.py | tests/test_extract_stats_checks.py tests/test_stats_checks_units.py tests/test_table4_units.py tests/test_text_table_lines.py tests/test_tables.py tests/test_extract_stats_tables.py tests/test_extract_stats_narrative.py tests/test_extract_stats_seeds.py tests/test_extract_text_tables.py tests/test_extract_precision.py tests/test_extract_real_cases.py tests/test_extract_seeds.py
 hanweb       | crawler/spiders/hanweb.py                  | tests/test_family_hanweb.py tests/test_mutation_holes.py
 antibot      | crawler/antibot.py                         | tests/test_antibot_classify.py
 incremental  | crawler/incremental.py                     | tests/test_incremental_units.py
