@@ -11,10 +11,14 @@ from __future__ import annotations
 import logging
 import re
 from collections import Counter
+from typing import TYPE_CHECKING
 
 from extract.cjk import HAN_CHAR
 from extract.flags import NEEDS_OCR, PAGES_CAPPED
 from extract.record import Document, Grid
+
+if TYPE_CHECKING:
+    from extract.formats.pdf_tables import TableReader
 
 logger = logging.getLogger(__name__)
 
@@ -25,8 +29,9 @@ _PAGE_NUM = re.compile(
 _CJK = HAN_CHAR
 
 
-def pdf_page_texts(data: bytes, max_pages: int = MAX_PAGES) -> tuple[list[str], int]:
-    """Text of each page (up to `max_pages`) and the document's page count."""
+def pdf_page_texts(data: bytes, max_pages: int = MAX_PAGES, tables: TableReader | None = None) -> tuple[list[str], int]:
+    """Text of each page (up to `max_pages`) and the document's page count; with `tables`, each page
+    loaded here is also handed to it (one PDFium load per page for text and tables)."""
     import pypdfium2 as pdfium
 
     pdf = pdfium.PdfDocument(data)
@@ -39,6 +44,8 @@ def pdf_page_texts(data: bytes, max_pages: int = MAX_PAGES) -> tuple[list[str], 
                 tp = page.get_textpage()
                 try:
                     texts.append(tp.get_text_range())
+                    if tables is not None:
+                        tables.add_pdfium(i, pdf.raw, page.raw, tp.raw)
                 finally:
                     tp.close()
             finally:
@@ -96,9 +103,12 @@ def usable_text(text: str) -> bool:
 
 
 def extract_pdf(data: bytes) -> Document:
+    from extract.formats.pdf_tables import TableReader
+
     doc = Document(kind="pdf")
+    tables = TableReader(data)
     try:
-        pages, n = pdf_page_texts(data)
+        pages, n = pdf_page_texts(data, tables=tables)
     except Exception as exc:
         msg = str(exc) or type(exc).__name__
         if "password" in msg.lower() or "encrypt" in msg.lower():
@@ -106,6 +116,7 @@ def extract_pdf(data: bytes) -> Document:
             doc.errors.append("encrypted PDF (password required)")
         else:
             doc.errors.append(f"pdf could not be opened: {msg}")
+        tables.close()
         return doc
     from extract.formats.ocr import ocr_pdf_pages
 
@@ -120,6 +131,9 @@ def extract_pdf(data: bytes) -> Document:
         doc.flag(NEEDS_OCR, "needs OCR", "no usable text layer")
     doc.text = text
     ocr_grids, doc.tables = doc.tables, []  # tables rebuilt from OCR word boxes, if any
-    doc.read_tables("pdf", lambda: pdf_tables(data))
+    try:
+        doc.read_tables("pdf", tables.grids)  # read page by page with the text above
+    finally:
+        tables.close()
     doc.tables.extend(ocr_grids)
     return doc

@@ -72,7 +72,9 @@ class PageTable:
                 if cell is None:
                     continue
                 x0, _x1, text = cell
-                line[_nearest(edges, x0)] = text if not line[_nearest(edges, x0)] else line[_nearest(edges, x0)]
+                slot = _nearest(edges, x0)
+                if not line[slot]:
+                    line[slot] = text
             out.append(line)
         return out
 
@@ -92,14 +94,17 @@ def _cluster(xs: list[float], tol: float = EDGE_TOL) -> list[float]:
     return out
 
 
-def _from_plumber(table: Any, page_no: int) -> PageTable | None:
+def _from_plumber(table: Any, page_no: int, chars: list[dict[str, Any]]) -> PageTable | None:
     """A pdfplumber Table as a PageTable (cell texts cleaned); None when it holds no text."""
-    texts = table.extract()
+    from extract.formats.pdf_lattice import extract_cells, table_rows
+
+    boxes = table_rows(table)
+    texts = extract_cells(boxes, chars)
     rows: list[list[tuple[float, float, str] | None]] = []
     xs: list[float] = []
-    for prow, trow in zip(table.rows, texts, strict=False):
+    for prow, trow in zip(boxes, texts, strict=False):
         row: list[tuple[float, float, str] | None] = []
-        for bbox, text in zip(prow.cells, trow, strict=False):
+        for bbox, text in zip(prow, trow, strict=False):
             if bbox is None:
                 row.append(None)
                 continue
@@ -125,17 +130,25 @@ class _Page:
     number: int
     height: float
     tables: list[PageTable]
-    words: list[dict[str, Any]] | None = None  # filled lazily: only pages at a possible seam need them
+    # the seam questions, answered while the page's chars are at hand (only pages with tables ask):
+    text_below: bool = False  # text (not page furniture) below its last table
+    text_above: bool = False  # text above its first table
 
 
-def _content_outside(page: _Page, plumber_page: Any, *, below: float | None = None, above: float | None = None) -> bool:
+def _content_outside(height: float, page: Any, *, below: float | None = None, above: float | None = None) -> bool:
     """Is there text (other than running header/footer and page numbers) below `below` or above `above`?"""
-    if page.words is None:
-        page.words = plumber_page.extract_words(keep_blank_chars=False, use_text_flow=False)
-    band = FURNITURE_BAND * page.height
-    for w in page.words:
+    band = FURNITURE_BAND * height
+    limit = height - band
+    # A word qualifies only if each of its chars does: no such char, no such word (and no word list)
+    if not any(
+        not c["text"].isspace() and c["top"] >= band and c["bottom"] <= limit
+        and ((below is not None and c["top"] >= below - 1) or (above is not None and c["bottom"] <= above + 1))
+        for c in page.chars
+    ):
+        return False
+    for w in page.extract_words(keep_blank_chars=False, use_text_flow=False):
         top, bottom = float(w["top"]), float(w["bottom"])
-        if top < band or bottom > page.height - band or _PAGE_NUM.match(w["text"].strip()):
+        if top < band or bottom > limit or _PAGE_NUM.match(w["text"].strip()):
             continue
         if below is not None and top >= below - 1:
             return True
@@ -160,7 +173,7 @@ def _drop_repeated_header(head: Grid, cont: Grid) -> Grid:
     return cont[k:]
 
 
-def stitch(pages: list[_Page], plumber_pages: list[Any]) -> list[Grid]:
+def stitch(pages: list[_Page]) -> list[Grid]:
     """Page tables -> grids, a table continued on the next page joined to its start."""
     grids: list[Grid] = []
     open_chain: list[PageTable] = []  # the pieces of the table being continued
@@ -181,12 +194,10 @@ def stitch(pages: list[_Page], plumber_pages: list[Any]) -> list[Grid]:
         for j, table in enumerate(page.tables):
             continues = False
             if j == 0 and open_chain and open_chain[-1].page == page.number - 1:
-                prev = open_chain[-1]
-                prev_page = pages[i - 1]
                 continues = (
-                    _edges_compatible(prev, table)
-                    and not _content_outside(prev_page, plumber_pages[i - 1], below=prev.bbox[3])
-                    and not _content_outside(page, plumber_pages[i], above=table.bbox[1])
+                    _edges_compatible(open_chain[-1], table)
+                    and not pages[i - 1].text_below  # open_chain[-1] is that page's last table
+                    and not page.text_above
                 )
             if not continues:
                 flush()
@@ -197,24 +208,116 @@ def stitch(pages: list[_Page], plumber_pages: list[Any]) -> list[Grid]:
     return [g for g in grids if any(any(c for c in row) for row in g)]
 
 
-def extract_tables(data: bytes, max_pages: int = MAX_PAGES) -> list[Grid]:
-    """Every table of a PDF as a grid of cleaned cell strings, tables across page breaks stitched."""
-    import pdfplumber
+def extract_tables(data: bytes, max_pages: int = MAX_PAGES, *, fast: bool = True) -> list[Grid]:
+    """Every table of a PDF as a grid of cleaned cell strings, tables across page breaks stitched.
 
-    with pdfplumber.open(io.BytesIO(data)) as pdf:
-        plumber_pages = list(pdf.pages[:max_pages])
-        pages: list[_Page] = []
-        extra: list[Grid] = []
-        for no, page in enumerate(plumber_pages):
-            found = [t for t in (_from_plumber(t, no) for t in page.find_tables()) if t is not None]
-            if not found and not page.lines and not page.rects:
-                for raw in page.extract_tables(TEXT_SETTINGS) or []:
-                    grid = [[clean_cell(c) for c in row] for row in raw if row]
-                    if _looks_numeric_table(grid):
-                        extra.append(grid)
-            found.sort(key=lambda t: t.bbox[1])
-            pages.append(_Page(number=no, height=float(page.height), tables=found))
-        grids = stitch(pages, plumber_pages)
-        for page in plumber_pages:
+    Pages are read from PDFium's objects (extract.formats.pdf_geometry) and handed to pdfplumber's
+    table finding rules (extract.formats.pdf_lattice); a page PDFium cannot mirror — or every page with
+    `fast=False` — is parsed by pdfplumber.
+    """
+    reader = TableReader(data)
+    try:
+        if fast:
+            import pypdfium2 as pdfium
+
+            try:
+                pdf = pdfium.PdfDocument(data)
+            except Exception as exc:  # PDFium refuses it: pdfplumber may still read it
+                logger.debug("PDFium cannot open the PDF for tables (%s); pdfplumber reads it", exc)
+            else:
+                try:
+                    for no in range(min(len(pdf), max_pages)):
+                        reader.add_pdfium(no, pdf.raw, None, None)
+                finally:
+                    pdf.close()
+                return reader.grids()
+        for no in range(min(len(reader.plumber_pdf().pages), max_pages)):
+            reader.add_plumber(no)
+        return reader.grids()
+    finally:
+        reader.close()
+
+
+class TableReader:
+    """Tables page by page (PDFium-read pages, pdfplumber for the rest), then stitched by `grids()`.
+
+    Why page by page: the text pass (extract.formats.pdf) already loads each page and its text layer in
+    PDFium; it hands them here so the tables cost no second load, and no page's chars outlive the page.
+    A failure is kept and raised by `grids()`, so the text pass goes on (tables are a bonus).
+    """
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+        self.pages: list[_Page] = []
+        self.extra: list[Grid] = []
+        self.failed: Exception | None = None
+        self.fallbacks = 0  # pages read by pdfplumber
+        self._plumber: Any = None
+
+    def plumber_pdf(self) -> Any:
+        if self._plumber is None:
+            import pdfplumber
+
+            self._plumber = pdfplumber.open(io.BytesIO(self.data))
+        return self._plumber
+
+    def add_pdfium(self, no: int, pdf_raw: Any, page_raw: Any, text_raw: Any) -> None:
+        """Page `no` from PDFium (already loaded page and text page when given), pdfplumber if it must."""
+        if self.failed is not None:
+            return
+        from extract.formats.pdf_geometry import Unsupported, read_page
+
+        try:
+            page = read_page(pdf_raw, no, page_raw, text_raw)
+        except Unsupported as exc:
+            self.fallbacks += 1
+            logger.debug("page %d read by pdfplumber: %s", no + 1, exc)
+            self.add_plumber(no)
+            return
+        except Exception as exc:  # noqa: BLE001 - raised by grids(), after the text pass
+            self.failed = exc
+            return
+        self._add(no, page, page.has_ruling)
+
+    def add_plumber(self, no: int) -> None:
+        if self.failed is not None:
+            return
+        try:
+            page = self.plumber_pdf().pages[no]
+            self._add(no, page, bool(page.lines or page.rects))
             page.flush_cache()
-    return grids + extra
+        except Exception as exc:  # noqa: BLE001 - raised by grids()
+            self.failed = exc
+
+    def _add(self, no: int, page: Any, ruled: bool) -> None:
+        from pdfplumber.table import TableFinder, TableSettings
+
+        from extract.formats.pdf_lattice import find_tables
+
+        chars = page.chars
+        found = [t for t in (_from_plumber(t, no, chars) for t in find_tables(page)) if t is not None]
+        if not found and not ruled and any(c["text"].isdigit() for c in chars):
+            # (a numbers table needs a digit: a page without one is not searched for text-aligned tables)
+            text = TableSettings.resolve(TEXT_SETTINGS)
+            for table in TableFinder(page, text).tables:
+                grid = [[clean_cell(c) for c in row] for row in table.extract(**(text.text_settings or {})) if row]
+                if _looks_numeric_table(grid):
+                    self.extra.append(grid)
+        found.sort(key=lambda t: t.bbox[1])
+        height = float(page.height)
+        entry = _Page(number=no, height=height, tables=found)
+        if found:
+            entry.text_below = _content_outside(height, page, below=found[-1].bbox[3])
+            entry.text_above = _content_outside(height, page, above=found[0].bbox[1])
+        self.pages.append(entry)
+
+    def grids(self) -> list[Grid]:
+        """The stitched tables, then the text-aligned ones; the failure, if a page failed."""
+        if self.failed is not None:
+            raise self.failed
+        return stitch(self.pages) + self.extra
+
+    def close(self) -> None:
+        if self._plumber is not None:
+            self._plumber.close()
+            self._plumber = None
