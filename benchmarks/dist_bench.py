@@ -225,6 +225,23 @@ def extract_pass(url: str, raw: Path, processes: int, work: Path) -> dict:
             "documents_per_s": round(todo / float(busy), 2), "reports": _q(url, "SELECT count(*) FROM reports")[0][0]}
 
 
+def _crawling_worker(workers: list[subprocess.Popen], url: str) -> tuple[subprocess.Popen, str]:
+    """A worker whose site crawl is under way (its run row reads 'running'), and that site's id."""
+    while True:
+        running = {s for (s,) in _q(url, "SELECT site_id FROM crawl_runs WHERE status = 'running'")}
+        for p in workers:
+            found = subprocess.run(["pgrep", "-P", str(p.pid), "-f", "crawler.site_job"], capture_output=True,
+                                   text=True).stdout.split()
+            for child in found:
+                try:
+                    spec = json.loads(Path(f"/proc/{child}/cmdline").read_bytes().split(b"\0")[3])
+                except (OSError, IndexError, ValueError):
+                    continue
+                if spec["site"]["site_id"] in running:
+                    return p, spec["site"]["site_id"]
+        time.sleep(0.1)
+
+
 def kill_pass(pg, sites, settings: dict, work: Path, baseline: dict) -> dict:
     from crawler.jobs import enqueue_sites
 
@@ -235,8 +252,7 @@ def kill_pass(pg, sites, settings: dict, work: Path, baseline: dict) -> dict:
                 for _ in range(3)]
     extractor = _worker(url, raw, log, "--queues", "extract", "--concurrency", "2", "--stalled-after", "10")
     _wait_for(lambda: _count(url, "crawl_site", "succeeded") >= len(sites) // 3, 3600, "a third of the crawls")
-    victim = next(p for p in crawlers if subprocess.run(["pgrep", "-P", str(p.pid), "-f", "crawler.site_job"],
-                                                        capture_output=True).returncode == 0)
+    victim, killed_site = _crawling_worker(crawlers, url)
     os.kill(victim.pid, signal.SIGKILL)
     _wait_for(lambda: _count(url, "extract", "succeeded") >= 5, 3600, "some extractions")
     os.kill(extractor.pid, signal.SIGKILL)
@@ -248,11 +264,12 @@ def kill_pass(pg, sites, settings: dict, work: Path, baseline: dict) -> dict:
         p.wait()
     _stop([p for p in crawlers if p is not victim])
     got = corpus(url)
-    runs = _q(url, "SELECT site_id, string_agg(status, ' then ' ORDER BY run_id) FROM crawl_runs GROUP BY site_id")
-    interrupted = [f"{s}: {r}" for s, r in runs if "interrupted" in r]
+    runs = dict(_q(url, "SELECT site_id, string_agg(status, ' then ' ORDER BY run_id) FROM crawl_runs GROUP BY site_id"))
+    interrupted = [f"{s}: {r}" for s, r in runs.items() if "interrupted" in r]
     return {"pass": "kill -9 (1 crawl + 1 extract worker)", "reports": len(got), "baseline": len(baseline),
             "lost": len(set(baseline) - set(got)), "extra": len(set(got) - set(baseline)),
             "changed": sum(1 for k in set(got) & set(baseline) if got[k] != baseline[k]),
+            "killed_site_runs": f"{killed_site}: {runs.get(killed_site)}",
             "interrupted_runs": "; ".join(interrupted) or "none", "recovery_s": round(time.monotonic() - t0, 1),
             "jobs_not_succeeded": _q(url, "SELECT count(*) FROM procrastinate_jobs WHERE status <> 'succeeded'")[0][0]}
 
