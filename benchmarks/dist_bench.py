@@ -203,7 +203,8 @@ def crawl_pass(pg, servers, sites, workers: int, settings: dict, work: Path) -> 
     window = servers.between(t0, time.monotonic())
     row = {"pass": f"crawl, {workers} worker(s)", "seconds": round(seconds, 1), "requests": len(window),
            "requests_per_s": round(len(window) / seconds, 2), "failed_jobs": _count(url, "crawl_site", "failed"),
-           "extract_jobs_queued": _count(url, "extract", "todo"), **politeness(window)}
+           "extract_jobs_queued": _count(url, "extract", "todo"), **politeness(window),
+           "load_1min": round(os.getloadavg()[0], 1)}
     return row, url
 
 
@@ -222,7 +223,8 @@ def extract_pass(url: str, raw: Path, processes: int, work: Path) -> dict:
                       WHERE j.task_name = 'ogi:extract'""")[0][0]
     return {"pass": f"extract, {processes} process(es)", "seconds": round(seconds, 1),
             "busy_seconds": round(float(busy), 1), "documents": todo,
-            "documents_per_s": round(todo / float(busy), 2), "reports": _q(url, "SELECT count(*) FROM reports")[0][0]}
+            "documents_per_s": round(todo / float(busy), 2), "reports": _q(url, "SELECT count(*) FROM reports")[0][0],
+            "load_1min": round(os.getloadavg()[0], 1)}
 
 
 def _crawling_worker(workers: list[subprocess.Popen], url: str) -> tuple[subprocess.Popen, str]:
@@ -332,7 +334,8 @@ def main() -> None:
         print(json.dumps(kill, ensure_ascii=False), flush=True)
     child.stdin.close()
     child.wait()
-    machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    machine = (f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; load_1min is "
+               "the machine's load average at the end of each pass (other work on the machine included)")
     text = (f"\n## {time.strftime('%Y-%m-%d %H:%M')} — {args.sites} sites × {args.reports} reports, "
             f"DOWNLOAD_DELAY {args.delay} s, one host per site\n\nMachine: {machine}.\n\n"
             f"{table(rows)}\n\n{table(extract_rows)}\n\n{table([kill])}\n")
