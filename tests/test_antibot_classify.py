@@ -187,6 +187,25 @@ def test_the_site_is_found_by_url_when_the_request_carries_none(middleware):
     with pytest.raises(SiteBlocked):
         middleware.process_response(Request(CHALLENGE), redirected)
     assert middleware.blocked_hosts == {"waf.example.gov.cn": "s", "www.example.gov.cn": "s"}
+    # a host the spider does not know, met only through the challenge: dropped too
+    with pytest.raises(SiteBlocked):
+        middleware.process_request(Request("http://waf.example.gov.cn/robots.txt"))
+    assert middleware.process_request(Request("http://elsewhere.test/robots.txt")) is None
+
+
+def test_the_block_is_logged_once_with_its_reason(middleware, caplog):
+    import logging
+
+    from scrapy.http import Request
+
+    from crawler.antibot import SiteBlocked
+
+    with caplog.at_level(logging.WARNING, logger="crawler.antibot"):
+        for _ in range(2):
+            with pytest.raises(SiteBlocked):
+                middleware.process_response(Request(CHALLENGE, meta={"ogi_site": "s"}), _resp(521, b""))
+    assert [r.getMessage() for r in caplog.records] == [
+        f"[s] jiasule (加速乐) 521 challenge at {CHALLENGE}: not crawling this site further"]
 
 
 def test_the_gate_after_robots_only_drops(middleware):
