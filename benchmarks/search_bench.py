@@ -220,7 +220,7 @@ def fts_text_ids(store: Store, query: str, filters: dict[str, Any]) -> list[int]
     where, params = store.where_clause("r", **filters)
     sql = f"""SELECT r.report_id FROM reports_fts JOIN reports r ON r.report_id = reports_fts.rowid
               WHERE reports_fts MATCH ? AND {where}"""
-    return [r[0] for r in store.conn.execute(sql, [f"text : ({to_fts_query(query)})", *params])]
+    return [r[0] for r in store.conn.execute(sql, [f"{{text text_end}} : ({to_fts_query(query)})", *params])]
 
 
 def _timed(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple[float, Any]:

@@ -34,8 +34,8 @@ from corpus.store import Store
 
 logger = logging.getLogger(__name__)
 
-# FTS5 column weights for bm25: title, agency, meta, text.
-WEIGHTS = (10.0, 5.0, 2.0, 1.0)
+# FTS5 column weights for bm25: title, agency, meta, text, and their run-final characters (corpus.search_index).
+WEIGHTS = (10.0, 5.0, 2.0, 1.0, 10.0, 5.0, 2.0, 1.0)
 # The rank of a match (lower is better) and the order of hits: by rank, the newer report first on a tie.
 RANK = f"bm25(reports_fts, {', '.join(str(w) for w in WEIGHTS)})"
 HIT_ORDER = "rank, r.report_year DESC"
@@ -46,6 +46,9 @@ SNIPPET_CHARS = 80
 # most MAX_QUERY_CHARS characters; longer ones are refused with a SearchError that says so.
 MAX_QUERY_CHARS = 1000
 MAX_QUERY_PHRASES = 32
+# At most this many matches are ranked by bm25 for one page of hits (`ranked_page_sql`): the most recently
+# stored ones. A common word matches nearly every report; ranking all of them was most of its time.
+RANK_CAP = 1000
 
 
 class SearchError(ValueError):
@@ -347,28 +350,42 @@ def _check_filters(filters: dict[str, Any]) -> None:
 
 def _fts_rows(store: Store, query: str, match: str, where: str, params: list[Any], cols: str,
               limit: int) -> list[dict[str, Any]]:
-    """The hits of an FTS5 MATCH on SQLite, best first."""
-    # Rank without the text column, then read the text of the returned rows only: selecting
-    # r.text in the ranking query made SQLite carry every match's full text through the sorter
-    # (most of the time of a common word at 100,000 reports; benchmarks/RESULTS-search.md).
-    # Without filters the ranking needs no join at all (a reports row lookup per match is half
-    # the time of a common word): rank in the index alone, keeping `limit` spare rows so that
-    # the year tie-break still applies to reports tied at the cut.
-    if params:
-        ranked = ranked_matches_sql(where) + " LIMIT ?"
-        inner_limit = limit
-    else:
-        ranked = f"""SELECT rowid AS rid, {RANK} AS rank FROM reports_fts
-                     WHERE reports_fts MATCH ? ORDER BY rank LIMIT ?"""
-        inner_limit = 2 * limit
-    sql = f"""WITH top AS ({ranked})
+    """The hits of an FTS5 MATCH on SQLite, best first: `ranked_page_sql`, then the rows of the page."""
+    sql = f"""WITH top AS ({ranked_page_sql(where if params else None)})
               SELECT {cols}, top.rank FROM top JOIN reports r ON r.report_id = top.rid
               ORDER BY top.rank, r.report_year DESC LIMIT ?"""
+    # `limit` spare rows in the ranking, so that the year tie-break still applies to reports tied at the cut.
+    args = [*params, match, match] if params else [match, match]
     try:
-        return store._all(sql, [match, *params, inner_limit, limit])
+        return store._all(sql, [*args, 2 * limit, limit])
     except sqlite3.OperationalError as exc:  # should not happen: the query is built from quoted tokens
         logger.error("fts query failed: %r -> %s: %s", query, match, exc)
         raise SearchError(f"cannot search for {query!r}: {exc}") from exc
+
+
+def ranked_page_sql(where: str | None) -> str:
+    """SELECT rid, rank of the best matches of `MATCH ?` (passing `where` on `reports r`, if given), LIMIT ?.
+
+    Why not `ranked_matches_sql` + LIMIT: FTS5 computes bm25 for every match before it sorts (0.75 µs a
+    report: 75 ms for a word in all of 100,000 reports), and joining each match to its reports row to test a
+    filter costs as much again. Here (benchmarks/RESULTS-search.md):
+    - a filter picks its reports first (`ids`, through the reports indexes), and the index is read against
+      that list (an in-memory lookup per match instead of a reports row);
+    - the ranking is capped: bm25 ranks the RANK_CAP most recently stored matches (highest report_id), found
+      by walking the index backwards. A query matching more reports shows the best of the newest RANK_CAP;
+      `count_matches` still counts them all, and a filter narrows what is ranked.
+    Parameters: `where`'s (if given), the MATCH expression twice, the LIMIT."""
+    if where is None:
+        ids, src = "", "reports_fts"
+    else:
+        ids = f"ids(id) AS MATERIALIZED (SELECT r.report_id FROM reports r WHERE {where}), "
+        src = "reports_fts CROSS JOIN ids ON ids.id = reports_fts.rowid"
+    return f"""WITH {ids}
+               newest AS (SELECT reports_fts.rowid AS rid FROM {src} WHERE reports_fts MATCH ?
+                          ORDER BY reports_fts.rowid DESC LIMIT {RANK_CAP})
+               SELECT reports_fts.rowid AS rid, {RANK} AS rank FROM {src}
+               WHERE reports_fts MATCH ? AND reports_fts.rowid >= (SELECT min(rid) FROM newest)
+               ORDER BY rank LIMIT ?"""
 
 
 def search(
@@ -424,10 +441,7 @@ def search(
             logger.debug("fts query %r -> %s", query, match)
             # Rank without the text column, then read the text of the returned rows only: selecting
             # r.text in the ranking query made SQLite carry every match's full text through the sorter
-            # (most of the time of a common word at 100,000 reports; benchmarks/RESULTS-search.md).
-            # Without filters the ranking needs no join at all (a reports row lookup per match is half
-            # the time of a common word): rank in the index alone, keeping `limit` spare rows so that
-            # the year tie-break still applies to reports tied at the cut.
+            # (benchmarks/RESULTS-search.md); the SQLite ranking itself: ranked_page_sql.
             if isinstance(store.conn, PgConnection):  # PostgreSQL: tsvector index, same matches (corpus.pg_search)
                 from corpus.pg_search import ranked_sql
 

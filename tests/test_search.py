@@ -188,3 +188,15 @@ def test_search_by_path_or_database(tmp_path: Path, store: Store) -> None:
 def test_index_text_is_the_token_stream(text: str) -> None:
     """to_index_text is a fast path; it must stay exactly the tokens() stream the queries are built from."""
     assert to_index_text(text) == " ".join(tokens(text))
+
+
+def test_ranking_work_is_capped_to_the_newest_matches(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past RANK_CAP matches, bm25 ranks only the most recently stored ones (a common word matched every
+    report and ranking them all was most of its time); the count stays exact and a filter ranks within it."""
+    import corpus.search as cs
+
+    assert names(store, search(store, "公开")) == {"review", "lawsuit", "both"}
+    monkeypatch.setattr(cs, "RANK_CAP", 2)
+    assert names(store, search(store, "公开")) == {"lawsuit", "both"}
+    assert cs.count_matches(store, "公开") == 3
+    assert names(store, search(store, "公开", province="湖北省")) == {"review", "lawsuit"}
