@@ -43,11 +43,15 @@ _EXTRA_COLUMNS = {
         "reports_stored": "reports in the database from this site (all crawls)",
         "message": "summary or failure reason of that crawl",
     },
-    "reports_fts": {
-        "title": "report title split into CJK bigrams (search with /-/search, not this table's raw box)",
+    "reports_fts": {  # contentless: the columns read empty; search with /-/search
+        "title": "report title split into CJK bigrams (indexed only; search with /-/search)",
         "agency": "agency names split into CJK bigrams",
         "meta": "year, province, city, county and department split into CJK bigrams",
         "text": "full text split into CJK bigrams",
+        "title_end": "last character of each CJK run of the title (1-character queries)",
+        "agency_end": "last character of each CJK run of the agency names",
+        "meta_end": "last character of each CJK run of meta",
+        "text_end": "last character of each CJK run of the text",
     },
 }
 
@@ -322,8 +326,9 @@ def build_metadata(column_names: dict[str, list[str]] | None = None) -> dict[str
     table_meta["crawl_runs"].update(facets=["status", "site_id"], sort_desc="run_id")
     table_meta["captures"].update(facets=["kind", "status", "site_id"], label_column="url")
     table_meta["crawl_errors"].update(facets=["kind", "site_id"], sort_desc="error_id")
-    if "reports_fts" in table_meta:
-        table_meta["reports_fts"]["hidden"] = True
+    for name in ("reports_fts", "reports_fts_pending"):  # the index and its bookkeeping: /-/search reads them
+        if name in table_meta:
+            table_meta[name]["hidden"] = True
     return {
         "title": "ogi — 政府信息公开工作年度报告",
         "description_html": (
