@@ -27,22 +27,22 @@ def test_fast_reader_mirrors_pdfminer_objects() -> None:
     import pdfplumber
     import pypdfium2 as pdfium
 
-    from extract.formats.pdf_geometry import Unsupported, read_page
+    from extract.formats.pdf_geometry import Unsupported, open_page, read_page
 
     data = (ROOT / "fixtures" / "real" / "pdf" / "js_huaian_2024.pdf").read_bytes()
     pdf = pdfium.PdfDocument(data)
     with pdfplumber.open(io.BytesIO(data)) as plumber:
         checked = 0
         for no, ppage in enumerate(plumber.pages):
-            try:
-                fast = read_page(pdf.raw, no)
-            except Unsupported:
-                continue
-
-            _same_objects(fast.chars, ppage.chars, ("text",))
-            _same_objects(fast.edges, ppage.edges, ("orientation",))
-            assert fast.has_ruling == bool(ppage.lines or ppage.rects)
-            checked += 1
+            with open_page(pdf.raw, no) as (page_raw, text_raw):
+                try:
+                    fast = read_page(page_raw, text_raw)
+                    _same_objects(fast.chars, ppage.chars, ("text",))
+                except Unsupported:
+                    continue
+                _same_objects(fast.edges, ppage.edges, ("orientation",))
+                assert fast.has_ruling == bool(ppage.lines or ppage.rects)
+                checked += 1
     pdf.close()
     assert checked >= 5
 
@@ -71,17 +71,19 @@ def test_cell_text_equals_pdfplumber_extract_text() -> None:
     for path in PDFS:
         pdf = pdfium.PdfDocument(path.read_bytes())
         for no in range(len(pdf)):
-            try:
-                page = pdf_geometry.read_page(pdf.raw, no)
-            except pdf_geometry.Unsupported:
-                continue
-            for table in pdf_lattice.find_tables(page):
-                for row in pdf_lattice.table_rows(table):
-                    for box in filter(None, row):
-                        inside = [c for c in page.chars if box[0] <= (c["x0"] + c["x1"]) / 2 < box[2]
-                                  and box[1] <= (c["top"] + c["bottom"]) / 2 < box[3]]
-                        assert pdf_lattice.cell_text(inside) == extract_text(inside)
-                        cells += 1
+            with pdf_geometry.open_page(pdf.raw, no) as (page_raw, text_raw):
+                try:
+                    page = pdf_geometry.read_page(page_raw, text_raw)
+                    chars = page.chars
+                except pdf_geometry.Unsupported:
+                    continue
+                for table in pdf_lattice.find_tables(page):
+                    for row in pdf_lattice.table_rows(table):
+                        for box in filter(None, row):
+                            inside = [c for c in chars if box[0] <= (c["x0"] + c["x1"]) / 2 < box[2]
+                                      and box[1] <= (c["top"] + c["bottom"]) / 2 < box[3]]
+                            assert pdf_lattice.cell_text(inside) == extract_text(inside)
+                            cells += 1
         pdf.close()
     assert cells > 3000
 

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import ctypes
 import math
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pypdfium2.raw as pdfium_c
@@ -44,16 +46,39 @@ def _mul(m: Matrix, n: Matrix) -> Matrix:
 
 
 class FastPage:
-    """The slice of `pdfplumber.page.Page` that table finding and `Table.extract` read."""
+    """The slice of `pdfplumber.page.Page` that table finding and `Table.extract` read.
 
-    def __init__(self, width: float, height: float, chars: list[dict[str, Any]], edges: list[dict[str, Any]],
-                 has_ruling: bool) -> None:
+    Chars are read on first use (a page without a table never needs them), so the PDFium page and text
+    page it was read from must stay open while it is used; reading them may raise `Unsupported`.
+    """
+
+    def __init__(self, width: float, height: float, edges: list[dict[str, Any]], has_ruling: bool,
+                 text_raw: Any) -> None:
         self.width = width
         self.height = height
         self.bbox = (0.0, 0.0, width, height)
-        self.chars = chars
         self.edges = edges
         self.has_ruling = has_ruling  # pdfminer would report a line or a rect (not only curves)
+        self._text_raw = text_raw
+        self._chars: list[dict[str, Any]] | None = None
+        self._codes: list[int] | None = None
+
+    @property
+    def codes(self) -> list[int]:
+        """UTF-16 code of each PDFium char index (PDFium's generated spaces and line breaks included)."""
+        if self._codes is None:
+            self._codes = _codes(self._text_raw)
+        return self._codes
+
+    @property
+    def chars(self) -> list[dict[str, Any]]:
+        if self._chars is None:
+            self._chars = _chars(self._text_raw, self.height, self.codes)
+        return self._chars
+
+    def has_digit(self) -> bool:
+        """Does any char of the page read as a digit (without building the char list)?"""
+        return any(chr(c).isdigit() for c in self.codes if 0x30 <= c)
 
     def extract_words(self, **kwargs: Any) -> list[dict[str, Any]]:
         from pdfplumber.utils import extract_words
@@ -61,34 +86,43 @@ class FastPage:
         return extract_words(self.chars, **kwargs)
 
 
-def read_page(pdf_raw: Any, index: int, page_raw: Any = None, text_raw: Any = None) -> FastPage:
-    """Edges and chars of page `index` of an open `FPDF_DOCUMENT` (or of its already loaded page and text
-    page); `Unsupported` when it cannot mirror pdfminer."""
-    page = page_raw or pdfium_c.FPDF_LoadPage(pdf_raw, index)
+@contextmanager
+def open_page(pdf_raw: Any, index: int) -> Iterator[tuple[Any, Any]]:
+    """Page `index` of an open `FPDF_DOCUMENT` and its text page, closed on exit."""
+    page = pdfium_c.FPDF_LoadPage(pdf_raw, index)
     if not page:
         raise Unsupported("page does not load")
     try:
-        if pdfium_c.FPDFPage_GetRotation(page) != 0:
-            raise Unsupported("rotated page")
-        width, height = pdfium_c.FPDF_GetPageWidthF(page), pdfium_c.FPDF_GetPageHeightF(page)
-        media = [ctypes.c_float() for _ in range(4)]
-        crop = [ctypes.c_float() for _ in range(4)]
-        if pdfium_c.FPDFPage_GetMediaBox(page, *[ctypes.byref(v) for v in media]):
-            if (media[0].value, media[1].value) != (0.0, 0.0):
-                raise Unsupported("media box not at the origin")
-            if pdfium_c.FPDFPage_GetCropBox(page, *[ctypes.byref(v) for v in crop]):
-                if [v.value for v in crop] != [v.value for v in media]:
-                    raise Unsupported("cropped page")
-        edges: list[dict[str, Any]] = []
-        ruling = [False]
-        n = pdfium_c.FPDFPage_CountObjects(page)
-        for i in range(n):
-            _walk(pdfium_c.FPDFPage_GetObject(page, i), _IDENTITY, height, edges, ruling, 0)
-        chars = _chars(page, height, text_raw)
-        return FastPage(float(width), float(height), chars, edges, ruling[0])
+        text = pdfium_c.FPDFText_LoadPage(page)
+        if not text:
+            raise Unsupported("no text page")
+        try:
+            yield page, text
+        finally:
+            pdfium_c.FPDFText_ClosePage(text)
     finally:
-        if not page_raw:
-            pdfium_c.FPDF_ClosePage(page)
+        pdfium_c.FPDF_ClosePage(page)
+
+
+def read_page(page: Any, text_raw: Any) -> FastPage:
+    """Edges (and, on use, chars) of a loaded PDFium page and its text page; `Unsupported` when it cannot
+    mirror pdfminer."""
+    if pdfium_c.FPDFPage_GetRotation(page) != 0:
+        raise Unsupported("rotated page")
+    width, height = pdfium_c.FPDF_GetPageWidthF(page), pdfium_c.FPDF_GetPageHeightF(page)
+    media = [ctypes.c_float() for _ in range(4)]
+    crop = [ctypes.c_float() for _ in range(4)]
+    if pdfium_c.FPDFPage_GetMediaBox(page, *[ctypes.byref(v) for v in media]):
+        if (media[0].value, media[1].value) != (0.0, 0.0):
+            raise Unsupported("media box not at the origin")
+        if pdfium_c.FPDFPage_GetCropBox(page, *[ctypes.byref(v) for v in crop]):
+            if [v.value for v in crop] != [v.value for v in media]:
+                raise Unsupported("cropped page")
+    edges: list[dict[str, Any]] = []
+    ruling = [False]
+    for i in range(pdfium_c.FPDFPage_CountObjects(page)):
+        _walk(pdfium_c.FPDFPage_GetObject(page, i), _IDENTITY, height, edges, ruling, 0)
+    return FastPage(float(width), float(height), edges, ruling[0], text_raw)
 
 
 def _matrix(obj: Any) -> Matrix:
@@ -199,64 +233,61 @@ def _text_object_fn() -> Any:
     return _TEXT_OBJECT
 
 
-def _chars(page: Any, height: float, text_raw: Any = None) -> list[dict[str, Any]]:
+def _codes(tp: Any) -> list[int]:
+    n = pdfium_c.FPDFText_CountChars(tp)
+    if n <= 0:
+        return []
+    buf = (ctypes.c_ushort * (n + 1))()
+    if pdfium_c.FPDFText_GetText(tp, 0, n, buf) != n + 1:
+        raise Unsupported("text and char indices differ")
+    return list(buf)[:n]
+
+
+def _chars(tp: Any, height: float, codes: list[int]) -> list[dict[str, Any]]:
     """Each real (not PDFium-generated) character with pdfminer's box: x from origin and advance, bottom at
     the font's descent, height = the font size on the page."""
-    tp = text_raw or pdfium_c.FPDFText_LoadPage(page)
-    if not tp:
-        raise Unsupported("no text page")
-    try:
-        n = pdfium_c.FPDFText_CountChars(tp)
-        if n <= 0:
-            return []
-        buf = (ctypes.c_ushort * (n + 1))()
-        if pdfium_c.FPDFText_GetText(tp, 0, n, buf) != n + 1:
-            raise Unsupported("text and char indices differ")
-        codes = list(buf)
-        out: list[dict[str, Any]] = []
-        rect = pdfium_c.FS_RECTF()
-        mat = pdfium_c.FS_MATRIX()
-        rect_ref, mat_ref = ctypes.byref(rect), ctypes.byref(mat)
-        is_generated = pdfium_c.FPDFText_IsGenerated
-        loose, get_matrix, font_size = pdfium_c.FPDFText_GetLooseCharBox, pdfium_c.FPDFText_GetMatrix, \
-            pdfium_c.FPDFText_GetFontSize
-        map_error, get_origin = pdfium_c.FPDFText_HasUnicodeMapError, pdfium_c.FPDFText_GetCharOrigin
-        text_object = _text_object_fn()
-        tp_addr = ctypes.cast(tp, ctypes.c_void_p).value
-        ox, oy = ctypes.c_double(), ctypes.c_double()
-        ox_ref, oy_ref = ctypes.byref(ox), ctypes.byref(oy)
-        sizes: dict[int, float] = {}  # text object -> font size on the page (one Tf and matrix per object)
-        for i in range(n):
-            code = codes[i]
-            if code in (0x20, 0x0D, 0x0A) and is_generated(tp, i) == 1:
-                continue  # PDFium's own spaces and line breaks; pdfminer has none
-            if code in (0, 0xFFFE, 0xFFFF) or map_error(tp, i) == 1:
-                raise Unsupported("character without Unicode")
-            if 0xD800 <= code <= 0xDFFF:  # a surrogate pair: pdfminer has one char
-                raise Unsupported("character outside the BMP")
-            if not loose(tp, i, rect_ref):
-                raise Unsupported("character without a box")
-            obj = text_object(tp_addr, i) or 0
-            size = sizes.get(obj) if obj else None
-            if size is None:
-                if not get_matrix(tp, i, mat_ref):
-                    raise Unsupported("character without a matrix")
-                if mat.b != 0 or mat.c != 0 or mat.a <= 0 or mat.d <= 0:
-                    raise Unsupported("rotated or mirrored text")
-                size = font_size(tp, i) * math.hypot(mat.b, mat.d)
-                if obj:
-                    sizes[obj] = size
-            left, right, low = rect.left, rect.right, rect.bottom
-            if right - left > 2 * size + 1 or rect.top - low > 3 * size + 1:
-                # vertical writing (Identity-V): PDFium's loose box is meaningless (199 pt wide for a 10 pt
-                # char), its origin is pdfminer's lower-left corner, and the box is size × size
-                get_origin(tp, i, ox_ref, oy_ref)
-                left, right, low = ox.value, ox.value + size, oy.value
-            bottom = height - low
-            top = bottom - size
-            out.append({"text": chr(code), "x0": left, "x1": right, "top": top, "bottom": bottom,
-                        "doctop": top, "upright": True, "width": right - left, "height": size, "size": size})
-        return out
-    finally:
-        if not text_raw:
-            pdfium_c.FPDFText_ClosePage(tp)
+    n = len(codes)
+    out: list[dict[str, Any]] = []
+    rect = pdfium_c.FS_RECTF()
+    mat = pdfium_c.FS_MATRIX()
+    rect_ref, mat_ref = ctypes.byref(rect), ctypes.byref(mat)
+    is_generated = pdfium_c.FPDFText_IsGenerated
+    loose, get_matrix, font_size = pdfium_c.FPDFText_GetLooseCharBox, pdfium_c.FPDFText_GetMatrix, \
+        pdfium_c.FPDFText_GetFontSize
+    map_error, get_origin = pdfium_c.FPDFText_HasUnicodeMapError, pdfium_c.FPDFText_GetCharOrigin
+    text_object = _text_object_fn()
+    tp_addr = ctypes.cast(tp, ctypes.c_void_p).value
+    ox, oy = ctypes.c_double(), ctypes.c_double()
+    ox_ref, oy_ref = ctypes.byref(ox), ctypes.byref(oy)
+    sizes: dict[int, float] = {}  # text object -> font size on the page (one Tf and matrix per object)
+    for i in range(n):
+        code = codes[i]
+        if code in (0x20, 0x0D, 0x0A) and is_generated(tp, i) == 1:
+            continue  # PDFium's own spaces and line breaks; pdfminer has none
+        if code in (0, 0xFFFE, 0xFFFF) or map_error(tp, i) == 1:
+            raise Unsupported("character without Unicode")
+        if 0xD800 <= code <= 0xDFFF:  # a surrogate pair: pdfminer has one char
+            raise Unsupported("character outside the BMP")
+        if not loose(tp, i, rect_ref):
+            raise Unsupported("character without a box")
+        obj = text_object(tp_addr, i) or 0
+        size = sizes.get(obj) if obj else None
+        if size is None:
+            if not get_matrix(tp, i, mat_ref):
+                raise Unsupported("character without a matrix")
+            if mat.b != 0 or mat.c != 0 or mat.a <= 0 or mat.d <= 0:
+                raise Unsupported("rotated or mirrored text")
+            size = font_size(tp, i) * math.hypot(mat.b, mat.d)
+            if obj:
+                sizes[obj] = size
+        left, right, low = rect.left, rect.right, rect.bottom
+        if right - left > 2 * size + 1 or rect.top - low > 3 * size + 1:
+            # vertical writing (Identity-V): PDFium's loose box is meaningless (199 pt wide for a 10 pt
+            # char), its origin is pdfminer's lower-left corner, and the box is size × size
+            get_origin(tp, i, ox_ref, oy_ref)
+            left, right, low = ox.value, ox.value + size, oy.value
+        bottom = height - low
+        top = bottom - size
+        out.append({"text": chr(code), "x0": left, "x1": right, "top": top, "bottom": bottom,
+                    "doctop": top, "upright": True, "width": right - left, "height": size, "size": size})
+    return out

@@ -89,7 +89,8 @@ def table_rows(table: Table) -> list[list[Bbox | None]]:
 
 
 def extract_cells(rows: list[list[Bbox | None]], chars: list[dict[str, Any]]) -> list[list[str | None]]:
-    """`Table.extract()` on rows from `table_rows`: a cell holds the chars whose centre lies in it."""
+    """`Table.extract()` on rows from `table_rows`: a cell holds the chars whose centre lies in it,
+    in page order."""
     keyed = sorted(((c["top"] + c["bottom"]) / 2, i) for i, c in enumerate(chars))
     mids = [k[0] for k in keyed]
     out: list[list[str | None]] = []
@@ -100,17 +101,19 @@ def extract_cells(rows: list[list[Bbox | None]], chars: list[dict[str, Any]]) ->
         x0 = min(c[0] for c in present)
         x1 = max(c[2] for c in present)
         lo, hi = bisect.bisect_left(mids, top), bisect.bisect_left(mids, bottom)
-        in_row = sorted(i for _, i in keyed[lo:hi])  # page order, as pdfplumber filters them
-        row_chars = [chars[i] for i in in_row if x0 <= (chars[i]["x0"] + chars[i]["x1"]) / 2 < x1]
+        # the row's chars by horizontal centre (then page order), to cut each cell's slice out of them
+        across = sorted(((chars[i]["x0"] + chars[i]["x1"]) / 2, i, mid) for mid, i in keyed[lo:hi])
+        across = [a for a in across if x0 <= a[0] < x1]
+        centres = [a[0] for a in across]
         line: list[str | None] = []
         for cell in row:
             if cell is None:
                 line.append(None)
                 continue
             cx0, ctop, cx1, cbottom = cell
-            inside = [c for c in row_chars
-                      if cx0 <= (c["x0"] + c["x1"]) / 2 < cx1 and ctop <= (c["top"] + c["bottom"]) / 2 < cbottom]
-            line.append(cell_text(inside))
+            a, b = bisect.bisect_left(centres, cx0), bisect.bisect_left(centres, cx1)
+            inside = sorted(i for _, i, mid in across[a:b] if ctop <= mid < cbottom)
+            line.append(cell_text([chars[i] for i in inside]))
         out.append(line)
     return out
 
@@ -134,12 +137,19 @@ def cell_text(chars: list[dict[str, Any]]) -> str:
     then words regrouped into lines by their own top; other text goes to pdfplumber."""
     if not chars:
         return ""
+    if len(chars) == 1:
+        text = chars[0]["text"]
+        return "" if text.isspace() else LIGATURES.get(text, text or "")
     if not all(c["upright"] for c in chars):
         return extract_text(chars)
-    line_of = _cluster_index([c["top"] for c in chars], Y_TOLERANCE)
-    lines: dict[int, list[dict[str, Any]]] = {}
-    for c in chars:  # grouping keeps the given order within a line, as pdfplumber's stable sort does
-        lines.setdefault(line_of[c["top"]], []).append(c)
+    tops = {c["top"] for c in chars}
+    if len(tops) == 1:  # the usual cell: one line of one text object
+        lines: dict[int, list[dict[str, Any]]] = {0: chars}
+    else:
+        line_of = _cluster_index(list(tops), Y_TOLERANCE)
+        lines = {}
+        for c in chars:  # grouping keeps the given order within a line, as pdfplumber's stable sort does
+            lines.setdefault(line_of[c["top"]], []).append(c)
     words: list[tuple[float, str]] = []  # (top, text)
     for key in sorted(lines):
         current: list[str] = []
@@ -163,6 +173,8 @@ def cell_text(chars: list[dict[str, Any]]) -> str:
             prev = c
         if current:
             words.append((top, "".join(current)))
+    if len(lines) == 1 and len(tops) == 1:
+        return " ".join(w[1] for w in words)
     word_line = _cluster_index([w[0] for w in words], Y_TOLERANCE)
     out: dict[int, list[str]] = {}
     for top, text in words:

@@ -262,54 +262,59 @@ class TableReader:
         return self._plumber
 
     def add_pdfium(self, no: int, pdf_raw: Any, page_raw: Any, text_raw: Any) -> None:
-        """Page `no` from PDFium (already loaded page and text page when given), pdfplumber if it must."""
+        """Page `no` from PDFium (its loaded page and text page when given), pdfplumber if it must."""
         if self.failed is not None:
             return
-        from extract.formats.pdf_geometry import Unsupported, read_page
+        from extract.formats.pdf_geometry import Unsupported, open_page, read_page
 
         try:
-            page = read_page(pdf_raw, no, page_raw, text_raw)
-        except Unsupported as exc:
+            if page_raw is None:
+                with open_page(pdf_raw, no) as (page_raw, text_raw):
+                    self._add(no, read_page(page_raw, text_raw), fast=True)
+            else:
+                self._add(no, read_page(page_raw, text_raw), fast=True)
+        except Unsupported as exc:  # raised before _add keeps anything of the page
             self.fallbacks += 1
             logger.debug("page %d read by pdfplumber: %s", no + 1, exc)
             self.add_plumber(no)
-            return
         except Exception as exc:  # noqa: BLE001 - raised by grids(), after the text pass
             self.failed = exc
-            return
-        self._add(no, page, page.has_ruling)
 
     def add_plumber(self, no: int) -> None:
         if self.failed is not None:
             return
         try:
             page = self.plumber_pdf().pages[no]
-            self._add(no, page, bool(page.lines or page.rects))
+            self._add(no, page, fast=False)
             page.flush_cache()
         except Exception as exc:  # noqa: BLE001 - raised by grids()
             self.failed = exc
 
-    def _add(self, no: int, page: Any, ruled: bool) -> None:
+    def _add(self, no: int, page: Any, *, fast: bool) -> None:
         from pdfplumber.table import TableFinder, TableSettings
 
         from extract.formats.pdf_lattice import find_tables
 
-        chars = page.chars
-        found = [t for t in (_from_plumber(t, no, chars) for t in find_tables(page)) if t is not None]
-        if not found and not ruled and any(c["text"].isdigit() for c in chars):
+        ruled = page.has_ruling if fast else bool(page.lines or page.rects)
+        tables = find_tables(page)  # edges only: a page without a table reads no chars
+        chars = page.chars if tables else None
+        found = [t for t in (_from_plumber(t, no, chars) for t in tables) if t is not None]
+        extra: list[Grid] = []
+        if not found and not ruled and (page.has_digit() if fast else any(c["text"].isdigit() for c in page.chars)):
             # (a numbers table needs a digit: a page without one is not searched for text-aligned tables)
             text = TableSettings.resolve(TEXT_SETTINGS)
             for table in TableFinder(page, text).tables:
                 grid = [[clean_cell(c) for c in row] for row in table.extract(**(text.text_settings or {})) if row]
                 if _looks_numeric_table(grid):
-                    self.extra.append(grid)
+                    extra.append(grid)
         found.sort(key=lambda t: t.bbox[1])
         height = float(page.height)
         entry = _Page(number=no, height=height, tables=found)
         if found:
             entry.text_below = _content_outside(height, page, below=found[-1].bbox[3])
             entry.text_above = _content_outside(height, page, above=found[0].bbox[1])
-        self.pages.append(entry)
+        self.pages.append(entry)  # nothing of the page is kept before this point (Unsupported may come first)
+        self.extra += extra
 
     def grids(self) -> list[Grid]:
         """The stitched tables, then the text-aligned ones; the failure, if a page failed."""
