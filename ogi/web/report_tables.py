@@ -23,7 +23,7 @@ from typing import Any
 
 Grid = list[list[str]]
 
-TABLES_SECONDS = 10.0  # the page waits this long for the tables, then shows the report without them
+TABLES_SECONDS = 20.0  # the page waits this long for the tables, then shows the report without them
 CACHE_SIZE = 64
 MAX_HEADER_ROWS = 4
 
@@ -79,27 +79,29 @@ def read_grids(source: dict[str, Any]) -> tuple[list[Grid], str | None]:
             _cache.move_to_end(sha)
             return _cache[sha]
     with _slots:
-        result = _extract_grids(source, sniff, to_document)
-    with _cache_lock:
-        _cache[sha] = result
-        while len(_cache) > CACHE_SIZE:
-            _cache.popitem(last=False)
+        result, lasting = _extract_grids(source, sniff, to_document)
+    if lasting:  # a parse stopped by a limit on a busy machine may succeed next time: not cached
+        with _cache_lock:
+            _cache[sha] = result
+            while len(_cache) > CACHE_SIZE:
+                _cache.popitem(last=False)
     return result
 
 
-def _extract_grids(source: dict[str, Any], sniff: Any, to_document: Any) -> tuple[list[Grid], str | None]:
+def _extract_grids(source: dict[str, Any], sniff: Any,
+                   to_document: Any) -> tuple[tuple[list[Grid], str | None], bool]:
+    """((grids, note), whether the answer will be the same next time)."""
     name = (source.get("url") or "").split("?")[0].rsplit("/", 1)[-1] or None
     kind = sniff(source["body"], source.get("content_type"), name)
     if kind in ("image", "ocr"):
-        result: tuple[list[Grid], str | None] = ([], "the report was read by OCR from images: its tables are "
-                                                     "not re-read for this page")
-    else:
-        try:
-            doc = to_document(source["body"], kind, url=source.get("url"), content_type=source.get("content_type"))
-            result = ([g for g in doc.tables if g and any(any(c.strip() for c in r) for r in g)], None)
-        except Exception as exc:  # noqa: BLE001 - a page without tables is still a page
-            result = ([], f"the tables could not be re-read ({type(exc).__name__})")
-    return result
+        return ([], "the report was read by OCR from images: its tables are not re-read for this page"), True
+    try:
+        doc = to_document(source["body"], kind, url=source.get("url"), content_type=source.get("content_type"))
+    except Exception as exc:  # noqa: BLE001 - a page without tables is still a page
+        return ([], f"the tables could not be re-read ({type(exc).__name__})"), False
+    grids = [g for g in doc.tables if g and any(any(c.strip() for c in r) for r in g)]
+    note = None if grids or not doc.errors else f"the tables could not be re-read: {doc.errors[0][:200]}"
+    return (grids, note), not doc.errors
 
 
 def header_rows(grid: Grid) -> int:
