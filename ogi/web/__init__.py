@@ -3,8 +3,9 @@
 `ogi.serve` builds the Datasette instance; `metadata.py` writes its metadata (descriptions from
 `corpus/schema.py` and the codebook, facets, canned queries); `plugins/ogi_plugin.py` is the Datasette
 plugin (its hooks: SQL functions, routes, the guard of `guard.py`); `pages/` holds ogi's pages, one module
-each (the completeness page renders `corpus.completeness`, the model `ogi completeness` prints);
-`templates/` and `static/` hold what those pages look like.
+each (the completeness page renders `corpus.completeness`, the model `ogi completeness` prints; the report page
+`/-/report/<id>` re-reads a report's tables through `report_tables.py` and explains its flags with
+`ogi.flag_words`); `templates/` and `static/` hold what those pages look like.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""ogi's own pages of the web UI, one module each (search, completeness, indicator).
+"""ogi's own pages of the web UI, one module each (search, completeness, indicator, compare, report).
 
 They live outside `ogi/web/plugins/` because Datasette loads every .py file of a plugins directory as a
 plugin; `plugins/ogi_plugin.py` registers their routes. Shared here: the plugin configuration, the
