@@ -13,27 +13,37 @@ blocked (details in the summary and the database), 4 another crawl holds the loc
 
 from __future__ import annotations
 
+import importlib
+
 import click
 
-from ogi.cli.compare import compare_command
-from ogi.cli.completeness import completeness_command
-from ogi.cli.crawl import crawl, demo
-from ogi.cli.export import export_command
-from ogi.cli.probe import probe_command
-from ogi.cli.read import extract_command, search_command
-from ogi.cli.serve import serve_command
-from ogi.cli.snapshot import snapshot_command
-from ogi.cli.status import schedule_command, status_command
-from ogi.cli.worker import enqueue_command, worker_command
+# command name -> "module:attribute"; a command's module is imported when that command runs (or --help lists
+# it), so `ogi extract FILE` and `ogi search` do not load the crawler, the web server or the exporter
+_COMMANDS = {
+    "crawl": "ogi.cli.crawl:crawl", "demo": "ogi.cli.crawl:demo", "probe": "ogi.cli.probe:probe_command",
+    "extract": "ogi.cli.read:extract_command", "search": "ogi.cli.read:search_command",
+    "export": "ogi.cli.export:export_command", "status": "ogi.cli.status:status_command",
+    "schedule": "ogi.cli.status:schedule_command", "completeness": "ogi.cli.completeness:completeness_command",
+    "serve": "ogi.cli.serve:serve_command", "compare": "ogi.cli.compare:compare_command",
+    "worker": "ogi.cli.worker:worker_command", "enqueue": "ogi.cli.worker:enqueue_command",
+    "snapshot": "ogi.cli.snapshot:snapshot_command",
+}
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _LazyGroup(click.Group):
+    """A click group whose commands are imported on first use (start-up: README "Accuracy and speed")."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*_COMMANDS, *self.commands})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in _COMMANDS:
+            module, attr = _COMMANDS[cmd_name].split(":")
+            self.add_command(getattr(importlib.import_module(module), attr), cmd_name)
+        return self.commands.get(cmd_name)
+
+
+@click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="ogi")
 def main() -> None:
     """Crawl, extract and search China's government information-disclosure annual reports."""
-
-
-for _command in (crawl, demo, probe_command, extract_command, search_command, export_command, status_command,
-                 schedule_command, completeness_command, serve_command, compare_command, worker_command, enqueue_command):
-    main.add_command(_command)
-main.add_command(snapshot_command)

@@ -40,6 +40,14 @@ def search_command(query, province, year, agency, limit, db, as_json) -> None:
     Several words must all match; "quoted words" match as a phrase; OR between words matches either.
     A query starting with "-" goes after `--`:  ogi search --year 2020 -- -复议
     """
+    import sys
+
+    # sqlite_utils imports pandas and numpy when they are installed (0.5–1.5 s, most of this command's start-up)
+    # only to map their column types; a search never hands it a DataFrame or an array, so this process goes
+    # without them
+    if "sqlite_utils" not in sys.modules:
+        for module in ("pandas", "numpy"):
+            sys.modules.setdefault(module, None)  # type: ignore[arg-type]
     from corpus.search import search  # opens the database read-only (corpus.readonly's messages)
 
     hits = search(db, query, province=province, year=year, agency=agency, limit=limit, marks=("\x02", "\x03"))
