@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import platform
 import random
 import re
@@ -96,6 +97,7 @@ class BenchResult:
     sqlite: str
     machine: str
     date: str
+    load: str = ""  # 1-minute load average before and after the timing (the machine may be shared)
 
 
 def pct(values: Sequence[float], p: float) -> float:
@@ -298,7 +300,10 @@ def run(n: int, db_path: Path, *, per_set: int = 50, like_per_set: int = 10, che
         for s in sets:  # warm the page cache the way a running server would be
             search(store, s.queries[0], **s.filter(0)) if s.queries else None
         log(f"timing {sum(len(s.queries) for s in sets)} searches, LIKE on {like_per_set} per set")
+        load_before = os.getloadavg()[0]
         results, checked, mismatches = run_queries(store, sets, like_per_set, check_per_set, log)
+        load = f"{load_before:.1f} -> {os.getloadavg()[0]:.1f}"
+        log(f"load average (1 min) {load} on {os.cpu_count()} cores")
         log(f"correctness: {checked} queries compared (FTS text-column matches vs LIKE), "
             f"{len(mismatches)} mismatches")
         for m in mismatches:
@@ -308,14 +313,13 @@ def run(n: int, db_path: Path, *, per_set: int = 50, like_per_set: int = 10, che
             insert_s=round(insert_s, 1), index_build_s=round(index_s, 1), db_bytes=db_bytes,
             reports_bytes=reports_bytes, fts_bytes=fts, sets=results, checked=checked, mismatches=mismatches,
             sqlite=sqlite3.sqlite_version, machine=_machine(), date=datetime.now(UTC).strftime("%Y-%m-%d"),
+            load=load,
         )
     finally:
         store.close()
 
 
 def _machine() -> str:
-    import os
-
     mem = ""
     try:
         kb = int(next(line for line in open("/proc/meminfo") if line.startswith("MemTotal")).split()[1])
