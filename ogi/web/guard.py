@@ -12,7 +12,7 @@ import logging
 import sqlite3
 from collections.abc import Sequence
 from typing import Any
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import parse_qsl
 
 from datasette.utils import add_cors_headers
 from datasette.utils.asgi import Base400, Request, Response
@@ -93,17 +93,3 @@ async def error_response(datasette: Any, request: Request, exception: BaseExcept
                                             menu_links=lambda: []))
     return Response.html(html, status=status, headers=headers)
 
-
-def default_nocol_paths(database: str, default_nocol: dict[str, list[str]]) -> dict[str, list[str]]:
-    """Table page path -> the columns it leaves out unless the request chooses (ogi.web.metadata.DEFAULT_NOCOL)."""
-    return {f"/{database}/{table}": list(cols) for table, cols in default_nocol.items()}
-
-
-def with_default_nocol(scope: dict[str, Any], columns: list[str]) -> dict[str, Any]:
-    """The HTML table page request with `_nocol` for `columns` added, unless it names columns itself."""
-    query = (scope.get("query_string") or b"").decode("latin-1")
-    names = {k for k, _ in parse_qsl(query, keep_blank_values=True)}
-    if names & {"_col", "_nocol"}:
-        return scope
-    extra = urlencode([("_nocol", c) for c in columns])
-    return {**scope, "query_string": (f"{query}&{extra}" if query else extra).encode("latin-1")}

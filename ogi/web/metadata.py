@@ -168,8 +168,9 @@ def _pivot(alias: str, keys: tuple[str, ...]) -> str:
 
 # Columns the table page of a table leaves out unless asked (?_col=… / ?_nocol=…): the full text (200
 # characters of it in 50 rows made the reports page 66,629 px tall) and hashes. Datasette 0.65 has no
-# metadata key for this, so the plugin adds `_nocol` to a table page's own request (ogi_plugin.asgi_wrapper);
-# JSON and CSV keep every column. Each report is read whole on /-/report/<id>.
+# metadata key for this: the plugin config carries the list and templates/table-ogi-reports.html hides those
+# columns by CSS until the request chooses columns (?_col=/?_nocol=); the page's JSON and CSV links keep every
+# column. Each report is read whole on /-/report/<id>.
 DEFAULT_NOCOL = {"reports": ("text", "sha256", "content_hash", "is_report", "alt_source_urls", "errors",
                              "agency_as_printed", "first_seen", "last_seen")}
 # The tables the home page names first, in this order (Datasette would list the five largest).
@@ -310,7 +311,7 @@ def build_metadata(column_names: dict[str, list[str]] | None = None) -> dict[str
         html.escape(table_meta["reports"]["description"]) + " <br><em>Not shown here: "
         + ", ".join(f"<code>{c}</code>" for c in hidden) + " — <a href='?" + html.escape(show_all)
         + "'>show every column</a>; click a title to read the report with its tables and numbers; the "
-        "JSON and CSV exports hold every column.</em>")
+        "JSON and CSV links hold every column.</em>")
     table_meta["statistics"].update(facets=["source"], description_html=(
         html.escape(table_meta["statistics"]["description"]) + " " + html.escape(stats_help)
         + _core_table_html(book)

@@ -22,7 +22,7 @@ from datasette.utils.asgi import Request
 from markupsafe import Markup, escape
 
 from ogi.web import limits
-from ogi.web.guard import default_nocol_paths, error_response, refusal, refuse, with_default_nocol
+from ogi.web.guard import error_response, refusal, refuse
 from ogi.web.metadata import codebook_rows
 from ogi.web.pages import BOOK, config
 from ogi.web.pages.compare import compare_page, copies_page, peers_page
@@ -118,9 +118,11 @@ def render_cell(row: Any, value: Any, column: str, table: str | None, database: 
 
 @hookimpl
 def extra_template_vars(datasette: Any) -> dict[str, Any]:
-    """The home page's first tables (ogi/web/templates/index.html)."""
+    """The home page's first tables (templates/index.html); the columns a table page hides by default
+    (templates/table-ogi-reports.html)."""
     cfg = datasette.plugin_config("ogi") or {}
-    return {"ogi_database": cfg.get("database", "ogi"), "ogi_main_tables": cfg.get("main_tables") or []}
+    return {"ogi_database": cfg.get("database", "ogi"), "ogi_main_tables": cfg.get("main_tables") or [],
+            "ogi_default_nocol": cfg.get("default_nocol") or {}}
 
 
 @hookimpl
@@ -162,9 +164,6 @@ def register_routes() -> list[tuple[str, Any]]:
 def asgi_wrapper(datasette: Any) -> Any:
     """Refuse writes (any method but GET/HEAD), overlong query strings and facet floods with one short answer."""
 
-    cfg = datasette.plugin_config("ogi") or {}
-    nocol = default_nocol_paths(cfg.get("database", "ogi"), cfg.get("default_nocol") or {})
-
     def wrap(app: Any) -> Any:
         async def guarded(scope: dict[str, Any], receive: Any, send: Any) -> None:
             refused = refusal(scope) if scope["type"] == "http" else None
@@ -172,8 +171,6 @@ def asgi_wrapper(datasette: Any) -> Any:
                 logger.info("refused %s %s: %d", scope["method"], scope.get("path"), refused[0])
                 await refuse(send, *refused)
                 return
-            if scope["type"] == "http" and scope.get("path") in nocol:
-                scope = with_default_nocol(scope, nocol[scope["path"]])
             await app(scope, receive, send)
 
         return guarded
