@@ -133,10 +133,16 @@ def test_panel_id_is_the_same_in_every_export(exported, tmp_path: Path) -> None:
     assert wide == set(whole.values())
 
 
-def test_package_cites_only_its_own_files(exported) -> None:
-    _db, out, _ = exported
+@pytest.mark.parametrize("stata", [True, False])
+def test_package_cites_only_its_own_files(exported, tmp_path: Path, stata: bool) -> None:
+    from ogi.export import export_dataset
+
+    db, out, _ = exported
+    if not stata:
+        out = tmp_path / "plain"
+        export_dataset(db, out)
     files = {p.name for p in out.iterdir()}
-    for name in ("codebook.md", "codebook.csv", "README.md", "datapackage.json"):
+    for name in ("codebook.md", "codebook.csv", "README.md", "datapackage.json", "CITATION.cff"):
         text = (out / name).read_text(encoding="utf-8")
         assert "spec/metrics.md" not in text, name
         cited = set(re.findall(r"\b([\w-]+\.(?:csv|md|jsonl|json|parquet|dta|cff))\b(?!\()", text))  # not read.csv(

@@ -120,8 +120,9 @@ def readme(
             "reports = pd.read_csv('reports.csv', dtype={'adcode': str})",
             "wide = pd.read_csv('statistics_wide.csv', dtype={'adcode': str})", "```", "", "```r",
             "reports <- read.csv('reports.csv', encoding = 'UTF-8', colClasses = c(adcode = 'character'))", "```",
-            "", "```stata", "use reports.dta, clear", "xtset agency_id report_year  // agency_id: a panel id per agency",
-            "```", "", f"Statistic keys: codebook.csv and codebook.md (ogi's codebook, {codebook_source}).", ""]
+            *(["", "```stata", "use reports.dta, clear",
+               "xtset agency_id report_year  // agency_id: a panel id per agency", "```"] if stata else []),
+            "", f"Statistic keys: codebook.csv and codebook.md (ogi's codebook, {codebook_source}).", ""]
     # citation
     year = generated[:4] if generated[:4].isdigit() else "n.d."
     out += ["## How to cite", "", "```",
