@@ -8,7 +8,7 @@ Each (format, tool) is measured in a fresh child process (`python -m benchmarks.
 --child …`): the child imports what it needs, extracts every document once to warm up, then
 times `--reps` passes over the documents of that format. It reports
   * docs/s            — documents extracted per second over the timed passes;
-  * tracemalloc peak  — peak Python-heap allocation during the timed passes (C libraries such
+  * tracemalloc peak  — peak Python-heap allocation during one more, untimed pass (C libraries such
                         as PDFium, lxml and Tesseract allocate outside it, so this undercounts);
   * maxrss            — the child's peak resident set size (whole process: interpreter, imported
                         libraries and C allocations included);
@@ -80,6 +80,12 @@ def _pdfplumber(data: bytes, name: str) -> object:
     return out
 
 
+def _tables(data: bytes, name: str) -> object:
+    from extract.formats.pdf_tables import extract_tables
+
+    return extract_tables(data)
+
+
 def _trafilatura(data: bytes, name: str) -> object:
     import trafilatura
 
@@ -98,7 +104,7 @@ def _decode(data: bytes, name: str) -> object:
 
 
 TOOLS: dict[str, Callable[[bytes, str], object]] = {
-    "ogi": _ogi, "ogi-inproc": _ogi, "pdfplumber": _pdfplumber, "trafilatura": _trafilatura, "python-docx": _python_docx, "decode": _decode,
+    "ogi": _ogi, "ogi-inproc": _ogi, "ogi-tables": _tables, "pdfplumber": _pdfplumber, "trafilatura": _trafilatura, "python-docx": _python_docx, "decode": _decode,
 }
 
 
@@ -109,12 +115,16 @@ def child(fmt: str, tool: str, reps: int) -> dict[str, float | int]:
     docs = [(p.read_bytes(), p.name) for p in files_for(fmt)]
     for data, name in docs:  # warm-up: imports, caches (gazetteer, fonts)
         fn(data, name)
-    tracemalloc.start()
     t0 = time.perf_counter()
     for _ in range(reps):
         for data, name in docs:
             fn(data, name)
     elapsed = time.perf_counter() - t0
+    # the heap peak in a pass of its own: tracemalloc slows every allocation 2-5x, so timing under it
+    # (as this benchmark did until 2026-12-01) understated every Python-heavy tool's speed
+    tracemalloc.start()
+    for data, name in docs:
+        fn(data, name)
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     n = reps * len(docs)
@@ -123,12 +133,14 @@ def child(fmt: str, tool: str, reps: int) -> dict[str, float | int]:
             "children_maxrss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}
 
 
-def run_child(fmt: str, tool: str, reps: int) -> dict[str, float | int]:
-    env = dict(os.environ)
+def run_child(fmt: str, tool: str, reps: int, code: Path = ROOT) -> dict[str, float | int]:
+    """One (format, tool) in a fresh process; `code` is the checkout whose `extract` it imports (an older
+    commit's `git worktree` for side-by-side figures; the documents are always this checkout's)."""
+    env = {**os.environ, "PYTHONPATH": str(code)}
     if tool == "ogi-inproc":
         env["OGI_SANDBOX"] = "0"  # parse in-process: shows what the forked, bounded workers cost
-    out = subprocess.run([sys.executable, "-m", "benchmarks.extract_bench", "--child", fmt, tool, str(reps)],
-                         cwd=ROOT, capture_output=True, text=True, check=True, timeout=600, env=env)
+    out = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--child", fmt, tool, str(reps)],
+                         cwd=code, capture_output=True, text=True, check=True, timeout=600, env=env)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -140,6 +152,9 @@ def machine() -> str:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description="extraction benchmark (ogi vs single-library alternatives)")
     ap.add_argument("--reps", type=int, default=2, help="timed passes over each fast format's documents")
+    ap.add_argument("--formats", default=",".join(FORMATS), help="comma-separated formats to run (default: all)")
+    ap.add_argument("--before", type=Path, metavar="DIR",
+                    help="also run ogi from this checkout (e.g. a git worktree of an older commit), row by row")
     ap.add_argument("--child", nargs=3, metavar=("FORMAT", "TOOL", "REPS"), help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.child:
@@ -147,28 +162,36 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(child(fmt, tool, int(reps))))
         return 0
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    print(f"machine: {machine()}")
+    print(f"machine: {machine()}; load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     print(f"corpus: {DOCS.relative_to(ROOT)} ({sum(1 for _ in DOCS.iterdir())} files); each row a fresh child process\n")
-    head = f"{'format':<9}{'tool':<13}{'docs':>5}{'reps':>5}{'docs/s':>10}{'tracemalloc MB':>16}{'maxrss MB':>11}{'sub maxrss MB':>15}{'ogi/alt speed':>15}"
+    head = f"{'format':<9}{'tool':<19}{'docs':>5}{'reps':>5}{'docs/s':>10}{'tracemalloc MB':>16}{'maxrss MB':>11}{'sub maxrss MB':>15}{'speed ratio':>17}"
     print(head)
     print("-" * len(head))
     t_all = time.perf_counter()
     for fmt, (_, factor) in FORMATS.items():
-        if not files_for(fmt):
+        if not files_for(fmt) or fmt not in args.formats.split(","):
             continue
         reps = max(1, round(args.reps * factor))
-        rows = [("ogi", run_child(fmt, "ogi", reps))]
-        if fmt in ("html", "pdf", "docx"):
-            rows.append(("ogi-inproc", run_child(fmt, "ogi-inproc", reps)))
+        rows = []
+        ours = ["ogi"] + (["ogi-inproc"] if fmt in ("html", "pdf", "docx") else []) + (["ogi-tables"] if fmt == "pdf" else [])
+        for tool in ours:
+            if args.before:
+                rows.append((f"{tool} before", run_child(fmt, tool, reps, args.before)))
+            rows.append((tool, run_child(fmt, tool, reps)))
         if fmt in ALTERNATIVE:
             rows.append((ALTERNATIVE[fmt], run_child(fmt, ALTERNATIVE[fmt], reps)))
+        ogi_row = next(r for t, r in rows if t == "ogi")
         for tool, r in rows:
             ratio = ""
-            if tool not in ("ogi", "ogi-inproc"):
-                ratio = f"{rows[0][1]['docs_per_s'] / r['docs_per_s']:.3g}x"
-            print(f"{fmt:<9}{tool:<13}{r['docs']:>5}{r['reps']:>5}{r['docs_per_s']:>10.1f}"
-                  f"{r['tracemalloc_peak_mb']:>16.1f}{r['maxrss_mb']:>11.0f}{r['children_maxrss_mb']:>15.0f}{ratio:>15}", flush=True)
-    print(f"\ntotal benchmark time: {time.perf_counter() - t_all:.0f} s")
+            if tool in ALTERNATIVE.values():
+                ratio = f"{ogi_row['docs_per_s'] / r['docs_per_s']:.3g}x"
+            elif args.before and not tool.endswith(" before"):
+                before = next(b for t, b in rows if t == f"{tool} before")
+                ratio = f"{r['docs_per_s'] / before['docs_per_s']:.3g}x before"
+            print(f"{fmt:<9}{tool:<19}{r['docs']:>5}{r['reps']:>5}{r['docs_per_s']:>10.1f}"
+                  f"{r['tracemalloc_peak_mb']:>16.1f}{r['maxrss_mb']:>11.0f}{r['children_maxrss_mb']:>15.0f}{ratio:>17}", flush=True)
+    print(f"\ntotal benchmark time: {time.perf_counter() - t_all:.0f} s; load average at the end "
+          f"{' '.join(f'{x:.1f}' for x in os.getloadavg())} on {os.cpu_count()} CPUs")
     return 0
 
 

@@ -55,7 +55,12 @@ class ExtractRequest:
 
 def build_record(parts: list[Part], context: SiteContext, url: str, errors: list[str], flags: list[str]) -> Record:
     """Extract a candidate and add what the crawl knew about its bytes (never raises: errors land on it)."""
-    record = extract_report(parts, context=context)
+    return finish_record(extract_report(parts, context=context), url, errors, flags)
+
+
+def finish_record(record: Record, url: str, errors: list[str], flags: list[str]) -> Record:
+    """What the crawl knew about a candidate's bytes, added to its extracted record (`extract_report` may have
+    run elsewhere: an extraction pool's worker)."""
     if not record.source_url:
         record.source_url = url
     for err in errors:

@@ -1,5 +1,7 @@
-"""Turn a fetched report candidate into a record and store it — here, or (OGI_EXTRACT_MODE = "deferred")
-by an extract worker: the candidate goes to the `extract` job queue (crawler.jobs) and fetching goes on.
+"""Turn a fetched report candidate into a record and store it — here ("inline"), in a pool of extraction worker
+processes on this machine (OGI_EXTRACT_MODE = "pool": extract.pool, one worker per core; the store writes stay
+in the crawl process, SQLite's single writer), or (OGI_EXTRACT_MODE = "deferred") by an extract worker: the
+candidate goes to the `extract` job queue (crawler.jobs). In the last two, fetching goes on while reports parse.
 
 Extraction never raises (errors land on the record), and a storage failure is logged and counted for
 the site instead of stopping the crawl.
@@ -8,10 +10,11 @@ the site instead of stopping the crawl.
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from scrapy.exceptions import DropItem
 
-from crawler.extract_job import ExtractRequest, build_record
+from crawler.extract_job import ExtractRequest, build_record, finish_record
 from crawler.items import ReportItem
 from crawler.session import SessionComponent
 from crawler.storage import storage_failed
@@ -27,11 +30,40 @@ class ReportPipeline(SessionComponent):
     def __init__(self, crawler) -> None:
         super().__init__(crawler)
         mode = crawler.settings.get("OGI_EXTRACT_MODE", "inline")
-        if mode not in ("inline", "deferred"):
-            raise ValueError(f"OGI_EXTRACT_MODE must be 'inline' or 'deferred', not {mode!r}")
+        if mode not in ("inline", "pool", "deferred"):
+            raise ValueError(f"OGI_EXTRACT_MODE must be 'inline', 'pool' or 'deferred', not {mode!r}")
         if mode == "deferred" and not self.store.multi_writer:
             raise ValueError("OGI_EXTRACT_MODE 'deferred' needs a PostgreSQL corpus (--db postgresql://…)")
         self.deferred = mode == "deferred"
+        self.pooled = mode == "pool"
+        self.workers = crawler.settings.getint("OGI_EXTRACT_WORKERS", 0) or None
+        self.timeout = crawler.settings.getfloat("OGI_EXTRACT_TIMEOUT", 0.0) or None  # per candidate, in a worker
+        self._pool: Any = None  # extract.pool.ExtractPool, started with the spider
+        self._threads: Any = None  # twisted ThreadPool: one thread per worker waits for its answer
+
+    def open_spider(self) -> None:
+        if self.pooled:
+            from twisted.python.threadpool import ThreadPool
+
+            from extract.pool import ExtractPool
+
+            self._pool = ExtractPool(self.workers)
+            self._threads = ThreadPool(minthreads=1, maxthreads=self._pool.size, name="ogi-extract")
+            self._threads.start()
+            logger.info("extracting in a pool of %d worker processes", self._pool.size)
+
+    def close_spider(self) -> None:
+        if self._pool is not None:
+            self._threads.stop()
+            stats = self._pool.stats()
+            self._pool.close()
+            self._pool = None
+            self.crawler.stats.set_value("ogi/extract_pool_jobs", stats.jobs)
+            self.crawler.stats.set_value("ogi/extract_pool_replaced", sum(stats.replaced.values()))
+            self.crawler.stats.set_value("ogi/extract_pool_worker_peak_mb", max(stats.worker_peak_mb, default=0.0))
+            logger.info("extraction pool: %d documents, workers replaced %s, workers' own peak RSS %s MB",
+                        stats.jobs, stats.replaced or "never", [round(m) for m in stats.worker_peak_mb])
+            _report_pool(stats)
 
     def _body(self, part) -> bytes:
         """Attachments are spooled to the raw store while the other files of a report are fetched."""
@@ -58,7 +90,23 @@ class ReportPipeline(SessionComponent):
             if runs:
                 runs.error(item.site_id, item.url, "store", f"stored bytes unreadable: {type(exc).__name__}: {exc}")
             return item
-        record = build_record(parts, context, item.url, item.errors, item.flags)
+        if self._pool is not None:
+            return self._pooled(item, parts, context)  # a coroutine: Scrapy goes on fetching while it waits
+        return self._save(item, build_record(parts, context, item.url, item.errors, item.flags))
+
+    async def _pooled(self, item: ReportItem, parts: list[Part], context: SiteContext) -> ReportItem:
+        """Extract in the pool (a thread waits for the worker's answer), then store here."""
+        from scrapy.utils.defer import maybe_deferred_to_future
+        from twisted.internet import reactor, threads
+
+        record = await maybe_deferred_to_future(
+            threads.deferToThreadPool(reactor, self._threads, _extract_pooled, self._pool, parts, context,
+                                      self.timeout))
+        return self._save(item, finish_record(record, item.url, item.errors, item.flags))
+
+    def _save(self, item: ReportItem, record) -> ReportItem:
+        """Store an extracted candidate (in the crawl process: the store has one writer)."""
+        runs = self.session.runs
         if record.errors and runs:
             for err in record.errors:
                 runs.error(item.site_id, item.url, "extract", err)
@@ -97,3 +145,31 @@ class ReportPipeline(SessionComponent):
         self.crawler.stats.inc_value("ogi/extract_deferred" if queued else "ogi/extract_already_queued")
         item.deferred = True
         return item
+
+
+def _extract_pooled(pool, parts: list[Part], context: SiteContext, timeout: float | None = None):
+    """In a pool thread: the candidate's record from a worker process. A worker that hit a limit (stuck past
+    its timeout, out of memory, crashed) has been replaced; the candidate is then extracted as the inline mode
+    does it — each part in its own bounded child — so the record, errors included, is the one inline gives."""
+    from extract import extract_report, limits
+    from extract.pool import extract_report_job
+
+    timeout = timeout or limits.PARSE_SECONDS * max(1, len(parts)) + limits.OCR_SECONDS
+    try:
+        return pool.run(extract_report_job, parts, context, timeout=timeout, what="report extraction")
+    except limits.LimitError as exc:
+        logger.warning("extraction pool: %s (%s); extracting it part by part in bounded children", exc,
+                       parts[0].url if parts else "?")
+        return extract_report(parts, context=context)
+
+
+def _report_pool(stats) -> None:
+    """$OGI_POOL_REPORT names a JSON file for the pool's figures (benchmarks/crawl_bench.py reads it)."""
+    import json
+    import os
+    from dataclasses import asdict
+
+    path = os.environ.get("OGI_POOL_REPORT")
+    if path:
+        with open(path, "w", encoding="utf-8") as fh:
+            json.dump(asdict(stats), fh)

@@ -100,9 +100,14 @@ EXTENSIONS = {
 # Where results go; `ogi crawl --db` and `-s OGI_DB=...` override.
 OGI_DB = corpus.DEFAULT_DB
 OGI_RAW_DIR = None  # default: <db dir>/raw (a PostgreSQL corpus needs it, or $OGI_RAW_DIR)
-# "inline": extract each report in the crawl process; "deferred": queue it for `ogi worker --queues extract`
-# (PostgreSQL corpus only; crawler.jobs), so fetching never waits for parsing.
+# "inline": extract each report in the crawl process; "pool": in a pool of extraction worker processes on this
+# machine (extract.pool; one per core, or OGI_EXTRACT_WORKERS), the reports stored by the crawl process;
+# "deferred": queue it for `ogi worker --queues extract` (PostgreSQL corpus only; crawler.jobs). In the last two
+# fetching never waits for parsing. OGI_EXTRACT_TIMEOUT (seconds, 0 = the parse limits' sum) bounds a candidate
+# in a pool worker: past it the worker is killed and replaced, and the candidate extracted as "inline" does.
 OGI_EXTRACT_MODE = "inline"
+OGI_EXTRACT_WORKERS = 0
+OGI_EXTRACT_TIMEOUT = 0
 OGI_REGISTRY = registry.DEFAULT_REGISTRY
 # How many link hops from the entry page to look for the annual-report column.
 OGI_DISCOVERY_HOPS = 2

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from dataclasses import dataclass
@@ -24,6 +25,12 @@ def norm(text: str) -> str:
         return ""
     if not isinstance(text, str):  # a grid from a spreadsheet or DOCX may hold numbers
         text = str(text)
+    return _norm(text)
+
+
+@functools.lru_cache(maxsize=1 << 15)
+def _norm(text: str) -> str:
+    # cached: the table readers normalise the same labels and cells tens of thousands of times per report
     return _WS.sub("", text.translate(_FULLWIDTH))
 
 
