@@ -54,9 +54,22 @@ def _cn_date(m: re.Match[str]) -> tuple[int, int, int] | None:
         return None
 
 
+# A date with an English month name ('21 January 2021', 'Jan. 21, 2021'), as English versions of portals print.
+_EN_DATE_RE = re.compile(r"\b\d{1,2}\s+[A-Z][a-z]{2,8}\.?,?\s+\d{4}\b|\b[A-Z][a-z]{2,8}\.?\s+\d{1,2},?\s+\d{4}\b")
+
+
+def _en_date(text: str) -> tuple[int, int, int] | None:
+    """(year, month, day) of an English-language date, read by dateparser (strict: all three parts named)."""
+    import dateparser  # imported here: only English-language dates need it
+
+    when = dateparser.parse(text, languages=["en"],
+                            settings={"STRICT_PARSING": True, "REQUIRE_PARTS": ["day", "month", "year"]})
+    return (when.year, when.month, when.day) if when else None
+
+
 def iso_date(s: str | None) -> str | None:
-    """'2021-01-11 10:46' / '2020年 1月 14日' / '20210111' / '二〇二二年一月十五日' -> an ISO date, validated
-    (None if not a date: 2021年2月30日 is none)."""
+    """'2021-01-11 10:46' / '2020年 1月 14日' / '20210111' / '二〇二二年一月十五日' / 'Published: 3 March 2022'
+    -> an ISO date, validated (None if not a date: 2021年2月30日 is none)."""
     if not s:
         return None
     s = normalize_chars(s)
@@ -68,6 +81,8 @@ def iso_date(s: str | None) -> str | None:
         parts = (int(m.group(1)), int(m.group(2)), int(m.group(3)))
     elif cn := _CN_DATE_RE.search(s):
         parts = _cn_date(cn)
+    elif en := _EN_DATE_RE.search(s):
+        parts = _en_date(en.group(0))
     if parts is None:
         return None
     y, mo, d = parts

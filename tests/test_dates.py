@@ -53,3 +53,15 @@ def test_pdf_lines_keep_a_chinese_date_on_its_own_line() -> None:
     text = "\n".join([wide, wide, wide, "二〇二二年一月十五日"])  # an open paragraph just above the date
     repaired, _ = repair_text(text, kind="pdf")
     assert repaired.splitlines()[-1] == "二〇二二年一月十五日"
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Published: 3 March 2022", "2022-03-03"),
+    ("Jan. 21, 2021", "2021-01-21"),
+    ("Date: 30 February 2021", None),  # not a day of that month
+    ("Chapter 3 of 2021", None),
+])
+def test_english_month_names_read_by_dateparser(text, expected):
+    from extract.meta import iso_date
+
+    assert iso_date(text) == expected
