@@ -122,3 +122,45 @@ def test_stata_time_stamp_from_the_crawl_time():
     assert _stamp("2024-05-06T07:08:09.123456Z") == datetime(2024, 5, 6, 7, 8, 9, 123456)
     assert _stamp("2024-05-06T07:08:09+08:00") == datetime(2024, 5, 5, 23, 8, 9)
     assert _stamp("unknown") == datetime(2000, 1, 1)
+
+
+def test_stata_time_stamp_does_not_depend_on_the_machine_time_zone(monkeypatch):
+    import time
+
+    monkeypatch.setenv("TZ", "Asia/Shanghai")
+    time.tzset()
+    try:
+        assert _stamp("2024-05-06T07:08:09+00:00") == datetime(2024, 5, 6, 7, 8, 9)
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()
+
+
+def test_stata_labels_fit_80_characters():
+    from ogi.export.tables import stata_label
+
+    assert stata_label(Col("a", "string", "机关", "agency")) == "机关 / agency"
+    assert stata_label(Col("a", "string", "", "agency")) == "agency"
+    assert stata_label(Col("abc", "string", "", "")) == "abc"
+    exact = Col("a", "string", "机关", "e" * 75)  # 2 + 3 + 75 = 80: kept whole
+    assert stata_label(exact) == "机关 / " + "e" * 75
+    longer = Col("a", "string", "机关", "e" * 76)  # the English part is shortened, with an ellipsis
+    assert stata_label(longer) == "机关 / " + "e" * 74 + "…" and len(stata_label(longer)) == 80
+    wide_zh = Col("a", "string", "字" * 70, "e" * 20)  # too little room for English: cut at 79 + ellipsis
+    assert stata_label(wide_zh) == ("字" * 70 + " / " + "e" * 20)[:79] + "…"
+    edge = Col("a", "string", "字" * 68, "e" * 20)  # room 9: still shortened in English
+    assert stata_label(edge) == "字" * 68 + " / " + "e" * 8 + "…"
+    tight = Col("a", "string", "字" * 69, "e" * 20)  # room 8: cut instead
+    assert stata_label(tight) == ("字" * 69 + " / " + "e" * 20)[:79] + "…"
+    no_zh = Col("a", "string", "", "e" * 90)
+    assert stata_label(no_zh) == "e" * 79 + "…"
+
+
+def test_stata_dates():
+    import pandas as pd
+
+    from ogi.export.tables import _stata_date
+
+    assert _stata_date("2023-01-20") == pd.Timestamp("2023-01-20")
+    assert _stata_date("2023-01-20T10:00:00Z") == pd.Timestamp("2023-01-20")
+    assert _stata_date("2023年1月") is pd.NaT and _stata_date(None) is pd.NaT and _stata_date("") is pd.NaT
