@@ -193,11 +193,20 @@ async def extract(context: procrastinate.JobContext, request: dict[str, Any]) ->
 
 # -- the worker --------------------------------------------------------------------------------------------
 
-async def _recover_stalled(app: procrastinate.App, every: float, stalled_after: float) -> None:
-    """Put back to 'todo' the jobs of workers whose heartbeat stopped (killed, machine lost)."""
+# Succeeded jobs are kept this long (for `ogi status` and the benchmarks' timings), then deleted.
+KEEP_DONE_HOURS = 7 * 24
+
+
+async def _housekeeping(app: procrastinate.App, every: float, stalled_after: float) -> None:
+    """Put back to 'todo' the jobs of workers whose heartbeat stopped (killed, machine lost); now and then
+    delete succeeded jobs older than KEEP_DONE_HOURS (a national pass makes over a million)."""
+    rounds = 0
     while True:
         await asyncio.sleep(every)
+        rounds += 1
         try:
+            if rounds % max(1, int(600 / every)) == 0:
+                await app.job_manager.delete_old_jobs(nb_hours=KEEP_DONE_HOURS)
             for job in await app.job_manager.get_stalled_jobs(seconds_since_heartbeat=stalled_after):
                 logger.warning("job %s (%s) was left running by a dead worker; queued again", job.id, job.task_name)
                 await app.job_manager.retry_job(job)
@@ -237,7 +246,7 @@ async def run_worker(cfg: WorkerConfig, queues: list[str] | None = None, name: s
             wait=True, additional_context={"ogi": cfg}, update_heartbeat_interval=heartbeat,
             stalled_worker_timeout=stalled_after, fetch_job_polling_interval=1.0, delete_jobs="never",
             install_signal_handlers=True))
-        helpers = [asyncio.create_task(_recover_stalled(app, heartbeat, stalled_after))]
+        helpers = [asyncio.create_task(_housekeeping(app, heartbeat, stalled_after))]
         if not wait:
             helpers.append(asyncio.create_task(_stop_when_empty(app, [CRAWL_QUEUE, EXTRACT_QUEUE], worker)))
         try:
