@@ -184,4 +184,4 @@ def test_status_shows_the_job_queue_and_schedule_enqueues(pg_server, tmp_path):
     assert line.exit_code == 0, line.output
     assert " enqueue --registry " in line.output and f"--db {url}" in line.output and " crawl " not in line.output
     secret = CliRunner().invoke(main, ["schedule", "--db", "postgresql://ogi:secret@db/ogi"])
-    assert secret.exit_code == 2 and "pgpass" in secret.output and "secret" not in secret.output
+    assert secret.exit_code == 1 and "pgpass" in secret.output and "secret" not in secret.output

@@ -120,8 +120,8 @@ def schedule_command(time_of_day, db, registry, systemd, unit_dir, install, dry_
         from urllib.parse import urlsplit
 
         if urlsplit(db).password:
-            raise click.BadParameter("the crontab line would hold this URL's password: put it in ~/.pgpass (or "
-                                     "PGPASSFILE) and give the URL without it", param_hint="--db")
+            raise click.ClickException("the crontab line would hold the --db URL's password: put it in ~/.pgpass "
+                                       "(or PGPASSFILE) and give the URL without it")
     else:
         db = Path(db).resolve()
     registry = Path(registry).resolve()
