@@ -73,20 +73,31 @@ def _db_size(db: Path) -> int:
 
 
 def child(registry: str, db: str, settings_json: str) -> None:
-    """Run one crawl of the registry (in its own process, for a clean peak-RSS measurement)."""
+    """Run one crawl of the registry (in its own process, for a clean peak-RSS measurement); its own peak RSS
+    (getrusage(RUSAGE_SELF): not its children's) goes to <db dir>/crawl-rss.json."""
     from crawler.registry import load_registry
     from crawler.run import LOCAL_SETTINGS, CrawlJob, run_crawls
 
     settings = {**LOCAL_SETTINGS, "CONCURRENT_REQUESTS": 32, **json.loads(settings_json)}
     run_crawls([CrawlJob(load_registry(registry), Path(db), settings)], log_file=Path(db).parent / "crawl.log",
                log_level="WARNING")
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)  # extraction workers, forked parsers, tools (all waited)
+    (Path(db).parent / "crawl-rss.json").write_text(json.dumps({
+        "crawl_process_peak_mb": own.ru_maxrss / 1024, "crawl_cpu_s": own.ru_utime + own.ru_stime,
+        "children_cpu_s": kids.ru_utime + kids.ru_stime}))
 
 
-def run_pass(label: str, portal, registry: Path, db: Path, settings: dict) -> dict:
+def run_pass(label: str, portal, registry: Path, db: Path, settings: dict, code: Path = ROOT) -> dict:
+    """One crawl in a child process importing the crawler from `code` (this checkout, or an older commit's
+    worktree for side-by-side figures)."""
     start_log = len(portal.request_log)
+    db.parent.mkdir(parents=True, exist_ok=True)
+    pool_report = db.parent / "pool.json"
+    env = {**os.environ, "PYTHONPATH": str(code), "OGI_POOL_REPORT": str(pool_report)}
     t0 = time.perf_counter()
-    subprocess.run([sys.executable, __file__, "--child", str(registry), str(db), json.dumps(settings)], cwd=ROOT,
-                   check=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    subprocess.run([sys.executable, str(Path(__file__).resolve()), "--child", str(registry), str(db),
+                    json.dumps(settings)], cwd=code, check=True, env=env)
     elapsed = time.perf_counter() - t0
     log = portal.request_log[start_log:]
     statuses = Counter(status for *_rest, status in log)
@@ -99,7 +110,64 @@ def run_pass(label: str, portal, registry: Path, db: Path, settings: dict) -> di
             "http_200": statuses.get(200, 0), "http_304": statuses.get(304, 0), "reports_in_db": reports,
             "reports_extracted": extracted, "unchanged": unchanged, "skipped": skipped,
             "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1),
-            "db_mb": round(_db_size(db) / 2**20, 2), "raw_mb": round(_dir_size(db.parent / "raw") / 2**20, 2)}
+            "db_mb": round(_db_size(db) / 2**20, 2), "raw_mb": round(_dir_size(db.parent / "raw") / 2**20, 2),
+            **_own_peaks(db.parent)}
+
+
+def _own_peaks(work: Path) -> dict:
+    """The crawl process's own peak RSS and each extraction worker's (VmHWM, reported by the worker), MB."""
+    out: dict = {}
+    rss = work / "crawl-rss.json"
+    if rss.exists():
+        own = json.loads(rss.read_text())
+        out["crawl_own_peak_mb"] = round(own["crawl_process_peak_mb"], 1)
+        out["cpu_s_crawl+children"] = f"{own['crawl_cpu_s']:.1f}+{own['children_cpu_s']:.1f}"
+    pool = work / "pool.json"
+    if pool.exists():
+        stats = json.loads(pool.read_text())
+        out["worker_peaks_mb"] = "/".join(str(round(m)) for m in stats["worker_peak_mb"])
+        out["worker_jobs"] = stats["jobs"]
+    return out
+
+
+def _reports_digest(db: Path) -> list[tuple]:
+    """What extraction decided, per report (not ids, times or byte hashes)."""
+    conn = sqlite3.connect(db)
+    try:
+        return sorted(conn.execute(
+            """SELECT site_id, agency, report_year, form, text_source, title, length(text), flags, errors,
+                      (SELECT group_concat(key || '=' || value, ';') FROM (SELECT key, value FROM statistics s
+                       WHERE s.report_id = r.report_id ORDER BY key)) FROM reports r""").fetchall(),
+            key=repr)
+    finally:
+        conn.close()
+
+
+def compare(args: argparse.Namespace, portal, registry: Path) -> str:
+    """First crawls side by side: the older checkout (inline), this one inline, this one with the pool."""
+    variants: list[tuple[str, Path, dict]] = []
+    if args.before:
+        variants.append(("before (inline)", args.before, {}))
+    for mode in args.modes.split(","):
+        variants.append((f"now ({mode})", ROOT, {"OGI_EXTRACT_MODE": mode}))
+    results, digests = [], {}
+    for i, (label, code, settings) in enumerate(variants):
+        db = args.work / f"v{i}" / "ogi.db"
+        load = os.getloadavg()[0]
+        row = run_pass(label, portal, registry, db, settings, code)
+        row["load_1min"] = f"{load:.1f}→{os.getloadavg()[0]:.1f}"
+        for key in ("http_304", "unchanged", "skipped", "reports_extracted", "peak_rss_mb"):
+            row.pop(key, None)
+        digests[label] = _reports_digest(db)
+        results.append(row)
+    base = results[0]["pages_per_s"]
+    for row in results:
+        row["speed_vs_first"] = f"{row['pages_per_s'] / base:.2f}x"
+        row["same_reports_as_first"] = digests[row["pass"]] == digests[results[0]["pass"]]
+    cols = list(dict.fromkeys(c for r in results for c in r))
+    lines = [f"| {' | '.join(cols)} |", f"|{'---|' * len(cols)}"]
+    lines += [f"| {' | '.join(str(r.get(c, '')) for c in cols)} |" for r in results]
+    return "\n".join(lines)
 
 
 def main() -> None:
@@ -108,6 +176,9 @@ def main() -> None:
     parser.add_argument("--reports", type=int, default=5, help="reports per site")
     parser.add_argument("--work", type=Path, default=Path("/tmp/ogi-crawl-bench"))
     parser.add_argument("--write", action="store_true", help="append the results to benchmarks/RESULTS-crawl.md")
+    parser.add_argument("--modes", help="first crawls only, one per OGI_EXTRACT_MODE (e.g. inline,pool), side by side")
+    parser.add_argument("--before", type=Path, metavar="DIR",
+                        help="with --modes: first a crawl by this checkout (a git worktree of an older commit)")
     parser.add_argument("--child", nargs=3, metavar=("REGISTRY", "DB", "SETTINGS"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -129,6 +200,19 @@ def main() -> None:
             writer.writeheader()
             for row in portal.registry_rows():
                 writer.writerow(row)
+        if args.modes:
+            table = compare(args, portal, registry)
+            machine = (f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+                       f"{platform.system()} {platform.release()}")
+            text = (f"\n## {time.strftime('%Y-%m-%d %H:%M')} — first crawls side by side, {args.sites} sites × "
+                    f"{args.reports} reports\n\nMachine: {machine} (shared; load_1min = 1-minute load average "
+                    f"before→after). crawl_own_peak_mb: the crawl process's own peak RSS; worker_peaks_mb: each "
+                    f"extraction worker's own VmHWM.\n\n{table}\n")
+            print(text)
+            if args.write:
+                with (ROOT / "benchmarks" / "RESULTS-crawl.md").open("a", encoding="utf-8") as fh:
+                    fh.write(text)
+            return
         db = args.work / "a" / "ogi.db"
         results = [run_pass("1 first crawl", portal, registry, db, {})]
         copy = args.work / "b"
