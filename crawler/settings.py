@@ -5,6 +5,8 @@ say who we are, and retry only what is worth retrying. `ogi demo` and the tests 
 for the local demo portal only.
 """
 
+import os
+
 import corpus
 from crawler import registry
 
@@ -105,8 +107,9 @@ OGI_RAW_DIR = None  # default: <db dir>/raw (a PostgreSQL corpus needs it, or $O
 # "deferred": queue it for `ogi worker --queues extract` (PostgreSQL corpus only; crawler.jobs). In the last two
 # fetching never waits for parsing. OGI_EXTRACT_TIMEOUT (seconds, 0 = the parse limits' sum) bounds a candidate
 # in a pool worker: past it the worker is killed and replaced, and the candidate extracted as "inline" does.
-OGI_EXTRACT_MODE = "inline"
-OGI_EXTRACT_WORKERS = 0
+# The environment may choose them for `ogi crawl` (OGI_EXTRACT_MODE=pool ogi crawl …).
+OGI_EXTRACT_MODE = os.environ.get("OGI_EXTRACT_MODE", "inline")
+OGI_EXTRACT_WORKERS = int(os.environ.get("OGI_EXTRACT_WORKERS") or 0)
 OGI_EXTRACT_TIMEOUT = 0
 OGI_REGISTRY = registry.DEFAULT_REGISTRY
 # How many link hops from the entry page to look for the annual-report column.
