@@ -1,7 +1,9 @@
-"""PDF: body text from the pypdfium2 text layer, tables from pdfplumber.
+"""PDF: body text from the pypdfium2 text layer, tables by pdfplumber's rules on PDFium's page objects.
 
 Both sit behind small functions (`pdf_page_texts`, `pdf_tables`) so either can
-be improved or replaced (OCR, better table finding) without touching callers.
+be improved or replaced (OCR, better table finding) without touching callers;
+`extract_pdf` reads each page once, for its text and its tables
+(extract.formats.pdf_tables.TableReader).
 Page furniture is removed per page: page-number lines and running headers or
 footers that repeat on most pages.
 """
