@@ -27,7 +27,7 @@ hanweb       | crawler/spiders/hanweb.py                  | tests/test_family_ha
 antibot      | crawler/antibot.py                         | tests/test_antibot_classify.py
 incremental  | crawler/incremental.py                     | tests/test_incremental_units.py
 store        | corpus/reports.py                          | tests/test_store.py tests/test_store_identity.py
-export       | ogi/export/build.py ogi/export/tables.py ogi/export/files.py | tests/test_export.py tests/test_export_schema.py tests/test_export_units.py
+export       | ogi/export/build.py ogi/export/tables.py ogi/export/files.py | tests/test_export.py tests/test_export_schema.py tests/test_export_units.py tests/test_export_files.py
 "
 
 groups_all() { echo "$GROUPS_TABLE" | awk -F'|' 'NF == 3 {gsub(/ /, "", $1); print $1}'; }
