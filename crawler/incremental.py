@@ -29,7 +29,7 @@ from typing import Any
 
 from scrapy import signals
 from scrapy.exceptions import DropItem, NotConfigured
-from scrapy.http import Request, Response
+from scrapy.http import Headers, Request, Response
 from scrapy.responsetypes import responsetypes
 
 from corpus.store import StoreError
@@ -158,7 +158,9 @@ class ConditionalRequestMiddleware(SessionComponent):
             if values:
                 headers[name.decode("latin-1")] = values[0].decode("latin-1")
         headers.pop("Content-Length", None)
-        cls = responsetypes.from_args(headers=headers, url=response.url, body=body)
+        # Headers(), not the dict: Scrapy looks the type up as b'Content-Type' (a str-keyed dict hid it, so a
+        # replayed 304 was typed from its URL and body alone).
+        cls = responsetypes.from_args(headers=Headers(headers), url=response.url, body=body)
         request.meta["ogi_not_modified"] = True
         self.crawler.stats.inc_value("ogi/not_modified")
         return cls(url=response.url, status=200, headers=headers, body=body, request=request,

@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from scrapy.exceptions import DropItem, NotConfigured
-from scrapy.http import HtmlResponse, Request, Response
+from scrapy.http import HtmlResponse, JsonResponse, Request, Response
 from scrapy.utils.test import get_crawler
 
 from crawler.incremental import (
@@ -444,7 +444,7 @@ def test_not_configured_says_why(crawler, settings, message):
         assert str(err.value) == "incremental crawling is off"
 
 
-def test_304_response_type_comes_from_the_url_then_the_body(crawler):
+def test_304_response_type_comes_from_the_stored_headers_then_the_url_then_the_body(crawler):
     mw = _make(crawler, ConditionalRequestMiddleware)
     store = _store(crawler)
 
@@ -455,8 +455,10 @@ def test_304_response_type_comes_from_the_url_then_the_body(crawler):
         assert resp.request is req and resp.status == 200 and resp.body == body
         return resp
 
-    # The stored headers are a str-keyed dict, which responsetypes.from_args does not read (it looks up
-    # b"Content-Type"): the class comes from the URL, then the body (docs/mutation.md, known problems).
+    # The stored Content-Type decides first (the headers go in as scrapy Headers: a str-keyed dict was not
+    # read by responsetypes, which looks up b"Content-Type"), then the URL, then the body.
+    assert type(replay("http://site.test/api/list", {"Content-Type": "application/json"}, b'{"a": 1}')) is JsonResponse
+    assert type(replay("http://site.test/f.pdf", {"Content-Type": "text/html"}, b"<html>x</html>")) is HtmlResponse
     kept = replay("http://site.test/a.html", {"Content-Type": "text/html", "X-Stored": "1"}, b"<html>x</html>")
     assert kept.headers[b"X-Stored"] == b"1" and kept.headers[b"Content-Type"] == b"text/html"
     assert type(replay("http://site.test/b.html", {}, b"\x00\x01\x02")) is HtmlResponse
