@@ -114,6 +114,11 @@ OGI_EXTRACT_TIMEOUT = 0
 OGI_REGISTRY = registry.DEFAULT_REGISTRY
 # How many link hops from the entry page to look for the annual-report column.
 OGI_DISCOVERY_HOPS = 2
+# Families are hints (crawler/spiders/portal.py): each page is read by the family of the page that linked it,
+# switching when a page shows another family's fingerprint; False keeps the entry's family for the whole site.
+OGI_CROSS_FAMILY = True
+# Discovery only (`ogi probe`, crawler/probe.py): read the entry and the first page of each column, no report.
+OGI_PROBE = False
 # Hard cap of list pages per column, against pagination that never ends.
 OGI_MAX_LIST_PAGES = 500
 # Incremental crawls (crawler/incremental.py): lists are always read again; report pages and attachments
