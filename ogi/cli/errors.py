@@ -8,7 +8,6 @@ traceback (exit 1).
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -25,23 +24,28 @@ class UserError(click.ClickException):
         self.exit_code = exit_code
 
 
-@functools.cache
-def _user_errors() -> tuple[tuple[type[Exception], int], ...]:
-    """(error class, exit code): imported when a command failed, not on every start (corpus.search loads
-    the store, ~0.5 s)."""
-    from corpus.completeness import CompletenessError
-    from corpus.lock import CrawlLocked
-    from corpus.readonly import DatabaseProblem
-    from corpus.search import SearchError
-    from corpus.snapshot import SnapshotError
-    from crawler.registry import RegistryError
-    from ogi.export import ExportError
-    from ogi.ops import ScheduleError, StatusError
-    from ogi.serve import ServeError
+# (module, error class, exit code). Only modules already imported are looked at: an error of a module
+# nobody imported cannot have been raised, and importing them here would load the store, the exporter
+# and numpy on a failing `ogi search` (which runs without numpy: ogi/cli/read.py).
+_USER_ERRORS = (
+    ("corpus.lock", "CrawlLocked", EXIT_LOCKED), ("corpus.readonly", "DatabaseProblem", 1),
+    ("corpus.search", "SearchError", 1), ("crawler.registry", "RegistryError", 1),
+    ("corpus.completeness", "CompletenessError", 1), ("ogi.export.spec", "ExportError", 1),
+    ("ogi.export", "ExportError", 1), ("ogi.ops", "StatusError", 1), ("ogi.ops", "ScheduleError", 1),
+    ("ogi.serve", "ServeError", 1), ("corpus.snapshot", "SnapshotError", 1),
+)
 
-    return ((CrawlLocked, EXIT_LOCKED), (DatabaseProblem, 1), (SearchError, 1), (RegistryError, 1),
-            (CompletenessError, 1), (ExportError, 1), (StatusError, 1), (ScheduleError, 1), (ServeError, 1),
-            (SnapshotError, 1))
+
+def _user_errors() -> tuple[tuple[type[Exception], int], ...]:
+    """(error class, exit code) of the modules imported so far (see _USER_ERRORS)."""
+    import sys
+
+    out = []
+    for module, name, code in _USER_ERRORS:
+        error = getattr(sys.modules.get(module), name, None)
+        if isinstance(error, type):
+            out.append((error, code))
+    return tuple(out)
 
 
 class OgiCommand(click.Command):

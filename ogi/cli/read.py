@@ -27,7 +27,7 @@ def print_hits(hits) -> None:
 
 
 @click.command("search", cls=OgiCommand)
-@click.argument("query")
+@click.argument("query", required=False, default="")
 @click.option("--province", help="Only reports from this province (e.g. 湖北省).")
 @click.option("--year", type=YEAR, help="Only reports for this year.")
 @click.option("--agency", help="Only agencies whose name contains this.")

@@ -26,6 +26,9 @@ def serve_command(db: str, host: str, port: int, live: bool | None, open_browser
         raise click.ClickException(f"ogi serve shows an SQLite file; {shown_db(db)} is PostgreSQL: copy it first with "
                                    "`ogi snapshot --db URL --out corpus.db`, then `ogi serve --db corpus.db`")
     path = Path(db)
+    from corpus.readonly import open_readonly
+
+    open_readonly(path).close()  # a foreign or broken file: the message every read-only command gives
 
     def ready(url: str) -> None:
         click.echo(f"ogi UI for {path} at {url}  (search: {url}-/search, completeness: {url}-/completeness)")
