@@ -351,9 +351,12 @@ def _check_filters(filters: dict[str, Any]) -> None:
 def _fts_rows(store: Store, query: str, match: str, where: str, params: list[Any], cols: str,
               limit: int) -> list[dict[str, Any]]:
     """The hits of an FTS5 MATCH on SQLite, best first: `ranked_page_sql`, then the rows of the page."""
-    sql = f"""WITH top AS ({ranked_page_sql(where if params else None)})
-              SELECT {cols}, top.rank FROM top JOIN reports r ON r.report_id = top.rid
-              ORDER BY top.rank, r.report_year DESC LIMIT ?"""
+    # The page is cut before the text is read: only its reports' texts (for snippets) leave the disk.
+    sql = f"""WITH top AS ({ranked_page_sql(where if params else None)}),
+              page AS (SELECT top.rid, top.rank FROM top JOIN reports r ON r.report_id = top.rid
+                       ORDER BY top.rank, r.report_year DESC LIMIT ?)
+              SELECT {cols}, page.rank FROM page JOIN reports r ON r.report_id = page.rid
+              ORDER BY page.rank, r.report_year DESC"""
     # `limit` spare rows in the ranking, so that the year tie-break still applies to reports tied at the cut.
     args = [*params, match, match] if params else [match, match]
     try:
@@ -400,6 +403,7 @@ def search(
     agency: str | None = None,
     department: str | None = None,
     form: str | None = None,
+    selection: Any = None,
     limit: int = 20,
     mark_start: str = "[",
     mark_end: str = "]",
@@ -409,12 +413,13 @@ def search(
 
     An empty query with at least one filter lists the matching reports (newest year first).
     `marks=(start, end)` is shorthand for mark_start/mark_end (the CLI passes control characters).
+    `selection`: a corpus.selection.Selection (the command line's filters), combined with the others.
     """
     if marks is not None:
         mark_start, mark_end = marks
     query = query or ""
     filters = dict(province=province, city=city, county=county, adcode=adcode, year=year,
-                   agency=agency, department=department, form=form)
+                   agency=agency, department=department, form=form, selection=selection)
     if year is not None:
         try:
             filters["year"] = int(year)
