@@ -46,6 +46,7 @@ from typing import Any
 
 from corpus.db import EDITED_FLAG
 from corpus.readonly import MAX_YEAR, MIN_YEAR, open_readonly, reading
+from corpus.selection import Selection as ReportSelection
 
 logger = logging.getLogger(__name__)
 
@@ -133,41 +134,32 @@ class CompletenessMatrix:
 
 @dataclass(frozen=True)
 class Selection:
-    """Which rows: every given filter must hold (None/empty: no filter).
+    """Which rows: every given filter must hold (None/empty: no filter), each as corpus.selection means it
+    (the one meaning every command shares; years are the matrix's columns, not a row filter).
 
     A row's region is its site's (from the registry), or the report's when the site is unknown.
     """
 
-    province: str | None = None  # exactly
-    city: str | None = None  # exactly
+    province: str | None = None  # the name or its beginning
+    city: str | None = None  # the name or its beginning
     county: str | None = None  # part of the county's name, or its whole adcode (the web page's county box)
     adcode: str | None = None  # the adcode or its beginning (4201: every county of 武汉市)
     site_ids: tuple[str, ...] | None = None
     agency: str | None = None  # part of the agency's name
+    reports: ReportSelection | None = None  # the command line's filters (its region, site and agency ones)
 
-    # filter -> its condition over the named parameter of the same name
-    _CONDITIONS = (
-        ("province", "province = :province"),
-        ("city", "city = :city"),
-        ("county", "(instr(county, :county) > 0 OR adcode = :county)"),
-        ("adcode", "substr(adcode, 1, length(:adcode)) = :adcode"),
-        ("agency", "instr(agency, :agency) > 0"),
-    )
-
-    def sql(self) -> tuple[str, dict[str, Any]]:
+    def sql(self) -> tuple[str, list[Any]]:
         """WHERE clause over columns province, city, county, adcode, site_id, agency; and its parameters."""
-        where, params = ["1 = 1"], {}
-        for name, condition in self._CONDITIONS:
-            if getattr(self, name):
-                where.append(condition)
-                params[name] = getattr(self, name)
+        where, params = ReportSelection(provinces=self.province, cities=self.city, counties=self.county,
+                                        adcodes=self.adcode, agencies=self.agency).where("", reports_only=False)
         if self.site_ids is not None:
-            marks = []
-            for i, sid in enumerate(dict.fromkeys(self.site_ids)):
-                marks.append(f":site{i}")
-                params[f"site{i}"] = sid
-            where.append(f"site_id IN ({', '.join(marks)})" if marks else "1 = 0")
-        return " AND ".join(where), params
+            ids = list(dict.fromkeys(self.site_ids))
+            where += f" AND site_id IN ({', '.join('?' * len(ids))})" if ids else " AND 1 = 0"
+            params += ids
+        if self.reports is not None:
+            more, more_params = self.reports.where("", years=False, reports_only=False)
+            where, params = f"{where} AND {more}", params + more_params
+        return where, params
 
 
 def deadline_for(report_year: int, *, is_government: bool) -> date:
@@ -215,9 +207,9 @@ def choose_years(years: Iterable[int] | None, year_from: int | None, year_to: in
     return sorted(set(chosen) | set(range(first, last + 1)))
 
 
-def _all(conn: sqlite3.Connection, sql: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+def _all(conn: sqlite3.Connection, sql: str, params: list[Any] | None = None) -> list[dict[str, Any]]:
     """Rows as dicts, whatever the connection's row factory."""
-    cur = conn.execute(sql, params or {})
+    cur = conn.execute(sql, params or ())
     cols = [d[0] for d in cur.description]
     return [dict(zip(cols, tuple(r), strict=True)) for r in cur.fetchall()]
 

@@ -13,41 +13,14 @@ punctuation at first and folds case), so both backends give the same export.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from typing import Any
 
+from corpus.selection import Selection  # noqa: F401  (re-exported: the one meaning of the report filters)
+
 CHUNK = 500  # ids per IN (...) list, well under SQLite's limit on bound parameters
-
-
-@dataclass(frozen=True)
-class Selection:
-    """Which reports: OR within one filter, AND across filters; None or empty = no filter."""
-
-    years: Sequence[int] | None = None
-    provinces: Sequence[str] | None = None  # exact, or a prefix so 湖北 matches 湖北省
-    agencies: Sequence[str] | None = None  # substring, as `ogi search --agency`
-    only_passing: bool = False  # only reports without flags
-
-    def where(self) -> tuple[str, list[Any]]:
-        """WHERE clause on `reports r` and its parameters."""
-        clauses: list[str] = []
-        params: list[Any] = []
-        if self.years:
-            clauses.append(f"r.report_year IN ({', '.join('?' * len(self.years))})")
-            params += [int(y) for y in self.years]
-        if self.provinces:
-            clauses.append("(" + " OR ".join("r.province = ? OR r.province LIKE ? || '%' ESCAPE '\\'"
-                                             for _ in self.provinces) + ")")
-            for p in self.provinces:
-                params += [p, _like_escape(p)]
-        if self.agencies:
-            clauses.append("(" + " OR ".join("r.agency LIKE '%' || ? || '%' ESCAPE '\\'" for _ in self.agencies) + ")")
-            params += [_like_escape(a) for a in self.agencies]
-        if self.only_passing:
-            clauses.append("(r.flags IS NULL OR r.flags IN ('', '[]'))")
-        return " AND ".join(clauses) or "1 = 1", params
 
 
 @dataclass(frozen=True)
@@ -76,10 +49,6 @@ def one_snapshot(conn: sqlite3.Connection) -> Iterator[None]:
             conn.execute("ROLLBACK")
         raise
     conn.execute("ROLLBACK")  # nothing was written; ends the snapshot
-
-
-def _like_escape(value: str) -> str:
-    return str(value).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def _chunks(items: list[Any], n: int = CHUNK) -> Iterable[list[Any]]:

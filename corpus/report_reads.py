@@ -94,40 +94,41 @@ class ReportReader(StoreBase):
         )
         return row
 
+    # where_clause's keyword -> the corpus.selection.Selection field it fills (one meaning for every reader)
     _FILTERS = {
-        "province": "province = ?",
-        "city": "city = ?",
-        "county": "county = ?",
-        "adcode": "adcode LIKE ? || '%'",
-        "year": "report_year = ?",
-        "report_year": "report_year = ?",
-        "agency": "agency LIKE '%' || ? || '%' ESCAPE '\\'",
-        "department": "department LIKE '%' || ? || '%' ESCAPE '\\'",
-        "form": "form = ?",
-        "site_id": "site_id = ?",
-        "source_url": "source_url = ?",
+        "province": "provinces", "city": "cities", "county": "counties", "adcode": "adcodes", "year": "years",
+        "report_year": "years", "agency": "agencies", "department": "departments", "form": "forms",
+        "site_id": "site_ids", "source_url": None, "selection": None,
     }
 
     def where_clause(self, table_alias: str = "", **filters: Any) -> tuple[str, list[Any]]:
-        """SQL conditions for report filters (None values ignored); shared with corpus.search."""
-        clauses, params = [], []
+        """SQL conditions for report filters (None values ignored), as corpus.selection.Selection means them;
+        `selection=` a Selection combined with the others. Shared with corpus.search."""
+        from corpus.selection import Selection
+
+        given: dict[str, Any] = {}
+        extra, extra_params = [], []
         prefix = f"{table_alias}." if table_alias else ""
         for name, value in filters.items():
             if name not in self._FILTERS:
                 raise StoreError(f"unknown filter {name!r}; use one of {sorted(self._FILTERS)}")
             if value is None:
                 continue
-            clause = self._FILTERS[name]
-            if "LIKE '%'" in clause:
-                value = str(value).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            elif name == "adcode":
-                value = "".join(ch for ch in str(value) if ch.isdigit())
-            clauses.append(prefix + clause)
-            params.append(value)
-        return " AND ".join(clauses) or "1 = 1", params
+            if name == "source_url":
+                extra.append(f"{prefix}source_url = ?")
+                extra_params.append(value)
+            elif name == "selection":
+                where, params = value.where(table_alias)
+                extra.append(where)
+                extra_params += params
+            else:
+                given[self._FILTERS[name]] = value
+        where, params = Selection(**given).where(table_alias)
+        clauses = [c for c in (where, *extra) if c != "1 = 1"]
+        return " AND ".join(clauses) or "1 = 1", [*params, *extra_params]
 
     def reports(self, *, limit: int | None = None, with_text: bool = True, **filters: Any) -> list[dict[str, Any]]:
-        """Reports matching filters (province/city/county exact, adcode prefix, year exact, agency substring...)."""
+        """Reports matching filters (where_clause; corpus.selection says what each means)."""
         where, params = self.where_clause(**filters)
         cols = "*" if with_text else ", ".join(
             c for c in self._columns("reports") if c != "text"

@@ -355,7 +355,9 @@ def test_cli(corpus, tmp_path):
     empty = tmp_path / "empty.db"
     Store(empty).close()
     res = runner.invoke(export_command, ["--db", str(empty), "--out", str(tmp_path / "e")])
-    assert res.exit_code == 0 and "warning:" in res.output
+    assert res.exit_code == 1 and "--allow-empty" in res.output and not (tmp_path / "e").exists()
+    res = runner.invoke(export_command, ["--db", str(empty), "--out", str(tmp_path / "e"), "--allow-empty"])
+    assert res.exit_code == 0 and res.output.count("writing an empty package") == 1, res.output
 
 
 def test_codebook_is_the_extractors_codebook(corpus, tmp_path):

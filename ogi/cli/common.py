@@ -12,6 +12,7 @@ import click
 from corpus import DEFAULT_DB
 from corpus.pg_conn import redact  # not corpus.backend: it loads the store (~0.7 s) on every command's start
 from corpus.readonly import MAX_YEAR, MIN_YEAR
+from corpus.selection import FORMS
 from crawler.registry import DEFAULT_REGISTRY  # noqa: F401  (re-exported: one spelling of the default)
 
 # A report year given on the command line (the first 条例 reports are for 2008).
@@ -62,7 +63,98 @@ def years_option() -> Decorator:
 
 
 def console() -> Any:
-    """A rich Console for tables (imported only when a command prints one)."""
+    """A rich Console for tables (imported only when a command prints one). Not a terminal (a pipe, a
+    file): no wrapping at 80 columns, so titles and URLs stay whole for grep and cut."""
+    import sys
+
     from rich.console import Console
 
-    return Console(highlight=False)
+    if sys.stdout.isatty():
+        return Console(highlight=False)
+    return Console(highlight=False, width=100_000, soft_wrap=True)
+
+
+def format_option(what: str) -> Decorator:
+    """--format table|json|csv (with --json and --csv as its shorthands), collected into one `fmt` argument."""
+
+    def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
+        import functools
+
+        @functools.wraps(func)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            fmt, as_json, as_csv = kwargs.pop("fmt"), kwargs.pop("as_json"), kwargs.pop("as_csv")
+            chosen = {f for f, on in (("json", as_json), ("csv", as_csv), (fmt, fmt is not None)) if on}
+            if len(chosen) > 1:
+                raise click.UsageError(f"choose one output format, not {' and '.join(sorted(chosen))}")
+            return func(*args, fmt=chosen.pop() if chosen else "table", **kwargs)
+
+        out = click.option("--csv", "as_csv", is_flag=True, help="Print CSV (same as --format csv).")(wrapper)
+        out = click.option("--json", "as_json", is_flag=True, help=f"Print {what} as JSON (same as --format json).")(out)
+        return click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default=None,
+                            help=f"How to print {what} (default: a table for people).")(out)
+
+    return decorate
+
+
+def write_csv(header: list[str], rows: Any) -> None:
+    """CSV on stdout (LF line ends, None as an empty cell)."""
+    import csv
+    import io
+
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(["" if c is None else c for c in r] for r in rows)
+    click.echo(buf.getvalue(), nl=False)
+
+
+# The report filters: (option, Selection field, help). One definition for every command that selects reports;
+# what each means is corpus.selection's (one SQL definition for every reader).
+_FILTERS = (
+    ("--province", "provinces", "Only this province: the name or its beginning (湖北 = 湖北省)."),
+    ("--city", "cities", "Only this city: the name or its beginning (武汉 = 武汉市)."),
+    ("--county", "counties", "Only this county: part of its name (东西湖) or its 6-digit code."),
+    ("--adcode", "adcodes", "Only this division code or its beginning (4201: every county of 武汉市)."),
+    ("--site", "site_ids", "Only this site id (see data/sites.csv)."),
+    ("--agency", "agencies", "Only agencies whose name contains this."),
+    ("--department", "departments", "Only departments whose name contains this (教育局, 街道办事处)."),
+    ("--form", "forms", "Only this report form: form2021, form2019, legacy_table or narrative."),
+)
+REPORT_FILTER_FIELDS = tuple(f for _, f, _ in _FILTERS) + ("years", "year_from", "year_to")
+
+
+def report_filter_options(*, exclude: tuple[str, ...] = ()) -> Decorator:
+    """The report filters (--province --city --county --adcode --site --agency --department --form, each
+    repeatable: OR within one, AND across; --year repeatable, --from/--to a range), collected into one
+    `selection` argument (a corpus.selection.Selection). `exclude`: options a command cannot apply."""
+
+    def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
+        import functools
+
+        @functools.wraps(func)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            from corpus.readonly import invalid_utf8
+            from corpus.selection import Selection
+
+            given = {name: kwargs.pop(name) for name in REPORT_FILTER_FIELDS if name in kwargs}
+            if given.get("year_from") is not None and given.get("year_to") is not None \
+                    and given["year_from"] > given["year_to"]:
+                raise click.UsageError(f"--from {given['year_from']} is after --to {given['year_to']}")
+            selection = Selection(**{k: v for k, v in given.items() if v not in (None, ())})
+            for name, value in selection.texts():
+                if (shown := invalid_utf8(value)) is not None:
+                    option = next(o for o, f, _ in _FILTERS if f == name)
+                    raise click.UsageError(f"{option} {shown!r} is not valid UTF-8 text")
+            return func(*args, selection=selection, **kwargs)
+
+        out: Callable[..., Any] = wrapper
+        for option, name, text in reversed(_FILTERS):
+            if option in exclude:
+                continue
+            kind = click.Choice(FORMS) if option == "--form" else None
+            out = click.option(option, name, multiple=True, type=kind, help=text + " Repeatable.")(out)
+        out = click.option("--to", "year_to", type=YEAR, help="Last report year of a range.")(out)
+        out = click.option("--from", "year_from", type=YEAR, help="First report year of a range.")(out)
+        return years_option()(out)
+
+    return decorate

@@ -5,32 +5,28 @@ from __future__ import annotations
 
 import click
 
-from ogi.cli.common import YEAR, console, db_option, json_option, years_option
+from ogi.cli.common import console, db_option, format_option, report_filter_options
 from ogi.cli.errors import OgiCommand
 
 
 @click.command("completeness", cls=OgiCommand)
 @db_option()
-@years_option()
-@click.option("--from", "year_from", type=YEAR, help="First report year.")
-@click.option("--to", "year_to", type=YEAR, help="Last report year.")
-@click.option("--site", "site_ids", multiple=True, help="Only this site id (repeatable).")
-@click.option("--csv", "as_csv", is_flag=True, help="Print CSV (one line per agency and year).")
-@json_option("one object per agency and year")
-def completeness_command(db, years, year_from, year_to, site_ids, as_csv, as_json) -> None:
+@report_filter_options(exclude=("--department", "--form"))
+@format_option("one row per agency and year (CSV, JSON) or the matrix (table)")
+def completeness_command(db, selection, fmt) -> None:
     """Agency × year matrix: found (with the publication date; late after the legal deadline), not found,
-    not collected (site blocked, unreachable or without a family module), not yet due."""
-    from corpus.completeness import completeness
+    not collected (site blocked, unreachable or without a family module), not yet due.
+
+    The filters choose the rows (region, site, agency); --year and --from/--to choose the columns."""
+    from corpus.completeness import Selection, completeness
     from ogi.completeness import caption, cell_text, to_csv, to_json
 
-    if year_from is not None and year_to is not None and year_from > year_to:
-        raise click.UsageError(f"--from {year_from} is after --to {year_to}")
-    matrix = completeness(db, list(years) or None, year_from=year_from, year_to=year_to,
-                          site_ids=list(site_ids) or None)
-    if as_csv:
+    matrix = completeness(db, list(selection.years) or None, year_from=selection.year_from,
+                          year_to=selection.year_to, selection=Selection(reports=selection))
+    if fmt == "csv":
         click.echo(to_csv(matrix), nl=False)
         return
-    if as_json:
+    if fmt == "json":
         click.echo(to_json(matrix))
         return
     from rich.table import Table

@@ -4,29 +4,37 @@ from __future__ import annotations
 
 import click
 
-from ogi.cli.common import db_option, years_option
+from ogi.cli.common import db_option, report_filter_options
 from ogi.cli.errors import OgiCommand
 
 
 @click.command("export", cls=OgiCommand)
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), help="Directory to write.")
 @db_option()
-@years_option()
-@click.option("--province", "provinces", multiple=True, help="Only this province, exact or prefix (repeatable).")
-@click.option("--agency", "agencies", multiple=True, help="Only agencies containing this text (repeatable).")
+@report_filter_options()
 @click.option("--only-passing", is_flag=True, help="Only reports with no flags (every check passed).")
+@click.option("--allow-empty", is_flag=True,
+              help="Write an empty package when no report matches (default: refuse, exit 1, nothing written).")
 @click.option("--excel", is_flag=True, help="Write CSVs as UTF-8 with BOM so Excel shows Chinese correctly.")
 @click.option("--stata", is_flag=True, help="Also write Stata .dta files (format 118, Unicode).")
 @click.option("--force", is_flag=True,
               help="Write into a directory holding files ogi export did not write (same-named ones are overwritten).")
-def export_command(out_dir: str, db: str, years: tuple[int, ...], provinces: tuple[str, ...],
-                   agencies: tuple[str, ...], only_passing: bool, excel: bool, stata: bool, force: bool) -> None:
-    """Export the corpus as a citable dataset (CSV, Parquet, JSONL, codebook, data package)."""
+def export_command(out_dir: str, db: str, selection, only_passing: bool, allow_empty: bool, excel: bool,
+                   stata: bool, force: bool) -> None:
+    """Export the corpus as a citable dataset (CSV, Parquet, JSONL, codebook, data package).
+
+    Files are written beside the directory's contents and renamed into place when all are ready; a directory
+    holding anything but an earlier ogi export is refused (unless --force)."""
+    import dataclasses
+    import logging
+
     from ogi.export import export_dataset
 
-    result = export_dataset(db, out_dir, years=years or None, provinces=provinces or None,
-                            agencies=agencies or None, only_passing=only_passing, excel_bom=excel, stata=stata,
-                            force=force)
+    # the warnings are printed below, once; without a handler Python's last resort would print them too
+    logging.getLogger("ogi.export").addHandler(logging.NullHandler())
+    selection = dataclasses.replace(selection, only_passing=only_passing)
+    result = export_dataset(db, out_dir, selection=selection, excel_bom=excel, stata=stata, force=force,
+                            allow_empty=allow_empty)
     for w in result.warnings:
         click.echo(f"warning: {w}", err=True)
     click.echo(f"{result.n_reports} reports, {result.n_statistics} statistics -> {result.out_dir} "

@@ -7,12 +7,13 @@ from pathlib import Path
 
 import click
 
-from ogi.cli.common import YEAR, console, db_option, json_option
+from ogi.cli.common import console, db_option, format_option, json_option, report_filter_options, write_csv
 from ogi.cli.errors import OgiCommand
 
 
-def print_hits(hits) -> None:
-    """Search hits for people: agency, year, title, place, URL and the snippet with the match in bold."""
+def print_hits(hits, total: int | None = None) -> None:
+    """Search hits for people: agency, year, title, place, URL and the snippet with the match in bold; then
+    how many reports match in all (`total`, when known)."""
     from rich.markup import escape
 
     out = console()
@@ -24,21 +25,27 @@ def print_hits(hits) -> None:
         out.print(f"[bold]{i}. {escape(hit.agency or '?')} {hit.report_year or ''}[/]  {escape(hit.title or '')}")
         out.print(f"   {escape(' '.join(x for x in (hit.province, hit.county) if x))} {hit.adcode or ''}  {hit.source_url or ''}")
         out.print(f"   {snippet}")
+    if total is not None:
+        shown = f"{len(hits)} shown" + (" (raise --limit for more)" if total > len(hits) else "")
+        out.print(f"{total} matching report{'s' if total != 1 else ''}; {shown}")
+
+
+HIT_FIELDS = ("report_id", "agency", "report_year", "title", "province", "city", "county", "adcode", "source_url",
+              "score", "snippet")
 
 
 @click.command("search", cls=OgiCommand)
 @click.argument("query", required=False, default="")
-@click.option("--province", help="Only reports from this province (e.g. 湖北省).")
-@click.option("--year", type=YEAR, help="Only reports for this year.")
-@click.option("--agency", help="Only agencies whose name contains this.")
+@report_filter_options()
 @click.option("--limit", type=click.IntRange(1, 1000), default=20, show_default=True)
 @db_option()
-@json_option("hits")
-def search_command(query, province, year, agency, limit, db, as_json) -> None:
+@format_option("hits")
+def search_command(query, selection, limit, db, fmt) -> None:
     """Full-text search of the corpus; two-character Chinese words work (复议, 诉讼, 住建).
 
     Several words must all match; "quoted words" match as a phrase; OR between words matches either.
-    A query starting with "-" goes after `--`:  ogi search --year 2020 -- -复议
+    No QUERY: the reports the filters select. A query starting with "-" goes after `--`:
+    ogi search --year 2020 -- -复议
     """
     import sys
 
@@ -48,18 +55,28 @@ def search_command(query, province, year, agency, limit, db, as_json) -> None:
     if "sqlite_utils" not in sys.modules:
         for module in ("pandas", "numpy"):
             sys.modules.setdefault(module, None)  # type: ignore[arg-type]
-    from corpus.search import search  # opens the database read-only (corpus.readonly's messages)
+    from corpus.search import (  # opens the database read-only (corpus.readonly's messages)
+        count_matches,
+        search,
+    )
 
-    hits = search(db, query, province=province, year=year, agency=agency, limit=limit, marks=("\x02", "\x03"))
-    if as_json:
-        out = []
-        for h in hits:
-            d = dict(h.__dict__)
-            d["snippet"] = d["snippet"].replace("\x02", "[").replace("\x03", "]")
-            out.append(d)
-        click.echo(json.dumps(out, ensure_ascii=False, indent=2))
+    chosen = None if selection.is_empty() else selection
+    if not query.strip() and chosen is None:
+        raise click.UsageError("give a QUERY or at least one filter (--province, --year, ...)")
+    hits = search(db, query, selection=chosen, limit=limit, marks=("\x02", "\x03"))
+    if fmt == "table":
+        total = count_matches(db, query, selection=chosen) if hits else 0
+        print_hits(hits, total)
         return
-    print_hits(hits)
+    rows = []
+    for h in hits:
+        d = {k: getattr(h, k) for k in HIT_FIELDS}
+        d["snippet"] = d["snippet"].replace("\x02", "[").replace("\x03", "]")
+        rows.append(d)
+    if fmt == "json":
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+    else:
+        write_csv(list(HIT_FIELDS), ([d[k] for k in HIT_FIELDS] for d in rows))
 
 
 @click.command("extract", cls=OgiCommand)

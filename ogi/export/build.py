@@ -83,6 +83,19 @@ def _check_filters(years: Sequence[int] | None, provinces: Sequence[str] | None,
                 raise ExportError(f"--{what} {shown!r} is not valid UTF-8 text")
 
 
+def _filters_for_readme(selection: Selection) -> dict[str, Any]:
+    """The filters as the README lists them: the four it always named, then any other that was given."""
+    out: dict[str, Any] = {"years": list(selection.years or []), "provinces": list(selection.provinces or []),
+                           "agencies": list(selection.agencies or []), "only_passing": selection.only_passing}
+    for name in ("cities", "counties", "adcodes", "site_ids", "departments", "forms"):
+        if getattr(selection, name):
+            out[name] = list(getattr(selection, name))
+    for name in ("year_from", "year_to"):
+        if getattr(selection, name) is not None:
+            out[name] = getattr(selection, name)
+    return out
+
+
 def _json_list(text: str | None) -> list[str]:
     if not text:
         return []
@@ -143,15 +156,23 @@ def export_dataset(
     excel_bom: bool = False,
     stata: bool = False,
     force: bool = False,
+    selection: Selection | None = None,
+    allow_empty: bool = True,
 ) -> ExportResult:
     """Write the dataset for the reports matching the filters into `out_dir`.
+
+    `selection`: the reports (corpus.selection; replaces years/provinces/agencies/only_passing when given).
+    `allow_empty=False`: an ExportError, and nothing written, when no report is selected (a filter matching
+    nothing must not replace a good export with an empty package).
 
     Raises ExportError for a missing, foreign or damaged database, bad filters,
     an output directory holding files an earlier export did not write (unless `force`; see files.check_out_dir)
     or one that cannot be written (disk full, no permission: then nothing in it has changed). An empty
     selection writes a valid, empty package and warns.
     """
-    _check_filters(years, provinces, agencies)
+    if selection is None:
+        selection = Selection(years, provinces, agencies, only_passing)
+    _check_filters(selection.years, selection.provinces, selection.agencies)
     conn = _connect(db_path)
     # A postgresql:// URL stays text (a Path folds its '//'), shown without its password.
     shown, out_dir = (redact(str(db_path)) if is_postgres_url(str(db_path)) else Path(db_path)), Path(out_dir)
@@ -159,10 +180,12 @@ def export_dataset(
     try:
         replaces, others = check_out_dir(out_dir, force)
         with reading(shown, ExportError), one_snapshot(conn):
-            blobs, files, reports, stats, version = _build(conn, years, provinces, agencies, only_passing,
-                                                           excel_bom, stata, warnings)
+            blobs, files, reports, stats, version = _build(conn, selection, excel_bom, stata, warnings)
     finally:
         conn.close()
+    if not reports and not allow_empty:
+        raise ExportError(("no reports match the filters" if not selection.is_empty() else "the corpus has no reports")
+                          + f": nothing written to {out_dir} (--allow-empty writes an empty package)")
     write_files(out_dir, blobs, replaces)
     if others:
         msg = (f"--force: wrote beside {len(others)} files ogi export did not write ("
@@ -174,11 +197,9 @@ def export_dataset(
 
 
 def _build(
-    conn: sqlite3.Connection, years: Sequence[int] | None, provinces: Sequence[str] | None,
-    agencies: Sequence[str] | None, only_passing: bool, excel_bom: bool, stata: bool, warnings: list[str],
+    conn: sqlite3.Connection, selection: Selection, excel_bom: bool, stata: bool, warnings: list[str],
 ) -> tuple[dict[str, bytes], list[str], list[dict[str, Any]], list[dict[str, Any]], str]:
     """Every file of the export as bytes (nothing written yet), the file list, reports, statistics, version."""
-    selection = Selection(years, provinces, agencies, only_passing)
     reports = _read_reports(conn, selection)
     stats = selected_statistics(conn, selection)
     flags_of = {r["report_id"]: [*r["flags_list"], *r["cross_list"]] for r in reports}
@@ -189,8 +210,8 @@ def _build(
     generated = _generated(conn)
 
     if not reports:
-        msg = "no reports match the filters: writing an empty package" if any(
-            (years, provinces, agencies, only_passing)) else "the corpus has no reports: writing an empty package"
+        msg = "no reports match the filters: writing an empty package" if not selection.is_empty() \
+            else "the corpus has no reports: writing an empty package"
         logger.warning(msg)
         warnings.append(msg)
 
@@ -250,8 +271,7 @@ def _build(
     years_found = sorted({r["report_year"] for r in reports if r["report_year"] is not None})
     blobs["CITATION.cff"] = citation_cff(title, version, generated, len(reports), years_found).encode("utf-8")
     files = sorted([*blobs, "README.md", "SHA256SUMS"])
-    filters = {"years": list(years or []), "provinces": list(provinces or []),
-               "agencies": list(agencies or []), "only_passing": only_passing}
+    filters = _filters_for_readme(selection)
     blobs["README.md"] = readme(crawl_history(conn), sites, reports, len(stats), version, generated, filters, files,
                                 excel_bom, stata, book_source, title).encode("utf-8")
     blobs["SHA256SUMS"] = "".join(

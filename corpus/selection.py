@@ -1,0 +1,114 @@
+"""Which reports: the one meaning of the report filters every command and page shares (issue 13).
+
+`ogi search`, `ogi export`, `ogi completeness`, `ogi compare` and Store.reports() used to read the same
+words differently (`search --province 湖北` exact and empty, `export --province 湖北` a prefix and 12
+reports). Here each filter has one meaning, OR within one filter (repeated values), AND across filters:
+
+- province, city: the name or its beginning (湖北 matches 湖北省; 武汉 matches 武汉市);
+- county: part of the county's name (东西湖 matches 东西湖区), or its whole 6-digit division code;
+- adcode: the division code or its beginning (4201: every county of 武汉市);
+- site: the site id, exactly;
+- agency, department: part of the name;
+- year: these report years, plus the range year_from..year_to (either bound may be open);
+- form: the report form (form2021, form2019, legacy_table, narrative), exactly;
+- only_passing: reports without flags.
+
+The SQL is plain (LIKE with ESCAPE, no SQLite-only functions), so SQLite and PostgreSQL select the same.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, fields
+from typing import Any
+
+# Forms the extractor writes (reports.form).
+FORMS = ("form2021", "form2019", "legacy_table", "narrative")
+
+
+def like_escape(value: str) -> str:
+    """`value` with LIKE's wildcards escaped (ESCAPE '\\')."""
+    return str(value).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _tuple(value: Any) -> tuple[Any, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str | int):
+        return (value,)
+    return tuple(value)
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Report filters (module docstring); a single value or a sequence per filter; None/empty = no filter."""
+
+    years: Sequence[int] | None = None
+    provinces: Sequence[str] | None = None
+    agencies: Sequence[str] | None = None
+    only_passing: bool = False
+    cities: Sequence[str] | None = None
+    counties: Sequence[str] | None = None
+    adcodes: Sequence[str] | None = None
+    site_ids: Sequence[str] | None = None
+    departments: Sequence[str] | None = None
+    forms: Sequence[str] | None = None
+    year_from: int | None = None
+    year_to: int | None = None
+
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            if f.name not in ("only_passing", "year_from", "year_to"):
+                object.__setattr__(self, f.name, _tuple(getattr(self, f.name)))
+        object.__setattr__(self, "years", tuple(int(y) for y in self.years or ()))
+        object.__setattr__(self, "adcodes", tuple("".join(c for c in str(a) if c.isdigit()) for a in self.adcodes or ()))
+
+    def is_empty(self) -> bool:
+        """No filter at all: every report."""
+        return not any(getattr(self, f.name) not in (None, (), False) for f in fields(self))
+
+    def texts(self) -> Iterable[tuple[str, str]]:
+        """(filter name, value) of every text given, for checks (valid UTF-8) before SQL sees them."""
+        for name in ("provinces", "cities", "counties", "adcodes", "site_ids", "agencies", "departments", "forms"):
+            for value in getattr(self, name) or ():
+                yield name, value
+
+    def where(self, alias: str = "r", *, years: bool = True, reports_only: bool = True) -> tuple[str, list[Any]]:
+        """WHERE clause over the reports columns (prefixed `alias.`; "" for none) and its parameters.
+
+        `years=False`: leave the years out (the completeness matrix makes them its columns);
+        `reports_only=False`: leave out department, form and only_passing (columns a view of sites lacks)."""
+        p = f"{alias}." if alias else ""
+        clauses: list[str] = []
+        params: list[Any] = []
+
+        def any_of(values: Sequence[Any], sql: str, args) -> None:
+            if values:
+                clauses.append("(" + " OR ".join(sql for _ in values) + ")")
+                for v in values:
+                    params.extend(args(v))
+
+        prefix = f"({p}{{c}} = ? OR {p}{{c}} LIKE ? || '%' ESCAPE '\\')"
+        any_of(self.provinces, prefix.format(c="province"), lambda v: [v, like_escape(v)])
+        any_of(self.cities, prefix.format(c="city"), lambda v: [v, like_escape(v)])
+        any_of(self.counties, f"({p}county LIKE '%' || ? || '%' ESCAPE '\\' OR {p}adcode = ?)",
+               lambda v: [like_escape(v), v])
+        any_of(self.adcodes, f"{p}adcode LIKE ? || '%'", lambda v: [v])
+        any_of(self.site_ids, f"{p}site_id = ?", lambda v: [v])
+        any_of(self.agencies, f"{p}agency LIKE '%' || ? || '%' ESCAPE '\\'", lambda v: [like_escape(v)])
+        if reports_only:
+            any_of(self.departments, f"{p}department LIKE '%' || ? || '%' ESCAPE '\\'", lambda v: [like_escape(v)])
+            any_of(self.forms, f"{p}form = ?", lambda v: [v])
+            if self.only_passing:
+                clauses.append(f"({p}flags IS NULL OR {p}flags IN ('', '[]'))")
+        if years and (self.years or self.year_from is not None or self.year_to is not None):
+            either = []
+            if self.years:
+                either.append(f"{p}report_year IN ({', '.join('?' * len(self.years))})")
+                params.extend(self.years)
+            if self.year_from is not None or self.year_to is not None:
+                either.append(f"{p}report_year BETWEEN ? AND ?")
+                params += [self.year_from if self.year_from is not None else 0,
+                           self.year_to if self.year_to is not None else 9999]
+            clauses.append("(" + " OR ".join(either) + ")")
+        return " AND ".join(clauses) or "1 = 1", params

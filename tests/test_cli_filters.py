@@ -1,0 +1,107 @@
+"""One filter set, one meaning, on every command that selects reports (issue 13): `ogi search`, `ogi export`
+and `ogi completeness` given the same filters select the same reports of the demo corpus, and that selection
+is what the README says each filter means (checked here against the rows themselves, in Python).
+
+Before: `search --province 湖北` found nothing while `export --province 湖北` gave 12 reports; `search --year 2020
+--year 2021` kept only 2021; completeness had no --province, export no --site."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sqlite3
+
+import pytest
+from click.testing import CliRunner
+
+from ogi.cli import main
+from tests.conftest import crawl, demo_sites_as_registry
+
+# Each case: the command-line filters, and the rule they stand for (a report row -> selected?).
+CASES = {
+    "province-prefix": (["--province", "湖北"], lambda r: r["province"].startswith("湖北")),
+    "province-or": (["--province", "湖北省", "--province", "山西"],
+                    lambda r: r["province"] in ("湖北省", "山西省")),
+    "city-prefix": (["--city", "武汉"], lambda r: r["city"].startswith("武汉")),
+    "county-part": (["--county", "东西湖"], lambda r: "东西湖" in r["county"]),
+    "county-code": (["--county", "140428"], lambda r: r["adcode"] == "140428"),
+    "adcode-prefix": (["--adcode", "4201"], lambda r: r["adcode"].startswith("4201")),
+    "site": (["--site", "hs"], lambda r: r["site_id"] == "hs"),
+    "agency": (["--agency", "财政局"], lambda r: "财政局" in r["agency"]),
+    "department": (["--department", "街道"], lambda r: "街道" in (r["department"] or "")),
+    "years": (["--year", "2020", "--year", "2021"], lambda r: r["report_year"] in (2020, 2021)),
+    "year-range": (["--from", "2021", "--to", "2022"], lambda r: 2021 <= r["report_year"] <= 2022),
+    "year-from": (["--from", "2022"], lambda r: r["report_year"] >= 2022),
+    "year-and-range": (["--year", "2016", "--from", "2022", "--to", "2023"],
+                       lambda r: r["report_year"] == 2016 or 2022 <= r["report_year"] <= 2023),
+    "form": (["--form", "narrative"], lambda r: r["form"] == "narrative"),
+    "combined": (["--province", "安徽", "--year", "2022", "--agency", "局"],
+                 lambda r: r["province"].startswith("安徽") and r["report_year"] == 2022 and "局" in r["agency"]),
+}
+# Completeness rows are agencies (years are its columns): the report-level filters do not apply.
+NOT_FOR_COMPLETENESS = ("department", "form")
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory):
+    """The demo portal crawled once (as conftest's demo_crawls does), for every case of this module."""
+    from crawler.run import LOCAL_SETTINGS, CrawlJob
+    from demosites import DemoPortal
+
+    db = tmp_path_factory.mktemp("filters") / "demo.db"
+    with DemoPortal() as portal:
+        crawl([CrawlJob(demo_sites_as_registry(portal), db, dict(LOCAL_SETTINGS))])
+    return db
+
+
+@pytest.fixture(scope="module")
+def rows(demo_db):
+    conn = sqlite3.connect(demo_db)
+    conn.row_factory = sqlite3.Row
+    try:
+        return [dict(r) for r in conn.execute("SELECT * FROM reports WHERE report_year IS NOT NULL")]
+    finally:
+        conn.close()
+
+
+def _run(*args: str) -> str:
+    result = CliRunner().invoke(main, list(args), catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_every_command_selects_the_same_reports(case, demo_db, rows, tmp_path):
+    args, rule = CASES[case]
+    expected = {r["report_id"] for r in rows if rule(r)}
+    assert expected and len(expected) < len(rows), "a case must select some reports, not all"
+
+    hits = json.loads(_run("search", *args, "--limit", "1000", "--format", "json", "--db", str(demo_db)))
+    assert {h["report_id"] for h in hits} == expected, "search"
+
+    _run("export", *args, "--out", str(tmp_path / "out"), "--db", str(demo_db))
+    with (tmp_path / "out" / "reports.csv").open(encoding="utf-8") as f:
+        assert {int(r["report_id"]) for r in csv.DictReader(f)} == expected, "export"
+
+    if case.split("-")[0] not in NOT_FOR_COMPLETENESS:
+        cells = json.loads(_run("completeness", *args, "--format", "json", "--db", str(demo_db)))
+        found = {(c["agency"], c["year"]) for c in cells if c["state"] == "found"}
+        assert found == {(r["agency"], r["report_year"]) for r in rows if r["report_id"] in expected}, "completeness"
+
+
+def test_search_total_count_and_text_query_with_filters(demo_db, rows):
+    """A query and filters together; the people's output ends with how many reports match in all."""
+    out = _run("search", "复议", "--province", "湖北", "--year", "2020", "--year", "2021", "--limit", "1",
+               "--db", str(demo_db))
+    hits = json.loads(_run("search", "复议", "--province", "湖北", "--year", "2020", "--year", "2021", "--limit",
+                           "1000", "--json", "--db", str(demo_db)))
+    assert {h["report_year"] for h in hits} == {2020, 2021}
+    assert out.rstrip().splitlines()[-1] == f"{len(hits)} matching reports; 1 shown (raise --limit for more)"
+
+
+def test_bad_filters_are_usage_errors(demo_db):
+    for args, word in ((["--from", "2022", "--to", "2020"], "after"), (["--form", "pdf"], "pdf")):
+        result = CliRunner().invoke(main, ["search", *args, "--db", str(demo_db)])
+        assert result.exit_code == 2 and word in result.output, result.output
+    result = CliRunner().invoke(main, ["search", "--db", str(demo_db)])
+    assert result.exit_code == 2 and "QUERY or at least one filter" in result.output
