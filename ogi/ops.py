@@ -81,8 +81,35 @@ def _verdict(runs: list[dict[str, Any]], errors: dict[int, list[dict[str, Any]]]
     if status == "interrupted":
         return "interrupted", last["message"] or "the crawl was stopped before it finished"
     if status in ("partial", "failed"):
+        if errs and not listed_items(last) and not last.get("detail_pages") and all(map(_connect_failure, errs)):
+            return "unreachable", errs[0]["message"] or "no page could be fetched"  # nothing answered at all
         return "partial", f"{last['errors'] or 0} problem(s): " + (last["message"] or "")[:200]
-    return "ok", f"{listed_items(last)} report pages listed, {last['reports'] or 0} reports saved"
+    return "ok", _ok_reason(last)
+
+
+# What a failed connection (nothing answered: refused, DNS, time-out, TLS) leaves in crawl_errors.message.
+CONNECT_FAILURES = ("ConnectionRefused", "ConnectError", "CannotResolveHost", "DNSLookupError", "TimeoutError",
+                    "DownloadTimeoutError", "ConnectionLost", "ResponseNeverReceived", "Connection was refused")
+
+
+def _connect_failure(error: dict[str, Any]) -> bool:
+    return error["kind"] == "unreachable" or any(w in (error["message"] or "") for w in CONNECT_FAILURES)
+
+
+def _ok_reason(run: dict[str, Any]) -> str:
+    """An ok run in words; an incremental run that found nothing new says so (not "0 reports saved")."""
+    listed, saved, unchanged = listed_items(run), int(run["reports"] or 0), int(run.get("unchanged") or 0)
+    if saved:
+        return f"{listed} report pages listed, {saved} reports saved"
+    if unchanged:
+        return f"{listed} report pages listed, {unchanged} unchanged since the last crawl: nothing new to save"
+    return f"{listed} report pages listed, no new reports"
+
+
+def all_unreachable(health: list[SiteHealth]) -> bool:
+    """Every crawled site's latest run reached nothing (`ogi status` then exits non-zero, for monitoring)."""
+    crawled = [h for h in health if h.verdict != "never crawled"]
+    return bool(crawled) and all(h.verdict == "unreachable" for h in crawled)
 
 
 def listed_items(run: dict[str, Any]) -> int:

@@ -9,54 +9,79 @@ from pathlib import Path
 
 import click
 
-from ogi.cli.common import console, db_option, json_option, registry_option, shown_db
+from ogi.cli.common import console, db_option, format_option, registry_option, shown_db, write_csv
 from ogi.cli.errors import OgiCommand
 
 _STYLE = {"ok": "green", "partial": "yellow", "running": "cyan", "interrupted": "yellow"}
 
 
+EXIT_ALL_UNREACHABLE = 3  # as `ogi crawl`'s "some site had problems": every site's latest run reached nothing
+STATUS_COLUMNS = ("site", "verdict", "last run", "listed", "read", "unchanged", "skipped", "reports", "errors", "why")
+
+
 @click.command("status", cls=OgiCommand)
 @db_option()
+@click.option("--site", "site_ids", multiple=True, help="Only this site id (repeatable).")
 @click.option("--runs", "runs_per_site", type=click.IntRange(1, 50), default=2, show_default=True,
               help="Runs to show per site.")
 @click.option("--jobs", "jobs_only", is_flag=True,
               help="PostgreSQL: only the job queue (queued/running/stalled jobs per site and per worker).")
-@json_option("each site's health and runs (with --jobs: the job queue)")
-def status_command(db, runs_per_site, jobs_only, as_json) -> None:
+@format_option("each site's health and runs (with --jobs: the job queue)")
+def status_command(db, site_ids, runs_per_site, jobs_only, fmt) -> None:
     """Each site's last runs and health: ok, partial, redesigned (far fewer items than the previous
     run), blocked (why), unreachable, needs a family module, interrupted. On PostgreSQL also the job queue
-    of `ogi worker`s."""
+    of `ogi worker`s.
+
+    Exit code 3 when every crawled site is unreachable (nothing answered: for monitoring), else 0."""
+    import sys
+
     from corpus.pg_conn import is_postgres_url
-    from ogi.ops import listed_items, site_health
+    from ogi.ops import all_unreachable, listed_items, site_health
 
     if jobs_only:
         if not is_postgres_url(db):
             raise click.BadParameter("the job queue is PostgreSQL's (ogi worker); an SQLite corpus has none",
                                      param_hint="--jobs")
-        _print_jobs(db, as_json)
+        if fmt == "csv":
+            raise click.UsageError("--jobs prints a table or JSON, not CSV")
+        _print_jobs(db, fmt == "json")
         return
     health = site_health(db, runs_per_site=runs_per_site)
-    if as_json:
+    if site_ids:
+        unknown = sorted(set(site_ids) - {h.site_id for h in health})
+        if unknown:
+            raise click.BadParameter(f"no site {', '.join(unknown)} in {shown_db(db)}", param_hint="--site")
+        health = [h for h in health if h.site_id in site_ids]
+    code = EXIT_ALL_UNREACHABLE if all_unreachable(health) else 0
+    if fmt == "json":
         click.echo(json.dumps([asdict(h) for h in health], ensure_ascii=False, indent=2))
-        return
+        sys.exit(code)
+    rows = []
+    for h in health:
+        last = h.runs[0] if h.runs else {}
+        history = " ← ".join(str(listed_items(r)) for r in h.runs)
+        rows.append([f"{h.site_id} {h.name or ''}".strip(), h.verdict, (last.get("started_at") or "-")[:16],
+                     history or "-", *(str(last.get(k) or 0) for k in ("detail_pages", "unchanged", "skipped",
+                                                                      "reports", "errors")), h.reason])
+    if fmt == "csv":
+        write_csv(list(STATUS_COLUMNS), rows)
+        sys.exit(code)
     from rich.markup import escape
     from rich.table import Table
 
     table = Table(title=f"site health ({shown_db(db)})", title_justify="left")
-    for col in ("site", "verdict", "last run", "listed", "read", "unchanged", "skipped", "reports", "errors", "why"):
+    for col in STATUS_COLUMNS:
         table.add_column(col, justify="right" if col in ("listed", "read", "unchanged", "skipped", "reports", "errors")
                          else "left")
-    for h in health:
-        last = h.runs[0] if h.runs else {}
-        style = _STYLE.get(h.verdict, "red")
-        history = " ← ".join(str(listed_items(r)) for r in h.runs)
-        table.add_row(f"{h.site_id} {h.name or ''}", f"[{style}]{h.verdict}[/]", (last.get("started_at") or "-")[:16],
-                      history or "-", str(last.get("detail_pages") or 0), str(last.get("unchanged") or 0),
-                      str(last.get("skipped") or 0), str(last.get("reports") or 0), str(last.get("errors") or 0),
-                      escape(h.reason))
+    for row in rows:
+        style = _STYLE.get(row[1], "red")
+        table.add_row(escape(row[0]), f"[{style}]{row[1]}[/]", *row[2:9], escape(row[9]))
     console().print(table)
     if is_postgres_url(db):
         _print_jobs(db, False)
+    if code:
+        click.echo("every site is unreachable: nothing answered (exit 3)", err=True)
+    sys.exit(code)
 
 
 def _print_jobs(db: str, as_json: bool) -> None:
