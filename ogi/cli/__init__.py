@@ -42,6 +42,16 @@ class _LazyGroup(click.Group):
             self.add_command(getattr(importlib.import_module(module), attr), cmd_name)
         return self.commands.get(cmd_name)
 
+    def invoke(self, ctx: click.Context) -> object:
+        """A closed pipe on stdout (`ogi search … | head -1`) ends the command quietly with exit 0 (click would
+        exit 1)."""
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError:
+            from ogi.cli.common import reader_gone
+
+            reader_gone()
+
 
 @click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="ogi")

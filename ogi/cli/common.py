@@ -69,9 +69,25 @@ def console() -> Any:
 
     from rich.console import Console
 
+    class _Console(Console):
+        def on_broken_pipe(self) -> None:  # rich exits 1; a reader that stopped early (| head) is no failure
+            self.quiet = True
+            reader_gone()
+
     if sys.stdout.isatty():
-        return Console(highlight=False)
-    return Console(highlight=False, width=100_000, soft_wrap=True)
+        return _Console(highlight=False)
+    return _Console(highlight=False, width=100_000, soft_wrap=True)
+
+
+def reader_gone() -> None:
+    """stdout's reader closed the pipe (`ogi search … | head -1`): stop quietly with exit 0, as `cat` would
+    want to. stdout goes to /dev/null first, so Python's final flush has nowhere to fail."""
+    import os
+    import sys
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    raise SystemExit(0)
 
 
 def format_option(what: str) -> Decorator:
