@@ -70,6 +70,13 @@ class PortalSpider(SiteOutcomes, scrapy.Spider):
         else:
             all_sites = load_registry(registry or DEFAULT_REGISTRY)
             wanted = {s.strip() for s in (sites or "").split(",") if s.strip()}
+            unknown = sorted(wanted - {s.site_id for s in all_sites})
+            if unknown:  # a mistyped id (demo-dxh for dxh) must not crawl nothing and exit 0
+                from crawler.registry import RegistryError
+
+                raise RegistryError(f"unknown site id(s) in {registry or DEFAULT_REGISTRY}: {', '.join(unknown)} "
+                                    f"(-a sites= takes ids of its site_id column, e.g. "
+                                    f"{', '.join(s.site_id for s in all_sites[:3])})")
             chosen = [s for s in all_sites if not wanted or s.site_id in wanted]
             # -a province=湖北省 -a city=… -a adcodes=4228*,420112: the filters of `ogi crawl`
             split = [tuple(v.strip() for v in (kwargs.get(k) or "").split(",") if v.strip())

@@ -160,6 +160,7 @@ def _finish_crawl(db: str, result, log_path: str) -> int:
 
 
 def _print_summary(db: str, run_ids: dict[str, int], log_path: str | None) -> int:
+    from rich.markup import escape
     from rich.table import Table
 
     from corpus.summary import crawl_summary
@@ -185,7 +186,8 @@ def _print_summary(db: str, run_ids: dict[str, int], log_path: str | None) -> in
     if summary["errors"]:
         out.print(f"[bold]problems ({len(summary['errors'])})[/]")
         for err in summary["errors"][:30]:
-            out.print(f"  [red]{err['kind']}[/] [{err['site_id']}] {err['url']}: {err['message']}")
+            where = escape("[" + str(err["site_id"] or "") + "]")
+            out.print(f"  [red]{err['kind']}[/] {where} {escape(err['url'] or '')}: {escape(err['message'] or '')}")
         if len(summary["errors"]) > 30:
             out.print(f"  … {len(summary['errors']) - 30} more in the crawl_errors table")
     out.print(f"database: {shown_db(db)}" + (f"   log: {log_path}" if log_path else ""))
@@ -208,6 +210,59 @@ def select_sites(registry: str, site_ids, provinces, cities, adcodes) -> list:
         raise click.ClickException(f"no site of {registry} matches --province/--city/--adcode "
                                    f"({', '.join((*provinces, *cities, *adcodes))})")
     return sites
+
+
+# Settings `-s` may not set: where the results go and what is crawled have options of their own.
+_OWN_OPTIONS = {"OGI_DB": "--db", "OGI_RAW_DIR": "--raw-dir", "OGI_REGISTRY": "--registry",
+                "OGI_ALLOWED_PRIVATE_NETWORKS": "--allow-network", "LOG_FILE": "--log-file"}
+
+
+def scrapy_settings(pairs) -> dict:
+    """-s KEY=VALUE, checked: KEY must be a setting ogi or Scrapy knows (a typo is an error, not ignored), and
+    VALUE is read as the default's type (7 for an int, true/false for a bool, 1.5 for a float, JSON for a list
+    or dict)."""
+    import json
+
+    from scrapy.settings import Settings
+
+    known = Settings()  # Scrapy's defaults, then ogi's (crawler/settings.py)
+    known.setmodule("crawler.settings", priority="project")
+    out: dict = {}
+    for pair in pairs:
+        key, sep, text = pair.partition("=")
+        key = key.strip()
+        if not sep or not key:
+            raise click.BadParameter(f"{pair!r} is not KEY=VALUE", param_hint="-s")
+        if key in _OWN_OPTIONS:
+            raise click.BadParameter(f"{key} is set with {_OWN_OPTIONS[key]}", param_hint="-s")
+        if key not in known:
+            import difflib
+
+            close = difflib.get_close_matches(key, list(known), n=3)
+            raise click.BadParameter(f"{key} is not a Scrapy or ogi setting"
+                                     + (f" (did you mean {', '.join(close)}?)" if close else ""), param_hint="-s")
+        default = known[key]
+        try:
+            if isinstance(default, bool):
+                if text.strip().lower() not in ("1", "0", "true", "false", "yes", "no", "on", "off"):
+                    raise ValueError(text)
+                value = text.strip().lower() in ("1", "true", "yes", "on")
+            elif isinstance(default, int):
+                value = int(text)
+            elif isinstance(default, float):
+                value = float(text)
+            elif isinstance(default, list | dict | tuple):
+                value = json.loads(text)
+                if not isinstance(value, list | dict):
+                    raise ValueError(text)
+            else:
+                value = text
+        except ValueError:
+            expected = {bool: "true or false", int: "a whole number", float: "a number"}.get(type(default),
+                                                                                            "a JSON list or object")
+            raise click.BadParameter(f"{key}={text!r}: expected {expected}", param_hint="-s") from None
+        out[key] = value
+    return out
 
 
 def network_settings(allow_networks) -> dict:
@@ -244,8 +299,11 @@ def network_settings(allow_networks) -> dict:
 @click.option("--allow-network", "allow_networks", multiple=True, metavar="CIDR",
               help="Let the crawler connect to this private/loopback network (e.g. 127.0.0.1/32 for a local "
                    "test site; repeatable). By default every non-public address is refused.")
+@click.option("-s", "--set", "setting_pairs", multiple=True, metavar="KEY=VALUE",
+              help="Tune the crawl with a Scrapy or ogi setting (OGI_RECHECK_DAYS=7, CONCURRENT_REQUESTS=4, "
+                   "OGI_SITE_MAX_REQUESTS=2000; crawler/settings.py; repeatable). Unknown keys are an error.")
 def crawl(registry, site_ids, provinces, cities, adcodes, url, name, platform, db, raw_dir, delay, log_file, quiet,
-          allow_networks) -> None:
+          allow_networks, setting_pairs) -> None:
     """Crawl registry sites (all, some ids, a province, city or range of division codes; or one --url)."""
     from crawler.registry import Site, adhoc_site_id, site_from_row
 
@@ -260,11 +318,13 @@ def crawl(registry, site_ids, provinces, cities, adcodes, url, name, platform, d
         sites = select_sites(registry, site_ids, provinces, cities, adcodes)
     if not sites:
         raise click.ClickException("no sites to crawl")
+    tuned = scrapy_settings(setting_pairs)
     settings = _check_crawl_db(db, raw_dir)
     assert all(isinstance(s, Site) for s in sites)
     if delay is not None:
         settings.update({"DOWNLOAD_DELAY": delay, "AUTOTHROTTLE_START_DELAY": delay})
     settings.update(network_settings(allow_networks))
+    settings.update(tuned)
     result, log_path = _run(sites, db, settings, quiet, log_file)
     sys.exit(_finish_crawl(db, result, log_path))
 
