@@ -1,5 +1,5 @@
-"""One filter set, one meaning, on every command that selects reports (issue 13): `ogi search`, `ogi export`
-and `ogi completeness` given the same filters select the same reports of the demo corpus, and that selection
+"""One filter set, one meaning, on every command that selects reports (issue 13): `ogi search`, `ogi export`,
+`ogi completeness` and `ogi compare --check` given the same filters select the same reports of the demo corpus, and that selection
 is what the README says each filter means (checked here against the rows themselves, in Python).
 
 Before: `search --province 湖北` found nothing while `export --province 湖北` gave 12 reports; `search --year 2020
@@ -64,6 +64,13 @@ def rows(demo_db):
         conn.close()
 
 
+@pytest.fixture(scope="module")
+def all_flags(demo_db):
+    """The cross-year flags of the whole corpus, (report_id, check) — what `compare --check` lists."""
+    return {(f["report_id"], f["check"]) for f in json.loads(_run("compare", "--check", "--json", "--db",
+                                                                     str(demo_db)))}
+
+
 def _run(*args: str) -> str:
     result = CliRunner().invoke(main, list(args), catch_exceptions=False)
     assert result.exit_code == 0, result.output
@@ -71,7 +78,7 @@ def _run(*args: str) -> str:
 
 
 @pytest.mark.parametrize("case", list(CASES))
-def test_every_command_selects_the_same_reports(case, demo_db, rows, tmp_path):
+def test_every_command_selects_the_same_reports(case, demo_db, rows, all_flags, tmp_path):
     args, rule = CASES[case]
     expected = {r["report_id"] for r in rows if rule(r)}
     assert expected and len(expected) < len(rows), "a case must select some reports, not all"
@@ -87,6 +94,9 @@ def test_every_command_selects_the_same_reports(case, demo_db, rows, tmp_path):
         cells = json.loads(_run("completeness", *args, "--format", "json", "--db", str(demo_db)))
         found = {(c["agency"], c["year"]) for c in cells if c["state"] == "found"}
         assert found == {(r["agency"], r["report_year"]) for r in rows if r["report_id"] in expected}, "completeness"
+
+    flags = json.loads(_run("compare", "--check", *args, "--format", "json", "--db", str(demo_db)))
+    assert {(f["report_id"], f["check"]) for f in flags} == {f for f in all_flags if f[0] in expected}, "compare"
 
 
 def test_search_total_count_and_text_query_with_filters(demo_db, rows):

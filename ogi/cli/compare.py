@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from ogi.cli.common import YEAR, console, db_option, json_option
+from ogi.cli.common import console, db_option, format_option, report_filter_options
 from ogi.cli.errors import OgiCommand, UserError
 
 STATUS_WORDS = {"unchanged": "unchanged", "numbers_only": "only numbers changed", "changed": "text changed",
@@ -75,9 +75,7 @@ def print_year_over_year(yoy: Any) -> None:
 
 @click.command("compare", cls=OgiCommand)
 @click.argument("agency", required=False)
-@click.option("--year", type=YEAR, help="Report year (with AGENCY: compared with the year before; else a filter).")
-@click.option("--province", help="Only this province, exact or prefix (e.g. 湖北省).")
-@click.option("--county", help="Only this county: part of its name or its exact 6-digit code.")
+@report_filter_options()
 @click.option("--check", is_flag=True, help="List the cross-year flags (carried over ≠ carried forward, a form "
               "that goes back, published before the year was over) of the selected reports.")
 @click.option("--similarity", "update", is_flag=True,
@@ -94,26 +92,26 @@ def print_year_over_year(yoy: Any) -> None:
               help="Rank the agencies of --county or --province for --year by this core indicator "
                    "(e.g. core.requests_new), with the shares of requests granted, denied and reviewed.")
 @click.option("--limit", type=click.IntRange(1, 100_000), help="At most this many rows (--check, --copies).")
-@click.option("--csv", "as_csv", is_flag=True, help="Print CSV.")
 @db_option()
-@json_option("the result")
-def compare_command(agency, year, province, county, check, update, copies, against, min_similarity, threshold,
-                    peer_key, limit, as_csv, db, as_json) -> None:
+@format_option("the result")
+def compare_command(agency, selection, check, update, copies, against, min_similarity, threshold,
+                    peer_key, limit, db, fmt) -> None:
     """Compare an agency's report with its report of the year before:  ogi compare 住房和城乡建设局 --year 2022
-    --county 长子县. Also: --check (cross-year flags), --similarity then --copies (copied reports), --peers KEY
-    (an indicator across the agencies of a county or province)."""
+    --county 长子县. Also: --check (cross-year flags of the reports every filter selects), --similarity then
+    --copies (copied reports), --peers KEY (an indicator across the agencies of a county or province).
+
+    With AGENCY, --copies or --peers, --year is one year and --province/--county one place each."""
     modes = [m for m, on in (("AGENCY", agency), ("--check", check), ("--similarity", update),
                              ("--copies", copies), ("--peers", peer_key)) if on]
     if len(modes) != 1:
         raise click.UsageError("give AGENCY (with --year), or one of --check, --similarity, --copies, --peers"
                                if not modes else f"{' and '.join(modes)} cannot be combined")
-    if as_csv and as_json:
-        raise click.UsageError("--csv and --json cannot be combined")
+    as_json, as_csv = fmt == "json", fmt == "csv"
+    year, province, county = _single_filters(selection, check)
     from corpus.readonly import invalid_utf8
 
-    for name, value in (("AGENCY", agency), ("--province", province), ("--county", county)):
-        if value and (shown := invalid_utf8(value)) is not None:
-            raise click.UsageError(f"{name} {shown!r} is not valid UTF-8 text")
+    if agency and (shown := invalid_utf8(agency)) is not None:
+        raise click.UsageError(f"AGENCY {shown!r} is not valid UTF-8 text")
     from corpus.compare import CompareError
 
     try:
@@ -130,7 +128,7 @@ def compare_command(agency, year, province, county, check, update, copies, again
                         raise click.UsageError("AGENCY needs --year (the later of the two years compared)")
                     _year_over_year(conn, agency, year, province, county, as_json, as_csv)
                 elif check:
-                    _check(conn, year, province, county, limit, as_json, as_csv)
+                    _check(conn, selection, limit, as_json, as_csv)
                 elif copies:
                     _copies(conn, year, province, county, against, min_similarity, limit, as_json, as_csv)
                 else:
@@ -178,24 +176,31 @@ def _year_over_year(conn, agency, year, province, county, as_json, as_csv) -> No
         print_year_over_year(yoy)
 
 
-def _selection(year, province, county) -> tuple[str, list[Any]]:
-    where, params = ["1 = 1"], []
-    if year is not None:
-        where.append("r.report_year = ?")
-        params.append(year)
-    if province:
-        where.append("(r.province = ? OR r.province LIKE ? || '%')")
-        params += [province, province]
-    if county:
-        where.append("(r.county LIKE '%' || ? || '%' OR r.adcode = ?)")
-        params += [county, county]
-    return " AND ".join(where), params
+def _single_filters(selection: Any, check: bool) -> tuple[int | None, str | None, str | None]:
+    """(year, province, county) for the modes that compare within one year and place; --check takes every
+    filter (corpus.selection), the other modes refuse what they cannot apply."""
+    if check:
+        return None, None, None
+    extra = [opt for opt, name in (("--city", "cities"), ("--adcode", "adcodes"), ("--site", "site_ids"),
+                                   ("--agency", "agencies"), ("--department", "departments"), ("--form", "forms"))
+             if getattr(selection, name)]
+    if selection.year_from is not None or selection.year_to is not None:
+        extra.append("--from/--to")
+    if extra:
+        raise click.UsageError(f"{', '.join(extra)}: only with --check (the other modes take --year, --province, "
+                               "--county)")
+    for option, values in (("--year", selection.years), ("--province", selection.provinces),
+                           ("--county", selection.counties)):
+        if len(values) > 1:
+            raise click.UsageError(f"{option} once here (repeat it with --check)")
+    first = lambda values: values[0] if values else None  # noqa: E731
+    return first(selection.years), first(selection.provinces), first(selection.counties)
 
 
-def _check(conn, year, province, county, limit, as_json, as_csv) -> None:
+def _check(conn, selection, limit, as_json, as_csv) -> None:
     from corpus.compare import cross_year_flags
 
-    where, params = _selection(year, province, county)
+    where, params = selection.where("r")
     flags = [f for fl in cross_year_flags(conn, where, params).values() for f in fl][:limit]
     names = {r[0]: r[1:] for r in conn.execute(
         f"SELECT report_id, agency, report_year FROM reports WHERE report_id IN ({', '.join('?' * len(flags))})",
