@@ -115,3 +115,13 @@ def test_bad_filters_are_usage_errors(demo_db):
         assert result.exit_code == 2 and word in result.output, result.output
     result = CliRunner().invoke(main, ["search", "--db", str(demo_db)])
     assert result.exit_code == 2 and "QUERY or at least one filter" in result.output
+
+
+@pytest.mark.parametrize("command", [["search", "复议"], ["export", "--out", "{tmp}/out"], ["completeness"],
+                                     ["compare", "--check"]])
+def test_unknown_site_id_is_an_error(command, demo_db, tmp_path):
+    """A mistyped site id (demo-dxh for dxh) is a usage error, not an empty selection (an empty export)."""
+    args = [a.replace("{tmp}", str(tmp_path)) for a in command]
+    result = CliRunner().invoke(main, [*args, "--site", "demo-dxh", "--site", "dxh", "--db", str(demo_db)])
+    assert result.exit_code == 2 and "no site demo-dxh in" in result.output, result.output
+    assert not (tmp_path / "out").exists()

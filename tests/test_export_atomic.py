@@ -43,7 +43,7 @@ def test_empty_selection_keeps_the_earlier_export(corpus_db, tmp_path):
     assert len(lines) == 1 and lines[0].startswith("Error: no reports match the filters"), res.output
     assert _tree(out) == before
 
-    res = _export("--db", str(corpus_db), "--out", str(out), "--site", "nowhere", "--allow-empty")
+    res = _export("--db", str(corpus_db), "--out", str(out), "--agency", "不存在的机关", "--allow-empty")
     assert res.exit_code == 0 and "0 reports" in res.stdout
     assert res.output.count("no reports match the filters") == 1, res.output
     assert (out / "reports.csv").read_text(encoding="utf-8").count("\n") == 1  # the header only

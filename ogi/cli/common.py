@@ -174,3 +174,22 @@ def report_filter_options(*, exclude: tuple[str, ...] = ()) -> Decorator:
         return years_option()(out)
 
     return decorate
+
+
+def check_site_ids(db: str, selection: Any) -> None:
+    """--site names sites the database has: a mistyped id (demo-dxh for dxh) is a usage error, not an empty
+    selection. The database is opened read-only (corpus.readonly's messages for a wrong file)."""
+    if not selection.site_ids:
+        return
+    from contextlib import closing
+
+    from corpus.readonly import open_readonly, reading
+
+    with closing(open_readonly(db)) as conn, reading(shown_db(db)):
+        marks = ", ".join("?" * len(selection.site_ids))
+        known = {r[0] for r in conn.execute(f"SELECT site_id FROM sites WHERE site_id IN ({marks})",
+                                            list(selection.site_ids)).fetchall()}
+    unknown = [s for s in selection.site_ids if s not in known]
+    if unknown:
+        raise click.BadParameter(f"no site {', '.join(unknown)} in {shown_db(db)} (`ogi status` lists the sites)",
+                                 param_hint="--site")

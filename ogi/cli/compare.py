@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from ogi.cli.common import console, db_option, format_option, report_filter_options
+from ogi.cli.common import check_site_ids, console, db_option, format_option, report_filter_options
 from ogi.cli.errors import OgiCommand, UserError
 
 STATUS_WORDS = {"unchanged": "unchanged", "numbers_only": "only numbers changed", "changed": "text changed",
@@ -108,6 +108,7 @@ def compare_command(agency, selection, check, update, copies, against, min_simil
                                if not modes else f"{' and '.join(modes)} cannot be combined")
     as_json, as_csv = fmt == "json", fmt == "csv"
     year, province, county = _single_filters(selection, check)
+    check_site_ids(db, selection)
     from corpus.readonly import invalid_utf8
 
     if agency and (shown := invalid_utf8(agency)) is not None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import click
 
-from ogi.cli.common import console, db_option, format_option, report_filter_options
+from ogi.cli.common import check_site_ids, console, db_option, format_option, report_filter_options
 from ogi.cli.errors import OgiCommand
 
 
@@ -21,6 +21,7 @@ def completeness_command(db, selection, fmt) -> None:
     from corpus.completeness import Selection, completeness
     from ogi.completeness import caption, cell_text, to_csv, to_json
 
+    check_site_ids(db, selection)
     matrix = completeness(db, list(selection.years) or None, year_from=selection.year_from,
                           year_to=selection.year_to, selection=Selection(reports=selection))
     if fmt == "csv":

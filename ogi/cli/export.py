@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from ogi.cli.common import db_option, report_filter_options
+from ogi.cli.common import check_site_ids, db_option, report_filter_options
 from ogi.cli.errors import OgiCommand
 
 
@@ -32,6 +32,7 @@ def export_command(out_dir: str, db: str, selection, only_passing: bool, allow_e
 
     # the warnings are printed below, once; without a handler Python's last resort would print them too
     logging.getLogger("ogi.export").addHandler(logging.NullHandler())
+    check_site_ids(db, selection)
     selection = dataclasses.replace(selection, only_passing=only_passing)
     result = export_dataset(db, out_dir, selection=selection, excel_bom=excel, stata=stata, force=force,
                             allow_empty=allow_empty)

@@ -7,7 +7,15 @@ from pathlib import Path
 
 import click
 
-from ogi.cli.common import console, db_option, format_option, json_option, report_filter_options, write_csv
+from ogi.cli.common import (
+    check_site_ids,
+    console,
+    db_option,
+    format_option,
+    json_option,
+    report_filter_options,
+    write_csv,
+)
 from ogi.cli.errors import OgiCommand
 
 
@@ -60,6 +68,7 @@ def search_command(query, selection, limit, db, fmt) -> None:
         search,
     )
 
+    check_site_ids(db, selection)
     chosen = None if selection.is_empty() else selection
     if not query.strip() and chosen is None:
         raise click.UsageError("give a QUERY or at least one filter (--province, --year, ...)")
