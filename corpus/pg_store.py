@@ -26,6 +26,10 @@ from corpus.store import Store, StoreError
 
 logger = logging.getLogger(__name__)
 
+# The schema version whose search rows changed last (6: each CJK run's last character indexed on its own, so
+# one-character queries are exact): a corpus from before it gets its index rebuilt when first opened.
+INDEX_CHANGED_IN = 6
+
 
 class PgStore(Store):
     """One PostgreSQL database plus a raw-bytes directory; see the module docstring."""
@@ -51,6 +55,9 @@ class PgStore(Store):
             raise StoreError(f"{redact(url)} has schema version {found}, newer than this ogi ({SCHEMA_VERSION}); "
                              "upgrade ogi")
         migrate(self.conn)
+        if 0 < found < INDEX_CHANGED_IN:  # the search rows of older versions lack what newer queries need
+            logger.info("rebuilding the search index of %s (schema %d -> %d)", redact(url), found, SCHEMA_VERSION)
+            self.rebuild_search_index()
 
     @property
     def location(self) -> str:

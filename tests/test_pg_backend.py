@@ -186,3 +186,25 @@ def test_long_report_found_by_a_phrase_near_its_end(pg_url, tmp_path, monkeypatc
     assert [h.agency for h in search(pg, "复议决定书送达完毕")] == ["长文局"]
     lite.close()
     pg.close()
+
+
+def test_older_pg_corpus_gets_its_search_index_rebuilt(pg_url, tmp_path):
+    """A corpus written before schema 6 lacks the rows that make one-character queries exact: opening it with
+    this ogi rebuilds the index, so `复` finds a report whose text ends a run with 复."""
+    from corpus.backend import open_store
+    from corpus.search import search
+    from extract.record import Record, Region
+
+    store = open_store(pg_url, raw_dir=tmp_path)
+    store.upsert_site("s", "x", None, None, None, None, [], None, False)
+    store.save_report(Record(agency="甲局", report_year=2022, region=Region(), is_report=True, text="申请行政复",
+                             form="narrative", source_url="http://a/1"), site_id="s", capture_ids=[])
+    # As a schema-5 corpus had it: only the bigram rows (no rows for the last character of a run), version 5.
+    store.conn.execute("DELETE FROM report_search WHERE part < 0")
+    store.conn.execute("UPDATE ogi_meta SET value = '5' WHERE key = 'schema_version'")
+    store.close()
+    again = open_store(pg_url, raw_dir=tmp_path)
+    try:
+        assert [h.agency for h in search(again, "复")] == ["甲局"]
+    finally:
+        again.close()
