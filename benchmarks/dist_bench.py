@@ -96,12 +96,25 @@ class HostServers:
 
 
 
-def serve(sites: int, reports: int, log_file: Path) -> None:
+def build_sites(n: int, reports: int, kind: str = "html"):
+    """n MutableCounty TRS portals with `reports` reports each, published as `kind` (html, or pdf attachments)."""
+    from benchmarks.crawl_bench import DEPARTMENTS, counties
+    from demosites.mutable import MutableCounty
+
+    sites = []
+    for i, (prov, city, county, code) in enumerate(counties(n)):
+        rows = [(f"{county}人民政府", 2022, "form2021", kind)]
+        rows += [(f"{county}{DEPARTMENTS[j % len(DEPARTMENTS)]}", 2021 + j % 2, "form2021", kind)
+                 for j in range(reports - 1)]
+        sites.append(MutableCounty(f"b{i:03d}", county, province=prov, city=city, adcode=code, reports=rows,
+                                   validators=i % 2 == 0))
+    return sites
+
+
+def serve(sites: int, reports: int, kind: str, log_file: Path) -> None:
     """Child process: serve the sites (nothing else runs here, so arrival times are not delayed by the
     benchmark's own work), print their entry URLs as one JSON line, serve until stdin closes."""
-    from benchmarks.crawl_bench import build_sites
-
-    mocks = build_sites(sites, reports)
+    mocks = build_sites(sites, reports, kind)
     with HostServers(mocks, log_file=log_file) as servers:
         facts = [{"site_id": m.site_id, "name": m.name, "province": m.province, "city": m.city,
                   "county": m.county, "adcode": m.adcode, "platform": m.platform,
@@ -290,10 +303,13 @@ def main() -> None:
     parser.add_argument("--delay", type=float, default=0.25, help="DOWNLOAD_DELAY per host (seconds)")
     parser.add_argument("--work", type=Path, default=Path("/tmp/ogi-dist-bench"))
     parser.add_argument("--write", action="store_true", help="append the results to benchmarks/RESULTS-dist.md")
+    parser.add_argument("--kind", choices=("html", "pdf"), default="html", help="how the reports are published")
+    parser.add_argument("--extract-only", action="store_true",
+                        help="one crawl, then only the extraction passes (1 and 2 processes)")
     parser.add_argument("--serve", type=Path, help=argparse.SUPPRESS)  # child: serve the sites, log to this file
     args = parser.parse_args()
     if args.serve:
-        serve(args.sites, args.reports, args.serve)
+        serve(args.sites, args.reports, args.kind, args.serve)
         return
     import shutil
 
@@ -307,7 +323,7 @@ def main() -> None:
                 "OGI_ALLOWED_PRIVATE_NETWORKS": ["127.0.0.0/8"]}
     server_log = args.work / "requests.tsv"
     child = subprocess.Popen([sys.executable, __file__, "--serve", str(server_log), "--sites", str(args.sites),
-                              "--reports", str(args.reports)], cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                              "--reports", str(args.reports), "--kind", args.kind], cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                              text=True)
     facts = json.loads(child.stdout.readline())
     servers = ServerLog(server_log)
@@ -318,27 +334,35 @@ def main() -> None:
         with (args.work / "sites.csv").open("w", newline="", encoding="utf-8") as fh:
             csv.writer(fh).writerows([[s.site_id, s.entry_urls[0]] for s in sites])
         rows, urls = [], {}
-        for workers in (1, 2, 3):
+        for workers in ((1,) if args.extract_only else (1, 2, 3)):
             row, urls[workers] = crawl_pass(pg, servers, sites, workers, settings, args.work)
             rows.append(row)
             print(json.dumps(row, ensure_ascii=False), flush=True)
         for row in rows:
             row["speedup"] = round(row["requests_per_s"] / rows[0]["requests_per_s"], 2)
+        if args.extract_only:  # the same queued candidates extracted twice: by 1, then by 2 processes
+            import psycopg
+
+            with psycopg.connect(pg.url(), autocommit=True) as conn:
+                conn.execute("CREATE DATABASE bench_crawl_2 TEMPLATE bench_crawl_1")
+            urls[2] = urls[1].rsplit("/", 1)[0] + "/bench_crawl_2"
+            shutil.copytree(args.work / "raw1", args.work / "raw2")
         extract_rows = [extract_pass(urls[1], args.work / "raw1", 1, args.work),
                         extract_pass(urls[2], args.work / "raw2", 2, args.work)]
         extract_rows[1]["speedup"] = round(extract_rows[1]["documents_per_s"] / extract_rows[0]["documents_per_s"], 2)
         for row in extract_rows:
             print(json.dumps(row, ensure_ascii=False), flush=True)
-        baseline = corpus(urls[1])
-        kill = kill_pass(pg, sites, settings, args.work, baseline)
-        print(json.dumps(kill, ensure_ascii=False), flush=True)
+        kill = None
+        if not args.extract_only:
+            kill = kill_pass(pg, sites, settings, args.work, corpus(urls[1]))
+            print(json.dumps(kill, ensure_ascii=False), flush=True)
     child.stdin.close()
     child.wait()
     machine = (f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; load_1min is "
                "the machine's load average at the end of each pass (other work on the machine included)")
-    text = (f"\n## {time.strftime('%Y-%m-%d %H:%M')} — {args.sites} sites × {args.reports} reports, "
+    text = (f"\n## {time.strftime('%Y-%m-%d %H:%M')} — {args.sites} sites × {args.reports} {args.kind} reports, "
             f"DOWNLOAD_DELAY {args.delay} s, one host per site\n\nMachine: {machine}.\n\n"
-            f"{table(rows)}\n\n{table(extract_rows)}\n\n{table([kill])}\n")
+            f"{table(rows)}\n\n{table(extract_rows)}\n" + (f"\n{table([kill])}\n" if kill else ""))
     print(text)
     if args.write:
         out = ROOT / "benchmarks" / "RESULTS-dist.md"
