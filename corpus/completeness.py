@@ -148,16 +148,18 @@ class Selection:
     agency: str | None = None  # part of the agency's name
     reports: ReportSelection | None = None  # the command line's filters (its region, site and agency ones)
 
-    def sql(self) -> tuple[str, list[Any]]:
-        """WHERE clause over columns province, city, county, adcode, site_id, agency; and its parameters."""
+    def sql(self, binary_ranges: bool = False) -> tuple[str, list[Any]]:
+        """WHERE clause over columns province, city, county, adcode, site_id, agency; and its parameters
+        (`binary_ranges`: SQLite, see corpus.selection.Selection.where)."""
         where, params = ReportSelection(provinces=self.province, cities=self.city, counties=self.county,
-                                        adcodes=self.adcode, agencies=self.agency).where("", reports_only=False)
+                                        adcodes=self.adcode, agencies=self.agency).where(
+            "", reports_only=False, binary_ranges=binary_ranges)
         if self.site_ids is not None:
             ids = list(dict.fromkeys(self.site_ids))
             where += f" AND site_id IN ({', '.join('?' * len(ids))})" if ids else " AND 1 = 0"
             params += ids
         if self.reports is not None:
-            more, more_params = self.reports.where("", years=False, reports_only=False)
+            more, more_params = self.reports.where("", years=False, reports_only=False, binary_ranges=binary_ranges)
             where, params = f"{where} AND {more}", params + more_params
         return where, params
 
@@ -245,7 +247,7 @@ def read_matrix(
     Years: see `choose_years`. sqlite3 errors propagate (`completeness` turns them into CompletenessError).
     """
     today = today or date.today()
-    where, params = (selection or Selection()).sql()
+    where, params = (selection or Selection()).sql(binary_ranges=isinstance(conn, sqlite3.Connection))
     sites = _all(conn, f"SELECT * FROM ({_SITES}) AS sites_ WHERE {where} ORDER BY site_id", params)
     reports = _all(conn, f"SELECT * FROM ({_REPORTS}) AS reports_ WHERE {where} ORDER BY report_id", params)
     last_status = {r["site_id"]: r["status"] for r in _all(conn, _LAST_STATUS)}

@@ -58,7 +58,7 @@ def _chunks(items: list[Any], n: int = CHUNK) -> Iterable[list[Any]]:
 
 def selected_reports(conn: sqlite3.Connection, selection: Selection) -> list[dict[str, Any]]:
     """Every column of the selected reports, by report_id (flags, errors, alt_source_urls as stored: JSON)."""
-    where, params = selection.where()
+    where, params = selection.where_on(conn)
     return [dict(r) for r in conn.execute(f"SELECT r.* FROM reports r WHERE {where} ORDER BY r.report_id", params)]
 
 
@@ -92,7 +92,7 @@ def report_captures(conn: sqlite3.Connection, report_ids: list[int]) -> dict[int
 def selected_statistics(conn: sqlite3.Connection, selection: Selection) -> list[dict[str, Any]]:
     """The statistics of the selected reports, by (report_id, key), with the report's agency, adcode and
     year and the capture each was read from (capture_url, capture_sha256, fetched_at)."""
-    where, params = selection.where()
+    where, params = selection.where_on(conn)
     sql = f"""SELECT s.report_id, r.agency, r.adcode, r.report_year, s.key, s.value, s.source, s.evidence,
                      s.capture_id, c.url AS capture_url, c.sha256 AS capture_sha256, c.first_seen AS fetched_at
               FROM statistics s JOIN reports r ON r.report_id = s.report_id

@@ -104,8 +104,11 @@ class ReportReader(StoreBase):
     def where_clause(self, table_alias: str = "", **filters: Any) -> tuple[str, list[Any]]:
         """SQL conditions for report filters (None values ignored), as corpus.selection.Selection means them;
         `selection=` a Selection combined with the others. Shared with corpus.search."""
+        import sqlite3
+
         from corpus.selection import Selection
 
+        binary = isinstance(self.conn, sqlite3.Connection)  # province/city through the index (Selection.where)
         given: dict[str, Any] = {}
         extra, extra_params = [], []
         prefix = f"{table_alias}." if table_alias else ""
@@ -118,12 +121,12 @@ class ReportReader(StoreBase):
                 extra.append(f"{prefix}source_url = ?")
                 extra_params.append(value)
             elif name == "selection":
-                where, params = value.where(table_alias)
+                where, params = value.where(table_alias, binary_ranges=binary)
                 extra.append(where)
                 extra_params += params
             else:
                 given[self._FILTERS[name]] = value
-        where, params = Selection(**given).where(table_alias)
+        where, params = Selection(**given).where(table_alias, binary_ranges=binary)
         clauses = [c for c in (where, *extra) if c != "1 = 1"]
         return " AND ".join(clauses) or "1 = 1", [*params, *extra_params]
 

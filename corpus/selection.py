@@ -73,11 +73,15 @@ class Selection:
             for value in getattr(self, name) or ():
                 yield name, value
 
-    def where(self, alias: str = "r", *, years: bool = True, reports_only: bool = True) -> tuple[str, list[Any]]:
+    def where(self, alias: str = "r", *, years: bool = True, reports_only: bool = True,
+              binary_ranges: bool = False) -> tuple[str, list[Any]]:
         """WHERE clause over the reports columns (prefixed `alias.`; "" for none) and its parameters.
 
         `years=False`: leave the years out (the completeness matrix makes them its columns);
-        `reports_only=False`: leave out department, form and only_passing (columns a view of sites lacks)."""
+        `reports_only=False`: leave out department, form and only_passing (columns a view of sites lacks);
+        `binary_ranges=True` (SQLite only): province and city as the range [name, name + U+10FFFF), the same
+        rows as "the name or its beginning" under SQLite's BINARY (code point) order, but read through the
+        reports_region index (a LIKE is a scan); PostgreSQL orders text by locale, so it keeps the LIKE."""
         p = f"{alias}." if alias else ""
         clauses: list[str] = []
         params: list[Any] = []
@@ -88,9 +92,12 @@ class Selection:
                 for v in values:
                     params.extend(args(v))
 
-        prefix = f"({p}{{c}} = ? OR {p}{{c}} LIKE ? || '%' ESCAPE '\\')"
-        any_of(self.provinces, prefix.format(c="province"), lambda v: [v, like_escape(v)])
-        any_of(self.cities, prefix.format(c="city"), lambda v: [v, like_escape(v)])
+        if binary_ranges:
+            prefix, prefix_args = f"({p}{{c}} >= ? AND {p}{{c}} < ?)", lambda v: [v, v + "\U0010ffff"]
+        else:
+            prefix, prefix_args = f"({p}{{c}} = ? OR {p}{{c}} LIKE ? || '%' ESCAPE '\\')", lambda v: [v, like_escape(v)]
+        any_of(self.provinces, prefix.format(c="province"), prefix_args)
+        any_of(self.cities, prefix.format(c="city"), prefix_args)
         any_of(self.counties, f"({p}county LIKE '%' || ? || '%' ESCAPE '\\' OR {p}adcode = ?)",
                lambda v: [like_escape(v), v])
         any_of(self.adcodes, f"{p}adcode LIKE ? || '%'", lambda v: [v])
@@ -112,3 +119,10 @@ class Selection:
                            self.year_to if self.year_to is not None else 9999]
             clauses.append("(" + " OR ".join(either) + ")")
         return " AND ".join(clauses) or "1 = 1", params
+
+    def where_on(self, conn: Any, alias: str = "r", **kwargs: Any) -> tuple[str, list[Any]]:
+        """`where` for this connection: the index-friendly BINARY ranges on SQLite, the LIKE on PostgreSQL
+        (both case-sensitive, so both backends select the same rows; SQLite's own LIKE folds ASCII case)."""
+        import sqlite3
+
+        return self.where(alias, binary_ranges=isinstance(conn, sqlite3.Connection), **kwargs)

@@ -201,7 +201,7 @@ def _single_filters(selection: Any, check: bool) -> tuple[int | None, str | None
 def _check(conn, selection, limit, as_json, as_csv) -> None:
     from corpus.compare import cross_year_flags
 
-    where, params = selection.where("r")
+    where, params = selection.where_on(conn, "r")
     flags = [f for fl in cross_year_flags(conn, where, params).values() for f in fl][:limit]
     names = {r[0]: r[1:] for r in conn.execute(
         f"SELECT report_id, agency, report_year FROM reports WHERE report_id IN ({', '.join('?' * len(flags))})",

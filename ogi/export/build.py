@@ -112,7 +112,7 @@ def _read_reports(conn: sqlite3.Connection, selection: Selection) -> list[dict[s
     ids = [r["report_id"] for r in rows]
     n_stats = statistic_counts(conn, ids)
     caps = report_captures(conn, ids)
-    cross = cross_year_flags(conn, *selection.where())
+    cross = cross_year_flags(conn, *selection.where_on(conn))
     similar = similarity_by_report(conn, ids)
     for r in rows:
         r["cross_year_flags"] = SEP.join(str(f) for f in cross.get(r["report_id"], []))
@@ -238,7 +238,7 @@ def _build(
         "year_over_year.csv": YOY_COLUMNS, "peers.csv": PEER_COLUMNS, "texts.jsonl": TEXT_COLUMNS,
     }
     rows_of = {"reports.csv": reports, "statistics_long.csv": stats, "statistics_wide.csv": wide_rows,
-               "year_over_year.csv": year_over_year_rows(conn, *selection.where()),
+               "year_over_year.csv": year_over_year_rows(conn, *selection.where_on(conn)),
                "peers.csv": peer_rows(reports, all_core), "texts.jsonl": reports}
     blobs: dict[str, bytes] = {f: csv_bytes(tables[f], rows_of[f]) for f in CSV_FILES}
     blobs["texts.jsonl"] = jsonl_bytes(TEXT_COLUMNS, reports)
