@@ -55,8 +55,8 @@ from extract.limits import MAX_TEXT_CHARS
 logger = logging.getLogger(__name__)
 
 # A report text is at most MAX_TEXT_CHARS (1,000,000) characters, 3 MB of UTF-8 for Chinese (4 MB at
-# most), and its row in reports_fts (the text as bigrams, 7 bytes per CJK character) about 7 MB. A value
-# no longer than that keeps linear functions (upper, printf, randomblob …) at ~10-30 ms a call.
+# most); reports_fts is contentless (schema 6) and holds no copy of the text to read. A value of up to
+# 8 MB (the text with room to spare) keeps linear functions (upper, printf, randomblob …) at ~10-30 ms a call.
 MAX_VALUE_BYTES = 8 * 2**20
 # Datasette's own statements and the canned queries are a few KB; a URL cannot carry more than ~16 KB.
 MAX_SQL_BYTES = 100_000
