@@ -10,7 +10,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 PDF_DIR = Path(__file__).resolve().parent / "fixtures" / "real" / "pdf"
+# The real PDFs came through the `fetch` tool, whose files stay out of commits (tests/fixtures/real/README.md
+# says where each is published): a fresh clone has none, and the tests that need them are skipped there.
+NAMES = ("js_hongze_2023.pdf", "js_hongze_2024.pdf", "js_huaian_2024.pdf")
+REAL_PDFS = all((PDF_DIR / name).exists() for name in NAMES)
+needs_real_pdfs = pytest.mark.skipif(not REAL_PDFS, reason="the real PDF reports of tests/fixtures/real/pdf are "
+                                     "not in this clone (fetched files are never committed; see its README)")
 SITE = "t-hz"
 BASE = "http://127.0.0.1:9/hongze"  # never fetched: the bytes are stored, the page only shows the URLs
 
@@ -23,7 +31,10 @@ def page_html(year: int) -> bytes:
 
 
 def add_hongze(db: Path) -> dict[int, int]:
-    """Store the 2023 and 2024 reports in the corpus `db` (created if new); year -> report_id."""
+    """Store the 2023 and 2024 reports in the corpus `db` (created if new); year -> report_id ({} without the
+    real PDFs)."""
+    if not REAL_PDFS:
+        return {}
     from corpus.store import Store
     from extract.pipeline import Part, extract_report
     from extract.record import SiteContext

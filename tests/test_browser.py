@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import start_ogi_serve
-from tests.pdf_reports import add_hongze
+from tests.pdf_reports import add_hongze, needs_real_pdfs
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
@@ -167,6 +167,7 @@ def test_search_open_report_and_facets(server: str, browser, demo_db: Path) -> N
     _shot(browser, "indicator.png")
 
 
+@needs_real_pdfs
 def test_pdf_report_page(server: str, browser, demo_db: Path) -> None:
     """A PDF report's page (the real 洪泽 2024 report, stored as a crawl stores it): its tables with their
     headers, its numbers with their evidence, its flags in words and the PDF's link."""

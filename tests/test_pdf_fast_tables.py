@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from extract.formats.pdf_tables import extract_tables
+from tests.pdf_reports import REAL_PDFS, needs_real_pdfs
 from tests.test_pdf_tables import HEAD, ROWS1, ROWS2, _pdf
 
 ROOT = Path(__file__).resolve().parent
@@ -22,6 +23,7 @@ def test_fast_tables_equal_pdfplumber_tables(path: Path) -> None:
     assert extract_tables(data) == extract_tables(data, fast=False)
 
 
+@needs_real_pdfs
 def test_fast_reader_mirrors_pdfminer_objects() -> None:
     """Chars (text, box) and edges equal pdfplumber's on a real county report (ruled tables, Word export)."""
     import pdfplumber
@@ -85,7 +87,7 @@ def test_cell_text_equals_pdfplumber_extract_text() -> None:
                             assert pdf_lattice.cell_text(inside) == extract_text(inside)
                             cells += 1
         pdf.close()
-    assert cells > 3000
+    assert cells > (3000 if REAL_PDFS else 1000)  # the golden PDFs alone hold ~1,200 cells
 
 
 def test_rotated_page_goes_to_pdfplumber_with_the_same_cells() -> None:
@@ -109,6 +111,7 @@ def test_rotated_page_goes_to_pdfplumber_with_the_same_cells() -> None:
     reader.close()
 
 
+@needs_real_pdfs
 def test_vertical_writing_cell_is_read_whole() -> None:
     """洪泽 2024's table 三 has a merged cell written top to bottom (Identity-V): its chars stay in it."""
     data = (ROOT / "fixtures" / "real" / "pdf" / "js_hongze_2024.pdf").read_bytes()

@@ -16,7 +16,7 @@ import pytest
 from ogi.flag_words import explain
 from ogi.serve import datasette_app
 from ogi.web.report_tables import body_cells, evidence_pieces, header_rows, merged
-from tests.pdf_reports import BASE, add_hongze
+from tests.pdf_reports import BASE, REAL_PDFS, add_hongze
 
 
 @pytest.fixture(autouse=True, scope="module")
@@ -29,6 +29,8 @@ def _patient():
 
 @pytest.fixture(scope="module")
 def hongze(tmp_path_factory) -> tuple[Path, dict[int, int]]:
+    if not REAL_PDFS:
+        pytest.skip("the real PDF reports of tests/fixtures/real/pdf are not in this clone (see its README)")
     db = tmp_path_factory.mktemp("report-page") / "ogi.db"
     return db, add_hongze(db)
 
@@ -179,3 +181,41 @@ def test_ocr_report_tables_not_reread(hongze, tmp_path: Path, monkeypatch) -> No
     status, page, _ = _get(copy, f"/-/report/{ids[2023]}")
     assert status == 200 and "not re-read for a page view" in page
     assert "文字来自图片识别" in page  # the OCR flag, in words
+
+
+@pytest.fixture(scope="module")
+def demo_corpus(demo_crawls, tmp_path_factory) -> Path:
+    """A copy of the demo crawl with its raw bytes (no real PDF needed: this runs in every clone)."""
+    import shutil
+    import sqlite3
+
+    db = tmp_path_factory.mktemp("report-page-demo") / "ogi.db"
+    src, dst = sqlite3.connect(demo_crawls["second"].db), sqlite3.connect(db)
+    src.backup(dst)
+    src.close()
+    dst.close()
+    shutil.copytree(demo_crawls["second"].db.parent / "raw", db.parent / "raw")
+    return db
+
+
+def test_demo_pdf_report_page(demo_corpus: Path) -> None:
+    """The demo's PDF report (周村区卫生健康局 2022, reached through downfile.jsp): the PDF's URL, its tables with
+    their headers, and the numbers beside them with evidence and confidence."""
+    import sqlite3
+
+    conn = sqlite3.connect(demo_corpus)
+    (rid,) = conn.execute("SELECT report_id FROM reports WHERE agency = '周村区卫生健康局' AND report_year = 2022"
+                          ).fetchone()
+    (pdf_url,) = conn.execute("""SELECT c.url FROM report_captures rc JOIN captures c USING (capture_id)
+                                 WHERE rc.report_id = ? AND rc.role = 'attachment'""", (rid,)).fetchone()
+    conn.close()
+    status, page, _ = _get(demo_corpus, f"/-/report/{rid}")
+    assert status == 200
+    from html import escape
+
+    assert "周村区卫生健康局" in page and f'class="ogi-attachment" href="{escape(pdf_url)}"' in page
+    three = page.split('data-table="三"')[1].split('class="ogi-doc-table"')[0]
+    assert "<thead>" in three and "<th>" in three.split("</thead>")[0]
+    rows = _stat_rows(three)
+    assert "core.requests_new" in rows, sorted(rows)[:10]
+    assert 'data-confidence="table-' in rows["core.requests_new"] and "table 三" in rows["core.requests_new"]
