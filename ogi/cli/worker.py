@@ -10,6 +10,7 @@ from __future__ import annotations
 import click
 
 from ogi.cli.common import registry_option
+from ogi.cli.crawl import network_settings, select_sites
 from ogi.cli.errors import OgiCommand, database_errors
 
 
@@ -55,15 +56,7 @@ def worker_command(db, raw_dir, queues, concurrency, name, until_empty, stalled_
     if unknown or not wanted:
         raise click.BadParameter(f"unknown queue(s) {', '.join(sorted(unknown)) or '(none)'}: use crawl, extract",
                                  param_hint="--queues")
-    settings = {}
-    if allow_networks:
-        from crawler.scope import parse_networks
-
-        try:
-            parse_networks(list(allow_networks))
-        except ValueError as exc:
-            raise click.BadParameter(str(exc), param_hint="--allow-network") from exc
-        settings["OGI_ALLOWED_PRIVATE_NETWORKS"] = list(allow_networks)
+    settings = network_settings(allow_networks)
     logging.basicConfig(level=log_level, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     cfg = WorkerConfig(db=db, raw_dir=raw_dir, concurrency=concurrency, settings=settings, log_level=log_level)
     database_errors(lambda: asyncio.run(run_worker(cfg, queues=wanted, name=name, wait=not until_empty,
@@ -82,16 +75,9 @@ def worker_command(db, raw_dir, queues, concurrency, name, until_empty, stalled_
 def enqueue_command(db, registry, site_ids, provinces, cities, adcodes, delay) -> None:
     """Queue a crawl job per registry site (all, or those chosen) for `ogi worker`s to run."""
     from crawler.jobs import enqueue_sites
-    from crawler.registry import filter_sites, load_registry
 
     db = _pg_url(db)
-    sites = load_registry(registry)
-    if site_ids:
-        unknown = set(site_ids) - {s.site_id for s in sites}
-        if unknown:
-            raise click.ClickException(f"unknown site id(s) in {registry}: {', '.join(sorted(unknown))}")
-        sites = [s for s in sites if s.site_id in site_ids]
-    sites = filter_sites(sites, provinces, cities, adcodes)
+    sites = select_sites(registry, site_ids, provinces, cities, adcodes)
     if not sites:
         raise click.ClickException("no sites to queue (check --site/--province/--city/--adcode)")
     settings = {} if delay is None else {"DOWNLOAD_DELAY": delay, "AUTOTHROTTLE_START_DELAY": delay}
