@@ -105,7 +105,7 @@ def open_readonly(db: str | Path, *, tables: Iterable[str] = OGI_TABLES,
     if is_postgres_url(str(db)):
         return _open_pg_readonly(str(db), tables, error)  # type: ignore[return-value]
     path = Path(db)
-    try:
+    with _reported_as(error):
         if not str(db).strip():
             raise DatabaseProblem("no database file given (--db is empty)")
         _check_file(path)
@@ -124,20 +124,32 @@ def open_readonly(db: str | Path, *, tables: Iterable[str] = OGI_TABLES,
                 else:
                     what = "no " + ", ".join(dict.fromkeys(missing)) + " table"
                 raise DatabaseProblem(f"{path} is not an ogi database ({what})")
-            from corpus.schema import SCHEMA_VERSION
-
-            if version > SCHEMA_VERSION:
-                raise DatabaseProblem(f"{path} was written by a newer ogi (schema version {version}; this ogi reads "
-                                      f"up to {SCHEMA_VERSION}): upgrade ogi")
+            _check_version(path, version)
         except BaseException:
             conn.close()
             raise
+    conn.row_factory = sqlite3.Row
+    return conn
+
+
+@contextmanager
+def _reported_as(error: type[Exception]) -> Iterator[None]:
+    """A DatabaseProblem raised inside, re-raised as the caller's own error class (same message)."""
+    try:
+        yield
     except DatabaseProblem as exc:
         if error is DatabaseProblem:
             raise
         raise error(str(exc)) from exc
-    conn.row_factory = sqlite3.Row
-    return conn
+
+
+def _check_version(name: str | Path, version: int) -> None:
+    """Refuse a database written by a newer ogi (a reader must not misread a layout it does not know)."""
+    from corpus.schema import SCHEMA_VERSION
+
+    if version > SCHEMA_VERSION:
+        raise DatabaseProblem(f"{name} was written by a newer ogi (schema version {version}; this ogi reads "
+                              f"up to {SCHEMA_VERSION}): upgrade ogi")
 
 
 def _open_pg_readonly(url: str, tables: Iterable[str], error: type[Exception]):
@@ -145,10 +157,9 @@ def _open_pg_readonly(url: str, tables: Iterable[str], error: type[Exception]):
     corpus.pg_conn.PgConnection, so the readers' SQL and error handling serve both backends."""
     from corpus.pg_conn import PgConnection, redact
     from corpus.pg_schema import PG_TABLES, schema_version
-    from corpus.schema import SCHEMA_VERSION
 
     sqlite_only = {"reports_fts"}  # the SQLite search table; PostgreSQL's is report_search
-    try:
+    with _reported_as(error):
         try:
             conn = PgConnection(url, read_only=True, application_name="ogi reader")
         except sqlite3.OperationalError as exc:
@@ -161,17 +172,10 @@ def _open_pg_readonly(url: str, tables: Iterable[str], error: type[Exception]):
             if missing:
                 what = "an empty database" if not names else "no " + ", ".join(missing) + " table"
                 raise DatabaseProblem(f"{redact(url)} is not an ogi database ({what})")
-            version = schema_version(conn)
-            if version > SCHEMA_VERSION:
-                raise DatabaseProblem(f"{redact(url)} was written by a newer ogi (schema version {version}; this "
-                                      f"ogi reads up to {SCHEMA_VERSION}): upgrade ogi")
+            _check_version(redact(url), schema_version(conn))
         except BaseException:
             conn.close()
             raise
-    except DatabaseProblem as exc:
-        if error is DatabaseProblem:
-            raise
-        raise error(str(exc)) from exc
     return conn
 
 
