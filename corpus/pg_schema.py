@@ -16,7 +16,11 @@ from typing import Any
 
 logger = logging.getLogger(__name__)
 
-from corpus.schema import SCHEMA_VERSION  # noqa: E402  (one version number for both backends)
+from corpus.schema import (  # noqa: E402  (one version number and one set of views for both backends)
+    SCHEMA_VERSION,
+    SITE_LATEST_RUN_SQL,
+    STATISTICS_LONG_SQL,
+)
 
 PG_SCHEMA_SQL = """
 CREATE TABLE IF NOT EXISTS ogi_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -176,21 +180,10 @@ CREATE INDEX IF NOT EXISTS statistics_key ON statistics(key);
 ALTER TABLE statistics ADD COLUMN IF NOT EXISTS confidence TEXT NOT NULL DEFAULT '';  -- schema 5
 
 CREATE OR REPLACE VIEW statistics_long AS
-SELECT r.report_id, r.agency, r.department, r.province, r.city, r.county, r.adcode, r.report_year, r.form,
-       s.key, s.value, s.source, s.evidence,
-       c.url AS capture_url, c.sha256 AS capture_sha256, c.first_seen AS captured_at, r.source_url
-FROM statistics s
-JOIN reports r ON r.report_id = s.report_id
-LEFT JOIN captures c ON c.capture_id = s.capture_id;
+{statistics_long};
 
 CREATE OR REPLACE VIEW site_latest_run AS
-SELECT s.site_id, s.name, s.province, s.city, s.county, s.adcode, s.platform, s.verified,
-       cr.run_id, cr.started_at, cr.finished_at, cr.status, cr.list_pages, cr.detail_pages,
-       cr.attachments, cr.reports, cr.errors, cr.message,
-       (SELECT count(*) FROM reports r WHERE r.site_id = s.site_id) AS reports_stored
-FROM sites s
-LEFT JOIN crawl_runs cr ON cr.run_id = (
-    SELECT max(run_id) FROM crawl_runs WHERE site_id = s.site_id);
+{site_latest_run};
 
 CREATE TABLE IF NOT EXISTS report_similarity (
     report_id               BIGINT PRIMARY KEY REFERENCES reports(report_id) ON DELETE CASCADE,
@@ -214,7 +207,7 @@ CREATE TABLE IF NOT EXISTS report_search (
     PRIMARY KEY (report_id, part)
 );
 CREATE INDEX IF NOT EXISTS report_search_doc ON report_search USING GIN (doc);
-"""
+""".replace("{statistics_long}", STATISTICS_LONG_SQL).replace("{site_latest_run}", SITE_LATEST_RUN_SQL)
 
 # Tables of an ogi database on PostgreSQL (what `open_readonly` checks for).
 PG_TABLES = ("sites", "crawl_runs", "crawl_errors", "captures", "reports", "statistics", "report_captures",

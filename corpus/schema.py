@@ -23,6 +23,22 @@ logger = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 6
 
+# The convenience views' queries: portable SQL, shared with the PostgreSQL schema (corpus.pg_schema).
+STATISTICS_LONG_SQL = """SELECT r.report_id, r.agency, r.department, r.province, r.city, r.county, r.adcode, r.report_year, r.form,
+       s.key, s.value, s.source, s.evidence,
+       c.url AS capture_url, c.sha256 AS capture_sha256, c.first_seen AS captured_at, r.source_url
+FROM statistics s
+JOIN reports r ON r.report_id = s.report_id
+LEFT JOIN captures c ON c.capture_id = s.capture_id"""
+
+SITE_LATEST_RUN_SQL = """SELECT s.site_id, s.name, s.province, s.city, s.county, s.adcode, s.platform, s.verified,
+       cr.run_id, cr.started_at, cr.finished_at, cr.status, cr.list_pages, cr.detail_pages,
+       cr.attachments, cr.reports, cr.errors, cr.message,
+       (SELECT count(*) FROM reports r WHERE r.site_id = s.site_id) AS reports_stored
+FROM sites s
+LEFT JOIN crawl_runs cr ON cr.run_id = (
+    SELECT max(run_id) FROM crawl_runs WHERE site_id = s.site_id)"""
+
 SCHEMA_SQL = """
 -- One row per government website in the registry (data/sites.csv).
 CREATE TABLE IF NOT EXISTS sites (
@@ -201,21 +217,10 @@ CREATE INDEX IF NOT EXISTS statistics_key ON statistics(key);
 -- Convenience views (for pandas/R/Datasette): the tidy long table of numbers with their
 -- provenance, and each site's latest crawl.
 CREATE VIEW IF NOT EXISTS statistics_long AS
-SELECT r.report_id, r.agency, r.department, r.province, r.city, r.county, r.adcode, r.report_year, r.form,
-       s.key, s.value, s.source, s.evidence,
-       c.url AS capture_url, c.sha256 AS capture_sha256, c.first_seen AS captured_at, r.source_url
-FROM statistics s
-JOIN reports r ON r.report_id = s.report_id
-LEFT JOIN captures c ON c.capture_id = s.capture_id;
+{statistics_long};
 
 CREATE VIEW IF NOT EXISTS site_latest_run AS
-SELECT s.site_id, s.name, s.province, s.city, s.county, s.adcode, s.platform, s.verified,
-       cr.run_id, cr.started_at, cr.finished_at, cr.status, cr.list_pages, cr.detail_pages,
-       cr.attachments, cr.reports, cr.errors, cr.message,
-       (SELECT count(*) FROM reports r WHERE r.site_id = s.site_id) AS reports_stored
-FROM sites s
-LEFT JOIN crawl_runs cr ON cr.run_id = (
-    SELECT max(run_id) FROM crawl_runs WHERE site_id = s.site_id);
+{site_latest_run};
 
 -- Full-text search index (corpus.search, corpus.search_index). Not the text itself: each report's fields
 -- pre-split into CJK bigrams (政府信息 -> '政府 府信 信息') so 2-character words match, and in the *_end columns
@@ -267,7 +272,7 @@ CREATE TABLE IF NOT EXISTS report_similarity (
 );
 CREATE INDEX IF NOT EXISTS report_similarity_prev ON report_similarity(similarity_prev_year);
 CREATE INDEX IF NOT EXISTS report_similarity_peer ON report_similarity(nearest_peer_similarity);
-"""
+""".replace("{statistics_long}", STATISTICS_LONG_SQL).replace("{site_latest_run}", SITE_LATEST_RUN_SQL)
 
 # version -> function upgrading a database from that version to version + 1.
 Migration = Callable[[sqlite_utils.Database], None]
