@@ -35,9 +35,9 @@ def _bindir() -> Path:
 
 
 def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    from demosites.server import _free_port as free_port  # the one helper for "a port nothing listens on"
+
+    return free_port("127.0.0.1")
 
 
 class LocalPostgres:

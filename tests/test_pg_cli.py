@@ -7,11 +7,11 @@ being written.
 from __future__ import annotations
 
 import json
-import socket
 
 import pytest
 from click.testing import CliRunner
 
+from demosites.server import _free_port
 from ogi.cli import main
 from tests.pg_compare import (
     db_rows,
@@ -26,12 +26,6 @@ from tests.pg_compare import (
 
 # -- errors ------------------------------------------------------------------------------------------------
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def bad_urls(pg_server):
     """URLs that must each give one clear error line; all carry the password 's3cret', never to be shown."""
@@ -44,7 +38,7 @@ def bad_urls(pg_server):
     with_pw = lambda url: url.replace("postgres@", "postgres:s3cret@")  # noqa: E731 - trust auth ignores it
     return {
         "malformed": ("postgresql://postgres:s3cret@127.0.0.1:notaport/x", "invalid integer value"),
-        "unreachable": (f"postgresql://postgres:s3cret@127.0.0.1:{_free_port()}/x", "Connection refused"),
+        "unreachable": (f"postgresql://postgres:s3cret@127.0.0.1:{_free_port('127.0.0.1')}/x", "Connection refused"),
         "no such database": (with_pw(pg_server.url("no_such_db")), 'database "no_such_db" does not exist'),
         "not ogi": (with_pw(stranger), "is not an ogi database"),
         "empty": (with_pw(empty), "is not an ogi database (an empty database)"),
