@@ -22,6 +22,7 @@ from corpus.pg_conn import PgConnection, redact
 from corpus.pg_schema import migrate, schema_version
 from corpus.pg_search import index_parts
 from corpus.schema import SCHEMA_VERSION
+from corpus.search_index import INDEX_SOURCE, index_fields
 from corpus.store import Store, StoreError
 
 logger = logging.getLogger(__name__)
@@ -78,15 +79,13 @@ class PgStore(Store):
         self.conn.execute("DELETE FROM report_search WHERE report_id = ?", (report_id,))
 
     def _index_rows(self, row) -> list[tuple[int, int, str, str]]:
-        rid, title, agency, printed, department, province, city, county, year, text = row
-        agencies = " ".join(dict.fromkeys(x for x in (agency, printed) if x))
-        meta = " ".join(str(x) for x in (year, province, city, county, department) if x)
+        rid, title, agencies, meta, text = index_fields(row)
         return [(rid, part, literal, weight) for part, weight, literal in index_parts(title, agencies, meta, text)]
 
     _INSERT_SEARCH = "INSERT INTO report_search (report_id, part, doc) VALUES (?, ?, setweight(?::tsvector, ?))"
 
     def _index_report(self, report_id: int) -> None:
-        row = self.conn.execute(f"SELECT {self._INDEX_COLS} FROM reports WHERE report_id = ?", (report_id,)).fetchone()
+        row = self.conn.execute(f"SELECT {INDEX_SOURCE} FROM reports WHERE report_id = ?", (report_id,)).fetchone()
         self._unindex_report(report_id)
         if row is None:
             return
@@ -98,7 +97,7 @@ class PgStore(Store):
         with self.transaction() as conn:
             conn.execute("DELETE FROM report_search")
             n = 0
-            for row in conn.execute(f"SELECT {self._INDEX_COLS} FROM reports ORDER BY report_id").fetchall():
+            for row in conn.execute(f"SELECT {INDEX_SOURCE} FROM reports ORDER BY report_id").fetchall():
                 rows = self._index_rows(row)
                 if rows:
                     conn.executemany(self._INSERT_SEARCH, rows)

@@ -249,8 +249,6 @@ class ReportWriter(StoreBase):
             )
         fields["flags"] = _json(flags)
 
-    _INDEX_COLS = "report_id, title, agency, agency_as_printed, department, province, city, county, report_year, text"
-
     def delete_report(self, report_id: int) -> None:
         """Remove a report with its statistics, capture links and search entry (captures stay)."""
         with self.transaction() as conn:

@@ -30,11 +30,18 @@ _DELETE = (f"INSERT INTO reports_fts (reports_fts, rowid, {', '.join(FTS_COLUMNS
            f"VALUES ('delete', ?, {', '.join('?' * len(FTS_COLUMNS))})")
 
 
-def index_row(row: Sequence[Any]) -> tuple[Any, ...]:
-    """(rowid, *FTS_COLUMNS) for reports_fts from a row of INDEX_SOURCE."""
+def index_fields(row: Sequence[Any]) -> tuple[Any, str | None, str, str, str | None]:
+    """(report_id, title, agencies, meta, text) of a row of INDEX_SOURCE: what both backends' indexes hold.
+    agencies = the canonical name and the name as printed; meta = year, region and department."""
     rid, title, agency, printed, department, province, city, county, year, text = row
     agencies = " ".join(dict.fromkeys(x for x in (agency, printed) if x))
     meta = " ".join(str(x) for x in (year, province, city, county, department) if x)
+    return rid, title, agencies, meta, text
+
+
+def index_row(row: Sequence[Any]) -> tuple[Any, ...]:
+    """(rowid, *FTS_COLUMNS) for reports_fts from a row of INDEX_SOURCE."""
+    rid, title, agencies, meta, text = index_fields(row)
     body, body_ends = index_columns(text)
     short = (title, agencies, meta)
     return (rid, *(to_index_text(x) for x in short), body, *(to_index_ends(x) for x in short), body_ends)
