@@ -13,7 +13,7 @@ from pathlib import Path
 from corpus.pg_conn import is_postgres_url, redact
 from corpus.store import Store
 
-__all__ = ["is_postgres_url", "open_store", "raw_dir_for", "redact", "same_database"]
+__all__ = ["is_postgres_url", "open_store", "raw_dir_for", "redact"]
 
 # Where a PostgreSQL corpus keeps raw bytes when neither --raw-dir nor OGI_RAW_DIR says.
 ENV_RAW_DIR = "OGI_RAW_DIR"
@@ -42,9 +42,3 @@ def open_store(db: str | Path, raw_dir: str | Path | None = None) -> Store:
         Path(resolved).parent.mkdir(parents=True, exist_ok=True)
     return Store(resolved, raw_dir=raw_dir_for(resolved, raw_dir) if db != ":memory:" else raw_dir)
 
-
-def same_database(a: str | Path, b: str | Path) -> bool:
-    """Whether two --db values name the same corpus (paths compared resolved, URLs as written)."""
-    if is_postgres_url(str(a)) or is_postgres_url(str(b)):
-        return str(a) == str(b)
-    return Path(a).resolve() == Path(b).resolve()
