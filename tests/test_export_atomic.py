@@ -55,3 +55,57 @@ def test_filters_are_written_into_the_readme(corpus_db, tmp_path):
     assert res.exit_code == 0 and "1 reports" in res.stdout, res.output
     readme = (out / "README.md").read_text(encoding="utf-8")
     assert "t-hb" in readme and "2019" in readme
+
+
+@pytest.mark.parametrize("fail", ["writing the fifth file", "the swap", "the second of two renames"])
+def test_a_failure_half_way_keeps_the_earlier_export(corpus_db, tmp_path, monkeypatch, fail):
+    """The new export is written beside the old one and swapped in whole: a failure at any step leaves the old
+    export byte for byte, and no temporary directory, inside it or beside it."""
+    from ogi.export import files
+
+    out = tmp_path / "dataset"
+    assert _export("--db", str(corpus_db), "--out", str(out), "--stata").exit_code == 0
+    before = _tree(out)
+    if fail == "writing the fifth file":
+        real, written = files._write_file, []
+
+        def write(path, data):
+            written.append(path)
+            if len(written) == 5:
+                raise OSError(28, "No space left on device", str(path))
+            real(path, data)
+        monkeypatch.setattr(files, "_write_file", write)
+    elif fail == "the swap":
+        def busy(a, b):
+            raise OSError(16, "Device or resource busy", str(b))
+        monkeypatch.setattr(files, "exchange", busy)
+    else:
+        monkeypatch.setattr(files, "exchange", lambda a, b: False)
+        real_rename, calls = files.os.rename, []
+
+        def rename(src, dst):
+            calls.append(src)
+            if len(calls) == 2:
+                raise OSError(5, "Input/output error", str(dst))
+            real_rename(src, dst)
+        monkeypatch.setattr(files.os, "rename", rename)
+    res = _export("--db", str(corpus_db), "--out", str(out))  # without --stata: every file would change
+    assert res.exit_code == 1
+    lines = [ln for ln in res.output.splitlines() if ln.strip()]
+    assert len(lines) == 1 and lines[0].startswith(f"Error: cannot write the export to {out}"), res.output
+    assert lines[0].endswith("nothing there was changed"), res.output
+    assert _tree(out) == before
+    assert [p.name for p in tmp_path.iterdir()] == ["dataset"]
+    assert not [p for p in out.iterdir() if p.is_dir()]
+
+
+def test_an_earlier_export_is_swapped_for_the_new_one(corpus_db, tmp_path):
+    """A second export into the same directory replaces it whole: the stale .dta files of a --stata export go."""
+    out = tmp_path / "dataset"
+    assert _export("--db", str(corpus_db), "--out", str(out), "--stata").exit_code == 0
+    inode = out.stat().st_ino
+    res = _export("--db", str(corpus_db), "--out", str(out), "--site", "t-hb")
+    assert res.exit_code == 0, res.output
+    assert out.stat().st_ino != inode
+    assert not list(out.glob("*.dta")) and "t-hb" in (out / "README.md").read_text(encoding="utf-8")
+    assert [p.name for p in tmp_path.iterdir()] == ["dataset"]

@@ -1,7 +1,8 @@
 """ogi/export/files.py: where an export may write, and writing all or nothing — each rule and message.
 
 An export must never overwrite a researcher's own files nor leave a half-written dataset; the export tests
-cover the main paths, these pin the rest (scripts/mutation.sh export left them unpinned). Failures are
+cover the main paths, these pin the rest (scripts/mutation.sh export left them unpinned): an earlier export
+is replaced whole by a directory written beside it, except beside other files (--force). Failures are
 injected by monkeypatching (root ignores file permissions, so chmod cannot make a directory unwritable).
 """
 
@@ -18,11 +19,14 @@ from ogi.export.files import check_out_dir, write_files
 from ogi.export.spec import PACKAGE_NAME, STAGING_PREFIX, ExportError
 
 
-def _export_dir(tmp_path: Path, extra: dict[str, bytes] | None = None) -> Path:
-    """A directory as an earlier export left it: datapackage.json, reports.csv and their SHA256SUMS."""
+def _export_dir(tmp_path: Path, extra: dict[str, bytes] | None = None, stata: bool = False) -> Path:
+    """A directory as an earlier export left it: datapackage.json, reports.csv (and reports.dta) and their
+    SHA256SUMS; `extra`: files of the user's beside them."""
     out = tmp_path / "out"
     out.mkdir()
     blobs = {"datapackage.json": json.dumps({"name": PACKAGE_NAME}).encode(), "reports.csv": b"report_id\n1\n"}
+    if stata:
+        blobs["reports.dta"] = b"stale"
     for name, data in blobs.items():
         (out / name).write_bytes(data)
     sums = "".join(f"{hashlib.sha256(d).hexdigest()}  {n}\n" for n, d in sorted(blobs.items()))
@@ -105,8 +109,98 @@ def test_only_ogis_own_sha256sums_marks_an_earlier_export(tmp_path, sums, packag
     assert files._previous_export(tmp_path) == {}
 
 
-def test_write_files_puts_sha256sums_last_and_removes_stale_files(tmp_path, monkeypatch):
-    out = _export_dir(tmp_path, {"reports.dta": b"stale"})
+def test_an_earlier_export_is_replaced_whole(tmp_path):
+    out = _export_dir(tmp_path, stata=True)
+    out.chmod(0o750)
+    inode = out.stat().st_ino
+    replaces, others = check_out_dir(out, force=False)
+    assert others == [] and "reports.dta" in replaces
+    write_files(out, {"SHA256SUMS": b"sums", "reports.csv": b"new"}, replaces)
+    assert sorted(p.name for p in out.iterdir()) == ["SHA256SUMS", "reports.csv"]  # the stale .dta went with it
+    assert (out / "reports.csv").read_bytes() == b"new"
+    assert out.stat().st_ino != inode  # a new directory took the old one's place
+    assert out.stat().st_mode & 0o777 == 0o750  # with the old one's permissions
+    assert [p.name for p in tmp_path.iterdir()] == ["out"]  # nothing left beside it
+
+
+def test_files_are_written_beside_the_directory_not_into_it(tmp_path, monkeypatch):
+    out = _export_dir(tmp_path)
+    where: list[Path] = []
+    real = files._write_file
+
+    def spy(path, data):
+        where.append(path.parent)
+        assert sorted(p.name for p in out.iterdir()) == ["SHA256SUMS", "datapackage.json", "reports.csv"]
+        real(path, data)
+
+    monkeypatch.setattr(files, "_write_file", spy)
+    write_files(out, {"a.csv": b"a", "b.csv": b"b"}, check_out_dir(out, force=False)[0])
+    assert len(set(where)) == 1 and where[0].parent == tmp_path and where[0].name.startswith(f"{STAGING_PREFIX}out-new-")
+    assert sorted(p.name for p in out.iterdir()) == ["a.csv", "b.csv"]
+
+
+def test_a_symlink_to_an_export_keeps_pointing_at_the_new_one(tmp_path):
+    real_dir = _export_dir(tmp_path)
+    link = tmp_path / "link"
+    link.symlink_to(real_dir)
+    write_files(link, {"a.csv": b"a"}, check_out_dir(link, force=False)[0])
+    assert link.is_symlink() and (link / "a.csv").read_bytes() == b"a"
+    assert sorted(p.name for p in real_dir.iterdir()) == ["a.csv"]
+
+
+def test_the_working_directory_is_written_in_place(tmp_path, monkeypatch):
+    out = _export_dir(tmp_path)
+    inode = out.stat().st_ino
+    monkeypatch.chdir(out)
+    write_files(Path("."), {"a.csv": b"a"}, check_out_dir(Path("."), force=False)[0])
+    assert out.stat().st_ino == inode and sorted(p.name for p in out.iterdir()) == ["a.csv"]
+
+
+def test_exchange_swaps_two_directories(tmp_path):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "x").write_text("a")
+    (tmp_path / "b").mkdir()
+    (tmp_path / "b" / "x").write_text("b")
+    if not files.exchange(tmp_path / "a", tmp_path / "b"):
+        pytest.skip("renameat2(RENAME_EXCHANGE) is not available here")
+    assert (tmp_path / "a" / "x").read_text() == "b" and (tmp_path / "b" / "x").read_text() == "a"
+
+
+def test_without_exchange_it_renames_twice(tmp_path, monkeypatch):
+    out = _export_dir(tmp_path)
+    monkeypatch.setattr(files, "exchange", lambda a, b: False)
+    write_files(out, {"a.csv": b"a"}, check_out_dir(out, force=False)[0])
+    assert sorted(p.name for p in out.iterdir()) == ["a.csv"]
+    assert [p.name for p in tmp_path.iterdir()] == ["out"]
+
+
+@pytest.mark.parametrize("fail", ["exchange", "second rename"])
+def test_a_failed_swap_keeps_the_earlier_export(tmp_path, monkeypatch, fail):
+    out = _export_dir(tmp_path)
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    if fail == "exchange":
+        def busy(a, b):
+            raise OSError(16, "Device or resource busy", str(b))
+        monkeypatch.setattr(files, "exchange", busy)
+    else:
+        monkeypatch.setattr(files, "exchange", lambda a, b: False)
+        real, calls = files.os.rename, []
+
+        def rename(src, dst):
+            calls.append(src)
+            if len(calls) == 2:
+                raise OSError(5, "Input/output error", str(dst))
+            real(src, dst)
+        monkeypatch.setattr(files.os, "rename", rename)
+    with pytest.raises(ExportError, match=r"; nothing there was changed$"):
+        write_files(out, {"a.csv": b"a"}, check_out_dir(out, force=False)[0])
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert [p.name for p in tmp_path.iterdir()] == ["out"]
+
+
+def test_with_force_files_are_moved_one_by_one_sha256sums_last(tmp_path, monkeypatch):
+    out = _export_dir(tmp_path, {"notes.txt": b"mine"}, stata=True)
+    inode = out.stat().st_ino
     order: list[str] = []
     real = files.os.replace
 
@@ -115,9 +209,12 @@ def test_write_files_puts_sha256sums_last_and_removes_stale_files(tmp_path, monk
         real(src, dst)
 
     monkeypatch.setattr(files.os, "replace", spy)
-    write_files(out, {"SHA256SUMS": b"sums", "b.csv": b"b", "a.csv": b"a"}, ["reports.dta", "gone.csv"])
+    replaces, others = check_out_dir(out, force=True)
+    assert others == ["notes.txt"]
+    write_files(out, {"SHA256SUMS": b"sums", "b.csv": b"b", "a.csv": b"a"}, [*replaces, "gone.csv"])
     assert order[-1] == "SHA256SUMS" and sorted(order) == ["SHA256SUMS", "a.csv", "b.csv"]
     assert not (out / "reports.dta").exists() and (out / "a.csv").read_bytes() == b"a"
+    assert (out / "notes.txt").read_bytes() == b"mine" and out.stat().st_ino == inode
     assert not [p for p in out.iterdir() if p.name.startswith(STAGING_PREFIX)]
 
 
@@ -125,18 +222,22 @@ def test_write_files_makes_missing_parents(tmp_path):
     out = tmp_path / "a" / "b" / "out"
     write_files(out, {"x.csv": b"x"}, [])
     assert (out / "x.csv").read_bytes() == b"x"
+    assert [p.name for p in (tmp_path / "a" / "b").iterdir()] == ["out"]
+
+
+def _full_at(name: str):
+    real = files._write_file
+
+    def full(path, data):
+        if path.name == name:
+            raise OSError(28, "No space left on device", str(path))
+        return real(path, data)
+    return full
 
 
 def test_a_failed_write_leaves_nothing_behind(tmp_path, monkeypatch):
     out = tmp_path / "new" / "deeper" / "out"
-    real = Path.write_bytes
-
-    def full(self, data):
-        if self.name == "b.csv":
-            raise OSError(28, "No space left on device", str(self))
-        return real(self, data)
-
-    monkeypatch.setattr(Path, "write_bytes", full)
+    monkeypatch.setattr(files, "_write_file", _full_at("b.csv"))
     with pytest.raises(ExportError) as err:
         write_files(out, {"a.csv": b"a", "b.csv": b"b"}, [])
     assert str(err.value) == f"cannot write the export to {out}: No space left on device (b.csv); nothing there was changed"
@@ -145,25 +246,22 @@ def test_a_failed_write_leaves_nothing_behind(tmp_path, monkeypatch):
 
 def test_a_failed_write_into_an_existing_directory_keeps_it_and_its_files(tmp_path, monkeypatch):
     out = _export_dir(tmp_path)
-
-    def full(self, data):
-        raise OSError(28, "No space left on device")
-
-    monkeypatch.setattr(Path, "write_bytes", full)
-    with pytest.raises(ExportError, match=r"No space left on device; nothing there was changed$"):
-        write_files(out, {"a.csv": b"a"}, [])
+    monkeypatch.setattr(files, "_write_file", _full_at("b.csv"))
+    with pytest.raises(ExportError, match=r"No space left on device \(b.csv\); nothing there was changed$"):
+        write_files(out, {"a.csv": b"a", "b.csv": b"b"}, check_out_dir(out, force=False)[0])
     assert sorted(p.name for p in out.iterdir()) == ["SHA256SUMS", "datapackage.json", "reports.csv"]
+    assert [p.name for p in tmp_path.iterdir()] == ["out"]
 
 
 def test_a_failed_move_says_where_the_files_are(tmp_path, monkeypatch):
-    out = tmp_path / "out"
+    out = _export_dir(tmp_path, {"notes.txt": b"mine"})  # --force beside other files: moved one by one
 
     def fail(src, dst):
         raise OSError(18, "Invalid cross-device link")
 
     monkeypatch.setattr(files.os, "replace", fail)
     with pytest.raises(ExportError) as err:
-        write_files(out, {"a.csv": b"a"}, [])
+        write_files(out, {"a.csv": b"a"}, check_out_dir(out, force=True)[0])
     staging = next(p for p in out.iterdir() if p.name.startswith(STAGING_PREFIX))
     assert str(err.value) == f"cannot move the export into {out}: Invalid cross-device link; its files are in {staging}"
     assert (staging / "a.csv").read_bytes() == b"a"

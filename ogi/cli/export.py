@@ -23,8 +23,9 @@ def export_command(out_dir: str, db: str, selection, only_passing: bool, allow_e
                    stata: bool, force: bool) -> None:
     """Export the corpus as a citable dataset (CSV, Parquet, JSONL, codebook, data package).
 
-    Files are written beside the directory's contents and renamed into place when all are ready; a directory
-    holding anything but an earlier ogi export is refused (unless --force)."""
+    The export is written into a new directory beside DIR and swapped in for it when complete, so a failure
+    leaves an earlier export as it was. A DIR holding anything but an earlier ogi export is refused (with
+    --force the files are written beside the others, one by one)."""
     import dataclasses
     import logging
 

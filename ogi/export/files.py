@@ -1,21 +1,30 @@
 """Writing an export safely: never over files ogi export did not write, and all or nothing.
 
 A directory counts as an earlier export only by its SHA256SUMS and datapackage.json, and each of its files
-is replaced only while it still has its recorded hash. Files are written to a staging directory inside the
-output directory and renamed into place, so a full disk or an unwritable place leaves it as it was.
+is replaced only while it still has its recorded hash. The new export is written, complete and synced, into
+a directory beside the output directory and then swapped in for it at once (`swap_in`), so a full disk, an
+unwritable place or a crash leaves the earlier export as it was, never half old and half new.
 """
 
 from __future__ import annotations
 
+import ctypes
+import errno
 import hashlib
 import json
 import os
 import re
+import secrets
 import shutil
+import stat
+import sys
 import tempfile
 from pathlib import Path
 
 from ogi.export.spec import ALL_FILES, PACKAGE_NAME, STAGING_PREFIX, ExportError
+
+_AT_FDCWD = -100  # <fcntl.h>: paths relative to the working directory
+_RENAME_EXCHANGE = 2  # <linux/fs.h>: renameat2 swaps the two names
 
 
 def _sha256_file(path: Path) -> str:
@@ -91,23 +100,127 @@ def check_out_dir(out_dir: Path, force: bool) -> tuple[list[str], list[str]]:
     return ours, others
 
 
-def write_files(out_dir: Path, blobs: dict[str, bytes], replaces: list[str]) -> None:
-    """Write every file into a staging directory inside out_dir, then rename them into place.
+def _write_file(path: Path, data: bytes) -> None:
+    """Write one file and flush it to disk (the swap must not publish files still in the page cache only)."""
+    with path.open("wb") as f:
+        f.write(data)
+        f.flush()
+        os.fsync(f.fileno())
 
-    A failure while writing (disk full, no permission, a file in the way) leaves out_dir as it was and
-    removes the directories made for it, so an interrupted export never destroys the previous one.
+
+def _fsync_dir(path: Path) -> None:
+    """Make a directory's entries (new names, renames) durable; ignored where directories cannot be synced."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _sibling(target: Path, kind: str) -> Path:
+    """A new, unused name beside `target` for the export being built (`new`) or the one it replaces (`old`)."""
+    return target.with_name(f"{STAGING_PREFIX}{target.name}-{kind}-{secrets.token_hex(4)}")
+
+
+def exchange(a: Path, b: Path) -> bool:
+    """Swap two existing paths in one step (Linux renameat2 with RENAME_EXCHANGE, through ctypes).
+
+    False when this system or filesystem cannot (not Linux, a C library without renameat2, a filesystem
+    that does not support it): the caller then renames twice. Other failures raise OSError."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):
+        return False
+    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    renameat2.restype = ctypes.c_int
+    if renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP, errno.EOPNOTSUPP):
+        return False
+    raise OSError(err, os.strerror(err), str(b))
+
+
+def _swappable(target: Path, replaces: list[str]) -> bool:
+    """Whether the whole directory may be replaced: it is new, or holds nothing but the earlier export's files
+    (and a killed export's staging directory); and it is not a mount point (which cannot be renamed) nor the
+    working directory or one above it (the shell would be left in the removed directory)."""
+    if not target.exists():
+        return True
+    if os.path.ismount(target) or Path.cwd().resolve().is_relative_to(target):
+        return False
+    ours = set(replaces)
+    return all(p.name in ours or (p.name.startswith(STAGING_PREFIX) and p.is_dir()) for p in target.iterdir())
+
+
+def swap_in(staging: Path, target: Path) -> None:
+    """Put the complete directory `staging` at `target`, replacing the directory there, if any, at once.
+
+    Where renameat2(RENAME_EXCHANGE) works (Linux, local filesystems) the two directories trade names in one
+    system call: a reader, or a crash, sees the earlier export or the new one, never a mix and never no
+    directory. The swapped-out export is then removed; a crash before that leaves it complete under its
+    `.ogi-export-<name>-new-…` name beside `target` (safe to delete).
+
+    Elsewhere it renames twice (target -> `.ogi-export-<name>-old-…`, staging -> target). The crash window
+    is between the two renames: `target` is then missing, while both exports are complete beside it (rename
+    either back). A failed second rename puts the earlier export back before raising.
     """
+    if not target.exists():
+        os.rename(staging, target)  # one step; fails if a non-empty directory appeared there meanwhile
+        _fsync_dir(target.parent)
+        return
+    os.chmod(staging, stat.S_IMODE(target.stat().st_mode))  # keep the directory's permissions
+    if exchange(staging, target):
+        _fsync_dir(target.parent)
+        shutil.rmtree(staging, ignore_errors=True)  # it now holds the earlier export
+        return
+    old = _sibling(target, "old")
+    os.rename(target, old)
+    try:
+        os.rename(staging, target)
+    except OSError:
+        os.rename(old, target)
+        raise
+    _fsync_dir(target.parent)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def write_files(out_dir: Path, blobs: dict[str, bytes], replaces: list[str]) -> None:
+    """Write every file into a new directory beside out_dir, then swap it in for out_dir (`swap_in`).
+
+    A failure while writing or swapping (disk full, no permission, a file in the way) leaves out_dir as it
+    was and removes the directories made for it, so an interrupted export never destroys the previous one.
+    Only where out_dir holds files ogi did not write (`--force`) or is a mount point is it not replaced whole:
+    the files are then staged inside it and renamed into place one by one, SHA256SUMS last.
+    """
+    target = out_dir.resolve()  # absolute ("." has no name to put beside); a link: replace what it points to
     made: list[Path] = []  # directories this call creates, outermost first
-    parent = out_dir
+    parent = target.parent
     while not parent.exists() and parent != parent.parent:
         made.insert(0, parent)
         parent = parent.parent
     staging: Path | None = None
     try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=out_dir))
+        whole = _swappable(target, replaces)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if whole:
+            staging = _sibling(target, "new")
+            staging.mkdir()
+        else:
+            staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=target))
         for name, data in blobs.items():
-            (staging / name).write_bytes(data)
+            _write_file(staging / name, data)
+        _fsync_dir(staging)
+        if whole:
+            swap_in(staging, target)
+            staging = None
     except OSError as exc:
         if staging is not None:
             shutil.rmtree(staging, ignore_errors=True)
@@ -120,12 +233,14 @@ def write_files(out_dir: Path, blobs: dict[str, bytes], replaces: list[str]) -> 
             else ""
         raise ExportError(f"cannot write the export to {out_dir}: {exc.strerror or exc}{where}; "
                           "nothing there was changed") from exc
-    try:
+    if staging is None:
+        return
+    try:  # --force beside other files: one file at a time
         for name in replaces:  # an earlier export's files this one does not write (a stale .dta)
             if name not in blobs:
-                (out_dir / name).unlink(missing_ok=True)
+                (target / name).unlink(missing_ok=True)
         for name in sorted(blobs, key=lambda n: n == "SHA256SUMS"):  # SHA256SUMS last
-            os.replace(staging / name, out_dir / name)
+            os.replace(staging / name, target / name)
         staging.rmdir()
     except OSError as exc:
         raise ExportError(f"cannot move the export into {out_dir}: {exc.strerror or exc}; "
