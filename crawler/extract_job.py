@@ -6,6 +6,10 @@ Why: parsing a PDF takes seconds; inside the Scrapy process it stalls fetching. 
 `extract` job queue (crawler.jobs); an extract worker loads the bytes from the raw store, extracts, and writes
 the report, the page's state and the run's count in one transaction. Running it twice gives the same rows
 (save_report is idempotent), so a worker killed mid-way loses nothing: the job is retried.
+
+Built once: every mode extracts through `extract_candidate` — in an `extract.pool.ExtractPool` worker when the
+caller has one (`ogi crawl` in pool mode, every `ogi worker` taking extract jobs), else in this process with
+extract_report's own forked sandbox. Same limits, same worker reuse, same kill-and-replace of a stuck worker.
 """
 
 from __future__ import annotations
@@ -53,9 +57,32 @@ class ExtractRequest:
         return asdict(self)
 
 
-def build_record(parts: list[Part], context: SiteContext, url: str, errors: list[str], flags: list[str]) -> Record:
-    """Extract a candidate and add what the crawl knew about its bytes (never raises: errors land on it)."""
-    return finish_record(extract_report(parts, context=context), url, errors, flags)
+def extract_candidate(parts: list[Part], context: SiteContext, pool: Any = None,
+                      timeout: float | None = None) -> Record:
+    """The record of one candidate: in a worker of `pool` (extract.pool.ExtractPool) when given, else here.
+
+    Never raises (errors land on the record). A pool worker that hit a limit (stuck past `timeout`, out of
+    memory, crashed) has been killed and replaced; the candidate is then extracted as the inline mode does it —
+    each part in its own bounded child — so the record, errors included, is the one inline gives. Thread-safe
+    (callers wait on it from threads: Scrapy's pool threads, the job worker's executor)."""
+    if pool is None:
+        return extract_report(parts, context=context)
+    from extract import limits
+    from extract.pool import extract_report_job
+
+    timeout = timeout or limits.PARSE_SECONDS * max(1, len(parts)) + limits.OCR_SECONDS
+    try:
+        return pool.run(extract_report_job, parts, context, timeout=timeout, what="report extraction")
+    except limits.LimitError as exc:
+        logger.warning("extraction pool: %s (%s); extracting it part by part in bounded children", exc,
+                       parts[0].url if parts else "?")
+        return extract_report(parts, context=context)
+
+
+def build_record(parts: list[Part], context: SiteContext, url: str, errors: list[str], flags: list[str],
+                 pool: Any = None, timeout: float | None = None) -> Record:
+    """Extract a candidate (`extract_candidate`) and add what the crawl knew about its bytes (never raises)."""
+    return finish_record(extract_candidate(parts, context, pool, timeout), url, errors, flags)
 
 
 def finish_record(record: Record, url: str, errors: list[str], flags: list[str]) -> Record:
@@ -70,9 +97,11 @@ def finish_record(record: Record, url: str, errors: list[str], flags: list[str])
     return record
 
 
-def run_extract(store: Store, request: ExtractRequest | dict[str, Any]) -> str:
-    """Extract and store one candidate; returns the page's outcome: report, not_report or error.
-    StoredBytesMissing when its bytes cannot be read (after recording the error and the page's state)."""
+def run_extract(store: Store, request: ExtractRequest | dict[str, Any], pool: Any = None,
+                timeout: float | None = None) -> str:
+    """Extract (in `pool` when given: `extract_candidate`) and store one candidate; returns the page's outcome:
+    report, not_report or error. StoredBytesMissing when its bytes cannot be read (after recording the error
+    and the page's state)."""
     req = request if isinstance(request, ExtractRequest) else ExtractRequest(**request)
     ids = [p["capture_id"] for p in req.parts]
     try:
@@ -85,7 +114,7 @@ def run_extract(store: Store, request: ExtractRequest | dict[str, Any]) -> str:
         store.record_error(req.run_id, req.site_id, req.url, "store", f"stored bytes unreadable: {exc}")
         _page_state(store, req, "error", None, ids)
         raise StoredBytesMissing(f"stored bytes of {req.url} unreadable under {store.raw_dir}: {exc}") from exc
-    record = build_record(parts, SiteContext(**req.context), req.url, req.errors, req.flags)
+    record = build_record(parts, SiteContext(**req.context), req.url, req.errors, req.flags, pool, timeout)
     with store.transaction():
         for err in record.errors:
             store.record_error(req.run_id, req.site_id, req.url, "extract", err)

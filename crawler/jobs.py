@@ -9,7 +9,10 @@ Why this shape (measured for the scale-out issue; see benchmarks/RESULTS-dist.md
   broke per-host delays when measured).
 - **Parsing never stalls fetching.** The crawl runs with OGI_EXTRACT_MODE = "deferred": each report
   candidate becomes an `extract` job (queue `extract`, queueing lock = its URL) inserted with the crawl's
-  own database connection; extract workers run crawler.extract_job.run_extract in a process pool.
+  own database connection; an extract worker runs crawler.extract_job.run_extract for each, the extraction
+  itself in the same `extract.pool.ExtractPool` that `ogi crawl` uses on one machine (one long-lived,
+  memory-limited process per --concurrency; a stuck one killed and replaced, its report extracted inline),
+  the store reads and writes in the worker's threads (one connection each).
 - **Workers that die are recovered.** Every worker sends heartbeats; each worker also looks, every
   `stalled_check` seconds, for jobs left 'doing' by a worker whose heartbeat stopped, and puts them back
   to 'todo'. A crawl killed with its worker left its run 'running': the retried crawl closes it as
@@ -26,9 +29,9 @@ import os
 import signal
 import sqlite3
 import sys
-from concurrent.futures import ProcessPoolExecutor
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
-from multiprocessing import get_context
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -41,6 +44,7 @@ from corpus.backend import open_store, redact
 from corpus.store import Store
 from crawler.extract_job import ExtractRequest, run_extract
 from crawler.registry import Site
+from extract.pool import ExtractPool, report_stats
 
 logger = logging.getLogger(__name__)
 
@@ -71,7 +75,9 @@ class WorkerConfig:
     concurrency: int = 1
     settings: dict[str, Any] = field(default_factory=dict)  # Scrapy settings for every crawl of this worker
     log_level: str = "INFO"
-    pool: ProcessPoolExecutor | None = None
+    pool: ExtractPool | None = None  # the extraction workers (extract jobs only)
+    threads: ThreadPoolExecutor | None = None  # one thread per job at once: reads, waits for the pool, writes
+    extract_timeout: float | None = None  # per candidate in a pool worker (None: the parse limits' sum)
 
 
 def site_host(site: Site) -> str:
@@ -172,23 +178,25 @@ async def crawl_site(context: procrastinate.JobContext, site: dict[str, Any], se
     return json.loads(lines[-1]) if lines else {}
 
 
-_STORE: dict[tuple[str, str], Store] = {}
+_LOCAL = threading.local()  # each executor thread's own Store (one database connection per thread)
+_OPENED: list[Store] = []  # every thread's Store, closed when the worker stops
 
 
-def _extract_in_process(db: str, raw_dir: str, request: dict[str, Any]) -> str:
-    """Runs in an extraction pool process: one Store per process, reused across jobs."""
-    store = _STORE.get((db, raw_dir))
+def _extract_in_thread(cfg: WorkerConfig, request: dict[str, Any]) -> str:
+    """Runs in one of the worker's threads: this thread's Store, the extraction in the shared pool."""
+    store = getattr(_LOCAL, "store", None)
     if store is None:
-        store = _STORE[(db, raw_dir)] = open_store(db, raw_dir=raw_dir)
-    return run_extract(store, request)
+        store = _LOCAL.store = open_store(cfg.db, raw_dir=cfg.raw_dir)
+        _OPENED.append(store)
+    return run_extract(store, request, pool=cfg.pool, timeout=cfg.extract_timeout)
 
 
 @tasks.task(name=EXTRACT_TASK, queue=EXTRACT_QUEUE, pass_context=True, retry=RetryStrategy(max_attempts=3, wait=5))
 async def extract(context: procrastinate.JobContext, request: dict[str, Any]) -> str:
-    """Extract and store one report candidate in the worker's process pool."""
+    """Extract one report candidate in the worker's extraction pool and store it."""
     cfg: WorkerConfig = context.additional_context["ogi"]
     loop = asyncio.get_running_loop()
-    return await loop.run_in_executor(cfg.pool, _extract_in_process, cfg.db, cfg.raw_dir, request)
+    return await loop.run_in_executor(cfg.threads, _extract_in_thread, cfg, request)
 
 
 # -- the worker --------------------------------------------------------------------------------------------
@@ -238,7 +246,10 @@ async def run_worker(cfg: WorkerConfig, queues: list[str] | None = None, name: s
     ensure_schema(app, cfg.db)
     open_store(cfg.db, raw_dir=cfg.raw_dir).close()  # create or check the corpus schema before any job
     if EXTRACT_QUEUE in queues:
-        cfg.pool = ProcessPoolExecutor(max_workers=cfg.concurrency, mp_context=get_context("spawn"))
+        cfg.pool = ExtractPool(cfg.concurrency)
+        cfg.threads = ThreadPoolExecutor(max_workers=cfg.concurrency, thread_name_prefix="ogi-extract")
+        if cfg.extract_timeout is None:
+            cfg.extract_timeout = float(os.environ.get("OGI_EXTRACT_TIMEOUT") or 0) or None
     heartbeat = max(1.0, min(10.0, stalled_after / 4))
     async with app.open_async():
         worker = asyncio.create_task(app.run_worker_async(
@@ -257,8 +268,13 @@ async def run_worker(cfg: WorkerConfig, queues: list[str] | None = None, name: s
         finally:
             for task in helpers:
                 task.cancel()
+            if cfg.threads is not None:
+                cfg.threads.shutdown(wait=True, cancel_futures=True)
+                while _OPENED:
+                    _OPENED.pop().close()
             if cfg.pool is not None:
-                cfg.pool.shutdown(wait=True, cancel_futures=True)
+                report_stats(cfg.pool.stats())
+                cfg.pool.close()
 
 
 def queue_status(db_url: str, stalled_after: float = STALLED_AFTER) -> dict[str, Any]:

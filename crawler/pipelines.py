@@ -14,11 +14,12 @@ from typing import Any
 
 from scrapy.exceptions import DropItem
 
-from crawler.extract_job import ExtractRequest, build_record, finish_record
+from crawler.extract_job import ExtractRequest, build_record
 from crawler.items import ReportItem
 from crawler.session import SessionComponent
 from crawler.storage import storage_failed
 from extract import Part
+from extract.pool import ExtractPool, report_stats
 from extract.record import SiteContext
 
 logger = logging.getLogger(__name__)
@@ -45,8 +46,6 @@ class ReportPipeline(SessionComponent):
         if self.pooled:
             from twisted.python.threadpool import ThreadPool
 
-            from extract.pool import ExtractPool
-
             self._pool = ExtractPool(self.workers)
             self._threads = ThreadPool(minthreads=1, maxthreads=self._pool.size, name="ogi-extract")
             self._threads.start()
@@ -61,9 +60,7 @@ class ReportPipeline(SessionComponent):
             self.crawler.stats.set_value("ogi/extract_pool_jobs", stats.jobs)
             self.crawler.stats.set_value("ogi/extract_pool_replaced", sum(stats.replaced.values()))
             self.crawler.stats.set_value("ogi/extract_pool_worker_peak_mb", max(stats.worker_peak_mb, default=0.0))
-            logger.info("extraction pool: %d documents, workers replaced %s, workers' own peak RSS %s MB",
-                        stats.jobs, stats.replaced or "never", [round(m) for m in stats.worker_peak_mb])
-            _report_pool(stats)
+            report_stats(stats)
 
     def _body(self, part) -> bytes:
         """Attachments are spooled to the raw store while the other files of a report are fetched."""
@@ -99,10 +96,10 @@ class ReportPipeline(SessionComponent):
         from scrapy.utils.defer import maybe_deferred_to_future
         from twisted.internet import reactor, threads
 
-        record = await maybe_deferred_to_future(
-            threads.deferToThreadPool(reactor, self._threads, _extract_pooled, self._pool, parts, context,
-                                      self.timeout))
-        return self._save(item, finish_record(record, item.url, item.errors, item.flags))
+        record = await maybe_deferred_to_future(threads.deferToThreadPool(
+            reactor, self._threads, build_record, parts, context, item.url, item.errors, item.flags, self._pool,
+            self.timeout))
+        return self._save(item, record)
 
     def _save(self, item: ReportItem, record) -> ReportItem:
         """Store an extracted candidate (in the crawl process: the store has one writer)."""
@@ -145,31 +142,3 @@ class ReportPipeline(SessionComponent):
         self.crawler.stats.inc_value("ogi/extract_deferred" if queued else "ogi/extract_already_queued")
         item.deferred = True
         return item
-
-
-def _extract_pooled(pool, parts: list[Part], context: SiteContext, timeout: float | None = None):
-    """In a pool thread: the candidate's record from a worker process. A worker that hit a limit (stuck past
-    its timeout, out of memory, crashed) has been replaced; the candidate is then extracted as the inline mode
-    does it — each part in its own bounded child — so the record, errors included, is the one inline gives."""
-    from extract import extract_report, limits
-    from extract.pool import extract_report_job
-
-    timeout = timeout or limits.PARSE_SECONDS * max(1, len(parts)) + limits.OCR_SECONDS
-    try:
-        return pool.run(extract_report_job, parts, context, timeout=timeout, what="report extraction")
-    except limits.LimitError as exc:
-        logger.warning("extraction pool: %s (%s); extracting it part by part in bounded children", exc,
-                       parts[0].url if parts else "?")
-        return extract_report(parts, context=context)
-
-
-def _report_pool(stats) -> None:
-    """$OGI_POOL_REPORT names a JSON file for the pool's figures (benchmarks/crawl_bench.py reads it)."""
-    import json
-    import os
-    from dataclasses import asdict
-
-    path = os.environ.get("OGI_POOL_REPORT")
-    if path:
-        with open(path, "w", encoding="utf-8") as fh:
-            json.dump(asdict(stats), fh)

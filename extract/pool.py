@@ -196,6 +196,20 @@ class ExtractPool:
         self.close()
 
 
+def report_stats(stats: PoolStats) -> None:
+    """Log a closed pool's figures; $OGI_POOL_REPORT names a JSON file for them (the crawl benchmark and the
+    tests read it: the workers of a crawl or of an `ogi worker` are not otherwise visible from outside)."""
+    import json
+    from dataclasses import asdict
+
+    logger.info("extraction pool: %d documents, workers replaced %s, workers' own peak RSS %s MB",
+                stats.jobs, stats.replaced or "never", [round(m) for m in stats.worker_peak_mb])
+    path = os.environ.get("OGI_POOL_REPORT")
+    if path:
+        with open(path, "w", encoding="utf-8") as fh:
+            json.dump(asdict(stats), fh)
+
+
 def extract_report_job(parts: list, context: Any) -> Any:
     """`extract.extract_report(parts, context=context)` with positional arguments, as a pool job."""
     from extract.pipeline import extract_report
