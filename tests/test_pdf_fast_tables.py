@@ -79,12 +79,13 @@ def test_cell_text_equals_pdfplumber_extract_text() -> None:
                     chars = page.chars
                 except pdf_geometry.Unsupported:
                     continue
-                for table in pdf_lattice.find_tables(page):
-                    for row in pdf_lattice.table_rows(table):
+                for table in pdf_lattice.find_tables(page.segments):
+                    for row in table.rows:
                         for box in filter(None, row):
                             inside = [c for c in chars if box[0] <= (c["x0"] + c["x1"]) / 2 < box[2]
                                       and box[1] <= (c["top"] + c["bottom"]) / 2 < box[3]]
-                            assert pdf_lattice.cell_text(inside) == extract_text(inside)
+                            boxes = [pdf_geometry.char_to_box(c) for c in inside]
+                            assert pdf_lattice.cell_text(boxes) == extract_text(inside)
                             cells += 1
         pdf.close()
     assert cells > (3000 if REAL_PDFS else 1000)  # the golden PDFs alone hold ~1,200 cells

@@ -50,16 +50,18 @@ class FastPage:
 
     Chars are read on first use (a page without a table never needs them), so the PDFium page and text
     page it was read from must stay open while it is used; reading them may raise `Unsupported`.
+    `boxes` holds them as tuples (text, x0, x1, top, bottom, size) for ogi's own table code; `chars` builds
+    pdfplumber's dicts from them for the few callers that need pdfplumber's own functions.
     """
 
-    def __init__(self, width: float, height: float, edges: list[dict[str, Any]], has_ruling: bool,
-                 text_raw: Any) -> None:
+    def __init__(self, width: float, height: float, segments: list[Edge], has_ruling: bool, text_raw: Any) -> None:
         self.width = width
         self.height = height
         self.bbox = (0.0, 0.0, width, height)
-        self.edges = edges
+        self.segments = segments
         self.has_ruling = has_ruling  # pdfminer would report a line or a rect (not only curves)
         self._text_raw = text_raw
+        self._boxes: list[Box] | None = None
         self._chars: list[dict[str, Any]] | None = None
         self._codes: list[int] | None = None
 
@@ -71,10 +73,22 @@ class FastPage:
         return self._codes
 
     @property
+    def boxes(self) -> list[Box]:
+        """Each char as (text, x0, x1, top, bottom, size), in PDFium's (content stream) order."""
+        if self._boxes is None:
+            self._boxes = _boxes(self._text_raw, self.height, self.codes)
+        return self._boxes
+
+    @property
     def chars(self) -> list[dict[str, Any]]:
         if self._chars is None:
-            self._chars = _chars(self._text_raw, self.height, self.codes)
+            self._chars = [box_to_char(b) for b in self.boxes]
         return self._chars
+
+    @property
+    def edges(self) -> list[dict[str, Any]]:
+        """pdfplumber's edge dicts (the keys its table finder reads), built from `segments`."""
+        return [edge_to_dict(e) for e in self.segments]
 
     def has_digit(self) -> bool:
         """Does any char of the page read as a digit (without building the char list)?"""
@@ -84,6 +98,37 @@ class FastPage:
         from pdfplumber.utils import extract_words
 
         return extract_words(self.chars, **kwargs)
+
+
+# an edge as pdfplumber's table finder reads it: orientation ("h", "v" or None for a slanted curve piece),
+# x0, top, x1, bottom, width, height (width and height kept apart: pdfplumber updates them on its own terms)
+Edge = tuple[str | None, float, float, float, float, float, float]
+
+
+def edge_to_dict(e: Edge) -> dict[str, Any]:
+    orientation, x0, top, x1, bottom, width, height = e
+    return {"orientation": orientation, "x0": x0, "top": top, "x1": x1, "bottom": bottom, "doctop": top,
+            "width": width, "height": height}
+
+
+def dict_to_edge(e: dict[str, Any]) -> Edge:
+    """pdfplumber's edge dict as a tuple (for pages pdfplumber read)."""
+    return (e["orientation"], e["x0"], e["top"], e["x1"], e["bottom"], e["width"], e["height"])
+
+
+Box = tuple[str, float, float, float, float, float]  # text, x0, x1, top, bottom, size (pdfplumber's keys)
+
+
+def box_to_char(box: Box) -> dict[str, Any]:
+    """A char tuple as pdfplumber's char dict (upright; height = size, the font size on the page)."""
+    text, x0, x1, top, bottom, size = box
+    return {"text": text, "x0": x0, "x1": x1, "top": top, "bottom": bottom, "doctop": top, "upright": True,
+            "width": x1 - x0, "height": size, "size": size}
+
+
+def char_to_box(char: dict[str, Any]) -> Box:
+    """pdfplumber's char dict as a tuple (for pages pdfplumber read)."""
+    return (char["text"], char["x0"], char["x1"], char["top"], char["bottom"], char["size"])
 
 
 @contextmanager
@@ -118,51 +163,98 @@ def read_page(page: Any, text_raw: Any) -> FastPage:
         if pdfium_c.FPDFPage_GetCropBox(page, *[ctypes.byref(v) for v in crop]):
             if [v.value for v in crop] != [v.value for v in media]:
                 raise Unsupported("cropped page")
-    edges: list[dict[str, Any]] = []
+    edges: list[Edge] = []
     ruling = [False]
-    for i in range(pdfium_c.FPDFPage_CountObjects(page)):
-        _walk(pdfium_c.FPDFPage_GetObject(page, i), _IDENTITY, height, edges, ruling, 0)
+    api = _api()
+    page_addr = _addr(page)
+    get_object = api.FPDFPage_GetObject
+    for i in range(api.FPDFPage_CountObjects(page_addr)):
+        _walk(api, get_object(page_addr, i), _IDENTITY, height, edges, ruling, 0)
     return FastPage(float(width), float(height), edges, ruling[0], text_raw)
 
 
-def _matrix(obj: Any) -> Matrix:
+def _addr(handle: Any) -> int:
+    """A PDFium handle (typed ctypes pointer) as the plain address the fast prototypes take."""
+    return ctypes.cast(handle, ctypes.c_void_p).value or 0
+
+
+class _Api:
+    """The PDFium functions called per object, segment or char, re-declared with plain addresses.
+
+    Why: pypdfium2's bindings type every handle (`LP_fpdf_textpage_t`, `LP_FS_RECTF`), and ctypes checks and
+    converts each typed argument on every call (~0.7 µs); declared as `void *` and called with ints they cost
+    less than half. They are the same C functions (`ctypes.cast` of pypdfium2's own symbol); only the
+    Python-side declaration differs.
+    """
+
+    def __init__(self) -> None:
+        for name in _FAST:
+            fn = getattr(pdfium_c, name)
+            proto = ctypes.CFUNCTYPE(_plain(fn.restype), *(_plain(t) for t in fn.argtypes))
+            setattr(self, name, proto(ctypes.cast(fn, ctypes.c_void_p).value))
+
+
+_FAST = ("FPDFPage_CountObjects", "FPDFPage_GetObject", "FPDFPageObj_GetType", "FPDFPageObj_GetMatrix",
+         "FPDFFormObj_CountObjects", "FPDFFormObj_GetObject", "FPDFPath_GetDrawMode", "FPDFPath_CountSegments",
+         "FPDFPath_GetPathSegment", "FPDFPathSegment_GetPoint", "FPDFPathSegment_GetType",
+         "FPDFPathSegment_GetClose", "FPDFText_IsGenerated", "FPDFText_GetLooseCharBox", "FPDFText_GetMatrix",
+         "FPDFText_GetFontSize", "FPDFText_HasUnicodeMapError", "FPDFText_GetCharOrigin", "FPDFText_GetTextObject")
+_API: _Api | None = None
+
+
+def _plain(t: Any) -> Any:
+    """A pointer type as `void *` (an int on the Python side); other types as they are."""
+    return ctypes.c_void_p if isinstance(t, type) and issubclass(t, ctypes._Pointer) else t
+
+
+def _api() -> _Api:
+    global _API
+    if _API is None:
+        _API = _Api()
+    return _API
+
+
+def _matrix(api: _Api, obj: int) -> Matrix:
     m = pdfium_c.FS_MATRIX()
-    if not pdfium_c.FPDFPageObj_GetMatrix(obj, ctypes.byref(m)):
+    if not api.FPDFPageObj_GetMatrix(obj, ctypes.addressof(m)):
         raise Unsupported("object without a matrix")
     return (m.a, m.b, m.c, m.d, m.e, m.f)
 
 
-def _walk(obj: Any, outer: Matrix, height: float, edges: list, ruling: list, depth: int) -> None:
-    kind = pdfium_c.FPDFPageObj_GetType(obj)
-    if kind == _FORM:
+def _walk(api: _Api, obj: int, outer: Matrix, height: float, edges: list, ruling: list, depth: int) -> None:
+    kind = api.FPDFPageObj_GetType(obj)
+    if kind == _PATH:
+        _path(api, obj, _mul(_matrix(api, obj), outer), height, edges, ruling)
+    elif kind == _FORM:
         if depth >= _MAX_DEPTH:
             raise Unsupported("deeply nested forms")
-        inner = _mul(_matrix(obj), outer)
-        for i in range(pdfium_c.FPDFFormObj_CountObjects(obj)):
-            _walk(pdfium_c.FPDFFormObj_GetObject(obj, i), inner, height, edges, ruling, depth + 1)
-    elif kind == _PATH:
-        _path(obj, _mul(_matrix(obj), outer), height, edges, ruling)
+        inner = _mul(_matrix(api, obj), outer)
+        get_object = api.FPDFFormObj_GetObject
+        for i in range(api.FPDFFormObj_CountObjects(obj)):
+            _walk(api, get_object(obj, i), inner, height, edges, ruling, depth + 1)
 
 
-def _path(obj: Any, m: Matrix, height: float, edges: list, ruling: list) -> None:
+def _path(api: _Api, obj: int, m: Matrix, height: float, edges: list, ruling: list) -> None:
     """One painted path as pdfminer sees it: subpaths from each moveto, each a line, a rect or a curve."""
-    fill = ctypes.c_int()
-    stroke = ctypes.c_int()
-    if not pdfium_c.FPDFPath_GetDrawMode(obj, ctypes.byref(fill), ctypes.byref(stroke)):
+    modes = (ctypes.c_int * 2)()
+    if not api.FPDFPath_GetDrawMode(obj, ctypes.addressof(modes), ctypes.addressof(modes) + ctypes.sizeof(ctypes.c_int)):
         raise Unsupported("path without a draw mode")
-    if not fill.value and not stroke.value:
+    if not modes[0] and not modes[1]:
         return  # pdfminer paints nothing for `n`
     a, b, c, d, e, f = m
-    x = ctypes.c_float()
-    y = ctypes.c_float()
+    xy = (ctypes.c_float * 2)()
+    xa = ctypes.addressof(xy)
+    ya = xa + ctypes.sizeof(ctypes.c_float)
+    get_segment, get_point = api.FPDFPath_GetPathSegment, api.FPDFPathSegment_GetPoint
+    get_type, get_close = api.FPDFPathSegment_GetType, api.FPDFPathSegment_GetClose
     sub: list[tuple[str, float, float]] = []  # (op, x, y) in page space, op in m/l/c/h
     bez = 0
-    for k in range(pdfium_c.FPDFPath_CountSegments(obj)):
-        seg = pdfium_c.FPDFPath_GetPathSegment(obj, k)
-        pdfium_c.FPDFPathSegment_GetPoint(seg, ctypes.byref(x), ctypes.byref(y))
-        px, py = x.value, y.value
+    for k in range(api.FPDFPath_CountSegments(obj)):
+        seg = get_segment(obj, k)
+        get_point(seg, xa, ya)
+        px, py = xy
         pt = (px * a + py * c + e, px * b + py * d + f)
-        typ = pdfium_c.FPDFPathSegment_GetType(seg)
+        typ = get_type(seg)
         if typ == _MOVETO:
             if sub:
                 _subpath(sub, height, edges, ruling)
@@ -176,7 +268,7 @@ def _path(obj: Any, m: Matrix, height: float, edges: list, ruling: list) -> None
                 sub.append(("c", *pt))
         else:
             raise Unsupported("unknown path segment")
-        if pdfium_c.FPDFPathSegment_GetClose(seg) and sub:
+        if get_close(seg) and sub:
             sub.append(("h", sub[0][1], sub[0][2]))
     if sub:
         _subpath(sub, height, edges, ruling)
@@ -193,9 +285,8 @@ def _subpath(path: list[tuple[str, float, float]], height: float, edges: list, r
         (x0, y0), (x1, y1) = pts[0], pts[1]
         ruling[0] = True
         top, bottom = height - max(y0, y1), height - min(y0, y1)
-        edges.append({"object_type": "line", "x0": min(x0, x1), "x1": max(x0, x1), "top": top, "bottom": bottom,
-                      "doctop": top, "width": abs(x1 - x0), "height": bottom - top,
-                      "orientation": "h" if top == bottom else "v"})
+        edges.append(("h" if top == bottom else "v", min(x0, x1), top, max(x0, x1), bottom, abs(x1 - x0),
+                      bottom - top))
         return
     if shape in ("mlllh", "mllll"):
         (x0, y0), (x1, y1), (x2, y2), (x3, y3), last = pts[:5]
@@ -205,32 +296,14 @@ def _subpath(path: list[tuple[str, float, float]], height: float, edges: list, r
             left, right = min(x0, x2), max(x0, x2)
             top, bottom = height - max(y0, y2), height - min(y0, y2)
             w, h = right - left, bottom - top
-            base = {"object_type": "rect_edge", "x0": left, "x1": right, "top": top, "bottom": bottom,
-                    "doctop": top, "width": w, "height": h}
-            edges.append({**base, "height": 0, "bottom": top, "orientation": "h"})
-            edges.append({**base, "height": 0, "top": bottom, "doctop": bottom, "orientation": "h"})
-            edges.append({**base, "width": 0, "x1": left, "orientation": "v"})
-            edges.append({**base, "width": 0, "x0": right, "orientation": "v"})
+            edges += (("h", left, top, right, top, w, 0), ("h", left, bottom, right, bottom, w, 0),
+                      ("v", left, top, left, bottom, 0, h), ("v", right, top, right, bottom, 0, h))
             return
     # a curve: one edge per consecutive pair of points
     tops = [(px, height - py) for px, py in pts]
     for (ax, ay), (bx, by) in zip(tops, tops[1:], strict=False):
-        top = min(ay, by)
-        edges.append({"object_type": "curve_edge", "x0": min(ax, bx), "x1": max(ax, bx), "top": top,
-                      "doctop": top, "bottom": max(ay, by), "width": abs(ax - bx), "height": abs(ay - by),
-                      "orientation": "v" if ax == bx else ("h" if ay == by else None)})
-
-
-_TEXT_OBJECT = None
-
-
-def _text_object_fn() -> Any:
-    """FPDFText_GetTextObject returning a plain address (int), usable as a cache key without a cast per char."""
-    global _TEXT_OBJECT
-    if _TEXT_OBJECT is None:
-        addr = ctypes.cast(pdfium_c.FPDFText_GetTextObject, ctypes.c_void_p).value
-        _TEXT_OBJECT = ctypes.CFUNCTYPE(ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int)(addr)
-    return _TEXT_OBJECT
+        edges.append(("v" if ax == bx else ("h" if ay == by else None), min(ax, bx), min(ay, by), max(ax, bx),
+                      max(ay, by), abs(ax - bx), abs(ay - by)))
 
 
 def _codes(tp: Any) -> list[int]:
@@ -243,51 +316,50 @@ def _codes(tp: Any) -> list[int]:
     return list(buf)[:n]
 
 
-def _chars(tp: Any, height: float, codes: list[int]) -> list[dict[str, Any]]:
+def _boxes(tp: Any, height: float, codes: list[int]) -> list[Box]:
     """Each real (not PDFium-generated) character with pdfminer's box: x from origin and advance, bottom at
     the font's descent, height = the font size on the page."""
-    n = len(codes)
-    out: list[dict[str, Any]] = []
-    rect = pdfium_c.FS_RECTF()
+    out: list[Box] = []
+    api = _api()
+    rect = (ctypes.c_float * 4)()  # FS_RECTF: left, top, right, bottom
+    rect_addr = ctypes.addressof(rect)
     mat = pdfium_c.FS_MATRIX()
-    rect_ref, mat_ref = ctypes.byref(rect), ctypes.byref(mat)
-    is_generated = pdfium_c.FPDFText_IsGenerated
-    loose, get_matrix, font_size = pdfium_c.FPDFText_GetLooseCharBox, pdfium_c.FPDFText_GetMatrix, \
-        pdfium_c.FPDFText_GetFontSize
-    map_error, get_origin = pdfium_c.FPDFText_HasUnicodeMapError, pdfium_c.FPDFText_GetCharOrigin
-    text_object = _text_object_fn()
-    tp_addr = ctypes.cast(tp, ctypes.c_void_p).value
-    ox, oy = ctypes.c_double(), ctypes.c_double()
-    ox_ref, oy_ref = ctypes.byref(ox), ctypes.byref(oy)
+    mat_addr = ctypes.addressof(mat)
+    is_generated, loose, map_error = api.FPDFText_IsGenerated, api.FPDFText_GetLooseCharBox, \
+        api.FPDFText_HasUnicodeMapError
+    get_matrix, font_size, get_origin = api.FPDFText_GetMatrix, api.FPDFText_GetFontSize, api.FPDFText_GetCharOrigin
+    text_object = api.FPDFText_GetTextObject
+    tp = _addr(tp)
+    origin = (ctypes.c_double * 2)()
+    ox_addr = ctypes.addressof(origin)
+    oy_addr = ox_addr + ctypes.sizeof(ctypes.c_double)
     sizes: dict[int, float] = {}  # text object -> font size on the page (one Tf and matrix per object)
-    for i in range(n):
-        code = codes[i]
+    for i, code in enumerate(codes):
         if code in (0x20, 0x0D, 0x0A) and is_generated(tp, i) == 1:
             continue  # PDFium's own spaces and line breaks; pdfminer has none
         if code in (0, 0xFFFE, 0xFFFF) or map_error(tp, i) == 1:
             raise Unsupported("character without Unicode")
         if 0xD800 <= code <= 0xDFFF:  # a surrogate pair: pdfminer has one char
             raise Unsupported("character outside the BMP")
-        if not loose(tp, i, rect_ref):
+        if not loose(tp, i, rect_addr):
             raise Unsupported("character without a box")
-        obj = text_object(tp_addr, i) or 0
+        obj = text_object(tp, i)
         size = sizes.get(obj) if obj else None
         if size is None:
-            if not get_matrix(tp, i, mat_ref):
+            if not get_matrix(tp, i, mat_addr):
                 raise Unsupported("character without a matrix")
             if mat.b != 0 or mat.c != 0 or mat.a <= 0 or mat.d <= 0:
                 raise Unsupported("rotated or mirrored text")
             size = font_size(tp, i) * math.hypot(mat.b, mat.d)
             if obj:
                 sizes[obj] = size
-        left, right, low = rect.left, rect.right, rect.bottom
-        if right - left > 2 * size + 1 or rect.top - low > 3 * size + 1:
+        left, rtop, right, low = rect[:]
+        if right - left > 2 * size + 1 or rtop - low > 3 * size + 1:
             # vertical writing (Identity-V): PDFium's loose box is meaningless (199 pt wide for a 10 pt
             # char), its origin is pdfminer's lower-left corner, and the box is size × size
-            get_origin(tp, i, ox_ref, oy_ref)
-            left, right, low = ox.value, ox.value + size, oy.value
+            get_origin(tp, i, ox_addr, oy_addr)
+            left, low = origin[:]
+            right = left + size
         bottom = height - low
-        top = bottom - size
-        out.append({"text": chr(code), "x0": left, "x1": right, "top": top, "bottom": bottom,
-                    "doctop": top, "upright": True, "width": right - left, "height": size, "size": size})
+        out.append((chr(code), left, right, bottom - size, bottom, size))
     return out

@@ -13,45 +13,163 @@ through pdfplumber's `extract_text`).
 from __future__ import annotations
 
 import bisect
-from typing import Any
+import itertools
+from operator import itemgetter
 
-from pdfplumber.table import (
-    Table,
-    TableSettings,
-    cells_to_tables,
-    edges_to_intersections,
-    merge_edges,
-)
-from pdfplumber.utils import extract_text, filter_edges
+from pdfplumber.table import TableSettings
+from pdfplumber.utils import extract_text
 from pdfplumber.utils.text import LIGATURES
 
 Bbox = tuple[float, float, float, float]
+Box = tuple  # a char: (text, x0, x1, top, bottom, size[, pdfplumber's char dict]), see pdf_geometry.Box
+_X0 = itemgetter(1)
+_TOP, _TOP_X0 = itemgetter(1), itemgetter(1, 0)
+Edge = tuple  # (orientation, x0, top, x1, bottom, width, height), see pdf_geometry.Edge
 _LATTICE = TableSettings.resolve(None)
 X_TOLERANCE = 3  # pdfplumber's extract_text defaults (Table.extract passes none)
 Y_TOLERANCE = 3
 
 
-def find_tables(page: Any) -> list[Table]:
-    """`pdfplumber.table.TableFinder(page).tables` for the default ("lines") settings."""
+class Lattice:
+    """A ruled table as pdfplumber's `Table` describes it: its cells' bounding box and its rows of cell
+    boxes (None where a span covers the slot), ordered as `Table.rows`."""
+
+    __slots__ = ("bbox", "rows")
+
+    def __init__(self, cells: list[Bbox]) -> None:
+        self.bbox: Bbox = (min(c[0] for c in cells), min(c[1] for c in cells), max(c[2] for c in cells),
+                           max(c[3] for c in cells))
+        xs = sorted({c[0] for c in cells})
+        self.rows: list[list[Bbox | None]] = []
+        for _, row in itertools.groupby(sorted(cells, key=_TOP_X0), _TOP):
+            at = {c[0]: c for c in row}
+            self.rows.append([at.get(x) for x in xs])
+
+
+def find_tables(edges: list[Edge]) -> list[Lattice]:
+    """`pdfplumber.table.TableFinder(page).tables` for the default ("lines") settings, from the page's edges
+    as tuples (extract.formats.pdf_geometry.Edge): same snapping, joining, crossings and cells."""
     s = _LATTICE
-    v = filter_edges(page.edges, "v", min_length=s.edge_min_length_prefilter)
-    h = filter_edges(page.edges, "h", min_length=s.edge_min_length_prefilter)
-    edges = merge_edges(list(v) + list(h), snap_x_tolerance=s.snap_x_tolerance, snap_y_tolerance=s.snap_y_tolerance,
-                        join_x_tolerance=s.join_x_tolerance, join_y_tolerance=s.join_y_tolerance)
-    edges = filter_edges(edges, min_length=s.edge_min_length)
-    crossings = edges_to_intersections(edges, s.intersection_x_tolerance, s.intersection_y_tolerance)
-    return [Table(page, group) for group in cells_to_tables(intersections_to_cells(crossings))]
+    pre = s.edge_min_length_prefilter
+    v = [e for e in edges if e[0] == "v" and e[6] >= pre]
+    h = [e for e in edges if e[0] == "h" and e[5] >= pre]
+    merged = _join(_snap(v, 1, s.snap_x_tolerance), s.join_y_tolerance) + \
+        _join(_snap(h, 2, s.snap_y_tolerance), s.join_x_tolerance)
+    least = s.edge_min_length
+    merged = [e for e in merged if (e[6] if e[0] == "v" else e[5]) >= least]
+    crossings = _intersections(merged, s.intersection_x_tolerance, s.intersection_y_tolerance)
+    return [Lattice(group) for group in _cells_to_tables(intersections_to_cells(crossings))]
 
 
-def intersections_to_cells(intersections: dict[tuple[float, float], dict[str, list]]) -> list[Bbox]:
+def _snap(edges: list[Edge], at: int, tolerance: float) -> list[Edge]:
+    """`pdfplumber.utils.snap_objects` on x0 (at=1, vertical edges) or top (at=2, horizontal): positions
+    clustered (chained within `tolerance`), each edge moved by (cluster mean - its position)."""
+    if not edges:
+        return []
+    cluster = _cluster_index([e[at] for e in edges], tolerance)
+    groups: dict[int, list[Edge]] = {}
+    for e in edges:
+        groups.setdefault(cluster[e[at]], []).append(e)
+    out: list[Edge] = []
+    for k in sorted(groups):
+        group = groups[k]
+        avg = sum(e[at] for e in group) / len(group)
+        for o, x0, top, x1, bottom, width, height in group:
+            if at == 1:
+                d = avg - x0
+                out.append((o, x0 + d, top, x1 + d, bottom, width, height))
+            else:
+                d = avg - top
+                out.append((o, x0, top + d, x1, bottom + d, width, height))
+    return out
+
+
+def _join(edges: list[Edge], tolerance: float) -> list[Edge]:
+    """`pdfplumber.table.join_edge_group` for each line of snapped edges (vertical edges by x0, horizontal by
+    top): overlapping or nearly touching pieces become one edge, width/height updated as pdfplumber does."""
+    if not edges:
+        return []
+    vertical = edges[0][0] == "v"
+    at, lo, hi = (1, 2, 4) if vertical else (2, 1, 3)
+    lines: dict[float, list[Edge]] = {}
+    for e in edges:
+        lines.setdefault(e[at], []).append(e)
+    out: list[Edge] = []
+    for key in sorted(lines):
+        group = sorted(lines[key], key=itemgetter(lo))
+        joined = [group[0]]
+        for e in group[1:]:
+            last = joined[-1]
+            if e[lo] <= last[hi] + tolerance:
+                if e[hi] > last[hi]:
+                    o, x0, top, x1, bottom, width, height = last
+                    if vertical:
+                        joined[-1] = (o, x0, top, x1, e[hi], width, height + (e[hi] - bottom))
+                    else:
+                        joined[-1] = (o, x0, top, e[hi], bottom, e[hi] - x0, height)
+            else:
+                joined.append(e)
+        out += joined
+    return out
+
+
+Crossings = dict[tuple[float, float], tuple[set[Bbox], set[Bbox]]]
+
+
+def _intersections(edges: list[Edge], x_tolerance: float, y_tolerance: float) -> Crossings:
+    """`pdfplumber.table.edges_to_intersections`: where a vertical and a horizontal edge meet (within the
+    tolerances), the point (v.x0, h.top) and the boxes of the edges through it; horizontal edges are
+    bisected by top instead of all tested against each vertical one."""
+    hs = sorted((e for e in edges if e[0] == "h"), key=itemgetter(2, 1))
+    tops = [e[2] for e in hs]
+    out: Crossings = {}
+    for v in sorted((e for e in edges if e[0] == "v"), key=itemgetter(1, 2)):
+        _, vx, vtop, _, vbottom, _, _ = v
+        # a superset by bisection (1 pt margin), then pdfplumber's own test
+        for h in hs[bisect.bisect_left(tops, vtop - y_tolerance - 1):bisect.bisect_right(tops, vbottom + y_tolerance + 1)]:
+            htop = h[2]
+            if vtop <= htop + y_tolerance and vbottom >= htop - y_tolerance and vx >= h[1] - x_tolerance \
+                    and vx <= h[3] + x_tolerance:
+                point = (vx, htop)
+                sets = out.get(point)
+                if sets is None:
+                    sets = out[point] = (set(), set())
+                sets[0].add(v[1:5])
+                sets[1].add(h[1:5])
+    return out
+
+
+def _cells_to_tables(cells: list[Bbox]) -> list[list[Bbox]]:
+    """`pdfplumber.table.cells_to_tables`: cells sharing a corner, directly or through others, form a table
+    (its sweep finds exactly these groups); tables by their top-left cell, single cells dropped."""
+    parent = list(range(len(cells)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    owner: dict[tuple[float, float], int] = {}
+    for i, (x0, top, x1, bottom) in enumerate(cells):
+        for corner in ((x0, top), (x0, bottom), (x1, top), (x1, bottom)):
+            j = owner.setdefault(corner, i)
+            if j != i:
+                parent[root(i)] = root(j)
+    groups: dict[int, list[Bbox]] = {}
+    for i, cell in enumerate(cells):
+        groups.setdefault(root(i), []).append(cell)
+    tables = sorted(groups.values(), key=lambda t: min((c[1], c[0]) for c in t))
+    return [t for t in tables if len(t) > 1]
+
+
+def intersections_to_cells(intersections: Crossings) -> list[Bbox]:
     """`pdfplumber.table.intersections_to_cells`: for each crossing (sorted), the smallest cell it opens."""
-    vsets = {p: {(e["x0"], e["top"], e["x1"], e["bottom"]) for e in d["v"]} for p, d in intersections.items()}
-    hsets = {p: {(e["x0"], e["top"], e["x1"], e["bottom"]) for e in d["h"]} for p, d in intersections.items()}
 
     def connects(p1: tuple[float, float], p2: tuple[float, float]) -> bool:
-        if p1[0] == p2[0] and not vsets[p1].isdisjoint(vsets[p2]):
+        if p1[0] == p2[0] and not intersections[p1][0].isdisjoint(intersections[p2][0]):
             return True
-        return p1[1] == p2[1] and not hsets[p1].isdisjoint(hsets[p2])
+        return p1[1] == p2[1] and not intersections[p1][1].isdisjoint(intersections[p2][1])
 
     points = sorted(intersections)
     by_x: dict[float, list[tuple[float, float]]] = {}
@@ -83,15 +201,10 @@ def _smallest(pt, below, right, intersections, connects) -> Bbox | None:  # noqa
     return None
 
 
-def table_rows(table: Table) -> list[list[Bbox | None]]:
-    """`table.rows` as lists of cell boxes (None where a span covers the slot)."""
-    return [list(r.cells) for r in table.rows]
-
-
-def extract_cells(rows: list[list[Bbox | None]], chars: list[dict[str, Any]]) -> list[list[str | None]]:
-    """`Table.extract()` on rows from `table_rows`: a cell holds the chars whose centre lies in it,
-    in page order."""
-    keyed = sorted(((c["top"] + c["bottom"]) / 2, i) for i, c in enumerate(chars))
+def extract_cells(rows: list[list[Bbox | None]], chars: list[Box]) -> list[list[str | None]]:
+    """`Table.extract()` on rows from `table_rows`: a cell holds the chars (tuples, see
+    extract.formats.pdf_geometry.Box) whose centre lies in it, in page order."""
+    keyed = sorted(((c[3] + c[4]) / 2, i) for i, c in enumerate(chars))
     mids = [k[0] for k in keyed]
     out: list[list[str | None]] = []
     for row in rows:
@@ -102,7 +215,7 @@ def extract_cells(rows: list[list[Bbox | None]], chars: list[dict[str, Any]]) ->
         x1 = max(c[2] for c in present)
         lo, hi = bisect.bisect_left(mids, top), bisect.bisect_left(mids, bottom)
         # the row's chars by horizontal centre (then page order), to cut each cell's slice out of them
-        across = sorted(((chars[i]["x0"] + chars[i]["x1"]) / 2, i, mid) for mid, i in keyed[lo:hi])
+        across = sorted(((chars[i][1] + chars[i][2]) / 2, i, mid) for mid, i in keyed[lo:hi])
         across = [a for a in across if x0 <= a[0] < x1]
         centres = [a[0] for a in across]
         line: list[str | None] = []
@@ -131,44 +244,87 @@ def _cluster_index(values: list[float], tolerance: float) -> dict[float, int]:
     return out
 
 
-def cell_text(chars: list[dict[str, Any]]) -> str:
+def text_lines(chars: list[Box]) -> list[list[Box]]:
+    """pdfplumber's `WordExtractor.iter_chars_to_lines` for upright chars: lines by `top` (chained within
+    3 pt), in order of their top, each line's chars left to right (page order among equal x0)."""
+    line_of = _cluster_index([c[3] for c in chars], Y_TOLERANCE)
+    grouped: dict[int, list[Box]] = {}
+    for c in chars:  # grouping keeps the given order within a line, as pdfplumber's stable sort does
+        grouped.setdefault(line_of[c[3]], []).append(c)
+    return [sorted(grouped[k], key=_X0) for k in sorted(grouped)]
+
+
+def line_words(line: list[Box]) -> list[tuple[float, float, str]]:
+    """pdfplumber's `WordExtractor.iter_chars_to_words` (default settings) on one line from `text_lines`:
+    (top, bottom, text) of each word — split at whitespace, backward steps, gaps over 3 pt and tops more
+    than 3 pt apart; a char with empty text is a word of its own."""
+    out: list[tuple[float, float, str]] = []
+    current: list[Box] = []
+
+    def flush() -> None:
+        if current:
+            out.append((min(c[3] for c in current), max(c[4] for c in current),
+                        "".join(LIGATURES.get(c[0], c[0]) for c in current)))
+
+    for c in line:
+        text = c[0]
+        if text.isspace():
+            flush()
+            current = []
+        elif not text:  # pdfplumber: `"" in split_at_punctuation` ("") is true
+            flush()
+            current = [c]
+            flush()
+            current = []
+        elif current and (c[1] < current[-1][1] or c[1] > current[-1][2] + X_TOLERANCE
+                          or abs(c[3] - current[-1][3]) > Y_TOLERANCE):
+            flush()
+            current = [c]
+        else:
+            current.append(c)
+    flush()
+    return out
+
+
+def cell_text(chars: list[Box]) -> str:
     """`pdfplumber.utils.extract_text(chars)` with its defaults, for upright chars: lines by `top` (chained
     within 3 pt), each line left to right, words split at whitespace, backward steps and gaps over 3 pt,
-    then words regrouped into lines by their own top; other text goes to pdfplumber."""
+    then words regrouped into lines by their own top; a cell with other text (pages pdfplumber read, whose
+    tuples carry the char dict) goes to pdfplumber."""
     if not chars:
         return ""
     if len(chars) == 1:
-        text = chars[0]["text"]
+        text = chars[0][0]
         return "" if text.isspace() else LIGATURES.get(text, text or "")
-    if not all(c["upright"] for c in chars):
-        return extract_text(chars)
-    tops = {c["top"] for c in chars}
+    if len(chars[0]) > 6 and not all(c[6]["upright"] for c in chars):
+        return extract_text([c[6] for c in chars])
+    tops = {c[3] for c in chars}
     if len(tops) == 1:  # the usual cell: one line of one text object
-        lines: dict[int, list[dict[str, Any]]] = {0: chars}
+        lines: dict[int, list[Box]] = {0: chars}
     else:
         line_of = _cluster_index(list(tops), Y_TOLERANCE)
         lines = {}
         for c in chars:  # grouping keeps the given order within a line, as pdfplumber's stable sort does
-            lines.setdefault(line_of[c["top"]], []).append(c)
+            lines.setdefault(line_of[c[3]], []).append(c)
     words: list[tuple[float, str]] = []  # (top, text)
     for key in sorted(lines):
         current: list[str] = []
         top = 0.0
-        prev: dict[str, Any] | None = None
-        for c in sorted(lines[key], key=lambda c: c["x0"]):
-            text = c["text"]
+        prev: Box | None = None
+        for c in sorted(lines[key], key=_X0):
+            text = c[0]
             if text.isspace():
                 if current:
                     words.append((top, "".join(current)))
                 current, prev = [], None
                 continue
-            if prev is not None and (c["x0"] < prev["x0"] or c["x0"] > prev["x1"] + X_TOLERANCE
-                                     or abs(c["top"] - prev["top"]) > Y_TOLERANCE):
+            if prev is not None and (c[1] < prev[1] or c[1] > prev[2] + X_TOLERANCE
+                                     or abs(c[3] - prev[3]) > Y_TOLERANCE):
                 words.append((top, "".join(current)))
                 current = []
             if not current:
-                top = c["top"]
-            top = min(top, c["top"])
+                top = c[3]
+            top = min(top, c[3])
             current.append(LIGATURES.get(text, text or ""))
             prev = c
         if current:

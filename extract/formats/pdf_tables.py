@@ -94,11 +94,12 @@ def _cluster(xs: list[float], tol: float = EDGE_TOL) -> list[float]:
     return out
 
 
-def _from_plumber(table: Any, page_no: int, chars: list[dict[str, Any]]) -> PageTable | None:
-    """A pdfplumber Table as a PageTable (cell texts cleaned); None when it holds no text."""
-    from extract.formats.pdf_lattice import extract_cells, table_rows
+def _from_lattice(table: Any, page_no: int, chars: list[Any]) -> PageTable | None:
+    """A ruled table (extract.formats.pdf_lattice.Lattice) as a PageTable (cell texts cleaned); None when it
+    holds no text."""
+    from extract.formats.pdf_lattice import extract_cells
 
-    boxes = table_rows(table)
+    boxes = table.rows
     texts = extract_cells(boxes, chars)
     rows: list[list[tuple[float, float, str] | None]] = []
     xs: list[float] = []
@@ -135,26 +136,45 @@ class _Page:
     text_above: bool = False  # text above its first table
 
 
-def _content_outside(height: float, page: Any, *, below: float | None = None, above: float | None = None) -> bool:
-    """Is there text (other than running header/footer and page numbers) below `below` or above `above`?"""
+def _content_outside(height: float, lines: list[list[Any]], *, below: float | None = None,
+                     above: float | None = None) -> bool:
+    """Is there text (other than running header/footer and page numbers) below `below` or above `above`?
+
+    `lines` are the page's chars (tuples) as pdfplumber's word extraction groups them
+    (extract.formats.pdf_lattice.text_lines); a word counts as pdfplumber's `extract_words` would give it.
+    """
+    from extract.formats.pdf_lattice import line_words
+
     band = FURNITURE_BAND * height
     limit = height - band
-    # A word qualifies only if each of its chars does: no such char, no such word (and no word list)
-    if not any(
-        not c["text"].isspace() and c["top"] >= band and c["bottom"] <= limit
-        and ((below is not None and c["top"] >= below - 1) or (above is not None and c["bottom"] <= above + 1))
-        for c in page.chars
-    ):
-        return False
-    for w in page.extract_words(keep_blank_chars=False, use_text_flow=False):
-        top, bottom = float(w["top"]), float(w["bottom"])
-        if top < band or bottom > limit or _PAGE_NUM.match(w["text"].strip()):
+    for line in lines:
+        # a word qualifies only if each of its chars does: a line without such a char has no such word
+        if not any(
+            not c[0].isspace() and c[3] >= band and c[4] <= limit
+            and ((below is not None and c[3] >= below - 1) or (above is not None and c[4] <= above + 1))
+            for c in line
+        ):
             continue
-        if below is not None and top >= below - 1:
-            return True
-        if above is not None and bottom <= above + 1:
-            return True
+        for top, bottom, text in line_words(line):
+            if top < band or bottom > limit or _PAGE_NUM.match(text.strip()):
+                continue
+            if below is not None and top >= below - 1:
+                return True
+            if above is not None and bottom <= above + 1:
+                return True
     return False
+
+
+def _plumber_lines(page: Any) -> list[list[Any]]:
+    """A pdfplumber page's words' lines, as `text_lines` gives them (chars with mixed orientation: one word
+    per line, from pdfplumber's own `extract_words`)."""
+    from extract.formats.pdf_geometry import char_to_box
+    from extract.formats.pdf_lattice import text_lines
+
+    if all(c["upright"] for c in page.chars):
+        return text_lines([char_to_box(c) for c in page.chars])
+    return [[(w["text"], w["x0"], w["x1"], w["top"], w["bottom"], w["bottom"] - w["top"])]
+            for w in page.extract_words(keep_blank_chars=False, use_text_flow=False)]
 
 
 def _edges_compatible(a: PageTable, b: PageTable) -> bool:
@@ -296,9 +316,14 @@ class TableReader:
         from extract.formats.pdf_lattice import find_tables
 
         ruled = page.has_ruling if fast else bool(page.lines or page.rects)
-        tables = find_tables(page)  # edges only: a page without a table reads no chars
-        chars = page.chars if tables else None
-        found = [t for t in (_from_plumber(t, no, chars) for t in tables) if t is not None]
+        from extract.formats.pdf_geometry import char_to_box, dict_to_edge
+
+        # edges only: a page without a table reads no chars
+        tables = find_tables(page.segments if fast else [dict_to_edge(e) for e in page.edges])
+        chars: list[Any] = []
+        if tables:
+            chars = page.boxes if fast else [(*char_to_box(c), c) for c in page.chars]
+        found = [t for t in (_from_lattice(t, no, chars) for t in tables) if t is not None]
         extra: list[Grid] = []
         if not found and not ruled and (page.has_digit() if fast else any(c["text"].isdigit() for c in page.chars)):
             # (a numbers table needs a digit: a page without one is not searched for text-aligned tables)
@@ -311,8 +336,11 @@ class TableReader:
         height = float(page.height)
         entry = _Page(number=no, height=height, tables=found)
         if found:
-            entry.text_below = _content_outside(height, page, below=found[-1].bbox[3])
-            entry.text_above = _content_outside(height, page, above=found[0].bbox[1])
+            from extract.formats.pdf_lattice import text_lines
+
+            lines = text_lines(chars) if fast else _plumber_lines(page)
+            entry.text_below = _content_outside(height, lines, below=found[-1].bbox[3])
+            entry.text_above = _content_outside(height, lines, above=found[0].bbox[1])
         self.pages.append(entry)  # nothing of the page is kept before this point (Unsupported may come first)
         self.extra += extra
 
