@@ -9,8 +9,13 @@ time (field.md: "know what is *missing* or *late*"). Each cell of the matrix has
 - `not_collected`: no report, and the site's latest finished crawl was blocked, unreachable, needed a
   family module, failed or ran out of budget (UNCOLLECTED_STATUSES), or the site was never crawled:
   absence of evidence is not evidence of absence;
+- `before_first`: no report, in a year before the agency's first stored report (an agency that started
+  reporting in 2020, or was founded then, is not missing its 2015 report: issue 13 counted those as missing);
 - `not_due`: no report, and its deadline is still ahead;
 - `not_found`: no report although the site was crawled and the deadline has passed.
+
+An agency's first report is its earliest stored report year, whatever the years shown; a site's own
+government without any report has no first year, so each of its years is judged as above.
 
 Rows: every site's own government (sites.name), even without a report, and every agency with a stored
 report, one row per site and agency (a report whose site is unknown gets a row of its own, site None).
@@ -51,11 +56,12 @@ from corpus.selection import Selection as ReportSelection
 logger = logging.getLogger(__name__)
 
 FOUND, NOT_FOUND, NOT_COLLECTED, NOT_DUE = "found", "not_found", "not_collected", "not_due"
-STATES = (FOUND, NOT_FOUND, NOT_COLLECTED, NOT_DUE)
+BEFORE_FIRST = "before_first"
+STATES = (FOUND, NOT_FOUND, NOT_COLLECTED, NOT_DUE, BEFORE_FIRST)
 LATE = "late"  # a mark on found cells, counted beside the states
 # The words every rendering uses for the states and the mark.
 LABELS = {FOUND: "found", NOT_FOUND: "not found", NOT_COLLECTED: "not collected", NOT_DUE: "not yet due",
-          LATE: "late"}
+          BEFORE_FIRST: "before first report", LATE: "late"}
 # Last-run statuses meaning the site's reports could not be collected (a gap is not evidence of absence).
 # A crawl cut short by its budget proves nothing about the reports it did not reach.
 UNCOLLECTED_STATUSES = ("blocked", "unreachable", "needs_family", "failed", "budget_exceeded")
@@ -68,7 +74,7 @@ class CompletenessError(Exception):
 
 @dataclass
 class Cell:
-    """One agency × year: `state` is found | not_found | not_collected | not_due."""
+    """One agency × year: `state` is found | not_found | not_collected | not_due | before_first."""
 
     state: str
     published_at: str | None = None  # ISO date the site posted the report (found only)
@@ -256,8 +262,11 @@ def read_matrix(
     # (site, agency) -> where its region comes from; the site's own government first, then agencies by name.
     site_by_id = {s["site_id"]: s for s in _all(conn, _SITES)}
     by_key: dict[tuple[str | None, str, int], dict[str, Any]] = {}
+    first_year: dict[tuple[str | None, str], int] = {}  # (site, agency) -> its earliest report year
     for r in reports:
-        by_key.setdefault((r["site_id"] if r["known_site"] else None, r["agency"], int(r["report_year"])), r)
+        sid, year = r["site_id"] if r["known_site"] else None, int(r["report_year"])
+        by_key.setdefault((sid, r["agency"], year), r)
+        first_year[(sid, r["agency"])] = min(year, first_year.get((sid, r["agency"]), year))
     groups: dict[str | None, dict[str, dict[str, Any]]] = {s["site_id"]: {s["name"]: s} if s["name"] else {}
                                                           for s in sites}
     for key in sorted(by_key, key=lambda k: (k[0] is None, k[0] or "", k[1], k[2])):
@@ -272,15 +281,17 @@ def read_matrix(
             gov = is_county_government(agency, region["county"], site["name"] if site else None)
             row = AgencyRow(sid, agency, gov, region["province"], region["county"], status,
                             city=region["city"], adcode=region["adcode"])
+            first = first_year.get((sid, agency))
             for year in year_list:
                 row.cells[year] = _cell(by_key.get((sid, agency, year)), deadline_for(year, is_government=gov),
-                                        uncollected, today)
+                                        uncollected, today, first is not None and year < first)
             rows.append(row)
     logger.debug("completeness: %d rows x %d years", len(rows), len(year_list))
     return CompletenessMatrix(year_list, rows, today.isoformat())
 
 
-def _cell(report: dict[str, Any] | None, deadline: date, uncollected: bool, today: date) -> Cell:
+def _cell(report: dict[str, Any] | None, deadline: date, uncollected: bool, today: date,
+          before_first: bool = False) -> Cell:
     due = deadline.isoformat()
     if report is not None:
         published = (report["published_at"] or "")[:10] or None
@@ -291,6 +302,8 @@ def _cell(report: dict[str, Any] | None, deadline: date, uncollected: bool, toda
         edited = any(str(f).startswith(EDITED_FLAG) for f in flags) if isinstance(flags, list) else False
         return Cell(FOUND, published, due, bool(published and published > due), edited, report["report_id"],
                     report["source_url"], report["title"])
+    if before_first:
+        return Cell(BEFORE_FIRST, deadline=due)
     if uncollected:
         return Cell(NOT_COLLECTED, deadline=due)
     if deadline >= today:

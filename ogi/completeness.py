@@ -11,6 +11,7 @@ import io
 import json
 
 from corpus.completeness import (
+    BEFORE_FIRST,
     FOUND,
     LABELS,
     LATE,
@@ -42,11 +43,12 @@ def cell_text(cell: Cell) -> str:
     if cell.state == FOUND:
         text = f"[red]late {cell.published_at[5:]}[/]" if cell.late else f"[green]✓ {(cell.published_at or '')[5:]}[/]"
         return text + ("[magenta]✎[/]" if cell.edited else "")
-    return {NOT_FOUND: "[yellow]—[/]", NOT_COLLECTED: "[dim]n/c[/]", NOT_DUE: "[dim]…[/]"}[cell.state]
+    return {NOT_FOUND: "[yellow]—[/]", NOT_COLLECTED: "[dim]n/c[/]", NOT_DUE: "[dim]…[/]",
+            BEFORE_FIRST: ""}[cell.state]
 
 
 def caption(counts: dict[str, int]) -> str:
     """The table's legend with the counts, in the model's words."""
     return (f"✓ {LABELS[FOUND]} {counts[FOUND]} ({LABELS[LATE]} {counts[LATE]}) · — {LABELS[NOT_FOUND]} "
             f"{counts[NOT_FOUND]} · n/c {LABELS[NOT_COLLECTED]} {counts[NOT_COLLECTED]} · … {LABELS[NOT_DUE]} "
-            f"{counts[NOT_DUE]} · ✎ edited after publication · * the government itself (deadline 31 March)")
+            f"{counts[NOT_DUE]} · (blank) {LABELS[BEFORE_FIRST]} {counts[BEFORE_FIRST]} · ✎ edited after publication · * the government itself (deadline 31 March)")

@@ -193,8 +193,10 @@ def test_completeness_cells(demo_crawls):
     assert deadline_for(2018, is_government=False) == date(2019, 3, 31)
     assert deadline_for(2019, is_government=False) == date(2020, 1, 31)
     assert deadline_for(2019, is_government=True) == date(2020, 3, 31)
-    # not found: a crawled site's government in a year without a report
-    assert rows[("dxh", "东西湖区人民政府")].cells[2017].state == "not_found"
+    # not found: a crawled site's government in a year without a report, after its first report (2020);
+    # the years before that are not missing (issue 13)
+    assert rows[("dxh", "东西湖区人民政府")].cells[2022].state == "not_found"
+    assert rows[("dxh", "东西湖区人民政府")].cells[2017].state == "before_first"
     assert rows[("dxh", "东西湖区人民政府")].is_government
     # not collected: the unreachable site (only its government is known)
     dead = rows[("dead", "平山县人民政府")]
@@ -214,7 +216,8 @@ def test_completeness_command_csv(demo_crawls):
     assert {r["year"] for r in rows} == {"2019", "2020"}
     zz = {(r["agency"], r["year"]): r for r in rows if r["site_id"] == "zz"}
     assert zz[("长子县人民政府", "2019")]["state"] == "found"
-    assert zz[("长子县教育局", "2019")]["state"] == "not_found"
+    assert zz[("长子县住房和城乡建设局", "2020")]["state"] == "not_found"
+    assert zz[("长子县教育局", "2019")]["state"] == "before_first"  # its first report is for 2020
     table = CliRunner().invoke(completeness_command, ["--db", str(demo_crawls["faults"].db), "--site", "zz"],
                                env={"COLUMNS": "250"})
     assert table.exit_code == 0 and "长子县教育局" in table.output

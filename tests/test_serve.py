@@ -243,7 +243,8 @@ def test_completeness_page(ui: UI, corpus: tuple[Path, dict[str, int]]) -> None:
         ("东西湖区人民政府", 2021): "not_collected",
     }
     counts = dict(re.findall(r'data-count="(\w+)">[^<]*(?:<strong>)?(\d+)', page))
-    assert counts == {"found": "6", "late": "1", "not_found": "1", "not_collected": "5", "not_due": "0"}
+    assert counts == {"found": "6", "late": "1", "not_found": "1", "not_collected": "5", "not_due": "0",
+                      "before_first": "0"}
     # the deadline of each cell: 31 January for a department since 2019, 31 March for the government
     zj2021 = re.search(r'data-year="2021" data-status="found" data-late="1" title="([^"]*)"', page).group(1)
     assert zj2021.endswith("deadline 2022-01-31")
@@ -253,6 +254,9 @@ def test_completeness_page(ui: UI, corpus: tuple[Path, dict[str, int]]) -> None:
     assert {y for (_a, y) in _matrix_cells(default)} == set(range(2019, date.today().year))
     one = ui.html("/-/completeness?county=东西湖区&from=2018")
     assert ZJ not in one and 'data-year="2018" data-status="not_collected"' in one
+    # 2018 is before 教育局's first report (2019): not missing; its government has no report at all
+    assert _matrix_cells(one)[(JY, 2018)] == "before_first"
+    assert _matrix_cells(one)[("东西湖区人民政府", 2018)] == "not_collected"
 
 
 def test_indicator_chart(ui: UI) -> None:

@@ -260,9 +260,11 @@ order by province, county, agency, report_year""",
         },
         "no_report_for_year": {
             "title": "Agencies with no report for a year",
-            "description": "Every agency known to the corpus × every year from the first to the last report year "
-            "in the corpus (or only the year given) for which no report was found. site_status tells 'not "
-            "published' (the site was crawled: ok) from 'not collected' (never crawled, unreachable, failed).",
+            "description": "Every agency with a report × every year from its own first report year to the last "
+            "report year in the corpus (or only the year given) for which no report was found: years before an "
+            "agency's first report are not missing (the rule of /-/completeness and ogi completeness, which also "
+            "tell deadlines not yet passed). site_status tells 'not published' (the site was crawled: ok) from "
+            "'not collected' (never crawled, unreachable, failed).",
             "sql": """with recursive years(y) as (
   select min(report_year) from reports
   union all select y + 1 from years where y < (select max(report_year) from reports)
@@ -278,7 +280,7 @@ select a.province, a.county, a.agency, a.department, years.y as missing_year,
 from agencies a join years
 left join reports r on r.agency = a.agency and r.report_year = years.y
 left join site_latest_run l on l.site_id = a.site_id
-where r.report_id is null and (:year = '' or years.y = cast(:year as integer))
+where r.report_id is null and years.y >= a.first_year and (:year = '' or years.y = cast(:year as integer))
 order by a.province, a.county, a.agency, years.y""",
         },
     }
