@@ -331,8 +331,10 @@ _STRIP_NUMBERING = re.compile(r"^(?:[一二三四五六七八九十]+[、.．]|[
 def _near_label(label: str, key: str) -> bool:
     """Is a printed row label a near miss of the form's label for `key` (a typo, a dropped word)?"""
     want = _STRIP_NUMBERING.sub("", norm(REQUEST_ROWS[key][0].split("）")[-1].split("、")[-1]))
-    got = _STRIP_NUMBERING.sub("", norm(label))
-    got = re.sub(r"^三、本年度办理结果|^[（(][一二三四五六七][)）](?:不予公开|无法提供|不予处理|其他处理)", "", got)
+    # the section labels a rowspan copies in front (三、本年度办理结果（三）不予公开2.…) go first: numbering
+    # stripped before them left 本年度办理结果… in front, and the misprint was never a near miss
+    got = re.sub(r"^(?:三、)?本年度办理结果", "", norm(label))
+    got = re.sub(r"^[（(][一二三四五六七][)）](?:不予公开|无法提供|不予处理|其他处理)", "", got)
     got = _STRIP_NUMBERING.sub("", got)
     return SequenceMatcher(None, want, got).ratio() >= 0.6
 
