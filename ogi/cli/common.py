@@ -42,11 +42,6 @@ def shown_db(db: str | Path) -> str:
     return redact(str(db))
 
 
-def json_option(what: str) -> Decorator:
-    """--json: print `what` as JSON on stdout instead of the text for people (the `as_json` argument)."""
-    return click.option("--json", "as_json", is_flag=True, help=f"Print {what} as JSON.")
-
-
 def registry_option() -> Decorator:
     """--registry: the site registry CSV (data/sites.csv)."""
     return click.option("--registry", default=DEFAULT_REGISTRY, show_default=True, help="Site registry CSV.")

@@ -9,12 +9,13 @@ column, 3 some did not (the table says which and why), 2 bad usage.
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
 import click
 
-from ogi.cli.common import console, quiet_option, registry_option
+from ogi.cli.common import console, format_option, quiet_option, registry_option, write_csv
 from ogi.cli.crawl import (
     EXIT_INTERRUPTED,
     EXIT_SITE_PROBLEMS,
@@ -28,7 +29,23 @@ from ogi.cli.errors import OgiCommand
 DEFAULT_PROBE_DB = "data/probe.db"
 
 
-def _print_probes(rows: list[dict[str, str]], out_path: Path) -> int:
+def _print_probes(rows: list[dict[str, str]], out_path: Path, fmt: str = "table") -> int:
+    """Print the probe results (`fmt`: table, or json/csv with the probe file's columns, the summary line then
+    on stderr so stdout stays parseable); the exit code: 0 if every site showed a report column, else 3."""
+    good = sum(1 for r in rows if r["status"] == "ok")
+    summary = (f"{good} of {len(rows)} sites answered with a report column; results in {out_path} "
+               "(the next ogi crawl starts at these columns)")
+    code = 0 if good == len(rows) else EXIT_SITE_PROBLEMS
+    if fmt != "table":
+        from crawler.probe import PROBE_COLUMNS
+
+        records = [{k: row.get(k, "") for k in PROBE_COLUMNS} for row in rows]
+        if fmt == "json":
+            click.echo(json.dumps(records, ensure_ascii=False, indent=2))
+        else:
+            write_csv(PROBE_COLUMNS, ([r[k] for k in PROBE_COLUMNS] for r in records))
+        click.echo(summary, err=True)
+        return code
     from rich.table import Table
 
     out = console()
@@ -43,10 +60,8 @@ def _print_probes(rows: list[dict[str, str]], out_path: Path) -> int:
         table.add_row(row["site_id"], f"[{style}]{row['status']}[/]", row["final_url"] or "-", row["family"] or "-",
                       shown or (row["message"][:120] or "-"))
     out.print(table)
-    good = sum(1 for r in rows if r["status"] == "ok")
-    click.echo(f"{good} of {len(rows)} sites answered with a report column; results in {out_path} "
-               "(the next ogi crawl starts at these columns)")
-    return 0 if good == len(rows) else EXIT_SITE_PROBLEMS
+    click.echo(summary)
+    return code
 
 
 @click.command("probe", cls=OgiCommand)
@@ -65,8 +80,9 @@ def _print_probes(rows: list[dict[str, str]], out_path: Path) -> int:
 @quiet_option()
 @click.option("--allow-network", "allow_networks", multiple=True, metavar="CIDR",
               help="Let the probe connect to this private/loopback network (refused by default).")
+@format_option("each site's probe result")
 def probe_command(registry, site_ids, provinces, cities, adcodes, db, out_path, delay, log_file, quiet,
-                  allow_networks) -> None:
+                  allow_networks, fmt) -> None:
     """Fetch each registry site's entry page politely: reachable? moved? which family? where is the 年报 column?"""
     from corpus.summary import crawl_summary
     from crawler.probe import probe_path, write_probes
@@ -92,4 +108,4 @@ def probe_command(registry, site_ids, provinces, cities, adcodes, db, out_path, 
     runs = crawl_summary(db, list(result.run_ids.values()))["runs"]
     rows = findings.rows(runs)
     write_probes(out, rows)
-    sys.exit(_print_probes(rows, out))
+    sys.exit(_print_probes(rows, out, fmt))

@@ -12,7 +12,6 @@ from ogi.cli.common import (
     console,
     db_option,
     format_option,
-    json_option,
     report_filter_options,
     write_csv,
 )
@@ -38,6 +37,7 @@ def print_hits(hits, total: int | None = None) -> None:
         out.print(f"{total} matching report{'s' if total != 1 else ''}; {shown}")
 
 
+STAT_FIELDS = ("key", "value", "source", "confidence", "evidence")  # `ogi extract --format csv`
 HIT_FIELDS = ("report_id", "agency", "report_year", "title", "province", "city", "county", "adcode", "source_url",
               "score", "snippet")
 
@@ -91,9 +91,12 @@ def search_command(query, selection, limit, db, fmt) -> None:
 @click.command("extract", cls=OgiCommand)
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--url", help="Where the file came from (used for dates, format and provenance).")
-@json_option("the full record")
-def extract_command(path: Path, url, as_json) -> None:
-    """Extract one local file (HTML, PDF, DOCX or text) into a record."""
+@format_option("the full record (CSV: one row per statistic)")
+def extract_command(path: Path, url, fmt) -> None:
+    """Extract one local file (HTML, PDF, DOCX or text) into a record.
+
+    --format json: the whole record; csv: its statistics, one row each (key, value, source, confidence,
+    evidence); table: a summary for people."""
     if not path.exists():
         raise click.ClickException(f"{path} does not exist")
     if not path.is_file():  # a FIFO or device would be read forever
@@ -104,8 +107,11 @@ def extract_command(path: Path, url, as_json) -> None:
         record = extract_path(path, url=url)
     except OSError as exc:
         raise click.ClickException(f"cannot read {path}: {exc.strerror or exc}") from exc
-    if as_json:
+    if fmt == "json":
         click.echo(json.dumps(record.to_json(), ensure_ascii=False, indent=2))
+        return
+    if fmt == "csv":
+        write_csv(list(STAT_FIELDS), ([getattr(s, k) for k in STAT_FIELDS] for s in record.stats))
         return
     r = record
     lines = [
