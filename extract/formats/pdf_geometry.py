@@ -14,7 +14,6 @@ non-upright text, text with no Unicode) returns None and the caller reads that p
 from __future__ import annotations
 
 import ctypes
-import math
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -167,9 +166,14 @@ def read_page(page: Any, text_raw: Any) -> FastPage:
     ruling = [False]
     api = _api()
     page_addr = _addr(page)
-    get_object = api.FPDFPage_GetObject
+    get_object, get_type = api.FPDFPage_GetObject, api.FPDFPageObj_GetType
     for i in range(api.FPDFPage_CountObjects(page_addr)):
-        _walk(api, get_object(page_addr, i), _IDENTITY, height, edges, ruling, 0)
+        obj = get_object(page_addr, i)
+        kind = get_type(obj)  # most objects are text: this loop skips them without a call
+        if kind == _PATH:
+            _path(api, obj, _matrix(api, obj), height, edges, ruling)
+        elif kind == _FORM:
+            _walk(api, obj, _IDENTITY, height, edges, ruling, 0)
     return FastPage(float(width), float(height), edges, ruling[0], text_raw)
 
 
@@ -323,7 +327,7 @@ def _boxes(tp: Any, height: float, codes: list[int]) -> list[Box]:
     api = _api()
     rect = (ctypes.c_float * 4)()  # FS_RECTF: left, top, right, bottom
     rect_addr = ctypes.addressof(rect)
-    mat = pdfium_c.FS_MATRIX()
+    mat = (ctypes.c_float * 6)()  # FS_MATRIX: a, b, c, d, e, f
     mat_addr = ctypes.addressof(mat)
     is_generated, loose, map_error = api.FPDFText_IsGenerated, api.FPDFText_GetLooseCharBox, \
         api.FPDFText_HasUnicodeMapError
@@ -335,22 +339,26 @@ def _boxes(tp: Any, height: float, codes: list[int]) -> list[Box]:
     oy_addr = ox_addr + ctypes.sizeof(ctypes.c_double)
     sizes: dict[int, float] = {}  # text object -> font size on the page (one Tf and matrix per object)
     for i, code in enumerate(codes):
-        if code in (0x20, 0x0D, 0x0A) and is_generated(tp, i) == 1:
-            continue  # PDFium's own spaces and line breaks; pdfminer has none
-        if code in (0, 0xFFFE, 0xFFFF) or map_error(tp, i) == 1:
+        if not 0x20 < code < 0xD800:  # the common case (printable BMP below the surrogates) skips these tests
+            if code in (0x20, 0x0D, 0x0A) and is_generated(tp, i) == 1:
+                continue  # PDFium's own spaces and line breaks; pdfminer has none
+            if code in (0, 0xFFFE, 0xFFFF):
+                raise Unsupported("character without Unicode")
+            if 0xD800 <= code <= 0xDFFF:  # a surrogate pair: pdfminer has one char
+                raise Unsupported("character outside the BMP")
+        if map_error(tp, i) == 1:
             raise Unsupported("character without Unicode")
-        if 0xD800 <= code <= 0xDFFF:  # a surrogate pair: pdfminer has one char
-            raise Unsupported("character outside the BMP")
         if not loose(tp, i, rect_addr):
             raise Unsupported("character without a box")
         obj = text_object(tp, i)
-        size = sizes.get(obj) if obj else None
+        size = sizes.get(obj)  # (never a key: None, a char without a text object)
         if size is None:
             if not get_matrix(tp, i, mat_addr):
                 raise Unsupported("character without a matrix")
-            if mat.b != 0 or mat.c != 0 or mat.a <= 0 or mat.d <= 0:
+            a, b, c, d, _, _ = mat[:]
+            if b != 0 or c != 0 or a <= 0 or d <= 0:
                 raise Unsupported("rotated or mirrored text")
-            size = font_size(tp, i) * math.hypot(mat.b, mat.d)
+            size = font_size(tp, i) * d  # the vertical scale: hypot(b, d) with b == 0
             if obj:
                 sizes[obj] = size
         left, rtop, right, low = rect[:]

@@ -202,32 +202,36 @@ def _smallest(pt, below, right, intersections, connects) -> Bbox | None:  # noqa
 
 
 def extract_cells(rows: list[list[Bbox | None]], chars: list[Box]) -> list[list[str | None]]:
-    """`Table.extract()` on rows from `table_rows`: a cell holds the chars (tuples, see
-    extract.formats.pdf_geometry.Box) whose centre lies in it, in page order."""
-    keyed = sorted(((c[3] + c[4]) / 2, i) for i, c in enumerate(chars))
-    mids = [k[0] for k in keyed]
+    """`Table.extract()` on a `Lattice`'s rows: a cell holds the chars (tuples, see
+    extract.formats.pdf_geometry.Box) whose centre lies in it, in page order.
+
+    Each row's chars are found by bisection on their vertical centre; in a row whose cells do not overlap
+    (every row of the corpora) each char goes to the one cell its horizontal centre can fall in."""
+    mid_y = [(c[3] + c[4]) / 2 for c in chars]
+    mid_x = [(c[1] + c[2]) / 2 for c in chars]
+    order = sorted(range(len(chars)), key=mid_y.__getitem__)
+    ys = [mid_y[i] for i in order]
     out: list[list[str | None]] = []
     for row in rows:
         present = [c for c in row if c is not None]
-        top = min(c[1] for c in present)
-        bottom = max(c[3] for c in present)
-        x0 = min(c[0] for c in present)
-        x1 = max(c[2] for c in present)
-        lo, hi = bisect.bisect_left(mids, top), bisect.bisect_left(mids, bottom)
-        # the row's chars by horizontal centre (then page order), to cut each cell's slice out of them
-        across = sorted(((chars[i][1] + chars[i][2]) / 2, i, mid) for mid, i in keyed[lo:hi])
-        across = [a for a in across if x0 <= a[0] < x1]
-        centres = [a[0] for a in across]
-        line: list[str | None] = []
-        for cell in row:
-            if cell is None:
-                line.append(None)
-                continue
-            cx0, ctop, cx1, cbottom = cell
-            a, b = bisect.bisect_left(centres, cx0), bisect.bisect_left(centres, cx1)
-            inside = sorted(i for _, i, mid in across[a:b] if ctop <= mid < cbottom)
-            line.append(cell_text([chars[i] for i in inside]))
-        out.append(line)
+        lo = bisect.bisect_left(ys, min(c[1] for c in present))
+        hi = bisect.bisect_left(ys, max(c[3] for c in present))
+        candidates = sorted(order[lo:hi])  # page order
+        inside: list[list[int]] = [[] for _ in present]
+        if all(a[2] <= b[0] for a, b in zip(present, present[1:], strict=False)):
+            starts = [c[0] for c in present]
+            for i in candidates:
+                x = mid_x[i]
+                k = bisect.bisect_right(starts, x) - 1
+                if k >= 0:
+                    cx0, ctop, cx1, cbottom = present[k]
+                    if x < cx1 and ctop <= mid_y[i] < cbottom:
+                        inside[k].append(i)
+        else:  # overlapping cells: a char may belong to several
+            for k, (cx0, ctop, cx1, cbottom) in enumerate(present):
+                inside[k] = [i for i in candidates if cx0 <= mid_x[i] < cx1 and ctop <= mid_y[i] < cbottom]
+        texts = iter([cell_text([chars[i] for i in idx]) for idx in inside])
+        out.append([None if c is None else next(texts) for c in row])
     return out
 
 

@@ -15,6 +15,7 @@ looks like a numbers table (the text strategy turns any paragraph into a 'table'
 
 from __future__ import annotations
 
+import bisect
 import io
 import logging
 import re
@@ -31,6 +32,7 @@ FURNITURE_BAND = 0.09  # top/bottom share of the page where running headers and 
 _PAGE_NUM = re.compile(r"^[-—–_~·]*\s*(?:第?\s*\d{1,3}\s*页?(?:\s*[/,，]?\s*共?\s*\d{1,3}\s*页)?)\s*[-—–_~·]*$")
 _ASCII_END = re.compile(r"[A-Za-z0-9.,%+\-]$")
 _ASCII_START = re.compile(r"^[A-Za-z0-9.,%+\-]")
+_SPACE = re.compile(r"\s")  # (Unicode \s: also U+00A0 and U+3000, as str.isspace)
 _NUMERIC = re.compile(r"^[+\-]?\d+(?:\.\d+)?%?$")
 TEXT_SETTINGS = {"vertical_strategy": "text", "horizontal_strategy": "text", "min_words_vertical": 3,
                  "min_words_horizontal": 2}
@@ -40,6 +42,8 @@ def clean_cell(value: str | None) -> str:
     """None -> ''; lines of a wrapped cell joined ('本年新\\n制作数量' -> '本年新制作数量', 'a\\nb' -> 'a b')."""
     if not value:
         return ""
+    if not _SPACE.search(value):  # most cells: one line, no spaces — nothing to clean
+        return value
     lines = [ln.strip() for ln in re.split(r"[\r\n]+", value) if ln.strip()]
     out = ""
     for ln in lines:
@@ -80,9 +84,18 @@ class PageTable:
 
 
 def _nearest(edges: list[float], x: float) -> int:
-    """Index of the column whose left edge is closest to x (never the closing edge)."""
-    best = min(range(len(edges) - 1), key=lambda i: abs(edges[i] - x))
-    return best
+    """Index of the column whose left edge is closest to x (never the closing edge); the lower one on a tie.
+
+    `edges` are sorted and over EDGE_TOL apart (`_cluster`), so the closest is next to x's place in them."""
+    n = len(edges) - 1
+    if n < 1:
+        raise ValueError("a table needs two column edges")
+    i = bisect.bisect_left(edges, x, 0, n)
+    if i == n:
+        return n - 1
+    if i == 0 or abs(edges[i] - x) < abs(edges[i - 1] - x):
+        return i
+    return i - 1
 
 
 def _cluster(xs: list[float], tol: float = EDGE_TOL) -> list[float]:
