@@ -42,14 +42,14 @@ class ReportPipeline(SessionComponent):
         self._pool: Any = None  # extract.pool.ExtractPool, started with the spider
         self._threads: Any = None  # twisted ThreadPool: one thread per worker waits for its answer
 
-    def open_spider(self) -> None:
-        if self.pooled:
-            from twisted.python.threadpool import ThreadPool
+    def _start_pool(self) -> None:
+        """Start the workers at the first candidate (a probe or an all-unchanged re-crawl needs none)."""
+        from twisted.python.threadpool import ThreadPool
 
-            self._pool = ExtractPool(self.workers)
-            self._threads = ThreadPool(minthreads=1, maxthreads=self._pool.size, name="ogi-extract")
-            self._threads.start()
-            logger.info("extracting in a pool of %d worker processes", self._pool.size)
+        self._pool = ExtractPool(self.workers)
+        self._threads = ThreadPool(minthreads=1, maxthreads=self._pool.size, name="ogi-extract")
+        self._threads.start()
+        logger.info("extracting in a pool of %d worker processes", self._pool.size)
 
     def close_spider(self) -> None:
         if self._pool is not None:
@@ -87,7 +87,9 @@ class ReportPipeline(SessionComponent):
             if runs:
                 runs.error(item.site_id, item.url, "store", f"stored bytes unreadable: {type(exc).__name__}: {exc}")
             return item
-        if self._pool is not None:
+        if self.pooled:
+            if self._pool is None:
+                self._start_pool()
             return self._pooled(item, parts, context)  # a coroutine: Scrapy goes on fetching while it waits
         return self._save(item, build_record(parts, context, item.url, item.errors, item.flags))
 

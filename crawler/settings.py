@@ -10,6 +10,15 @@ import os
 import corpus
 from crawler import registry
 
+
+def _cores() -> int:
+    """Cores this process may run on (its CPU affinity, else the machine's)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
 BOT_NAME = "ogi"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
@@ -102,15 +111,16 @@ EXTENSIONS = {
 # Where results go; `ogi crawl --db` and `-s OGI_DB=...` override.
 OGI_DB = corpus.DEFAULT_DB
 OGI_RAW_DIR = None  # default: <db dir>/raw (a PostgreSQL corpus needs it, or $OGI_RAW_DIR)
-# "inline": extract each report in the crawl process; "pool": in a pool of extraction worker processes on this
-# machine (extract.pool; one per core, or OGI_EXTRACT_WORKERS), the reports stored by the crawl process;
-# "deferred": queue it for `ogi worker --queues extract` (PostgreSQL corpus only; crawler.jobs). In the last two
-# fetching never waits for parsing. OGI_EXTRACT_TIMEOUT (seconds, 0 = the parse limits' sum) bounds a candidate
-# in a pool worker: past it the worker is killed and replaced, and the candidate extracted as "inline" does.
-# The environment may choose them for `ogi crawl` (OGI_EXTRACT_MODE=pool ogi crawl …).
-OGI_EXTRACT_MODE = os.environ.get("OGI_EXTRACT_MODE", "inline")
+# "pool" (the default with two or more cores): extract in a pool of extraction worker processes on this machine
+# (extract.pool; one per core, or OGI_EXTRACT_WORKERS), the reports stored by the crawl process; "inline" (the
+# default on one core, where a pool only adds the pipes' cost): extract each report in the crawl process;
+# "deferred": queue it for `ogi worker --queues extract` (PostgreSQL corpus only; crawler.jobs). In "pool" and
+# "deferred" fetching never waits for parsing. OGI_EXTRACT_TIMEOUT (seconds, 0 = the parse limits' sum) bounds a
+# candidate in a pool worker (the crawl's or an `ogi worker`'s): past it the worker is killed and replaced, and
+# the candidate extracted as "inline" does. The environment may choose them (OGI_EXTRACT_MODE=inline ogi crawl …).
+OGI_EXTRACT_MODE = os.environ.get("OGI_EXTRACT_MODE") or ("pool" if _cores() > 1 else "inline")
 OGI_EXTRACT_WORKERS = int(os.environ.get("OGI_EXTRACT_WORKERS") or 0)
-OGI_EXTRACT_TIMEOUT = 0
+OGI_EXTRACT_TIMEOUT = float(os.environ.get("OGI_EXTRACT_TIMEOUT") or 0)
 OGI_REGISTRY = registry.DEFAULT_REGISTRY
 # How many link hops from the entry page to look for the annual-report column.
 OGI_DISCOVERY_HOPS = 2

@@ -1,8 +1,10 @@
 """Unchanged bytes are never extracted again (crawler/incremental.py, mechanism 3), seen by a spy.
 
-The incremental tests saw this only through run counters (issue 16): here every extract_report call of a
-re-crawl of an unchanged site is counted where the crawler imported it, and must be zero — with the pages
-fetched again (a 304 turned back into the stored response, or OGI_RECHECK_DAYS=0 without validators).
+The incremental tests saw this only through run counters (issue 16): here every extraction of a re-crawl of
+an unchanged site is counted, and must be zero — with the pages fetched again (a 304 turned back into the
+stored response, or OGI_RECHECK_DAYS=0 without validators). Every mode extracts through
+crawler.extract_job.extract_candidate (in the crawl process, or handing the candidate to a pool worker), so the
+spy sits there; in pool mode the workers' own count (the pool's jobs) must agree with it.
 """
 
 from __future__ import annotations
@@ -14,17 +16,17 @@ import pytest
 
 
 class ExtractSpy:
-    """Counts extract_report calls wherever the crawler imported it (the pipeline, an extract job)."""
+    """Counts extract_candidate calls wherever the crawler imported it (the pipeline, an extract job)."""
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        import extract
+        import crawler.extract_job
 
-        self.real = extract.extract_report
+        self.real = crawler.extract_job.extract_candidate
         self.calls: list[list[str]] = []
         for module in list(sys.modules.values()):
-            if getattr(module, "extract_report", None) is self.real and module.__name__.split(".")[0] in (
+            if getattr(module, "extract_candidate", None) is self.real and module.__name__.split(".")[0] in (
                     "crawler", "extract", "corpus", "ogi"):
-                monkeypatch.setattr(module, "extract_report", self.spy)
+                monkeypatch.setattr(module, "extract_candidate", self.spy)
 
     def spy(self, parts, *args, **kwargs):
         self.calls.append([p.url for p in parts])
@@ -44,20 +46,21 @@ def recrawl(request, tmp_path_factory):
     site = _county(validators)
     db = tmp_path_factory.mktemp("spy") / "ogi.db"
     settings = {**LOCAL_SETTINGS, "OGI_RECHECK_DAYS": 0}
-    calls = []
+    calls, pooled = [], []
     with DemoPortal(core=False, mock_sites=[site]) as portal:
         sites = demo_sites_as_registry(portal)
         for _ in range(2):
             with pytest.MonkeyPatch.context() as mp:
                 spy = ExtractSpy(mp)
-                crawl([CrawlJob(sites, db, dict(settings))])
+                (result,) = crawl([CrawlJob(sites, db, dict(settings))])
                 calls.append(spy.calls)
+                pooled.append(result.stats.get("ogi/extract_pool_jobs"))
         log = portal.request_log
-    return site, calls, log
+    return site, calls, log, pooled
 
 
 def test_unchanged_captures_are_never_extracted_again(recrawl):
-    site, (first, second), log = recrawl
+    site, (first, second), log, (pooled_first, pooled_second) = recrawl
     detail_paths = {urlsplit(i.url).path for i in site.items}
     # The spy sees the first crawl's extractions (one per report page) ...
     assert {urlsplit(urls[0]).path for urls in first} == detail_paths
@@ -66,3 +69,8 @@ def test_unchanged_captures_are_never_extracted_again(recrawl):
     assert len(requested) == 2 * len(detail_paths)
     # ... but nothing was extracted again: the bytes were the same.
     assert second == []
+    from crawler.settings import OGI_EXTRACT_MODE
+
+    if OGI_EXTRACT_MODE == "pool":  # the default on two or more cores: the workers saw the same
+        assert pooled_first == len(first)
+        assert pooled_second is None  # no candidate: the pool was never even started
