@@ -13,7 +13,11 @@ reports). Here each filter has one meaning, OR within one filter (repeated value
 - form: the report form (form2021, form2019, legacy_table, narrative), exactly;
 - only_passing: reports without flags.
 
-The SQL is plain (LIKE with ESCAPE, no SQLite-only functions), so SQLite and PostgreSQL select the same.
+Text filters match case and all, on both backends: `--agency abc` does not select "ABC局". They select the
+rows Python's `startswith` and `in` would: instr(column, part) > 0 for a part of a name and = 1 for its
+beginning (corpus.pg_conn turns instr into PostgreSQL's strpos; it turns LIKE into ILIKE, to match SQLite's
+LIKE, which ignores ASCII case: so no text filter uses LIKE), and on SQLite the beginning as a BINARY range,
+read through the index. Wildcards (% _) are plain characters.
 """
 
 from __future__ import annotations
@@ -24,11 +28,6 @@ from typing import Any
 
 # Forms the extractor writes (reports.form).
 FORMS = ("form2021", "form2019", "legacy_table", "narrative")
-
-
-def like_escape(value: str) -> str:
-    """`value` with LIKE's wildcards escaped (ESCAPE '\\')."""
-    return str(value).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def _tuple(value: Any) -> tuple[Any, ...]:
@@ -81,7 +80,7 @@ class Selection:
         `reports_only=False`: leave out department, form and only_passing (columns a view of sites lacks);
         `binary_ranges=True` (SQLite only): province and city as the range [name, name + U+10FFFF), the same
         rows as "the name or its beginning" under SQLite's BINARY (code point) order, but read through the
-        reports_region index (a LIKE is a scan); PostgreSQL orders text by locale, so it keeps the LIKE."""
+        reports_region index (instr() is a scan); PostgreSQL orders text by locale, so it keeps instr() = 1."""
         p = f"{alias}." if alias else ""
         clauses: list[str] = []
         params: list[Any] = []
@@ -95,16 +94,16 @@ class Selection:
         if binary_ranges:
             prefix, prefix_args = f"({p}{{c}} >= ? AND {p}{{c}} < ?)", lambda v: [v, v + "\U0010ffff"]
         else:
-            prefix, prefix_args = f"({p}{{c}} = ? OR {p}{{c}} LIKE ? || '%' ESCAPE '\\')", lambda v: [v, like_escape(v)]
+            prefix, prefix_args = f"instr({p}{{c}}, ?) = 1", lambda v: [v]
+        part, part_arg = f"instr({p}{{c}}, ?) > 0", str
         any_of(self.provinces, prefix.format(c="province"), prefix_args)
         any_of(self.cities, prefix.format(c="city"), prefix_args)
-        any_of(self.counties, f"({p}county LIKE '%' || ? || '%' ESCAPE '\\' OR {p}adcode = ?)",
-               lambda v: [like_escape(v), v])
+        any_of(self.counties, f"({part.format(c='county')} OR {p}adcode = ?)", lambda v: [part_arg(v), v])
         any_of(self.adcodes, f"{p}adcode LIKE ? || '%'", lambda v: [v])
         any_of(self.site_ids, f"{p}site_id = ?", lambda v: [v])
-        any_of(self.agencies, f"{p}agency LIKE '%' || ? || '%' ESCAPE '\\'", lambda v: [like_escape(v)])
+        any_of(self.agencies, part.format(c="agency"), lambda v: [part_arg(v)])
         if reports_only:
-            any_of(self.departments, f"{p}department LIKE '%' || ? || '%' ESCAPE '\\'", lambda v: [like_escape(v)])
+            any_of(self.departments, part.format(c="department"), lambda v: [part_arg(v)])
             any_of(self.forms, f"{p}form = ?", lambda v: [v])
             if self.only_passing:
                 clauses.append(f"({p}flags IS NULL OR {p}flags IN ('', '[]'))")
@@ -121,8 +120,8 @@ class Selection:
         return " AND ".join(clauses) or "1 = 1", params
 
     def where_on(self, conn: Any, alias: str = "r", **kwargs: Any) -> tuple[str, list[Any]]:
-        """`where` for this connection: the index-friendly BINARY ranges on SQLite, the LIKE on PostgreSQL
-        (both case-sensitive, so both backends select the same rows; SQLite's own LIKE folds ASCII case)."""
+        """`where` for this connection: the index-friendly BINARY ranges on SQLite, instr() = 1 (strpos) on
+        PostgreSQL (both case-sensitive, so both backends select the same rows)."""
         import sqlite3
 
         return self.where(alias, binary_ranges=isinstance(conn, sqlite3.Connection), **kwargs)

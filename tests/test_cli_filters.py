@@ -125,3 +125,50 @@ def test_unknown_site_id_is_an_error(command, demo_db, tmp_path):
     result = CliRunner().invoke(main, [*args, "--site", "demo-dxh", "--site", "dxh", "--db", str(demo_db)])
     assert result.exit_code == 2 and "no site demo-dxh in" in result.output, result.output
     assert not (tmp_path / "out").exists()
+
+
+# -- case: the part-of-name filters match case on both backends -----------------------------------------------
+# SQLite's LIKE ignores ASCII case, PostgreSQL's does not: `--agency abc` selected "ABC局" on SQLite only.
+CASE_NAMES = ["ABC局", "abc局", "AbC街道", "x%y局", "x_y局", "xay局", "教育局", None]
+CASE_VALUES = ["abc", "ABC", "AbC", "b", "B", "%", "_", "x_y", "局", "教育"]
+
+
+def _case_table(conn) -> None:
+    conn.execute("CREATE TABLE reports (report_id INTEGER PRIMARY KEY, province TEXT, city TEXT, county TEXT, "
+                 "adcode TEXT, site_id TEXT, agency TEXT, department TEXT, form TEXT, flags TEXT, report_year INTEGER)")
+    conn.executemany("INSERT INTO reports (report_id, county, agency, department) VALUES (?, ?, ?, ?)",
+                     [(i + 1, n, n, n) for i, n in enumerate(CASE_NAMES)])
+
+
+def _case_selects(conn) -> dict[tuple[str, str], set[int]]:
+    from corpus.selection import Selection
+
+    out = {}
+    for field in ("agencies", "departments", "counties"):
+        for value in CASE_VALUES:
+            where, params = Selection(**{field: [value]}).where_on(conn)
+            out[(field, value)] = {int(r[0]) for r in conn.execute(f"SELECT report_id FROM reports r WHERE {where}",
+                                                                   params)}
+    return out
+
+
+def _case_expected() -> dict[tuple[str, str], set[int]]:
+    return {(field, value): {i + 1 for i, n in enumerate(CASE_NAMES) if n is not None and value in n}
+            for field in ("agencies", "departments", "counties") for value in CASE_VALUES}
+
+
+def test_part_of_name_filters_match_case_on_sqlite():
+    conn = sqlite3.connect(":memory:")
+    _case_table(conn)
+    assert _case_selects(conn) == _case_expected()
+
+
+def test_part_of_name_filters_match_case_on_postgresql(pg_url):
+    from corpus.pg_conn import PgConnection
+
+    conn = PgConnection(pg_url)
+    try:
+        _case_table(conn)
+        assert _case_selects(conn) == _case_expected()
+    finally:
+        conn.raw.close()
