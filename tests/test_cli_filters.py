@@ -128,7 +128,8 @@ def test_unknown_site_id_is_an_error(command, demo_db, tmp_path):
 
 
 # -- case: the part-of-name filters match case on both backends -----------------------------------------------
-# SQLite's LIKE ignores ASCII case, PostgreSQL's does not: `--agency abc` selected "ABC局" on SQLite only.
+# SQLite's LIKE ignores ASCII case, and corpus.pg_conn made PostgreSQL's an ILIKE to match: `--agency abc`
+# selected "ABC局" on both, while `--province abc` (a BINARY range on SQLite) matched case there only.
 CASE_NAMES = ["ABC局", "abc局", "AbC街道", "x%y局", "x_y局", "xay局", "教育局", None]
 CASE_VALUES = ["abc", "ABC", "AbC", "b", "B", "%", "_", "x_y", "局", "教育"]
 
@@ -136,15 +137,15 @@ CASE_VALUES = ["abc", "ABC", "AbC", "b", "B", "%", "_", "x_y", "局", "教育"]
 def _case_table(conn) -> None:
     conn.execute("CREATE TABLE reports (report_id INTEGER PRIMARY KEY, province TEXT, city TEXT, county TEXT, "
                  "adcode TEXT, site_id TEXT, agency TEXT, department TEXT, form TEXT, flags TEXT, report_year INTEGER)")
-    conn.executemany("INSERT INTO reports (report_id, county, agency, department) VALUES (?, ?, ?, ?)",
-                     [(i + 1, n, n, n) for i, n in enumerate(CASE_NAMES)])
+    conn.executemany("INSERT INTO reports (report_id, province, city, county, agency, department) "
+                     "VALUES (?, ?, ?, ?, ?, ?)", [(i + 1, n, n, n, n, n) for i, n in enumerate(CASE_NAMES)])
 
 
 def _case_selects(conn) -> dict[tuple[str, str], set[int]]:
     from corpus.selection import Selection
 
     out = {}
-    for field in ("agencies", "departments", "counties"):
+    for field in ("agencies", "departments", "counties", "provinces", "cities"):
         for value in CASE_VALUES:
             where, params = Selection(**{field: [value]}).where_on(conn)
             out[(field, value)] = {int(r[0]) for r in conn.execute(f"SELECT report_id FROM reports r WHERE {where}",
@@ -153,8 +154,11 @@ def _case_selects(conn) -> dict[tuple[str, str], set[int]]:
 
 
 def _case_expected() -> dict[tuple[str, str], set[int]]:
-    return {(field, value): {i + 1 for i, n in enumerate(CASE_NAMES) if n is not None and value in n}
+    part = {(field, value): {i + 1 for i, n in enumerate(CASE_NAMES) if n is not None and value in n}
             for field in ("agencies", "departments", "counties") for value in CASE_VALUES}
+    start = {(field, value): {i + 1 for i, n in enumerate(CASE_NAMES) if n is not None and n.startswith(value)}
+             for field in ("provinces", "cities") for value in CASE_VALUES}
+    return {**part, **start}
 
 
 def test_part_of_name_filters_match_case_on_sqlite():
