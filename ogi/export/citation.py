@@ -16,10 +16,43 @@ from ogi.flag_words import explain
 
 PANEL_ID_BITS = 52  # exact in a double (Stata, R, JavaScript); collisions negligible below ~10^6 agencies
 
-LICENSE_NOTE = ("Public government information published under the Regulations of the PRC on Open Government "
-                "Information (政府信息公开条例) by the agencies named in reports.csv; ogi claims no rights in the "
-                "documents and adds the tables, numbers and codebook with no further restriction. Check each "
-                "report's source site (source_url) for its own terms before redistributing the texts.")
+# The terms of an export, decided for the project (issue 13): ogi's code is MIT (LICENSE); what ogi makes of the
+# reports (numbers, tables, metadata, codebook: facts) is CC0-1.0; the report texts are the agencies' documents,
+# which ogi cannot license: PRC Copyright Law Art. 5 may exclude them from protection, a judgement left to the user.
+COPYRIGHT_ART5_ZH = ("法律、法规，国家机关的决议、决定、命令和其他具有立法、行政、司法性质的文件，及其官方正式译文")
+COPYRIGHT_ART5_EN = ("laws, regulations, resolutions, decisions and orders of state organs, other documents of a "
+                     "legislative, administrative or judicial nature, and their official translations")
+DATA_LICENSE = {
+    "name": "CC0-1.0",
+    "path": "https://creativecommons.org/publicdomain/zero/1.0/",
+    "title": "CC0 1.0 Universal, for the numbers, tables, metadata and codebook ogi extracted and compiled from the "
+             "reports (facts): every file of this package except the report texts",
+}
+TEXTS_LICENSE = {
+    "name": "LicenseRef-PRC-Copyright-Law-Article-5",
+    "title": "Report texts (texts.jsonl; titles and quoted evidence elsewhere): official documents of the state organs "
+             "named in reports.csv, not licensed by ogi. Article 5 of the Copyright Law of the PRC (著作权法 第五条) "
+             f"excludes from its protection \"{COPYRIGHT_ART5_EN}\" ({COPYRIGHT_ART5_ZH}); whether a government "
+             "information-disclosure annual report falls under it is the user's judgement. Each report's source is "
+             "listed per report in reports.csv (source_url, page_urls, attachment_urls).",
+}
+DATA_LICENSES = (DATA_LICENSE, TEXTS_LICENSE)  # datapackage.json `licenses`, in this order
+
+
+def licence_lines() -> list[str]:
+    """The terms in words, for the export's README.md (its "Licence" section)."""
+    return [
+        "- Numbers, tables, metadata and codebook (every file except the report texts): what ogi extracted and "
+        "compiled from the reports, facts, dedicated to the public domain under "
+        "[CC0 1.0](https://creativecommons.org/publicdomain/zero/1.0/) (CC0-1.0).",
+        "- Report texts (`texts.jsonl`, and the titles and evidence quoted in the other files): official documents "
+        "of the state organs that published them, not licensed by ogi. Article 5 of the Copyright Law of the PRC "
+        f"(著作权法 第五条) excludes from protection \"{COPYRIGHT_ART5_EN}\" ({COPYRIGHT_ART5_ZH}). Whether an "
+        "annual report falls under it is your judgement.",
+        "- Sources: each report's source page and attachments are listed per report in `reports.csv` "
+        "(`source_url`, `page_urls`, `attachment_urls`), its publisher in `agency`.",
+        "- The ogi software that made this package is MIT-licensed.",
+    ]
 
 
 def panel_id(agency: str | None, adcode: str | None) -> int | None:
@@ -75,7 +108,7 @@ def package_provenance(sites: list[tuple[Any, ...]]) -> dict[str, Any]:
     sources = [{"title": f"{name or site_id} ({province or '?'}), site {site_id}"}  # crawl times: README.md
                for site_id, name, province, _platform, _latest in sites]
     return {
-        "licenses": [{"name": "other-open-government-information", "title": LICENSE_NOTE}],
+        "licenses": [dict(lic) for lic in DATA_LICENSES],
         "sources": sources or [{"title": "ogi crawl of government portals (no site recorded for these reports)"}],
         "contributors": [
             {"title": "ogi contributors", "role": "author"},

@@ -7,6 +7,7 @@ from collections import Counter
 from typing import Any
 
 from corpus.export_views import CrawlHistory
+from ogi.export.citation import licence_lines
 from ogi.export.package import md_escape
 
 
@@ -123,6 +124,7 @@ def readme(
             *(["", "```stata", "use reports.dta, clear",
                "xtset agency_id report_year  // agency_id: a panel id per agency", "```"] if stata else []),
             "", f"Statistic keys: codebook.csv and codebook.md (ogi's codebook, {codebook_source}).", ""]
+    out += ["## Licence", "", *licence_lines(), "", "`datapackage.json` (`licenses`) says the same.", ""]
     # citation
     year = generated[:4] if generated[:4].isdigit() else "n.d."
     out += ["## How to cite", "", "```",
