@@ -2,8 +2,11 @@
 
 `ogi serve` runs as a subprocess on a free port against a copy of the demo-portal crawl; the test
 searches for a two-character word from the search box, opens a report from the results, checks and
-uses the facets of the reports table, and leaves screenshots in tests/artifacts/ (ui.png is the
-search page).
+uses the facets of the reports table, and takes screenshots (ui.png is the search page).
+
+Screenshots go to a temporary directory, so a test run leaves the tracked docs/screenshots/*.png alone
+(it rewrote them on every run). To refresh the README's screenshots, run it with the environment variable
+OGI_UPDATE_SCREENSHOTS=1: then they are written to docs/screenshots/.
 """
 
 from __future__ import annotations
@@ -22,8 +25,8 @@ from tests.pdf_reports import add_hongze, needs_real_pdfs
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
-ARTIFACTS = Path(__file__).parent / "artifacts"
-SCREENSHOTS = Path(__file__).resolve().parents[1] / "docs" / "screenshots"
+SCREENSHOTS = Path(__file__).resolve().parents[1] / "docs" / "screenshots"  # the README's
+UPDATE_SCREENSHOTS = "OGI_UPDATE_SCREENSHOTS"  # =1: write the screenshots there
 
 # Skipped on a developer machine without the browser; never in CI, where scripts/setup.sh installs it.
 pytestmark = pytest.mark.skipif(
@@ -89,18 +92,28 @@ def browser(tmp_path_factory) -> Iterator[object]:
         driver.quit()
 
 
-def _shot(driver, name: str) -> Path:
-    """A screenshot of the window in tests/artifacts/, copied to docs/screenshots/ for the README."""
-    ARTIFACTS.mkdir(exist_ok=True)
-    path = ARTIFACTS / name
+def screenshot_dir(tmp: Path) -> Path:
+    """Where the screenshots go: docs/screenshots/ with OGI_UPDATE_SCREENSHOTS=1, else `tmp`."""
+    if os.environ.get(UPDATE_SCREENSHOTS) == "1":
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        return SCREENSHOTS
+    return tmp
+
+
+@pytest.fixture(scope="module")
+def shots(tmp_path_factory) -> Path:
+    return screenshot_dir(tmp_path_factory.mktemp("screenshots"))
+
+
+def _shot(driver, name: str, where: Path) -> Path:
+    """A screenshot of the window, as `where`/name (see the module docstring)."""
+    path = where / name
     driver.save_screenshot(str(path))
     assert path.stat().st_size > 10_000  # a rendered page, not a blank image
-    SCREENSHOTS.mkdir(exist_ok=True)
-    (SCREENSHOTS / name).write_bytes(path.read_bytes())
     return path
 
 
-def test_search_open_report_and_facets(server: str, browser, demo_db: Path) -> None:
+def test_search_open_report_and_facets(server: str, browser, demo_db: Path, shots: Path) -> None:
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as ec
     from selenium.webdriver.support.ui import WebDriverWait
@@ -122,7 +135,7 @@ def test_search_open_report_and_facets(server: str, browser, demo_db: Path) -> N
     assert marks and all(m.text == "复议" for m in marks)
     facet_names = {e.get_attribute("data-facet") for e in browser.find_elements(By.CSS_SELECTOR, ".ogi-facets .facet-info")}
     assert facet_names == {"province", "report_year", "department", "form"}
-    _shot(browser, "ui.png")
+    _shot(browser, "ui.png", shots)
 
     # narrow the results by a facet of the search page
     browser.find_element(By.CSS_SELECTOR, '.facet-province a').click()
@@ -156,19 +169,19 @@ def test_search_open_report_and_facets(server: str, browser, demo_db: Path) -> N
     wait.until(ec.url_contains("form="))
     n = _query(demo_db, "SELECT count(*) FROM reports WHERE form = ?", (form,))[0][0]
     assert f"{n} row" in browser.find_element(By.CSS_SELECTOR, "h3").text
-    _shot(browser, "reports.png")
+    _shot(browser, "reports.png", shots)
 
     # 4. the completeness matrix and the indicator chart render
     browser.get(server + "/-/completeness")
     assert browser.find_elements(By.CSS_SELECTOR, "td.cell.found")
-    _shot(browser, "completeness.png")
+    _shot(browser, "completeness.png", shots)
     browser.get(server + "/-/indicator?key=core.requests_new&county=周村区")
     assert browser.find_elements(By.CSS_SELECTOR, "svg.ogi-chart circle.point")
-    _shot(browser, "indicator.png")
+    _shot(browser, "indicator.png", shots)
 
 
 @needs_real_pdfs
-def test_pdf_report_page(server: str, browser, demo_db: Path) -> None:
+def test_pdf_report_page(server: str, browser, demo_db: Path, shots: Path) -> None:
     """A PDF report's page (the real 洪泽 2024 report, stored as a crawl stores it): its tables with their
     headers, its numbers with their evidence, its flags in words and the PDF's link."""
     from selenium.webdriver.common.by import By
@@ -199,7 +212,17 @@ def test_pdf_report_page(server: str, browser, demo_db: Path) -> None:
     browser.find_element(By.CSS_SELECTOR, "a.ogi-other-year").click()
     assert "2023" in browser.find_element(By.TAG_NAME, "h1").text
     browser.get(f"{server}/-/report/{rid}")
-    _shot(browser, "report.png")
+    _shot(browser, "report.png", shots)
     browser.execute_script("arguments[0].scrollIntoView()",
                            browser.find_element(By.CSS_SELECTOR, '.ogi-doc-table[data-table="三"]'))
-    _shot(browser, "report-tables.png")
+    _shot(browser, "report-tables.png", shots)
+
+
+def test_screenshots_go_to_docs_only_when_asked(tmp_path, monkeypatch):
+    """A plain run must not rewrite the tracked docs/screenshots/*.png; OGI_UPDATE_SCREENSHOTS=1 refreshes them."""
+    monkeypatch.delenv(UPDATE_SCREENSHOTS, raising=False)
+    assert screenshot_dir(tmp_path) == tmp_path
+    monkeypatch.setenv(UPDATE_SCREENSHOTS, "0")
+    assert screenshot_dir(tmp_path) == tmp_path
+    monkeypatch.setenv(UPDATE_SCREENSHOTS, "1")
+    assert screenshot_dir(tmp_path) == SCREENSHOTS
