@@ -99,7 +99,7 @@ def test_list_items_from_both_templates_once_each():
     <div class="xxgk_navli"><a href="/public/111/1.html">dup</a></div>
     <div class="xxgk_navli"><a href="/public/column/111?catId=1">not a report</a></div>
     <div class="gk_list"><ul><li><div><a class="title" href="/public/111/2.html"><b>2021年</b>报告</a></div>
-      <span class="other">x</span><span class="date">2022-01-05</span></li></ul></div>
+      <span class="other">x</span><span class="date"><b>2022</b>-01-05</span></li></ul></div>
     <a href="/public/111/3.html">outside the list</a>"""
     items = AnhuiFamily().list_items(page(BASE + "/site/label/8888?pageIndex=1", body))
     assert [(i.url, i.title, i.date) for i in items] == [
@@ -190,12 +190,13 @@ def test_next_label_page(index, count, items, next_page):
     (request,) = requests
     assert query(request.url) == {**LABEL_DEFAULTS, "pageSize": "3", "pageIndex": str(next_page)}
     assert request.meta["ogi_anhui"] == {**state(next_page, count)}
+    assert (request.meta["ogi_site"], request.meta["ogi_kind"]) == ("s", "list")
 
 
 def test_the_empty_answer_ends_the_list_even_with_items(caplog):
     with caplog.at_level(logging.INFO, logger="crawler.spiders.anhui"):
         assert AnhuiFamily().more_list_requests(label_page(3, state(2, 5), EMPTY_LIST), _Spider()) == []
-    assert "pageCount 5 but page 2 is empty: list ends at page 1" in caplog.text
+    assert caplog.messages == ["[s] pageCount 5 but page 2 is empty: list ends at page 1"]
 
 
 @pytest.mark.parametrize(("index", "count", "logged"), [(1, 5, False), (2, 2, True), (3, 2, False), (2, 1, False)])
@@ -213,11 +214,13 @@ def test_page_size_defaults_to_fifteen():
 
 
 def test_a_fragment_without_state_reads_its_own_url():
-    url = (BASE + "/pre/site/label/8888?pageIndex=2&pageSize=2&organId=5&catId=6&cId=")
+    url = (BASE + "/pre/site/label/8888?pageIndex=2&pageSize=2&organId=5&catId=6&cId=&result=")
     response = page(url, fragment(2))
     (request,) = AnhuiFamily().more_list_requests(response, _Spider())
     assert request.url.split("?")[0] == BASE + "/pre/site/label/8888"
-    assert query(request.url) == {**LABEL_DEFAULTS, "pageSize": "2", "organId": "5", "catId": "6", "pageIndex": "3"}
+    # a blank parameter stays blank (result= is not the default 暂无相关信息)
+    assert query(request.url) == {**LABEL_DEFAULTS, "pageSize": "2", "organId": "5", "catId": "6", "pageIndex": "3",
+                                  "result": ""}
     assert request.meta["ogi_anhui"]["page_count"] == 0
     # short: no page count to go on, so it is the last
     assert AnhuiFamily().more_list_requests(page(url, fragment(1)), _Spider()) == []

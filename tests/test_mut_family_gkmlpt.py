@@ -218,3 +218,108 @@ def test_attachments_from_the_detail_json_and_its_content():
     plural = {"attachments": [{"path": "/p.pdf"}]}
     assert GkmlptFamily().attachments(page(url, f"<script>window._CONFIG = {{DETAIL: {json.dumps(plural)}}}</script>")) \
         == [BASE + "/p.pdf"]
+
+
+def detail_page(detail: dict, metas: str = "") -> HtmlResponse:
+    return page(BASE + "/gkmlpt/content/0/1/post_1.html",
+                f"{metas}<script>window._CONFIG = {{DETAIL: {json.dumps(detail, ensure_ascii=False)}}};</script>")
+
+
+def test_page_document_rebuilds_the_detail_as_html():
+    detail = {"title": "%u6C5F%u6D77 2021年 <报告>", "display_publish_time": 1642644000, "created_at": 1,
+              "date": 1642500000, "publisher": '江海区"教育局"', "identifier": "007/2022-1", "document_number": None,
+              "attachment": [{"url": "/attachment/0/1/a b.pdf"}, "/attachment/0/1/c.doc"],
+              "content": "<p>正文 &amp; 表</p>"}
+    metas = ('<meta name="SiteName" content="江海区"><meta name="ArticleTitle" content="old">'
+             '<meta name="PubDate" content="old"><meta name="ContentSource" content="old">'
+             '<meta name="Key&amp;" content="a&quot;b"><meta name="Empty">')
+    doc, ctype = GkmlptFamily().page_document(detail_page(detail, metas))
+    assert ctype == "text/html; charset=utf-8"
+    assert doc.decode("utf-8") == """<!DOCTYPE html>
+<html>
+<head>
+<meta charset="utf-8">
+<title>江海2021年&lt;报告&gt;</title>
+<meta name="SiteName" content="江海区">
+<meta name="Key&amp;" content="a&quot;b">
+<meta name="Empty" content="">
+<meta name="ArticleTitle" content="江海2021年&lt;报告&gt;">
+<meta name="PubDate" content="2022-01-20 10:00">
+<meta name="ContentSource" content="江海区&quot;教育局&quot;">
+</head>
+<body>
+<table class="xxgk-info">
+<tr><td>索引号：</td><td>007/2022-1</td></tr>
+<tr><td>发布机构：</td><td>江海区&quot;教育局&quot;</td></tr>
+<tr><td>文号：</td><td></td></tr>
+<tr><td>成文日期：</td><td>2022-01-18</td></tr>
+<tr><td>发布日期：</td><td>2022-01-20</td></tr>
+</table>
+<h1>江海2021年&lt;报告&gt;</h1>
+<div id="zoom">
+<p>正文 &amp; 表</p>
+</div>
+<p><a href="http://www.jianghai.gov.cn/attachment/0/1/a b.pdf">a b.pdf</a></p><p><a href="http://www.jianghai.gov.cn/attachment/0/1/c.doc">c.doc</a></p>
+</body>
+</html>
+"""
+
+
+@pytest.mark.parametrize(("times", "published"), [
+    ({"created_at": "2022-02-03 04:05:06", "date": "2021-12-31"}, "2022-02-03 04:05"),
+    ({"date": "2021-12-31 08:00"}, "2021-12-31 08:00"),
+    ({}, ""),
+])
+def test_page_document_publication_time_falls_back(times, published):
+    doc = GkmlptFamily().page_document(detail_page({"title": "t", **times}))[0].decode("utf-8")
+    assert f'<meta name="PubDate" content="{published}">' in doc
+    assert f"<tr><td>发布日期：</td><td>{published[:10]}</td></tr>" in doc
+    assert f"<tr><td>成文日期：</td><td>{(times.get('date') or '')[:10]}</td></tr>" in doc
+    assert '<meta name="ContentSource" content="">' in doc and "<title>t</title>" in doc
+    assert '<div id="zoom">\n\n</div>\n\n</body>' in doc  # no content, no attachments
+
+
+def test_a_detail_that_is_not_an_object_is_no_detail():
+    response = detail_page([1, 2])  # type: ignore[arg-type]
+    assert GkmlptFamily().detail(response) is None
+    assert GkmlptFamily().attachments(response) == []
+    assert GkmlptFamily().page_document(response) == (response.body, None)
+
+
+def test_more_helper_edges():
+    assert as_date(1) == "1970-01-01"
+    text = "window._CONFIG = {TREE: [1]}; window._CONFIG.more = {TREE: [2]}"
+    assert config_value(text, "TREE") == [1]
+    padded = api(b'  \n {"total": 1, "articles": []}')
+    assert GkmlptFamily().is_list_page(padded)
+    listed = api(b"[1, 2]")
+    assert GkmlptFamily().attachments(listed) == [] and GkmlptFamily().sub_columns(listed) == []
+    assert list(GkmlptFamily().links(listed)) == []
+
+
+@pytest.mark.parametrize("total", [None, "x"])
+def test_an_empty_page_one_without_a_total_asks_for_nothing(total):
+    assert GkmlptFamily().more_list_requests(api({"total": total, "articles": []}), _Spider()) == []
+
+
+def test_the_next_pages_keep_the_path_before_the_first_question_mark():
+    url = API + "?page=1&sid=7&q=a?b"
+    requests = GkmlptFamily().more_list_requests(api({"total": 3, "articles": articles(2)}, url=url), _Spider())
+    assert [r.url for r in requests] == [API + "?page=2&sid=7"]
+
+
+def test_skipped_nodes_and_articles_do_not_end_the_walk():
+    tree = ["not a node", {"name": "年报"}, {"id": 5, "name": "年报", "jump_url": "/u/gkmlpt/index#x#y"},
+            {"id": 6, "name": "年报"}]
+    assert GkmlptFamily().sub_columns(catalogue(tree)) == [BASE + "/gkmlpt/api/all/6?page=1&sid=755126",
+                                                          BASE + "/u/gkmlpt/index"]
+    data = {"articles": ["x", {"title": "no url"}, {"title": "t", "url": "/gkmlpt/content/0/1/post_1.html"}]}
+    assert [i.title for i in GkmlptFamily().list_items(api(data))] == ["t"]
+
+
+def test_the_prefix_is_what_precedes_gkmlpt_index():
+    tree = [{"id": 9, "name": "年报"}]
+    assert GkmlptFamily().sub_columns(catalogue(tree, BASE + "/a/gkmlpt/b/gkmlpt/index")) == [
+        BASE + "/a/gkmlpt/b/gkmlpt/api/all/9?page=1&sid=755126"]
+    assert GkmlptFamily().sub_columns(catalogue(tree, BASE + "/a/gkmlpt/b/gkmlpt/other")) == [
+        BASE + "/a/gkmlpt/api/all/9?page=1&sid=755126"]

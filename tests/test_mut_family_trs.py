@@ -84,6 +84,15 @@ def test_list_items_titles_dates_and_what_is_skipped():
 def test_own_url_is_not_an_item():
     url = COL + "202101/t20210105_1.html"
     assert TRSFamily().list_items(page(url, f'<a href="{url}#x">me</a>')) == []
+    # the page's own URL with a fragment (or two) is still the page
+    assert TRSFamily().list_items(page(url + "#x", '<a href="t20210105_1.html">me</a>')) == []
+    assert TRSFamily().list_items(page(url + "#x#y", '<a href="t20210105_1.html">me</a>')) == []
+
+
+def test_item_urls_lose_their_whole_fragment_and_dates_keep_every_text_node():
+    body = '<a href="./202101/t20210105_1.html#a#b">r</a><span><b>2021</b>-01-05</span>'
+    (item,) = TRSFamily().list_items(page(COL + "index.html", body))
+    assert (item.url, item.date) == (COL + "202101/t20210105_1.html", "2021-01-05")
 
 
 @pytest.mark.parametrize(("script", "found"), [
