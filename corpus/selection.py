@@ -13,21 +13,33 @@ reports). Here each filter has one meaning, OR within one filter (repeated value
 - form: the report form (form2021, form2019, legacy_table, narrative), exactly;
 - only_passing: reports without flags.
 
-Text filters match case and all, on both backends: `--agency abc` does not select "ABC局". They select the
-rows Python's `startswith` and `in` would: instr(column, part) > 0 for a part of a name and = 1 for its
-beginning (corpus.pg_conn turns instr into PostgreSQL's strpos; it turns LIKE into ILIKE, to match SQLite's
-LIKE, which ignores ASCII case: so no text filter uses LIKE), and on SQLite the beginning as a BINARY range,
-read through the index. Wildcards (% _) are plain characters.
+Both backends select the same rows (wildcards % _ are plain characters everywhere):
+- a part of a name (county, agency, department) ignores the case of ASCII letters, and only of those:
+  `--agency abc` selects "ABC开发区管委会" (SQLite's LIKE; on PostgreSQL strpos over names with A–Z folded by
+  translate(), since ILIKE would also fold other letters, e.g. full-width ＡＢＣ, which SQLite's LIKE does not);
+- the beginning of a name (province, city: official Chinese names) is exact: on SQLite a BINARY range read
+  through the index, on PostgreSQL instr(column, name) = 1 (corpus.pg_conn turns instr into strpos).
 """
 
 from __future__ import annotations
 
+import string
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields
 from typing import Any
 
 # Forms the extractor writes (reports.form).
 FORMS = ("form2021", "form2019", "legacy_table", "narrative")
+
+
+def like_escape(value: str) -> str:
+    """`value` with LIKE's wildcards escaped (ESCAPE '\\')."""
+    return str(value).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _ascii_lower(sql: str) -> str:
+    """PostgreSQL: `sql` with A–Z folded to a–z and no other letter changed (as SQLite's LIKE compares)."""
+    return f"translate({sql}, '{string.ascii_uppercase}', '{string.ascii_lowercase}')"
 
 
 def _tuple(value: Any) -> tuple[Any, ...]:
@@ -80,7 +92,9 @@ class Selection:
         `reports_only=False`: leave out department, form and only_passing (columns a view of sites lacks);
         `binary_ranges=True` (SQLite only): province and city as the range [name, name + U+10FFFF), the same
         rows as "the name or its beginning" under SQLite's BINARY (code point) order, but read through the
-        reports_region index (instr() is a scan); PostgreSQL orders text by locale, so it keeps instr() = 1."""
+        reports_region index (instr() is a scan); PostgreSQL orders text by locale, so it keeps instr() = 1.
+        The parts of names (county, agency, department) are SQLite's LIKE then, else strpos() over ASCII-folded
+        text (PostgreSQL only): the same rows (module docstring)."""
         p = f"{alias}." if alias else ""
         clauses: list[str] = []
         params: list[Any] = []
@@ -93,9 +107,10 @@ class Selection:
 
         if binary_ranges:
             prefix, prefix_args = f"({p}{{c}} >= ? AND {p}{{c}} < ?)", lambda v: [v, v + "\U0010ffff"]
+            part, part_arg = f"{p}{{c}} LIKE '%' || ? || '%' ESCAPE '\\'", like_escape
         else:
             prefix, prefix_args = f"instr({p}{{c}}, ?) = 1", lambda v: [v]
-        part, part_arg = f"instr({p}{{c}}, ?) > 0", str
+            part, part_arg = f"strpos({_ascii_lower(f'{p}{{c}}')}, {_ascii_lower('?')}) > 0", str
         any_of(self.provinces, prefix.format(c="province"), prefix_args)
         any_of(self.cities, prefix.format(c="city"), prefix_args)
         any_of(self.counties, f"({part.format(c='county')} OR {p}adcode = ?)", lambda v: [part_arg(v), v])

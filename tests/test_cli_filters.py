@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import json
 import sqlite3
+import string
 
 import pytest
 from click.testing import CliRunner
@@ -127,11 +128,13 @@ def test_unknown_site_id_is_an_error(command, demo_db, tmp_path):
     assert not (tmp_path / "out").exists()
 
 
-# -- case: the part-of-name filters match case on both backends -----------------------------------------------
-# SQLite's LIKE ignores ASCII case, and corpus.pg_conn made PostgreSQL's an ILIKE to match: `--agency abc`
-# selected "ABC局" on both, while `--province abc` (a BINARY range on SQLite) matched case there only.
-CASE_NAMES = ["ABC局", "abc局", "AbC街道", "x%y局", "x_y局", "xay局", "教育局", None]
-CASE_VALUES = ["abc", "ABC", "AbC", "b", "B", "%", "_", "x_y", "局", "教育"]
+# -- case: one rule on both backends ---------------------------------------------------------------------------
+# A part of a name (--agency, --department, --county) ignores the case of ASCII letters (A-Z) and of nothing else:
+# SQLite's LIKE does that, while pg_conn's ILIKE also folded other letters (full-width ＡＢＣ). A beginning
+# (--province, --city) is exact: SQLite read it as a BINARY range (case counts), PostgreSQL as an ILIKE (not).
+CASE_NAMES = ["ABC局", "abc局", "AbC街道", "x%y局", "x_y局", "xay局", "教育局", "ＡＢＣ局", "ａｂｃ局", "Ébc局", None]
+CASE_VALUES = ["abc", "ABC", "AbC", "b", "B", "%", "_", "x_y", "局", "教育", "ａｂｃ", "ＡＢＣ", "ébc", "Éb"]
+_ASCII_FOLD = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
 
 
 def _case_table(conn) -> None:
@@ -154,20 +157,23 @@ def _case_selects(conn) -> dict[tuple[str, str], set[int]]:
 
 
 def _case_expected() -> dict[tuple[str, str], set[int]]:
-    part = {(field, value): {i + 1 for i, n in enumerate(CASE_NAMES) if n is not None and value in n}
+    def ids(test) -> set[int]:
+        return {i + 1 for i, n in enumerate(CASE_NAMES) if n is not None and test(n)}
+
+    part = {(field, value): ids(lambda n, v=value: v.translate(_ASCII_FOLD) in n.translate(_ASCII_FOLD))
             for field in ("agencies", "departments", "counties") for value in CASE_VALUES}
-    start = {(field, value): {i + 1 for i, n in enumerate(CASE_NAMES) if n is not None and n.startswith(value)}
+    start = {(field, value): ids(lambda n, v=value: n.startswith(v))
              for field in ("provinces", "cities") for value in CASE_VALUES}
     return {**part, **start}
 
 
-def test_part_of_name_filters_match_case_on_sqlite():
+def test_text_filters_follow_one_case_rule_on_sqlite():
     conn = sqlite3.connect(":memory:")
     _case_table(conn)
     assert _case_selects(conn) == _case_expected()
 
 
-def test_part_of_name_filters_match_case_on_postgresql(pg_url):
+def test_text_filters_follow_one_case_rule_on_postgresql(pg_url):
     from corpus.pg_conn import PgConnection
 
     conn = PgConnection(pg_url)
