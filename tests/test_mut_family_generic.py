@@ -109,7 +109,7 @@ def test_the_pager_is_followed_while_pages_add_items_and_stops_at_the_first_that
     assert [r.url for r in second] == [f"{LIST}&page=3"]
     with caplog.at_level(logging.INFO, logger="crawler.spiders.generic"):
         assert family.more_list_requests(page(f"{LIST}&page=3", items_html(1, 3) + pager), spider) == []
-    assert f"[s] {LIST}&page=3 adds no new item: not following its pager" in caplog.text
+    assert caplog.messages == [f"[s] {LIST}&page=3 adds no new item: not following its pager"]
     assert family.seen_items == {f"{BASE}/show.asp?id={i}" for i in (1, 2, 3)}
     assert spider.errors == [] and spider.needs == []
 
@@ -121,7 +121,8 @@ def test_a_page_without_items_asks_for_nothing_and_says_nothing(caplog):
 
 
 @pytest.mark.parametrize(("pager", "unreadable"), [
-    ("<p>共 3 页</p>", True), ("<p>共1页</p>", False), ("<p>第 2/5 页</p>", True), ("<p>页次：1/4</p>", True),
+    ("<p>共 3 页</p>", True), ("<p>共1页</p>", False), ("<p>共2页</p>", True), ("<p>共<b>3</b>页</p>", True),
+    ('<a onclick="go(2)"><span>下一</span>页</a>', True), ("<p>第 2/5 页</p>", True), ("<p>页次：1/4</p>", True),
     ("<p>页次1/1</p>", False), ("<p>共3条</p>", False),
     ('<a onclick="go(2)">下一页</a>', True), ('<a href="javascript:go(2)" onclick="go(2)">下页</a>', True),
     ('<a href="#" onclick="go(2)">&gt;</a>', True), ('<a href="javascript:go(2)">下一页</a>', False),
@@ -199,6 +200,9 @@ def test_report_column_by_crumbs_or_headings(body, column):
     ("<div>loading</div><script>x</script><a href='javascript:x'>a</a><a href='#'>b</a><a href='/c'>c</a>",
      "page built by JavaScript"),
     ("<div>loading</div><script>x</script><a href='/a'>a</a><a href='/b'>b</a><a href='/c'>c</a>", None),
+    ("<div>x</div><script>x</script><a href='javascript:a'>a</a><a href=' JavaScript:b'>b</a><a href='/c'>c</a>",
+     "page built by JavaScript"),
+    ("<div>x</div><script>x</script><a href='#a'>a</a><a href='#b'>b</a><a href='/c'>c</a>", "page built by JavaScript"),
     ("<div>loading</div>", None),
     ("<div>" + "字" * 200 + "</div><script>x</script>", None),
     ("<div>" + "字" * 199 + "</div><script>x</script>", "page built by JavaScript"),
@@ -209,3 +213,11 @@ def test_needs_module(body, why):
         assert found is None
     else:
         assert found == f"empty JavaScript shell ({why}) at {BASE}/: needs a family module that reads its API"
+
+
+def test_skipped_links_do_not_end_the_list_or_the_sub_columns():
+    body = """<a href="http://o.gov.cn/show.asp?id=9">外站的报告页</a><a href="/show.asp?id=1">2021年度报告</a>"""
+    assert [i.url for i in GenericFamily().list_items(page(LIST, body))] == [BASE + "/show.asp?id=1"]
+    body = """<a href="/show.asp?id=5">2019年</a><a href="/list.asp?classid=1152&amp;page=3">2021年</a>
+    <a href="/list.asp?classid=2001">2020年</a>"""
+    assert GenericFamily().sub_columns(page(LIST, body)) == [BASE + "/list.asp?classid=2001"]

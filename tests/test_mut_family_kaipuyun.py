@@ -86,7 +86,7 @@ def test_list_items_from_the_cmspro_list():
       <li><a href=" {DOC} " title="2022年 年报">短</a><span> 2023-01-20 </span></li>
       <li><span>no link</span></li>
       <li><a href="/cxx/c114953/about.shtml">not a report</a><span>x</span></li>
-      <li><a href="/cxx/c1/2023/1/5/{"e" * 32}.shtml"><b>2021年</b> 报告</a><em>x</em><span>2023-01-05</span></li>
+      <li><a href="/cxx/c1/2023/1/5/{"e" * 32}.shtml"><b>2021年</b> 报告</a><em>x</em><span><b>2023</b>-01-05</span></li>
     </ul></cmspro_documents><a href="{DOC}">outside</a>"""
     items = KaipuyunFamily().list_items(page(COL, body))
     assert [(i.url, i.title, i.date) for i in items] == [
@@ -95,17 +95,17 @@ def test_list_items_from_the_cmspro_list():
 
 def test_interface_items(caplog):
     data = {"Status": "SUCCESS", "total": 3, "results": [
+        "not a row",
+        {"title": "no url", "manuscriptId": "m9"},
         {"title": " 2022年 报告", "url": DOC, "publishedTime": "2023-01-26 15:00:00"},
         {"title": "b", "websiteUrl": "/w.shtml", "publishedTime": 20230101},
         {"title": None, "link": "http://o.gov.cn/l.shtml"},
-        {"title": "no url", "manuscriptId": "m9"},
-        "not a row",
     ]}
     with caplog.at_level(logging.INFO, logger="crawler.spiders.kaipuyun"):
         items = KaipuyunFamily().list_items(answer(data))
     assert [(i.url, i.title, i.date) for i in items] == [
         (BASE + DOC, "2022年报告", "2023-01-26"), (BASE + "/w.shtml", "b", "20230101"), ("http://o.gov.cn/l.shtml", "", "")]
-    assert "manuscriptId m9" in caplog.text and IFACE in caplog.text
+    assert caplog.messages == [f"interface result without a page url (manuscriptId m9) on {IFACE}"]
 
 
 @pytest.mark.parametrize("data", [{"Status": "fail", "results": [{"url": DOC}]}, {"results": [{"url": DOC}]},
@@ -183,3 +183,29 @@ def test_sub_columns_are_sibling_columns_named_per_unit_or_year_but_not_the_page
     <a href="/cxx/c114954/zfxxgk_gknrz.shtml">县直部门</a>"""
     assert KaipuyunFamily().sub_columns(page(COL, body)) == [BASE + "/cxx/c114954/zfxxgk_gknrz.shtml",
                                                              BASE + "/cxx/c114955/zfxxgk_gknrz.shtml"]
+
+
+def test_json_sniffing_edges():
+    family = KaipuyunFamily()
+    assert family.is_list_page(answer(b'  \n {"Status": "success", "results": []}'))
+    binary = Response(COL, body=b"{}", request=Request(COL, meta={"ogi_site": "s"}))
+    assert family.attachments(binary) == [] and list(family.links(binary)) == []
+
+
+def test_a_page_url_with_fragments_is_not_its_own_next_page():
+    body = '<div id="page_div"><a href="zfxxgk_gknrz.shtml">1</a><a href="zfxxgk_gknrz_2.shtml">2</a></div>'
+    requests = KaipuyunFamily().more_list_requests(page(COL + "#a#b", body), _Spider())
+    assert [r.url for r in requests] == [BASE + "/cxx/c114953/zfxxgk_gknrz_2.shtml"]
+
+
+def test_interface_pages_keep_the_title_filter():
+    fields = {"websiteId": W, "channelId": [C], "pageNum": 1, "pageSize": 2, "title": "年报"}
+    response = JsonResponse(IFACE, body=b'{"Status": "success", "results": [], "total": 3}',
+                            request=Request(IFACE, meta={"ogi_site": "s", "ogi_interface": fields}))
+    (request,) = KaipuyunFamily().more_list_requests(response, _Spider())
+    assert json.loads(request.body) == {**fields, "pageNum": 2}
+    untitled = {k: v for k, v in fields.items() if k != "title"}
+    response = JsonResponse(IFACE, body=b'{"Status": "success", "results": [], "total": 3}',
+                            request=Request(IFACE, meta={"ogi_site": "s", "ogi_interface": untitled}))
+    (request,) = KaipuyunFamily().more_list_requests(response, _Spider())
+    assert json.loads(request.body)["title"] == ""
