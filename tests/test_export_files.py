@@ -265,3 +265,20 @@ def test_a_failed_move_says_where_the_files_are(tmp_path, monkeypatch):
     staging = next(p for p in out.iterdir() if p.name.startswith(STAGING_PREFIX))
     assert str(err.value) == f"cannot move the export into {out}: Invalid cross-device link; its files are in {staging}"
     assert (staging / "a.csv").read_bytes() == b"a"
+
+
+def test_a_parent_that_may_not_be_written_stages_inside(tmp_path, monkeypatch):
+    """A directory made for the user in a place they may not write (/srv/exports/ogi): no sibling can be made, so
+    the files are staged inside it and moved one by one, as before the swap."""
+    out = _export_dir(tmp_path, stata=True)
+    inode = out.stat().st_ino
+    real = Path.mkdir
+
+    def denied(self, *args, **kwargs):
+        if self.parent == tmp_path:
+            raise PermissionError(13, "Permission denied", str(self))
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "mkdir", denied)
+    write_files(out, {"SHA256SUMS": b"sums", "a.csv": b"a"}, check_out_dir(out, force=False)[0])
+    assert out.stat().st_ino == inode and sorted(p.name for p in out.iterdir()) == ["SHA256SUMS", "a.csv"]

@@ -197,8 +197,9 @@ def write_files(out_dir: Path, blobs: dict[str, bytes], replaces: list[str]) -> 
 
     A failure while writing or swapping (disk full, no permission, a file in the way) leaves out_dir as it
     was and removes the directories made for it, so an interrupted export never destroys the previous one.
-    Only where out_dir holds files ogi did not write (`--force`) or is a mount point is it not replaced whole:
-    the files are then staged inside it and renamed into place one by one, SHA256SUMS last.
+    Only where out_dir holds files ogi did not write (`--force`), is a mount point or the working directory, or
+    its parent may not be written, is it not replaced whole: the files are then staged inside it and renamed
+    into place one by one, SHA256SUMS last (a crash among the renames leaves old and new files side by side).
     """
     target = out_dir.resolve()  # absolute ("." has no name to put beside); a link: replace what it points to
     made: list[Path] = []  # directories this call creates, outermost first
@@ -211,9 +212,14 @@ def write_files(out_dir: Path, blobs: dict[str, bytes], replaces: list[str]) -> 
         whole = _swappable(target, replaces)
         target.parent.mkdir(parents=True, exist_ok=True)
         if whole:
-            staging = _sibling(target, "new")
-            staging.mkdir()
-        else:
+            try:
+                staging = _sibling(target, "new")
+                staging.mkdir()
+            except PermissionError:  # DIR is ours but its parent is not (a directory made for us): stage inside
+                if not target.is_dir():
+                    raise
+                whole, staging = False, None
+        if not whole:
             staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=target))
         for name, data in blobs.items():
             _write_file(staging / name, data)
