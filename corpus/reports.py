@@ -130,11 +130,13 @@ class ReportWriter(StoreBase):
                     return int(c["capture_id"])
         return int(captures[0]["capture_id"])
 
-    def save_report(self, record: Record, *, site_id: str | None, capture_ids: list[int]) -> int | None:
+    def save_report(self, record: Record, *, site_id: str | None, capture_ids: list[int],
+                    text_index: tuple[str | None, tuple[str, str]] | None = None) -> int | None:
         """Insert or update a report, its statistics, capture links and search entry, atomically.
 
         Returns report_id, or None when `record.is_report` is False (nothing stored).
-        Saving an unchanged record again only moves last_seen.
+        Saving an unchanged record again only moves last_seen. `text_index`: the search index's columns of the
+        record's text computed by an extraction worker (corpus.search_index.index_row; SQLite only).
         """
         if not record.is_report:
             logger.debug("not a report, not stored: %s", record.source_url)
@@ -201,7 +203,10 @@ class ReportWriter(StoreBase):
                        VALUES (?, ?, ?, ?, ?, ?, ?)""",
                     [(report_id, k, v, src, ev, stat_capture, confidence.get(k, "")) for k, v, src, ev in stats],
                 )
-                self._index_report(report_id)
+                if text_index is None:
+                    self._index_report(report_id)
+                else:
+                    self._index_report(report_id, text_index)
             elif stat_capture is not None:
                 # Same numbers, but point them at the newest matching capture only if they had none.
                 conn.execute(

@@ -39,10 +39,17 @@ def index_fields(row: Sequence[Any]) -> tuple[Any, str | None, str, str, str | N
     return rid, title, agencies, meta, text
 
 
-def index_row(row: Sequence[Any]) -> tuple[Any, ...]:
-    """(rowid, *FTS_COLUMNS) for reports_fts from a row of INDEX_SOURCE."""
+def index_row(row: Sequence[Any], text_index: tuple[str | None, tuple[str, str]] | None = None) -> tuple[Any, ...]:
+    """(rowid, *FTS_COLUMNS) for reports_fts from a row of INDEX_SOURCE.
+
+    `text_index` = (text, index_columns(text)) computed elsewhere (an extraction worker: the body's bigrams are
+    most of the cost) is used only when its text is the row's, so the row is indexed exactly as it would be here
+    (a contentless index must later be handed these same values to delete the row)."""
     rid, title, agencies, meta, text = index_fields(row)
-    body, body_ends = index_columns(text)
+    if text_index is not None and (text_index[0] or "") == (text or ""):
+        body, body_ends = text_index[1]
+    else:
+        body, body_ends = index_columns(text)
     short = (title, agencies, meta)
     return (rid, *(to_index_text(x) for x in short), body, *(to_index_ends(x) for x in short), body_ends)
 
@@ -127,8 +134,8 @@ class SearchIndexMixin(StoreBase):
         """Drop a report from the search index (call inside a transaction)."""
         unindex(self.conn, report_id)
 
-    def _index_report(self, report_id: int) -> None:
-        """Replace the search-index row of one report (call inside a transaction).
+    def _index_report(self, report_id: int, text_index: tuple[str | None, tuple[str, str]] | None = None) -> None:
+        """Replace the search-index row of one report (call inside a transaction); `text_index`: see index_row.
 
         A report indexed before with no pending copy has the indexed values it had: nothing to redo."""
         pending = self.conn.execute("SELECT 1 FROM reports_fts_pending WHERE report_id = ?", (report_id,)).fetchone()
@@ -137,7 +144,7 @@ class SearchIndexMixin(StoreBase):
         unindex(self.conn, report_id)
         row = self.conn.execute(f"SELECT {INDEX_SOURCE} FROM reports WHERE report_id = ?", (report_id,)).fetchone()
         if row is not None:
-            self.conn.execute(_INSERT, index_row(row))
+            self.conn.execute(_INSERT, index_row(row, text_index))
 
     def rebuild_search_index(self) -> int:
         """Re-create the search index from the reports table (after a tokenizer change); returns rows indexed.

@@ -15,6 +15,7 @@ extract_report's own forked sandbox. Same limits, same worker reuse, same kill-a
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -57,32 +58,36 @@ class ExtractRequest:
         return asdict(self)
 
 
-def extract_candidate(parts: list[Part], context: SiteContext, pool: Any = None,
-                      timeout: float | None = None) -> Record:
+def extract_candidate(parts: list[Part], context: SiteContext, pool: Any = None, timeout: float | None = None,
+                      text_index: Callable[[str | None], Any] | None = None) -> tuple[Record, tuple | None]:
     """The record of one candidate: in a worker of `pool` (extract.pool.ExtractPool) when given, else here.
 
     Never raises (errors land on the record). A pool worker that hit a limit (stuck past `timeout`, out of
     memory, crashed) has been killed and replaced; the candidate is then extracted as the inline mode does it —
     each part in its own bounded child — so the record, errors included, is the one inline gives. Thread-safe
-    (callers wait on it from threads: Scrapy's pool threads, the job worker's executor)."""
+    (callers wait on it from threads: Scrapy's pool threads, the job worker's executor).
+
+    Returns (record, prepared): with a pool and `text_index`, prepared = (record.text, text_index(record.text))
+    computed by the worker (the search index's bigrams: `Store.save_report(text_index=…)`), else None."""
     if pool is None:
-        return extract_report(parts, context=context)
+        return extract_report(parts, context=context), None
     from extract import limits
     from extract.pool import extract_report_job
 
     timeout = timeout or limits.PARSE_SECONDS * max(1, len(parts)) + limits.OCR_SECONDS
     try:
-        return pool.run(extract_report_job, parts, context, timeout=timeout, what="report extraction")
+        answer = pool.run(extract_report_job, parts, context, text_index, timeout=timeout, what="report extraction")
     except limits.LimitError as exc:
         logger.warning("extraction pool: %s (%s); extracting it part by part in bounded children", exc,
                        parts[0].url if parts else "?")
-        return extract_report(parts, context=context)
+        return extract_report(parts, context=context), None
+    return answer if text_index is not None else (answer, None)
 
 
 def build_record(parts: list[Part], context: SiteContext, url: str, errors: list[str], flags: list[str],
                  pool: Any = None, timeout: float | None = None) -> Record:
     """Extract a candidate (`extract_candidate`) and add what the crawl knew about its bytes (never raises)."""
-    return finish_record(extract_candidate(parts, context, pool, timeout), url, errors, flags)
+    return finish_record(extract_candidate(parts, context, pool, timeout)[0], url, errors, flags)
 
 
 def finish_record(record: Record, url: str, errors: list[str], flags: list[str]) -> Record:

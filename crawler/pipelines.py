@@ -14,7 +14,8 @@ from typing import Any
 
 from scrapy.exceptions import DropItem
 
-from crawler.extract_job import ExtractRequest, build_record
+from corpus.bigrams import index_columns
+from crawler.extract_job import ExtractRequest, build_record, extract_candidate, finish_record
 from crawler.items import ReportItem
 from crawler.session import SessionComponent
 from crawler.storage import storage_failed
@@ -98,13 +99,15 @@ class ReportPipeline(SessionComponent):
         from scrapy.utils.defer import maybe_deferred_to_future
         from twisted.internet import reactor, threads
 
-        record = await maybe_deferred_to_future(threads.deferToThreadPool(
-            reactor, self._threads, build_record, parts, context, item.url, item.errors, item.flags, self._pool,
-            self.timeout))
-        return self._save(item, record)
+        # The search index's bigrams of the text are computed by the worker too (SQLite's index; not PostgreSQL's).
+        text_index = None if self.store.multi_writer else index_columns
+        record, prepared = await maybe_deferred_to_future(threads.deferToThreadPool(
+            reactor, self._threads, extract_candidate, parts, context, self._pool, self.timeout, text_index))
+        return self._save(item, finish_record(record, item.url, item.errors, item.flags), prepared)
 
-    def _save(self, item: ReportItem, record) -> ReportItem:
-        """Store an extracted candidate (in the crawl process: the store has one writer)."""
+    def _save(self, item: ReportItem, record, text_index: tuple | None = None) -> ReportItem:
+        """Store an extracted candidate (in the crawl process: the store has one writer); `text_index`: the
+        search index's columns of its text, from the worker (Store.save_report)."""
         runs = self.session.runs
         if record.errors and runs:
             for err in record.errors:
@@ -115,7 +118,11 @@ class ReportPipeline(SessionComponent):
                 runs.count(item.site_id, "not_reports")
             return item
         try:
-            self.store.save_report(record, site_id=item.site_id, capture_ids=[p.capture_id for p in item.parts if p.capture_id])
+            ids = [p.capture_id for p in item.parts if p.capture_id]
+            if text_index is None:
+                self.store.save_report(record, site_id=item.site_id, capture_ids=ids)
+            else:
+                self.store.save_report(record, site_id=item.site_id, capture_ids=ids, text_index=text_index)
         except Exception as exc:
             if storage_failed(self.crawler, exc, f"storing the report {item.url}"):
                 # Not stored: no later pipeline may record this page as judged (the next run must build it).

@@ -210,11 +210,18 @@ def report_stats(stats: PoolStats) -> None:
             json.dump(asdict(stats), fh)
 
 
-def extract_report_job(parts: list, context: Any) -> Any:
-    """`extract.extract_report(parts, context=context)` with positional arguments, as a pool job."""
+def extract_report_job(parts: list, context: Any, text_index: Callable[[str | None], Any] | None = None) -> Any:
+    """`extract.extract_report(parts, context=context)` with positional arguments, as a pool job.
+
+    With `text_index` (a module-level function of the report's text, pickled by reference, e.g. the search
+    index's `corpus.bigrams.index_columns`): (record, (record.text, text_index(record.text))) — work that is a
+    pure function of the text done here, in parallel, instead of in the crawl process that stores the record."""
     from extract.pipeline import extract_report
 
-    return extract_report(parts, context=context)
+    record = extract_report(parts, context=context)
+    if text_index is None:
+        return record
+    return record, (record.text, text_index(record.text))
 
 
 def _serve(memory: int, preload: list[str]) -> None:
