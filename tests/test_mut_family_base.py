@@ -170,3 +170,18 @@ def test_page_document_is_the_page_as_fetched():
     assert SiteFamily().page_document(response) == (response.body, "text/html; charset=gbk")
     bare = Response(BASE + "/a.html", body=b"x", request=Request(BASE + "/a.html"))
     assert SiteFamily().page_document(bare) == (b"x", None)
+
+
+def test_links_after_skipped_ones_and_fragments_on_both_sides():
+    body = '<a href="javascript:x()">js</a><a href="/">me</a><a href="/a.html#x#y">a</a>'
+    assert list(SiteFamily().links(page(BASE + "/#top", body))) == [(BASE + "/a.html", "a")]
+    assert list(SiteFamily().links(page(BASE + "/#a#b", '<a href="/">me</a>'))) == []
+
+
+def test_sub_columns_after_skipped_links(Details):
+    body = '<a href="http://o.gov.cn/nb/2022/">2022年</a><a href="/nb/2021/">2021年</a>'
+    assert Details().sub_columns(page(BASE + "/nb/index.html", body)) == [BASE + "/nb/2021/"]
+
+
+def test_an_appendix_mark_needs_an_href():
+    assert SiteFamily().attachments(page(BASE + "/art/1.html", '<a href="" appendix="true">x</a>')) == []

@@ -118,3 +118,12 @@ def test_a_list_holding_fewer_documents_than_its_total_count_is_reported(caplog,
     assert caplog.messages == [f"{url}: {message}"]
     # a spider without error() (the golden helper): logged only
     assert ShandongFamily().more_list_requests(page(url, body), _Spider()) == []
+
+
+def test_annual_module_links_after_a_skipped_one_and_titles_from_several_text_nodes():
+    body = f"""<a href="javascript:void(0)">js</a>
+    <table><tr><td><b>住建</b>局</td><td><a href="{MOD}?area=1&amp;fbtime=2021"><b>2021</b>年</a></td></tr></table>
+    <a href="{MOD}?area=2&amp;fbtime=2020"><b>2020</b>年</a>"""
+    items = annual_report_items(page(BASE + "/gongkai/", body))
+    assert [(i.url, i.title) for i in items] == [(BASE + MOD + "?area=1&fbtime=2021", "住建局2021年"),
+                                                 (BASE + MOD + "?area=2&fbtime=2020", "2020年")]
