@@ -122,6 +122,7 @@ def _own_peaks(work: Path) -> dict:
         own = json.loads(rss.read_text())
         out["crawl_own_peak_mb"] = round(own["crawl_process_peak_mb"], 1)
         out["cpu_s_crawl+children"] = f"{own['crawl_cpu_s']:.1f}+{own['children_cpu_s']:.1f}"
+        out["_cpu"] = (own["crawl_cpu_s"], own["children_cpu_s"])
     pool = work / "pool.json"
     if pool.exists():
         stats = json.loads(pool.read_text())
@@ -161,9 +162,16 @@ def compare(args: argparse.Namespace, portal, registry: Path) -> str:
         digests[label] = _reports_digest(db)
         results.append(row)
     base = results[0]["pages_per_s"]
+    cores = os.cpu_count() or 1
     for row in results:
         row["speed_vs_first"] = f"{row['pages_per_s'] / base:.2f}x"
         row["same_reports_as_first"] = digests[row["pass"]] == digests[results[0]["pass"]]
+        crawl_cpu, kids_cpu = row.pop("_cpu", (0.0, 0.0))
+        pages = max(1, row["requests"])
+        row["cpu_ms_per_page_crawl+children"] = f"{1000 * crawl_cpu / pages:.1f}+{1000 * kids_cpu / pages:.1f}"
+        # The idle-machine ceiling: the crawl process runs on one core at most, everything on `cores` cores.
+        bound = max(crawl_cpu, (crawl_cpu + kids_cpu) / cores)
+        row[f"ceiling_pages_s_{cores}_idle_cores"] = round(pages / bound, 1) if bound else ""
     cols = list(dict.fromkeys(c for r in results for c in r))
     lines = [f"| {' | '.join(cols)} |", f"|{'---|' * len(cols)}"]
     lines += [f"| {' | '.join(str(r.get(c, '')) for c in cols)} |" for r in results]
@@ -220,6 +228,8 @@ def main() -> None:
         results.append(run_pass("2 re-crawl, incremental", portal, registry, db, {}))
         results.append(run_pass("3 re-crawl, OGI_INCREMENTAL off", portal, registry, copy / "ogi.db",
                                 {"OGI_INCREMENTAL": False}))
+    for r in results:
+        r.pop("_cpu", None)
     cols = list(results[0])
     lines = [f"| {' | '.join(cols)} |", f"|{'---|' * len(cols)}"]
     lines += [f"| {' | '.join(str(r[c]) for c in cols)} |" for r in results]
