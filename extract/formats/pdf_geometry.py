@@ -14,8 +14,10 @@ non-upright text, text with no Unicode) returns None and the caller reads that p
 from __future__ import annotations
 
 import ctypes
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from itertools import repeat
 from typing import Any
 
 import pypdfium2.raw as pdfium_c
@@ -196,6 +198,13 @@ class _Api:
             fn = getattr(pdfium_c, name)
             proto = ctypes.CFUNCTYPE(_plain(fn.restype), *(_plain(t) for t in fn.argtypes))
             setattr(self, name, proto(ctypes.cast(fn, ctypes.c_void_p).value))
+        # out-parameters, allocated once (ctypes objects cost more to make than the calls that fill them)
+        self.matrix = (ctypes.c_float * 6)()  # FS_MATRIX: a, b, c, d, e, f
+        self.matrix_at = ctypes.addressof(self.matrix)
+        self.modes = (ctypes.c_int * 2)()  # fill mode, stroke
+        self.modes_at = ctypes.addressof(self.modes)
+        self.point = (ctypes.c_float * 2)()
+        self.point_at = ctypes.addressof(self.point)
 
 
 _FAST = ("FPDFPage_CountObjects", "FPDFPage_GetObject", "FPDFPageObj_GetType", "FPDFPageObj_GetMatrix",
@@ -219,10 +228,9 @@ def _api() -> _Api:
 
 
 def _matrix(api: _Api, obj: int) -> Matrix:
-    m = pdfium_c.FS_MATRIX()
-    if not api.FPDFPageObj_GetMatrix(obj, ctypes.addressof(m)):
+    if not api.FPDFPageObj_GetMatrix(obj, api.matrix_at):
         raise Unsupported("object without a matrix")
-    return (m.a, m.b, m.c, m.d, m.e, m.f)
+    return tuple(api.matrix)  # type: ignore[return-value]
 
 
 def _walk(api: _Api, obj: int, outer: Matrix, height: float, edges: list, ruling: list, depth: int) -> None:
@@ -240,14 +248,14 @@ def _walk(api: _Api, obj: int, outer: Matrix, height: float, edges: list, ruling
 
 def _path(api: _Api, obj: int, m: Matrix, height: float, edges: list, ruling: list) -> None:
     """One painted path as pdfminer sees it: subpaths from each moveto, each a line, a rect or a curve."""
-    modes = (ctypes.c_int * 2)()
-    if not api.FPDFPath_GetDrawMode(obj, ctypes.addressof(modes), ctypes.addressof(modes) + ctypes.sizeof(ctypes.c_int)):
+    modes = api.modes
+    if not api.FPDFPath_GetDrawMode(obj, api.modes_at, api.modes_at + ctypes.sizeof(ctypes.c_int)):
         raise Unsupported("path without a draw mode")
     if not modes[0] and not modes[1]:
         return  # pdfminer paints nothing for `n`
     a, b, c, d, e, f = m
-    xy = (ctypes.c_float * 2)()
-    xa = ctypes.addressof(xy)
+    xy = api.point
+    xa = api.point_at
     ya = xa + ctypes.sizeof(ctypes.c_float)
     get_segment, get_point = api.FPDFPath_GetPathSegment, api.FPDFPathSegment_GetPoint
     get_type, get_close = api.FPDFPathSegment_GetType, api.FPDFPathSegment_GetClose
@@ -320,37 +328,43 @@ def _codes(tp: Any) -> list[int]:
     return list(buf)[:n]
 
 
+_NOT_PDFMINER = re.compile("[\x00\ufffe\uffff\ud800-\udfff]")  # no Unicode, or half a surrogate pair
+
+
 def _boxes(tp: Any, height: float, codes: list[int]) -> list[Box]:
     """Each real (not PDFium-generated) character with pdfminer's box: x from origin and advance, bottom at
-    the font's descent, height = the font size on the page."""
-    out: list[Box] = []
+    the font's descent, height = the font size on the page.
+
+    The per-char PDFium calls run through `map` over index lists (no Python loop around each call) and the
+    boxes land in one array read at once; only a new text object (font size, matrix) or vertical writing
+    costs calls of its own."""
+    if _NOT_PDFMINER.search("".join(map(chr, codes))):
+        # no Unicode (pdfminer: "(cid:N)") or a surrogate pair (pdfminer has one char)
+        raise Unsupported("character without Unicode or outside the BMP")
     api = _api()
-    rect = (ctypes.c_float * 4)()  # FS_RECTF: left, top, right, bottom
-    rect_addr = ctypes.addressof(rect)
-    mat = (ctypes.c_float * 6)()  # FS_MATRIX: a, b, c, d, e, f
-    mat_addr = ctypes.addressof(mat)
-    is_generated, loose, map_error = api.FPDFText_IsGenerated, api.FPDFText_GetLooseCharBox, \
-        api.FPDFText_HasUnicodeMapError
-    get_matrix, font_size, get_origin = api.FPDFText_GetMatrix, api.FPDFText_GetFontSize, api.FPDFText_GetCharOrigin
-    text_object = api.FPDFText_GetTextObject
     tp = _addr(tp)
-    origin = (ctypes.c_double * 2)()
-    ox_addr = ctypes.addressof(origin)
-    oy_addr = ox_addr + ctypes.sizeof(ctypes.c_double)
+    n = len(codes)
+    breaks = [i for i, code in enumerate(codes) if code in (0x20, 0x0D, 0x0A)]
+    generated = {i for i, g in zip(breaks, map(api.FPDFText_IsGenerated, repeat(tp), breaks), strict=True) if g == 1}
+    keep = [i for i in range(n) if i not in generated] if generated else list(range(n))
+    # PDFium's own spaces and line breaks (generated) are no chars for pdfminer
+    if 1 in map(api.FPDFText_HasUnicodeMapError, repeat(tp), keep):
+        raise Unsupported("character without Unicode")
+    m = len(keep)
+    rects = (ctypes.c_float * (4 * m))()  # FS_RECTF each: left, top, right, bottom
+    at = ctypes.addressof(rects)
+    if 0 in map(api.FPDFText_GetLooseCharBox, repeat(tp), keep, range(at, at + 16 * m, 16)):
+        raise Unsupported("character without a box")
+    objects = map(api.FPDFText_GetTextObject, repeat(tp), keep)
+    values = rects[:]
+    mat = api.matrix
+    mat_addr = api.matrix_at
+    get_matrix, font_size = api.FPDFText_GetMatrix, api.FPDFText_GetFontSize
     sizes: dict[int, float] = {}  # text object -> font size on the page (one Tf and matrix per object)
-    for i, code in enumerate(codes):
-        if not 0x20 < code < 0xD800:  # the common case (printable BMP below the surrogates) skips these tests
-            if code in (0x20, 0x0D, 0x0A) and is_generated(tp, i) == 1:
-                continue  # PDFium's own spaces and line breaks; pdfminer has none
-            if code in (0, 0xFFFE, 0xFFFF):
-                raise Unsupported("character without Unicode")
-            if 0xD800 <= code <= 0xDFFF:  # a surrogate pair: pdfminer has one char
-                raise Unsupported("character outside the BMP")
-        if map_error(tp, i) == 1:
-            raise Unsupported("character without Unicode")
-        if not loose(tp, i, rect_addr):
-            raise Unsupported("character without a box")
-        obj = text_object(tp, i)
+    out: list[Box] = []
+    append = out.append
+    for i, obj, left, rtop, right, low in zip(keep, objects, values[0::4], values[1::4], values[2::4],
+                                              values[3::4], strict=True):
         size = sizes.get(obj)  # (never a key: None, a char without a text object)
         if size is None:
             if not get_matrix(tp, i, mat_addr):
@@ -359,15 +373,22 @@ def _boxes(tp: Any, height: float, codes: list[int]) -> list[Box]:
             if b != 0 or c != 0 or a <= 0 or d <= 0:
                 raise Unsupported("rotated or mirrored text")
             size = font_size(tp, i) * d  # the vertical scale: hypot(b, d) with b == 0
+            if size < 0:  # a negative Tf flips the glyphs; pdfminer's boxes stay upright
+                raise Unsupported("negative font size")
             if obj:
                 sizes[obj] = size
-        left, rtop, right, low = rect[:]
         if right - left > 2 * size + 1 or rtop - low > 3 * size + 1:
             # vertical writing (Identity-V): PDFium's loose box is meaningless (199 pt wide for a 10 pt
             # char), its origin is pdfminer's lower-left corner, and the box is size × size
-            get_origin(tp, i, ox_addr, oy_addr)
-            left, low = origin[:]
+            left, low = _origin(api, tp, i)
             right = left + size
         bottom = height - low
-        out.append((chr(code), left, right, bottom - size, bottom, size))
+        append((chr(codes[i]), left, right, bottom - size, bottom, size))
     return out
+
+
+def _origin(api: _Api, tp: int, i: int) -> tuple[float, float]:
+    origin = (ctypes.c_double * 2)()
+    at = ctypes.addressof(origin)
+    api.FPDFText_GetCharOrigin(tp, i, at, at + ctypes.sizeof(ctypes.c_double))
+    return origin[0], origin[1]

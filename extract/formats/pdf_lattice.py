@@ -142,35 +142,40 @@ def _intersections(edges: list[Edge], x_tolerance: float, y_tolerance: float) ->
 def _cells_to_tables(cells: list[Bbox]) -> list[list[Bbox]]:
     """`pdfplumber.table.cells_to_tables`: cells sharing a corner, directly or through others, form a table
     (its sweep finds exactly these groups); tables by their top-left cell, single cells dropped."""
-    parent = list(range(len(cells)))
-
-    def root(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    owner: dict[tuple[float, float], int] = {}
+    at: dict[tuple[float, float], list[int]] = {}
     for i, (x0, top, x1, bottom) in enumerate(cells):
         for corner in ((x0, top), (x0, bottom), (x1, top), (x1, bottom)):
-            j = owner.setdefault(corner, i)
-            if j != i:
-                parent[root(i)] = root(j)
-    groups: dict[int, list[Bbox]] = {}
-    for i, cell in enumerate(cells):
-        groups.setdefault(root(i), []).append(cell)
-    tables = sorted(groups.values(), key=lambda t: min((c[1], c[0]) for c in t))
-    return [t for t in tables if len(t) > 1]
+            if corner in at:
+                at[corner].append(i)
+            else:
+                at[corner] = [i]
+    seen = [False] * len(cells)
+    tables: list[list[Bbox]] = []
+    for i in range(len(cells)):
+        if seen[i]:
+            continue
+        seen[i] = True
+        todo, group = [i], []
+        while todo:
+            x0, top, x1, bottom = cell = cells[todo.pop()]
+            group.append(cell)
+            for corner in ((x0, top), (x0, bottom), (x1, top), (x1, bottom)):
+                for j in at[corner]:
+                    if not seen[j]:
+                        seen[j] = True
+                        todo.append(j)
+        if len(group) > 1:
+            tables.append(group)
+    tables.sort(key=lambda t: min((c[1], c[0]) for c in t))
+    return tables
 
 
 def intersections_to_cells(intersections: Crossings) -> list[Bbox]:
-    """`pdfplumber.table.intersections_to_cells`: for each crossing (sorted), the smallest cell it opens."""
+    """`pdfplumber.table.intersections_to_cells`: for each crossing (sorted), the smallest cell it opens.
 
-    def connects(p1: tuple[float, float], p2: tuple[float, float]) -> bool:
-        if p1[0] == p2[0] and not intersections[p1][0].isdisjoint(intersections[p2][0]):
-            return True
-        return p1[1] == p2[1] and not intersections[p1][1].isdisjoint(intersections[p2][1])
-
+    pdfplumber's `edge_connects` tests a shared vertical edge for points in one column and a shared
+    horizontal edge for points in one row; each pair tested here is known to be one or the other, so the
+    test is the one set comparison it reduces to."""
     points = sorted(intersections)
     by_x: dict[float, list[tuple[float, float]]] = {}
     by_y: dict[float, list[tuple[float, float]]] = {}
@@ -182,22 +187,27 @@ def intersections_to_cells(intersections: Crossings) -> list[Bbox]:
         col, row = by_x[pt[0]], by_y[pt[1]]
         below = col[bisect.bisect_right(col, pt):]
         right = row[bisect.bisect_right(row, pt):]
-        cell = _smallest(pt, below, right, intersections, connects)
+        cell = _smallest(pt, below, right, intersections)
         if cell:
             cells.append(cell)
     return cells
 
 
-def _smallest(pt, below, right, intersections, connects) -> Bbox | None:  # noqa: ANN001 - hot inner helper
+def _smallest(pt: tuple[float, float], below: list[tuple[float, float]], right: list[tuple[float, float]],
+              crossings: Crossings) -> Bbox | None:
+    """The first (below, right) pair, in pdfplumber's order, that closes a cell with `pt`."""
+    pt_v, pt_h = crossings[pt]
     for below_pt in below:
-        if not connects(pt, below_pt):
+        b_v, b_h = crossings[below_pt]
+        if pt_v.isdisjoint(b_v):
             continue
         for right_pt in right:
-            if not connects(pt, right_pt):
+            r_v, r_h = crossings[right_pt]
+            if pt_h.isdisjoint(r_h):
                 continue
-            corner = (right_pt[0], below_pt[1])
-            if corner in intersections and connects(corner, right_pt) and connects(corner, below_pt):
-                return (pt[0], pt[1], corner[0], corner[1])
+            corner = crossings.get((right_pt[0], below_pt[1]))
+            if corner is not None and not corner[0].isdisjoint(r_v) and not corner[1].isdisjoint(b_h):
+                return (pt[0], pt[1], right_pt[0], below_pt[1])
     return None
 
 
@@ -249,19 +259,20 @@ def _cluster_index(values: list[float], tolerance: float) -> dict[float, int]:
 
 
 def text_lines(chars: list[Box]) -> list[list[Box]]:
-    """pdfplumber's `WordExtractor.iter_chars_to_lines` for upright chars: lines by `top` (chained within
-    3 pt), in order of their top, each line's chars left to right (page order among equal x0)."""
+    """pdfplumber's `WordExtractor.iter_chars_to_lines` for upright chars, unsorted: lines by `top` (chained
+    within 3 pt), in order of their top, each line's chars in page order (`line_words` sorts them)."""
     line_of = _cluster_index([c[3] for c in chars], Y_TOLERANCE)
     grouped: dict[int, list[Box]] = {}
-    for c in chars:  # grouping keeps the given order within a line, as pdfplumber's stable sort does
+    for c in chars:
         grouped.setdefault(line_of[c[3]], []).append(c)
-    return [sorted(grouped[k], key=_X0) for k in sorted(grouped)]
+    return [grouped[k] for k in sorted(grouped)]
 
 
 def line_words(line: list[Box]) -> list[tuple[float, float, str]]:
-    """pdfplumber's `WordExtractor.iter_chars_to_words` (default settings) on one line from `text_lines`:
-    (top, bottom, text) of each word — split at whitespace, backward steps, gaps over 3 pt and tops more
-    than 3 pt apart; a char with empty text is a word of its own."""
+    """pdfplumber's `WordExtractor.iter_chars_to_words` (default settings) on one line from `text_lines`,
+    its chars left to right (stable: page order among equal x0): (top, bottom, text) of each word — split
+    at whitespace, backward steps, gaps over 3 pt and tops more than 3 pt apart; a char with empty text is
+    a word of its own."""
     out: list[tuple[float, float, str]] = []
     current: list[Box] = []
 
@@ -270,7 +281,7 @@ def line_words(line: list[Box]) -> list[tuple[float, float, str]]:
             out.append((min(c[3] for c in current), max(c[4] for c in current),
                         "".join(LIGATURES.get(c[0], c[0]) for c in current)))
 
-    for c in line:
+    for c in sorted(line, key=_X0):
         text = c[0]
         if text.isspace():
             flush()
@@ -304,6 +315,14 @@ def cell_text(chars: list[Box]) -> str:
         return extract_text([c[6] for c in chars])
     tops = {c[3] for c in chars}
     if len(tops) == 1:  # the usual cell: one line of one text object
+        row = sorted(chars, key=_X0)
+        reach = row[0][2]
+        for c in row:  # one word (no space, no gap over 3 pt): its text as it is
+            if c[0].isspace() or c[1] > reach + X_TOLERANCE:
+                break
+            reach = c[2]
+        else:
+            return "".join([LIGATURES.get(c[0], c[0] or "") for c in row])
         lines: dict[int, list[Box]] = {0: chars}
     else:
         line_of = _cluster_index(list(tops), Y_TOLERANCE)

@@ -18,6 +18,7 @@ from __future__ import annotations
 import bisect
 import io
 import logging
+import math
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -149,9 +150,8 @@ class _Page:
     text_above: bool = False  # text above its first table
 
 
-def _content_outside(height: float, lines: list[list[Any]], *, below: float | None = None,
-                     above: float | None = None) -> bool:
-    """Is there text (other than running header/footer and page numbers) below `below` or above `above`?
+def _content_outside(height: float, lines: list[list[Any]], below: float, above: float) -> tuple[bool, bool]:
+    """Is there text (other than running header/footer and page numbers) below `below`, and above `above`?
 
     `lines` are the page's chars (tuples) as pdfplumber's word extraction groups them
     (extract.formats.pdf_lattice.text_lines); a word counts as pdfplumber's `extract_words` would give it.
@@ -160,22 +160,41 @@ def _content_outside(height: float, lines: list[list[Any]], *, below: float | No
 
     band = FURNITURE_BAND * height
     limit = height - band
+    under = over = False
     for line in lines:
         # a word qualifies only if each of its chars does: a line without such a char has no such word
-        if not any(
-            not c[0].isspace() and c[3] >= band and c[4] <= limit
-            and ((below is not None and c[3] >= below - 1) or (above is not None and c[4] <= above + 1))
-            for c in line
-        ):
+        inside = [c for c in line if c[3] >= band and c[4] <= limit and not c[0].isspace()]
+        if not inside:
+            continue
+        ask_under = not under and max(c[3] for c in inside) >= below - 1
+        ask_over = not over and min(c[4] for c in inside) <= above + 1
+        if not (ask_under or ask_over):
             continue
         for top, bottom, text in line_words(line):
             if top < band or bottom > limit or _PAGE_NUM.match(text.strip()):
                 continue
-            if below is not None and top >= below - 1:
-                return True
-            if above is not None and bottom <= above + 1:
-                return True
-    return False
+            under = under or (ask_under and top >= below - 1)
+            over = over or (ask_over and bottom <= above + 1)
+        if under and over:
+            break
+    return under, over
+
+
+def _seam_lines(chars: list[Any], below: float, above: float) -> list[list[Any]]:
+    """The page's lines (`text_lines`) that `_content_outside` can find a word in: those with a char
+    whose top is at or after `below - 1` or at or before `above + 1` (a char's bottom is not above its
+    top). Lines are runs of tops chained within 3 pt, so whole lines are kept by their tops alone."""
+    from extract.formats.pdf_lattice import Y_TOLERANCE, text_lines
+
+    runs: list[list[float]] = []  # [first top, last top] of each line
+    for v in sorted({c[3] for c in chars}):
+        if runs and v <= runs[-1][1] + Y_TOLERANCE:
+            runs[-1][1] = v
+        else:
+            runs.append([v, v])
+    upto = max((hi for lo, hi in runs if lo <= above + 1), default=-math.inf)
+    after = min((lo for lo, hi in runs if hi >= below - 1), default=math.inf)
+    return text_lines([c for c in chars if c[3] <= upto or c[3] >= after])
 
 
 def _plumber_lines(page: Any) -> list[list[Any]]:
@@ -349,11 +368,10 @@ class TableReader:
         height = float(page.height)
         entry = _Page(number=no, height=height, tables=found)
         if found:
-            from extract.formats.pdf_lattice import text_lines
 
-            lines = text_lines(chars) if fast else _plumber_lines(page)
-            entry.text_below = _content_outside(height, lines, below=found[-1].bbox[3])
-            entry.text_above = _content_outside(height, lines, above=found[0].bbox[1])
+            below, above = found[-1].bbox[3], found[0].bbox[1]
+            lines = _seam_lines(chars, below, above) if fast else _plumber_lines(page)
+            entry.text_below, entry.text_above = _content_outside(height, lines, below, above)
         self.pages.append(entry)  # nothing of the page is kept before this point (Unsupported may come first)
         self.extra += extra
 
