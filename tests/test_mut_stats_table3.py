@@ -505,6 +505,15 @@ def test_evidence_leaves_out_what_the_label_holds():
     assert _evidence("三", "（一）予以公开", ["（一）予以公开", "4", "", "12"]) == "table 三: （一）予以公开 | 4 | 12"
 
 
+def test_evidence_keeps_numbers_whose_digits_are_in_the_label():
+    """Row 1.申请人无正当理由逾期不补正… with a 1 in two cells: all seven numbers are shown (the 1s were
+    dropped as part of the label before)."""
+    label = "三、本年度办理结果（六）其他处理1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请"
+    row = ["三、本年度办理结果", "（六）其他处理", "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请",
+           "1", "0", "0", "0", "0", "0", "1"]
+    assert _evidence("三", label, row) == f"table 三: {label} | 1 | 0 | 0 | 0 | 0 | 0 | 1"
+
+
 def test_match_request_row():
     assert _match_request_row("3.其他", "other") == "other_misc"
     assert _match_request_row("3.其他", None) is None

@@ -93,7 +93,9 @@ def _dedupe(parts: list[str]) -> list[str]:
 
 
 def _evidence(table: str, label: str, row: list[str]) -> str:
-    cells = [c for c in row if c and norm(c) not in norm(label)]
+    # the label's own cells are left out; a number stays even when its digits occur in the label
+    # (the 1 of "1.申请人…", the 2 of "第二十条第（二）项" would otherwise vanish from the row shown)
+    cells = [c for c in row if c and (isinstance(parse_value(c), Value) or norm(c) not in norm(label))]
     return f"table {table}: {label} | " + " | ".join(cells)
 
 
