@@ -1,0 +1,121 @@
+"""extract/stats/__init__.analyze: the core.* figures filled from tables 三/四 or the legacy table, the
+（六）其他处理 sum, text figures as fallback or as flags where they disagree, and bad input as flags.
+
+core.* are the columns researchers use first; the mutation run (scripts/mutation.sh stats-keys) checks
+that their sources, evidence and confidence are pinned, not only their values. Tables are the 2021 form
+fixture (tests/fixtures/tables/form2021.html, numbers read off the markup) and a legacy grid.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import extract.stats as stats_pkg
+from extract.stats import analyze
+from extract.tables import html_tables_to_grids
+
+FORM2021 = html_tables_to_grids(
+    (Path(__file__).parent / "fixtures" / "tables" / "form2021.html").read_text(encoding="utf-8")
+)
+LEGACY = [["统计指标", "单位", "统计数"], ["收到申请数", "件", "12"], ["依申请公开信息收取的费用", "万元", "0.05"],
+          ["行政复议数量", "件", "1"]]
+
+
+def run(text: str, tables: list, **kw) -> tuple[dict, list[str]]:
+    stats, flags = analyze(text, tables, **kw)
+    return {s.key: s for s in stats}, flags
+
+
+def test_core_from_tables_with_their_sources():
+    got, flags = run("", FORM2021, form="form2021", report_year=2021)
+    new = got["core.requests_new"]
+    assert (new.value, new.source, new.confidence) == (14, "table", "table-label")
+    assert new.evidence == "= requests.new.total; table 三: 一、本年新收政府信息公开申请数量 | 10 | 3 | 0 | 0 | 1 | 0 | 14"
+    denied = got["core.requests_denied"]
+    assert (denied.value, denied.confidence) == (1, "derived")
+    assert denied.evidence == "= " + " + ".join(
+        f"requests.{r}.total" for r in ("denied_state_secret", "denied_prohibited_by_law", "denied_security_stability",
+                                        "denied_third_party", "denied_internal_affairs", "denied_process_info",
+                                        "denied_enforcement_file", "denied_admin_query"))
+    assert got["core.requests_unavailable"].value == 3 and got["core.requests_rejected"].value == 1
+    lit = got["core.litigation_total"]
+    assert (lit.value, lit.confidence, lit.evidence) == (
+        3, "derived", "= litigation_direct.total + litigation_after_review.total")
+    assert got["core.litigation_corrected"].value == 1
+    assert (got["core.review_total"].value, got["core.review_corrected"].value) == (3, 1)
+    assert got["core.requests_carried_over"].value == 1 and got["core.requests_carried_forward"].value == 1
+    assert got["core.requests_granted"].value == 5 and got["core.requests_partial"].value == 2
+    assert got["core.requests_handled"].value == 14
+    assert flags == []
+
+
+def test_other_handling_is_the_sum_of_its_sub_rows():
+    got, _ = run("", FORM2021, form="form2021", report_year=2021)
+    other = got["requests.other.total"]
+    assert (other.value, other.source, other.confidence) == (2, "table", "derived")
+    assert other.evidence.startswith("sum of （六）其他处理 sub-rows: table 三: ")
+    assert other.evidence.count("; table 三: ") == 2  # three sub-rows
+    assert got["requests.other.commercial"].value == 1 and got["requests.other.natural_person"].value == 1
+    assert got["core.requests_other"].value == 2 and got["core.requests_other"].confidence == "derived"
+
+
+def test_text_figures_that_disagree_with_the_tables_become_flags():
+    text = "本年度共收到政府信息公开申请15件。本年度收到行政复议1件。"
+    got, flags = run(text, FORM2021, form="form2021", report_year=2021)
+    assert got["core.requests_new"].value == 14 and got["core.review_total"].value == 3  # the tables stay
+    assert flags == [
+        "text says 15 requests received (本年度共收到政府信息公开申请15件) while table 三 says 14",
+        "text says 1 administrative review (行政复议1件) while table 四 says 3",
+    ]
+
+
+def test_text_fills_what_the_tables_lack():
+    text = "全年主动公开政府信息2122条，其中区直1509条，乡镇613条。"  # one value is the sum of the others
+    got, flags = run(text, FORM2021, form="form2021", report_year=2021)
+    s = got["core.proactive_items"]
+    assert (s.value, s.source, s.confidence, s.evidence) == (2122, "text", "text", text)
+    assert flags == []
+
+
+def test_sentences_that_disagree_give_nothing():
+    got, flags = run("全年收到政府信息公开申请5件。本年度共收到政府信息公开申请7件。", [])
+    assert "core.requests_new" not in got
+    assert flags == ["sentences disagree on core.requests_new: 5 (全年收到政府信息公开申请5件); 7 (本年度共收到政府信息公开申请7件); not taken"]
+
+
+def test_legacy_table_fills_core():
+    got, flags = run("", [LEGACY], form="legacy_table", report_year=2015)
+    assert got["core.requests_new"].evidence == "= legacy.requests_received; legacy table: 收到申请数 | 件 | 12"
+    assert got["core.review_total"].value == 1
+    fees = got["core.fees_collected_yuan"]
+    assert (fees.value, fees.confidence) == (500.0, "derived")
+    assert fees.evidence == "= legacy.fees_10k_yuan × 10000; legacy table: 依申请公开信息收取的费用 | 万元 | 0.05"
+    assert flags == []
+
+
+def test_ocr_tables_without_sums_are_not_read():
+    got, flags = run("", [LEGACY, [[1, None, 2.5]]], ocr=True)
+    assert got == {}
+    assert flags == ["table legacy from OCR not read: it has no sums to check its digits against"]
+
+
+def test_bad_tables_and_failing_readers_become_flags(monkeypatch):
+    assert run("", [5]) == ({}, ["a table could not be read: 'int' object is not iterable"])
+
+    def boom(*_a, **_k):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(stats_pkg, "read_table4", boom)
+    got, flags = run("", FORM2021, form="form2021", report_year=2021)
+    assert "table 四 could not be read: RuntimeError: boom" in flags
+    assert got["core.requests_new"].value == 14  # the other tables are still read
+    monkeypatch.setattr(stats_pkg, "_analyze", boom)
+    assert run("", FORM2021) == ({}, ["numbers could not be read: RuntimeError: boom"])
+
+
+@pytest.mark.parametrize("grid", [[["自然人", "总计"], ["一、本年新收政府信息公开申请数量", 3, 3]]])
+def test_cells_of_other_types_are_read_as_text(grid):
+    got, _ = run("", [grid], form="form2021")
+    assert got["requests.new.total"].value == 3
