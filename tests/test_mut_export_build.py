@@ -76,8 +76,10 @@ def corpus(tmp_path_factory) -> Path:
     return db
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def rows(corpus) -> dict[tuple[str, int], dict]:
+    """Read afresh for every test (function scope): mutmut maps a mutant to the tests that call the mutated
+    function, and a module-scoped fixture would call it for the first test only."""
     conn = _connect(corpus)
     try:
         out = _read_reports(conn, Selection())
@@ -207,3 +209,63 @@ def test_a_postgres_url_is_shown_without_its_password(tmp_path, monkeypatch):
     with pytest.raises(ExportError, match="stop here"):
         export_dataset("postgresql://u:secret@127.0.0.1:1/db", tmp_path / "o")
     assert seen["db"] == "postgresql://u:secret@127.0.0.1:1/db"
+
+
+def long_rows(out: Path) -> list[dict[str, str]]:
+    import csv
+    import io
+
+    return list(csv.DictReader(io.StringIO((out / "statistics_long.csv").read_text(encoding="utf-8"))))
+
+
+def test_statistics_carry_the_agency_id_and_the_flags_that_concern_them(corpus, tmp_path):
+    result = export_dataset(corpus, tmp_path / "out")
+    assert (result.n_reports, result.n_statistics, result.warnings) == (3, 5, [])
+    got = [(r["report_id"], r["key"], r["agency_id"], r["flags"]) for r in long_rows(tmp_path / "out")]
+    assert got == [
+        ("1", "core.requests_carried_forward", "2294591768063961", ""),
+        ("1", "core.requests_new", "2294591768063961", ""),
+        ("2", "core.requests_carried_over", "2294591768063961",
+         "上年结转 5 in 2022 ≠ 结转下年度继续办理 4 in 2021 (report 1)"),
+        ("2", "core.requests_new", "2294591768063961", ""),
+        ("2", "x.extra", "2294591768063961", ""),
+    ]
+
+
+def test_an_empty_selection_warns_or_refuses(corpus, tmp_path):
+    result = export_dataset(corpus, tmp_path / "a", selection=Selection(years=[2030]))
+    assert result.n_reports == 0 and result.warnings == ["no reports match the filters: writing an empty package"]
+    with pytest.raises(ExportError) as err:
+        export_dataset(corpus, tmp_path / "b", selection=Selection(years=[2030]), allow_empty=False)
+    assert str(err.value) == (f"no reports match the filters: nothing written to {tmp_path / 'b'} "
+                              "(--allow-empty writes an empty package)")
+    assert not (tmp_path / "b").exists()
+
+
+def test_an_empty_corpus_warns_or_refuses(tmp_path):
+    db = tmp_path / "empty.db"
+    with Store(db):
+        pass
+    result = export_dataset(db, tmp_path / "a")
+    assert result.warnings == ["the corpus has no reports: writing an empty package"]
+    with pytest.raises(ExportError) as err:
+        export_dataset(db, tmp_path / "b", allow_empty=False)
+    assert str(err.value) == (f"the corpus has no reports: nothing written to {tmp_path / 'b'} "
+                              "(--allow-empty writes an empty package)")
+
+
+def test_a_database_error_while_reading_names_the_database(corpus, tmp_path, monkeypatch):
+    import ogi.export.build as build
+
+    def broken(*_args, **_kwargs):
+        raise sqlite3.DatabaseError("database disk image is malformed")
+
+    monkeypatch.setattr(build, "_build", broken)
+    with pytest.raises(ExportError) as err:
+        export_dataset(corpus, tmp_path / "o")
+    assert str(err.value) == f"{corpus} is damaged: database disk image is malformed"
+    # a PostgreSQL URL is named without its password (and not folded like a path)
+    monkeypatch.setattr(build, "_connect", lambda _db: sqlite3.connect(corpus))
+    with pytest.raises(ExportError) as err:
+        export_dataset("postgresql://u:secret@127.0.0.1:1/db", tmp_path / "o")
+    assert str(err.value) == "postgresql://u:***@127.0.0.1:1/db is damaged: database disk image is malformed"
