@@ -168,11 +168,9 @@ def read_page(page: Any, text_raw: Any) -> FastPage:
     ruling = [False]
     api = _api()
     page_addr = _addr(page)
-    get_object, get_type = api.FPDFPage_GetObject, api.FPDFPageObj_GetType
-    for i in range(api.FPDFPage_CountObjects(page_addr)):
-        obj = get_object(page_addr, i)
-        kind = get_type(obj)  # most objects are text: this loop skips them without a call
-        if kind == _PATH:
+    objects = list(map(api.FPDFPage_GetObject, repeat(page_addr), range(api.FPDFPage_CountObjects(page_addr))))
+    for obj, kind in zip(objects, map(api.FPDFPageObj_GetType, objects), strict=True):
+        if kind == _PATH:  # most objects are text: skipped here without a call of their own
             _path(api, obj, _matrix(api, obj), height, edges, ruling)
         elif kind == _FORM:
             _walk(api, obj, _IDENTITY, height, edges, ruling, 0)
@@ -325,7 +323,7 @@ def _codes(tp: Any) -> list[int]:
     buf = (ctypes.c_ushort * (n + 1))()
     if pdfium_c.FPDFText_GetText(tp, 0, n, buf) != n + 1:
         raise Unsupported("text and char indices differ")
-    return list(buf)[:n]
+    return buf[:n]
 
 
 _NOT_PDFMINER = re.compile("[\x00\ufffe\uffff\ud800-\udfff]")  # no Unicode, or half a surrogate pair

@@ -318,7 +318,7 @@ def cell_text(chars: list[Box]) -> str:
         row = sorted(chars, key=_X0)
         reach = row[0][2]
         for c in row:  # one word (no space, no gap over 3 pt): its text as it is
-            if c[0].isspace() or c[1] > reach + X_TOLERANCE:
+            if not c[0] or c[0].isspace() or c[1] > reach + X_TOLERANCE:
                 break
             reach = c[2]
         else:
@@ -339,6 +339,12 @@ def cell_text(chars: list[Box]) -> str:
             if text.isspace():
                 if current:
                     words.append((top, "".join(current)))
+                current, prev = [], None
+                continue
+            if not text:  # pdfplumber: `"" in split_at_punctuation` ("") is true: a word of its own
+                if current:
+                    words.append((top, "".join(current)))
+                words.append((c[3], ""))
                 current, prev = [], None
                 continue
             if prev is not None and (c[1] < prev[1] or c[1] > prev[2] + X_TOLERANCE
