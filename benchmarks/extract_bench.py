@@ -23,6 +23,7 @@ parse), to show what the sandbox costs. DOC/WPS and scanned PDFs have no single-
 
     .venv/bin/python -m benchmarks.extract_bench            # default repetitions (~1 minute)
     .venv/bin/python -m benchmarks.extract_bench --reps 1   # quick
+    .venv/bin/python -m benchmarks.extract_bench --before DIR --same-documents   # same Document per PDF?
 """
 
 from __future__ import annotations
@@ -133,6 +134,40 @@ def child(fmt: str, tool: str, reps: int) -> dict[str, float | int]:
             "children_maxrss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}
 
 
+REAL_PDFS = ROOT / "tests" / "fixtures" / "real" / "pdf"  # git-ignored: present where they were fetched
+
+
+def document_digests() -> dict[str, str]:
+    """Every PDF of both golden corpora -> a digest of its extracted Document (OCR timing left out), with
+    the sandbox off so that one process runs the code under test."""
+    import hashlib
+    import re
+
+    os.environ["OGI_SANDBOX"] = "0"
+    logging.disable(logging.WARNING)
+    from extract import extract_bytes
+
+    out = {}
+    for path in sorted([*DOCS.glob("*.pdf"), *REAL_PDFS.glob("*.pdf")]):
+        text = re.sub(r"'ocr_seconds': '[0-9.]+'", "", repr(extract_bytes(path.read_bytes(), filename=path.name)))
+        out[path.name] = hashlib.sha256(text.encode()).hexdigest()
+    return out
+
+
+def same_documents(before: Path) -> int:
+    """Compare `document_digests` of this checkout and of `before`, PDF by PDF; 0 when all are equal."""
+    digests = []
+    for code in (before, ROOT):
+        env = {**os.environ, "PYTHONPATH": str(code)}
+        out = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--digests"], cwd=code,
+                             capture_output=True, text=True, check=True, timeout=1200, env=env)
+        digests.append(json.loads(out.stdout.strip().splitlines()[-1]))
+    old, new = digests
+    differ = sorted(name for name in old.keys() | new.keys() if old.get(name) != new.get(name))
+    print(f"{len(old)} PDFs before, {len(new)} now; different Documents: {differ or 'none'}")
+    return 1 if differ else 0
+
+
 def run_child(fmt: str, tool: str, reps: int, code: Path = ROOT) -> dict[str, float | int]:
     """One (format, tool) in a fresh process; `code` is the checkout whose `extract` it imports (an older
     commit's `git worktree` for side-by-side figures; the documents are always this checkout's)."""
@@ -155,8 +190,18 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--formats", default=",".join(FORMATS), help="comma-separated formats to run (default: all)")
     ap.add_argument("--before", type=Path, metavar="DIR",
                     help="also run ogi from this checkout (e.g. a git worktree of an older commit), row by row")
+    ap.add_argument("--same-documents", action="store_true",
+                    help="with --before: only check that every golden PDF gives the same Document in both")
     ap.add_argument("--child", nargs=3, metavar=("FORMAT", "TOOL", "REPS"), help=argparse.SUPPRESS)
+    ap.add_argument("--digests", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
+    if args.digests:
+        print(json.dumps(document_digests()))
+        return 0
+    if args.same_documents:
+        if not args.before:
+            ap.error("--same-documents needs --before DIR")
+        return same_documents(args.before)
     if args.child:
         fmt, tool, reps = args.child
         print(json.dumps(child(fmt, tool, int(reps))))
