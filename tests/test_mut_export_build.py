@@ -269,3 +269,54 @@ def test_a_database_error_while_reading_names_the_database(corpus, tmp_path, mon
     with pytest.raises(ExportError) as err:
         export_dataset("postgresql://u:secret@127.0.0.1:1/db", tmp_path / "o")
     assert str(err.value) == "postgresql://u:***@127.0.0.1:1/db is damaged: database disk image is malformed"
+
+
+def test_a_report_without_statistics_counts_zero(corpus):
+    conn = _connect(corpus)
+    try:
+        got = {r["agency"]: r["n_statistics"] for r in _read_reports(conn, Selection(years=[2022]))}
+    finally:
+        conn.close()
+    assert got == {"武汉市甲区教育局": 3, "武汉市甲区财政局": 0}
+
+
+def test_peers_and_year_over_year_files(corpus, tmp_path):
+    export_dataset(corpus, tmp_path / "all")
+    assert (tmp_path / "all" / "peers.csv").read_text(encoding="utf-8").splitlines()[1:] == [
+        "1,武汉市甲区教育局,湖北省,武汉市,甲区,420101,2021,3,,,,,1,1,1,1",
+        "2,武汉市甲区教育局,湖北省,武汉市,甲区,420101,2022,12,,,,,1,1,1,2",
+        "3,武汉市甲区财政局,湖北省,武汉市,甲区,,2022,,,,,,,1,,2"]
+    assert (tmp_path / "all" / "year_over_year.csv").read_text(encoding="utf-8").splitlines()[1:] == [
+        "2,1,武汉市甲区教育局,420101,2022,core.requests_new,3,12,9",
+        "2,1,武汉市甲区教育局,420101,2022,core.requests_carried_over,,5,",
+        "2,1,武汉市甲区教育局,420101,2022,core.requests_carried_forward,4,,"]
+    # the year-over-year rows follow the selection (2021 has no year before it in the corpus)
+    export_dataset(corpus, tmp_path / "y2021", selection=Selection(years=[2021]))
+    assert (tmp_path / "y2021" / "year_over_year.csv").read_text(encoding="utf-8").splitlines()[1:] == []
+
+
+def test_version_hashes_the_content_files_and_no_stata_without_stata(corpus, tmp_path):
+    from ogi.codebook import load_codebook
+    from ogi.export.spec import CSV_FILES
+
+    result = export_dataset(corpus, tmp_path / "o")
+    out = tmp_path / "o"
+    digests = b"".join(hashlib.sha256((out / f).read_bytes()).digest() for f in (*CSV_FILES, "texts.jsonl"))
+    assert result.version == hashlib.sha256(digests).hexdigest()[:12]
+    assert not list(out.glob("*.dta"))
+    assert f"(ogi's codebook, {load_codebook()[1]})" in (out / "codebook.md").read_text(encoding="utf-8")
+
+
+def test_keys_outside_the_codebook_are_logged(tmp_path, caplog):
+    import logging
+
+    db = tmp_path / "k.db"
+    with Store(db) as s:
+        rec = Record(agency="甲局", region=Region("湖北省", "武汉市", "甲区", "420101"), report_year=2021, title="t",
+                     source_url="http://a/k.html", text="k",
+                     stats=[Stat(f"x.k{i:02d}", i, "text", str(i)) for i in range(12)])
+        rec.is_report = True
+        s.save_report(rec, site_id=None, capture_ids=[])
+    with caplog.at_level(logging.INFO, logger="ogi.export.build"):
+        export_dataset(db, tmp_path / "o")
+    assert ("12 statistic keys are not in the codebook: " + ", ".join(f"x.k{i:02d}" for i in range(10))) in caplog.messages
