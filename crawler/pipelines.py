@@ -25,6 +25,10 @@ from extract.record import SiteContext
 
 logger = logging.getLogger(__name__)
 
+# Pool mode on SQLite: reports saved in one transaction, at most this many, at most this long after the first.
+BATCH_REPORTS = 32
+BATCH_SECONDS = 0.25
+
 
 class ReportPipeline(SessionComponent):
     """Item pipeline: extract each report candidate and store it (or hand it to an extract worker)."""
@@ -42,6 +46,8 @@ class ReportPipeline(SessionComponent):
         self.timeout = crawler.settings.getfloat("OGI_EXTRACT_TIMEOUT", 0.0) or None  # per candidate, in a worker
         self._pool: Any = None  # extract.pool.ExtractPool, started with the spider
         self._threads: Any = None  # twisted ThreadPool: one thread per worker waits for its answer
+        self._batch: list[tuple] = []  # (item, record, text_index, Deferred) waiting to be saved together
+        self._flush_call: Any = None  # the reactor's delayed call of _flush
 
     def _start_pool(self) -> None:
         """Start the workers at the first candidate (a probe or an all-unchanged re-crawl needs none)."""
@@ -53,6 +59,7 @@ class ReportPipeline(SessionComponent):
         logger.info("extracting in a pool of %d worker processes", self._pool.size)
 
     def close_spider(self) -> None:
+        self._flush()
         if self._pool is not None:
             self._threads.stop()
             stats = self._pool.stats()
@@ -95,7 +102,7 @@ class ReportPipeline(SessionComponent):
         return self._save(item, build_record(parts, context, item.url, item.errors, item.flags))
 
     async def _pooled(self, item: ReportItem, parts: list[Part], context: SiteContext) -> ReportItem:
-        """Extract in the pool (a thread waits for the worker's answer), then store here."""
+        """Extract in the pool (a thread waits for the worker's answer), then store here, in batches."""
         from scrapy.utils.defer import maybe_deferred_to_future
         from twisted.internet import reactor, threads
 
@@ -103,11 +110,21 @@ class ReportPipeline(SessionComponent):
         text_index = None if self.store.multi_writer else index_columns
         record, prepared = await maybe_deferred_to_future(threads.deferToThreadPool(
             reactor, self._threads, extract_candidate, parts, context, self._pool, self.timeout, text_index))
-        return self._save(item, finish_record(record, item.url, item.errors, item.flags), prepared)
+        record = finish_record(record, item.url, item.errors, item.flags)
+        if not self._judged(item, record):
+            return item
+        if self.store.multi_writer:  # PostgreSQL: per-report transactions under per-identity locks
+            return self._store(item, record, prepared)
+        return await maybe_deferred_to_future(self._batched(item, record, prepared))
 
-    def _save(self, item: ReportItem, record, text_index: tuple | None = None) -> ReportItem:
-        """Store an extracted candidate (in the crawl process: the store has one writer); `text_index`: the
-        search index's columns of its text, from the worker (Store.save_report)."""
+    def _save(self, item: ReportItem, record) -> ReportItem:
+        """Store an extracted candidate (inline mode: now, in its own transaction)."""
+        if not self._judged(item, record):
+            return item
+        return self._store(item, record)
+
+    def _judged(self, item: ReportItem, record) -> bool:
+        """Count the record's extraction errors; False (counted, logged) when it is not a report."""
         runs = self.session.runs
         if record.errors and runs:
             for err in record.errors:
@@ -116,13 +133,22 @@ class ReportPipeline(SessionComponent):
             logger.info("[%s] not a report: %s (%s)", item.site_id, item.list_title or item.url, "; ".join(record.flags))
             if runs:
                 runs.count(item.site_id, "not_reports")
-            return item
+            return False
+        return True
+
+    def _save_report(self, item: ReportItem, record, text_index: tuple | None) -> None:
+        ids = [p.capture_id for p in item.parts if p.capture_id]
+        if text_index is None:
+            self.store.save_report(record, site_id=item.site_id, capture_ids=ids)
+        else:
+            self.store.save_report(record, site_id=item.site_id, capture_ids=ids, text_index=text_index)
+
+    def _store(self, item: ReportItem, record, text_index: tuple | None = None) -> ReportItem:
+        """Save one report in its own transaction (in the crawl process: the store has one writer);
+        `text_index`: the search index's columns of its text, from the worker (Store.save_report)."""
+        runs = self.session.runs
         try:
-            ids = [p.capture_id for p in item.parts if p.capture_id]
-            if text_index is None:
-                self.store.save_report(record, site_id=item.site_id, capture_ids=ids)
-            else:
-                self.store.save_report(record, site_id=item.site_id, capture_ids=ids, text_index=text_index)
+            self._save_report(item, record, text_index)
         except Exception as exc:
             if storage_failed(self.crawler, exc, f"storing the report {item.url}"):
                 # Not stored: no later pipeline may record this page as judged (the next run must build it).
@@ -131,10 +157,59 @@ class ReportPipeline(SessionComponent):
             if runs:
                 runs.error(item.site_id, item.url, "store", f"{type(exc).__name__}: {exc}")
             return item
-        if runs:
-            runs.count(item.site_id, "reports")
-        logger.info("[%s] report: %s %s (%s)", item.site_id, record.agency, record.report_year, record.form)
+        self._stored(item, record)
         return item
+
+    def _stored(self, item: ReportItem, record) -> None:
+        if self.session.runs:
+            self.session.runs.count(item.site_id, "reports")
+        logger.info("[%s] report: %s %s (%s)", item.site_id, record.agency, record.report_year, record.form)
+
+    def _batched(self, item: ReportItem, record, text_index: tuple | None):
+        """A Deferred fired with the item once its report is saved with others in one transaction (SQLite).
+
+        Why: a transaction per report cost ~5 ms of the crawl process per report (commit, FTS5 segment merges),
+        ~2 ms in batches of 16-64 (benchmarks/RESULTS-crawl.md). The batch is written after BATCH_REPORTS
+        reports or BATCH_SECONDS; the page's state is recorded (PageStateRecorder) only after its report's
+        batch, so a crawl killed in between fetches those pages again next run."""
+        from twisted.internet import defer, reactor
+
+        done: defer.Deferred = defer.Deferred()
+        self._batch.append((item, record, text_index, done))
+        if len(self._batch) >= BATCH_REPORTS:
+            self._flush()
+        elif self._flush_call is None:
+            self._flush_call = reactor.callLater(BATCH_SECONDS, self._flush)
+        return done
+
+    def _flush(self) -> None:
+        """Save the waiting reports in one transaction; if any fails, roll all back and save each on its own
+        (the per-report path: its error handling, and the others stored)."""
+        if self._flush_call is not None and self._flush_call.active():
+            self._flush_call.cancel()
+        self._flush_call = None
+        batch, self._batch = self._batch, []
+        if not batch:
+            return
+        try:
+            with self.store.transaction():
+                for item, record, text_index, _done in batch:
+                    self._save_report(item, record, text_index)
+        except Exception:
+            logger.debug("a batch of %d reports failed; saving them one by one", len(batch), exc_info=True)
+            if self.store.conn.in_transaction:  # a failed COMMIT may leave it open
+                self.store.conn.execute("ROLLBACK")
+            for item, record, text_index, done in batch:
+                try:
+                    result = self._store(item, record, text_index)
+                except Exception as exc:  # DropItem (storage failed)
+                    done.errback(exc)
+                else:
+                    done.callback(result)
+            return
+        for item, record, _text_index, done in batch:
+            self._stored(item, record)
+            done.callback(item)
 
     def _defer(self, item: ReportItem, context: SiteContext) -> ReportItem:
         """Queue the candidate for an extract worker; the page's state is written by that worker."""

@@ -1,0 +1,60 @@
+"""In pool mode on SQLite the crawl process saves reports in batches (one transaction per crawler.pipelines.
+BATCH_REPORTS reports or BATCH_SECONDS), not one transaction each; a report whose save fails costs only itself:
+the batch is rolled back and each report saved on its own, so the corpus, the errors and the pages' states are
+those of an inline crawl with the same failure."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import crawl, demo_sites_as_registry, query_db
+from tests.test_extract_pool import _reports
+
+FAILING = ("长子县教育局", 2020)  # this report's save raises in both crawls
+
+
+@pytest.fixture(scope="module")
+def crawls(tmp_path_factory):
+    """The demo portal crawled inline and in the pool, with one planted save failure; how saves were called."""
+    from corpus.store import Store
+    from crawler.run import LOCAL_SETTINGS, CrawlJob
+    from demosites import DemoPortal
+
+    real = Store.save_report
+    out = {}
+    with DemoPortal() as portal:
+        sites = demo_sites_as_registry(portal)
+        for mode in ("inline", "pool"):
+            in_open_transaction: list[bool] = []
+
+            def save_report(self, record, _seen=in_open_transaction, **kwargs):
+                _seen.append(self.conn.in_transaction)
+                if (record.agency, record.report_year) == FAILING:
+                    raise RuntimeError("planted save failure")
+                return real(self, record, **kwargs)
+
+            db = tmp_path_factory.mktemp(mode) / "ogi.db"
+            with pytest.MonkeyPatch.context() as mp:
+                mp.setattr(Store, "save_report", save_report)
+                crawl([CrawlJob(sites, db, {**LOCAL_SETTINGS, "OGI_EXTRACT_MODE": mode, "OGI_EXTRACT_WORKERS": 2})])
+            out[mode] = (db, in_open_transaction)
+    return out
+
+
+def _errors_and_states(db) -> tuple[set, set]:
+    errors = set(query_db(db, "SELECT site_id, url, kind, message FROM crawl_errors WHERE kind = 'store'"))
+    states = set(query_db(db, "SELECT url, outcome, report_id IS NULL FROM page_state"))
+    return errors, states
+
+
+def test_pool_saves_in_batches_and_a_failed_save_costs_only_its_report(crawls) -> None:
+    (inline_db, inline_saves), (pool_db, pool_saves) = crawls["inline"], crawls["pool"]
+    assert not any(inline_saves)  # inline: each save opens its own transaction
+    assert sum(pool_saves) >= len(pool_saves) // 2  # pool: most saves join a batch's open transaction
+    reports = _reports(pool_db)
+    assert reports == _reports(inline_db) and len(reports) >= 40
+    assert not any(r[1:3] == FAILING for r in reports)  # the failed one is missing from both ...
+    errors, states = _errors_and_states(pool_db)
+    assert len(errors) == 1 and "planted save failure" in next(iter(errors))[3]  # ... recorded as a store error
+    assert (errors, states) == _errors_and_states(inline_db)  # and the pages' states are the same
+    assert query_db(pool_db, "SELECT SUM(reports) FROM crawl_runs") == query_db(inline_db, "SELECT SUM(reports) FROM crawl_runs")
