@@ -66,6 +66,9 @@ def corpus(tmp_path_factory) -> Path:
         UPDATE reports SET alt_source_urls = '["http://a/2022-copy.html", "http://b/2022.html"]'
             WHERE report_year = 2022 AND agency = '武汉市甲区教育局';
         UPDATE reports SET flags = 'not json' WHERE agency = '武汉市甲区财政局';
+        UPDATE crawl_runs SET started_at = '2023-03-04T05:00:00Z', finished_at = '2023-03-04T05:06:07Z';
+        UPDATE captures SET first_seen = '2023-03-04T05:01:00Z', last_seen = '2023-03-04T05:01:00Z';
+        UPDATE reports SET last_seen = '2023-03-04T05:02:00Z';
         INSERT INTO report_similarity (report_id, prev_report_id, similarity_prev_year, nearest_peer,
                                        nearest_peer_similarity, method, computed_at)
             SELECT b.report_id, a.report_id, 0.75, NULL, NULL, 'test', '2024-01-01' FROM reports a, reports b
@@ -320,3 +323,37 @@ def test_keys_outside_the_codebook_are_logged(tmp_path, caplog):
     with caplog.at_level(logging.INFO, logger="ogi.export.build"):
         export_dataset(db, tmp_path / "o")
     assert ("12 statistic keys are not in the codebook: " + ", ".join(f"x.k{i:02d}" for i in range(10))) in caplog.messages
+
+
+TITLE = "China government information-disclosure annual reports (政府信息公开工作年度报告), ogi export"
+
+
+def test_the_package_files_of_a_stata_and_excel_export(corpus, tmp_path):
+    import json
+
+    import pandas as pd
+
+    out = tmp_path / "o"
+    result = export_dataset(corpus, out, stata=True, excel_bom=True)
+    text = (out / "datapackage.json").read_text(encoding="utf-8")
+    package = json.loads(text)
+    assert text == json.dumps(package, ensure_ascii=False, indent=2) + "\n" and "政府信息公开" in text
+    assert package["title"] == TITLE and package["version"] == result.version
+    assert {r["encoding"] for r in package["resources"] if r["path"].endswith(".csv")} == {"utf-8-sig"}
+    cff = (out / "CITATION.cff").read_text(encoding="utf-8")
+    assert f'title: "{TITLE}"' in cff and f'version: "{result.version}"' in cff
+    assert 'abstract: "3 government information-disclosure annual reports, report years 2021–2022, with' in cff
+    assert result.files == sorted(p.name for p in out.iterdir())
+    assert "README.md" in result.files and "SHA256SUMS" in result.files and "reports.dta" in result.files
+    readme = (out / "README.md").read_text(encoding="utf-8")
+    assert readme.startswith(f"# {TITLE}\n") and "3 reports, 5 statistics, report years 2021–2022." in readme
+    assert "| jia | 甲区人民政府 | 湖北省 | trs |" in readme and "use reports.dta, clear" in readme
+    assert "UTF-8 **with BOM**" in readme
+    assert readme.rstrip().endswith("Files in this package: " + ", ".join(f"`{f}`" for f in result.files) + ".")
+    with pd.io.stata.StataReader(out / "reports.dta") as reader:
+        assert package["created"] == "2023-03-04T05:06:07Z" and reader.time_stamp == "04 Mar 2023 05:06"
+        assert reader.data_label == f"ogi reports.csv {result.version}"
+    plain = export_dataset(corpus, tmp_path / "p")
+    package = json.loads((tmp_path / "p" / "datapackage.json").read_text(encoding="utf-8"))
+    assert {r["encoding"] for r in package["resources"] if r["path"].endswith(".csv")} == {"utf-8"}
+    assert plain.version == result.version  # --excel and --stata do not change the version
