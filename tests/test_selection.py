@@ -1,6 +1,7 @@
 """corpus.selection: the SQLite form of "the name or its beginning" (a BINARY range, read through the
 reports_region index) selects exactly the names that start with the value: wildcards are plain characters
-and case counts, as with PostgreSQL's LIKE (SQLite's LIKE folds ASCII case, so it is not used there)."""
+and case counts, as on PostgreSQL (where corpus.pg_conn turns instr into strpos); SQLite's LIKE folds ASCII
+case, so it is not used for beginnings."""
 
 from __future__ import annotations
 

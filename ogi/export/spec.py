@@ -17,7 +17,7 @@ META_FILES = ("texts.jsonl", "codebook.csv", "codebook.md", "datapackage.json", 
               "SHA256SUMS")
 ALL_FILES = frozenset(CSV_FILES + PARQUET_FILES + STATA_FILES + META_FILES)
 PACKAGE_NAME = "ogi-annual-reports"  # datapackage.json `name`: with SHA256SUMS, marks a directory as ogi's export
-STAGING_PREFIX = ".ogi-export-"  # files are written here inside the output directory, then moved into place
+STAGING_PREFIX = ".ogi-export-"  # the export is built in a directory of this prefix beside DIR, then swapped in whole
 
 
 # Coded text columns written to Stata as value-labelled integers, with fixed codes (the same in every export).
