@@ -10,6 +10,7 @@ because they are what a user sees when a number is questioned.
 from __future__ import annotations
 
 from extract.stats.base import Collector
+from extract.stats.checks import _fmt, check_document_date
 from extract.stats.grid_tables import _appeal_measure, appeal_numbers_row, classify, read_table2, read_table4
 
 
@@ -79,8 +80,6 @@ def test_table2_amounts_in_yuan_become_10k_yuan():
         ["政府集中采购", "3", "251000"],
         ["信息内容", "上一年项目数量", "本年增/减", "本年收费金额"],
         ["行政事业性收费", "2", "0", "251000元"],  # the unit in the cell itself
-        ["信息内容", "采购项目数量", "采购总金额"],  # no unit printed: the form's 万元
-        ["政府集中采购", "4", "12.5"],
     ]
     out = t2(grid)
     assert values(out) == {
@@ -89,6 +88,8 @@ def test_table2_amounts_in_yuan_become_10k_yuan():
     }
     assert out.flags == []
     grid = [["信息内容", "采购项目数量", "采购总金额（万元）"], ["政府集中采购", "4", "12.5"]]
+    assert values(t2(grid))["proactive.procurement.amount_10k_yuan"] == 12.5
+    grid = [["信息内容", "采购项目数量", "采购总金额"], ["政府集中采购", "4", "12.5"]]  # no unit: the form's 万元
     assert values(t2(grid))["proactive.procurement.amount_10k_yuan"] == 12.5
 
 
@@ -202,6 +203,27 @@ def test_table4_a_fourth_group_cannot_be_named():
     assert out.flags == ["table 四: a group of columns could not be named; skipped"]
 
 
+def test_table4_an_unnamed_group_between_named_ones_is_skipped_alone():
+    """行政复议, a group named 其他, then 未经复议直接起诉: the middle group's slot in the form's order
+    (直接起诉) is taken by the third, so the middle one is skipped and the third still read."""
+    grid = [
+        GROUPS[:5] + ["其他"] * 5 + GROUPS[5:10],
+        SUB[:5] + [""] * 5 + SUB[5:10],
+        MEASURES[:5] + MEASURES[:5] + MEASURES[5:10],
+        NUMBERS[:5] + ["9"] * 5 + NUMBERS[5:10],
+    ]
+    out = t4(grid)
+    assert values(out) == {KEYS[j]: int(NUMBERS[j]) for j in range(10)}
+    assert out.flags == ["table 四: a group of columns could not be named; skipped"]
+
+
+def test_table4_headers_below_the_sixth_row_are_not_looked_for():
+    notes = [["注"] + [""] * 14] * 4
+    out = t4(notes + [GROUPS, SUB, MEASURES, NUMBERS])
+    assert values(out) == dict(zip(KEYS, [int(n) for n in NUMBERS], strict=True))
+    assert out.flags == ["table 四: column headers not recognised, columns read by position"]
+
+
 def test_table4_a_named_group_keeps_its_name_when_another_is_unnamed():
     """复议后起诉, 行政复议, then a group without a name: the third slot of the form's order
     (复议后起诉) is taken, so the unnamed group is skipped — the named ones are not renamed."""
@@ -220,6 +242,8 @@ def test_table4_a_named_group_keeps_its_name_when_another_is_unnamed():
 def test_table4_ocr_tolerance_and_short_rows():
     near = NUMBERS[:4] + ["10.005"] + NUMBERS[5:]
     assert t4([GROUPS, SUB, MEASURES, near], verify=True).stats == {}
+    edge = ["0"] * 4 + ["0.005"] + NUMBERS[5:]  # 0.005 off: still within the tolerance
+    assert t4([GROUPS, SUB, MEASURES, edge], verify=True).stats["review.total"].value == 0.005
     out = t4([GROUPS, SUB, MEASURES, NUMBERS[:10]], verify=True)  # 复议后起诉 cut off: cannot be checked
     assert out.stats == {} and out.flags == ["table 四 from OCR not read: its groups do not add up"]
 
@@ -236,6 +260,7 @@ def test_appeal_measure():
 
 def test_classify_each_table():
     assert classify([["统计指标", "单位", "统计数"], ["收到申请数", "件", "3"]]) == "legacy"
+    assert classify([["统计指标", "单位", "统计数"], ["主动公开规范性文件数", "条", "3"]]) == "legacy"
     assert classify([["", "自然人", "总计"], ["（一）予以公开", "1", "1"]]) == "三"
     assert classify([GROUPS, MEASURES, NUMBERS]) == "四"
     assert classify([["信息内容", "本年制发件数"], ["规章", "1"]]) == "二"
@@ -261,6 +286,14 @@ def test_appeal_numbers_row():
     assert appeal_numbers_row([["1", "2", "3"], ok])  # not the first row
     assert not appeal_numbers_row([ok[:4] + ["11"] + ok[5:]])
     assert not appeal_numbers_row([ok[:4] + ["10.005"] + ok[5:]])
+    assert not appeal_numbers_row([["0.005", "0", "0", "0", "0"] + ok[5:]])  # strictly within 0.005
     assert not appeal_numbers_row([ok + ["4"]])  # sixteen numbers
     assert not appeal_numbers_row([ok[:14] + ["不详"]])
     assert not appeal_numbers_row([["行政复议"]])
+
+
+def test_check_helpers():
+    assert _fmt(1234567) == "1234567" and _fmt(2.5) == "2.5"
+    out = Collector()
+    check_document_date("2021-12-31T08:00", 2021, out)
+    assert out.flags == []  # the last day of the year is not before its end

@@ -116,7 +116,7 @@ def test_form2019_other_is_one_row():
 
 def test_blank_cells_and_blank_rows_inside_the_table():
     rows, gold = body(LABELS_2021[:6])
-    rows[4][5] = ""  # 国家秘密 / 科研机构: blank, so absent (not 0)
+    rows[4][5] = "—"  # 国家秘密 / 科研机构: a dash, so absent (not 0), and the row goes on
     del gold["requests.denied_state_secret.research"]
     rows.insert(3, [""] * 10)  # an empty row in the middle ends nothing
     out, _ = read(HEADER + rows)
@@ -280,7 +280,7 @@ def test_an_unlabelled_first_or_last_row_is_placed(lost):
     key = LABELS_2021[lost][1]
     assert out.flags == [f"table 三: 1 unlabelled row(s) placed by position ({key})"]
     s = out.stats[f"requests.{key}.total"]
-    assert s.confidence == "table-position"
+    assert (s.source, s.confidence) == ("table", "table-position")
     nums = " | ".join(str(n) for n in numbers(lost))
     assert s.evidence == f"table 三: [{key}, by position] | {nums}"
 
@@ -306,6 +306,24 @@ def test_a_misprinted_label_that_is_no_near_miss_is_not_placed():
     out, _ = read(HEADER + rows)
     assert values(out) == {k: v for k, v in gold.items() if "prohibited" not in k}
     assert out.flags == ["table 三: row not recognised: 三、本年度办理结果(三)不予公开2.另见附件"]
+
+
+def test_two_misprinted_rows_for_one_gap_are_named_in_the_flag():
+    rows, gold = body(LABELS_2021[2:5])
+    rows[1][1:3] = ["（二）部分", "（二）部分"]
+    rows.insert(2, ["", "另见附件", "另见附件"] + [str(n) for n in numbers(8)])
+    out, _ = read(HEADER + rows)
+    assert out.flags == ["table 三: row not recognised: 三、本年度办理结果(二)部分, 另见附件"]
+
+
+def test_a_placed_row_printed_again_with_its_label():
+    rows, gold = body(LABELS_2021[2:5])
+    again = list(rows[1])
+    rows[1][:3] = [""] * 3  # 部分公开 without its label: placed by position …
+    rows.append(again)  # … and the same row again, labelled, after the table: nothing to say
+    out, _ = read(HEADER + rows)
+    assert values(out) == gold
+    assert out.flags == ["table 三: 1 unlabelled row(s) placed by position (partial)"]
 
 
 def test_two_unlabelled_rows_for_one_gap_are_skipped():
@@ -428,7 +446,9 @@ def test_broken_headers_are_kept_when_a_complete_row_does_not_add_up():
 
 
 def test_broken_headers_are_kept_without_a_complete_row():
-    rows = [["一、本年新收政府信息公开申请数量", "5", "1", "2", "", "0", "3", "11"]]
+    # seven number columns between them, but no row has all seven: nothing proves the form's order
+    rows = [["一、本年新收政府信息公开申请数量", "5", "1", "2", "", "0", "3", "11"],
+            ["（一）予以公开", "3", "", "0", "0", "0", "2", "5"]]
     out, t3 = read(lineless(rows))
     assert "column headers do not line up" not in " ".join(out.flags) and t3.positional is False
 
@@ -470,8 +490,11 @@ def test_request_colmap():
     assert _request_colmap([["说明"]] * 8 + [["", "自然人", "总计"]]) == ({}, 0)
     assert _request_colmap([["说明"]] * 7 + [["", "自然人", "总计"]]) == ({1: "natural_person", 2: "total"}, 8)
     # a short header row (ragged grid); a last row labelled 总计 is no column header
-    grid = [["申请人情况"], ["", "自然人", "其他", "总计"], ["总计", "1", "0", "1"]]
+    grid = [["申请人情况"], ["", "自然人", "其他", "总计", "备注"], ["总计", "1", "0", "1", ""]]
     assert _request_colmap(grid) == ({1: "natural_person", 2: "other_org", 3: "total"}, 2)
+    # the group header (法人或其他组织) and subtotals name no column, even merged with a column's name
+    grid = [["", "自然人", "法人或其他组织商业企业", "小计科研机构", "总计"], ["（一）予以公开", "1", "0", "0", "1"]]
+    assert _request_colmap(grid) == ({1: "natural_person", 4: "total"}, 1)
 
 
 def test_canonical_rows_per_form():
@@ -487,8 +510,10 @@ def test_adds_up():
     full = dict(zip(COLS, [1, 2, 3, 0, 0, 4, 10], strict=True))
     assert _adds_up(full)
     assert not _adds_up({**full, "total": 11})
-    assert not _adds_up({**full, "total": 10.005})  # within 0.005 only: 0.005 off is off
+    assert not _adds_up({**full, "total": 10.005})
     assert _adds_up({**full, "total": 10.004})
+    zeros = dict.fromkeys(COLS, 0)
+    assert not _adds_up({**zeros, "natural_person": 0.005})  # strictly within 0.005: 0.005 off is off
     assert not _adds_up({k: v for k, v in full.items() if k != "total"})  # no total: six numbers do not add up
     assert _adds_up({}) and _adds_up({"total": 3})  # nothing (or one number) to check
     assert not _adds_up({"natural_person": 3, "total": 3})  # a row with columns missing
@@ -529,3 +554,9 @@ def test_near_label():
     # 0.6 is enough: 2·3 / (4 + 6) — three of 予以公开's four characters in a six-character label
     assert _near_label("予以公告告告", "granted")
     assert not _near_label("予以告告告告告", "granted")
+    # the form's label without its numbering (1.属于国家秘密 -> 属于国家秘密): four of six characters
+    assert _near_label("国家秘密事项", "denied_state_secret")
+    # the form's label after its last 、 (…不补正、行政机关不再处理其政府信息公开申请)
+    assert _near_label("行政机关不再处理", "other_no_correction")
+    # the section label before it ((三)不予公开) is not part of the printed label
+    assert _near_label("(三)不予公开1.国家秘密", "denied_state_secret")
