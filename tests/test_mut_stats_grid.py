@@ -89,6 +89,8 @@ def test_table2_amounts_in_yuan_become_10k_yuan():
     assert out.flags == []
     grid = [["信息内容", "采购项目数量", "采购总金额（万元）"], ["政府集中采购", "4", "12.5"]]
     assert values(t2(grid))["proactive.procurement.amount_10k_yuan"] == 12.5
+    grid = [["信息内容", "采购项目数量", "采购总金额（元）"], ["政府集中采购", "4", "1234.5678"]]
+    assert values(t2(grid))["proactive.procurement.amount_10k_yuan"] == 0.123457  # to 0.01 元 (six places of 万元)
     grid = [["信息内容", "采购项目数量", "采购总金额"], ["政府集中采购", "4", "12.5"]]  # no unit: the form's 万元
     assert values(t2(grid))["proactive.procurement.amount_10k_yuan"] == 12.5
 
