@@ -8,6 +8,7 @@ fixture (tests/fixtures/tables/form2021.html, numbers read off the markup) and a
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ import pytest
 import extract.stats as stats_pkg
 from extract.stats import analyze
 from extract.tables import html_tables_to_grids
+from tests.test_mut_stats_table3 import HEADER, LABELS_2019, body
 
 FORM2021 = html_tables_to_grids(
     (Path(__file__).parent / "fixtures" / "tables" / "form2021.html").read_text(encoding="utf-8")
@@ -115,7 +117,55 @@ def test_bad_tables_and_failing_readers_become_flags(monkeypatch):
     assert run("", FORM2021) == ({}, ["numbers could not be read: RuntimeError: boom"])
 
 
-@pytest.mark.parametrize("grid", [[["自然人", "总计"], ["一、本年新收政府信息公开申请数量", 3, 3]]])
+def test_a_failing_analysis_is_logged(monkeypatch, caplog):
+    def boom(*_a, **_k):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(stats_pkg, "_analyze", boom)
+    with caplog.at_level(logging.ERROR, logger="extract.stats"):
+        run("", [])
+    assert [r.getMessage() for r in caplog.records] == ["analyze failed"]
+
+
+def test_a_table_that_cannot_be_classified_is_flagged(monkeypatch):
+    def boom(_grid):
+        raise ValueError("odd grid")
+
+    monkeypatch.setattr(stats_pkg, "classify", boom)
+    got, flags = run("本年度共收到政府信息公开申请15件。", FORM2021[:1])
+    assert flags == ["a table could not be classified: ValueError: odd grid"]
+    assert got["core.requests_new"].value == 15  # the text is still read
+
+
+def test_the_form_decides_where_an_unlabelled_row_goes():
+    rows, _ = body(LABELS_2019)
+    rows[20][:3] = [""] * 3  # （六）其他处理 without its label
+    got, flags = run("", [HEADER + rows], form="form2019")
+    assert got["requests.other.total"].value == sum(n + 20 for n in (10, 20, 30, 40, 50, 60))
+    assert flags[0] == "table 三: 1 unlabelled row(s) placed by position (other)"
+    got, flags = run("", [HEADER + rows])  # form unknown: four rows could go there
+    assert "requests.other.total" not in got
+    assert flags[0] == "table 三: 1 unlabelled row(s) with numbers skipped"
+
+
+def test_fifteen_numbers_are_table_four_only_when_the_text_speaks_of_reviews():
+    line = "1 2 3 4 10 5 6 7 8 26 0 1 0 2 3"
+    assert run(line, []) == ({}, [])
+    got, flags = run("行政复议、行政诉讼情况如下。\n" + line, [])
+    assert got["review.total"].value == 10 and got["litigation_after_review.total"].value == 3
+    assert flags == ["table 四: column headers not recognised, columns read by position"]
+    # other text tables are not taken for table 四 because the text mentions reviews
+    assert run("行政复议情况如下。\n甲乙 4 5 6\n丙丁 7 8 9", []) == ({}, [])
+
+
+def test_numbers_in_flags_are_written_plainly():
+    _, flags = run("收取信息处理费12.5元。收取信息处理费1234567元。", [])
+    assert flags == ["sentences disagree on core.fees_collected_yuan: 12.5 (收取信息处理费12.5元); "
+                     "1234567 (收取信息处理费1234567元); not taken"]
+
+
+@pytest.mark.parametrize("grid", [[["", "自然人", "商业企业", "总计"], ["一、本年新收政府信息公开申请数量", 3, None, 3]]])
 def test_cells_of_other_types_are_read_as_text(grid):
-    got, _ = run("", [grid], form="form2021")
-    assert got["requests.new.total"].value == 3
+    got, flags = run("", [grid], form="form2021")
+    assert got["requests.new.total"].value == 3 and "requests.new.commercial" not in got
+    assert flags == []  # None is an empty cell, not the text "None"

@@ -32,6 +32,9 @@ def test_codebook_entries():
         "规范性文件·本年新制作数量", "normative documents: made this year", "件", F19)
     assert book["proactive.normative_docs.issued"] == (
         "行政规范性文件·本年制发件数", "normative documents: issued this year", "件", F21)
+    assert book["proactive.normative_docs.repealed"][0] == "行政规范性文件·本年废止件数"
+    assert book["proactive.normative_docs.in_force"][0] == "行政规范性文件·现行有效件数"
+    assert book["proactive.normative_docs.total_published"][0] == "规范性文件·对外公开总数量"
     assert book["proactive.licensing.decisions"] == (
         "行政许可·处理决定数量 / 本年处理决定数量", "administrative licensing: decisions this year", "件", BOTH)
     assert book["proactive.penalty.change"] == ("行政处罚·本年增/减", "administrative penalties: change this year", "项", F19)
