@@ -66,3 +66,48 @@ def test_stata_dates_read_the_first_ten_characters():
 @pytest.mark.parametrize("label", ["x" * 80, "y" * 81, "字" * 100])
 def test_the_data_label_is_cut_to_80_characters(label):
     assert read(stata_bytes(COLS[:1], [{"n": 1}], label, STAMP))[3] == label[:80]
+
+
+def test_csv_numbers_by_column_type_and_carriage_returns_kept():
+    from ogi.export.tables import csv_bytes
+
+    cols = [Col("i", "integer", "", ""), Col("x", "number", "", ""), Col("s", "string", "", "")]
+    assert csv_bytes(cols, [{"i": 3.0, "x": 2.0, "s": 2.0}]) == b"i,x,s\n3,2,2.0\n"
+    assert csv_bytes(cols[2:], [{"s": "a\r\nb"}, {"s": "c\rd"}]) == b's\n"a\r\nb"\n"c\rd"\n'
+
+
+def test_a_bare_carriage_return_does_not_split_a_row():
+    """Python's csv quotes only its own line terminator ("\n"): a cell holding a lone "\r" was written bare,
+    and pandas and Python's csv reader split the row there (a shifted, corrupt row)."""
+    import csv
+
+    from ogi.export.tables import csv_bytes
+
+    cols = [Col("s", "string", "", ""), Col("n", "integer", "", "")]
+    data = csv_bytes(cols, [{"s": "c\rd", "n": 1}, {"s": "e", "n": 2}])
+    assert data == b's,n\n"c\rd","1"\ne,2\n'
+    assert list(csv.reader(io.StringIO(data.decode("utf-8"), newline=""))) == [["s", "n"], ["c\rd", "1"], ["e", "2"]]
+    frame = pd.read_csv(io.BytesIO(data))
+    assert frame["s"].tolist() == ["c\rd", "e"] and frame["n"].tolist() == [1, 2]
+
+
+def test_a_date_column_typed_as_string_is_logged(caplog):
+    import logging
+
+    from ogi.export.tables import typed_columns
+
+    with caplog.at_level(logging.WARNING, logger="ogi.export.tables"):
+        typed_columns([Col("d", "date", "", "")], [{"d": "2020年"}], [])
+    assert caplog.messages == ["d: 1 values are not ISO dates (e.g. '2020年'); typed as string"]
+
+
+def test_parquet_keeps_the_declared_types_of_empty_columns():
+    import pyarrow.parquet as pq
+
+    from ogi.export.tables import parquet_bytes
+
+    cols = [Col("i", "integer", "", ""), Col("x", "number", "", ""), Col("s", "string", "", "")]
+    table = pq.read_table(io.BytesIO(parquet_bytes(cols, [{"i": None, "x": None, "s": None}])))
+    assert [str(f.type) for f in table.schema] == ["int64", "double", "string"]
+    table = pq.read_table(io.BytesIO(parquet_bytes(cols, [])))
+    assert [str(f.type) for f in table.schema] == ["int64", "double", "string"]

@@ -46,9 +46,13 @@ def csv_bytes(columns: list[Col], rows: list[dict[str, Any]]) -> bytes:
     """RFC 4180 CSV (minimal quoting, LF line ends), UTF-8 without BOM."""
     buf = io.StringIO(newline="")
     writer = csv.writer(buf, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
+    # csv quotes a line break only if it is in lineterminator ("\n"): a row with a bare "\r" in a cell is
+    # written fully quoted, or readers (pandas, Python's csv) split the row at the "\r".
+    quoted = csv.writer(buf, lineterminator="\n", quoting=csv.QUOTE_ALL)
     writer.writerow([c.name for c in columns])
     for row in rows:
-        writer.writerow([_cell(row.get(c.name), c) for c in columns])
+        cells = [_cell(row.get(c.name), c) for c in columns]
+        (quoted if any("\r" in cell for cell in cells) else writer).writerow(cells)
     return buf.getvalue().encode("utf-8")
 
 
