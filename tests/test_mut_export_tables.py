@@ -68,12 +68,18 @@ def test_the_data_label_is_cut_to_80_characters(label):
     assert read(stata_bytes(COLS[:1], [{"n": 1}], label, STAMP))[3] == label[:80]
 
 
-def test_csv_numbers_by_column_type_and_carriage_returns_kept():
+def test_csv_numbers_by_column_type():
     from ogi.export.tables import csv_bytes
 
     cols = [Col("i", "integer", "", ""), Col("x", "number", "", ""), Col("s", "string", "", "")]
     assert csv_bytes(cols, [{"i": 3.0, "x": 2.0, "s": 2.0}]) == b"i,x,s\n3,2,2.0\n"
-    assert csv_bytes(cols[2:], [{"s": "a\r\nb"}, {"s": "c\rd"}]) == b's\n"a\r\nb"\n"c\rd"\n'
+
+
+def test_csv_keeps_carriage_returns():
+    from ogi.export.tables import csv_bytes
+
+    cols = [Col("s", "string", "", "")]
+    assert csv_bytes(cols, [{"s": "a\r\nb"}, {"s": "c\rd"}]) == b's\n"a\r\nb"\n"c\rd"\n'
 
 
 def test_a_bare_carriage_return_does_not_split_a_row():
