@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import random
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -105,14 +106,34 @@ def test_seam_questions_equal_pdfplumber_words(path: Path) -> None:
             assert got == _words_reference(page.height, page.chars, below, above), (below, above)
 
 
+@pytest.mark.parametrize("path", PDFS, ids=lambda p: p.name)
+def test_seam_questions_on_pdfplumber_pages(path: Path) -> None:
+    """The same on pdfplumber's own pages (the fallback path groups its chars with `_plumber_lines`)."""
+    import pdfplumber
+
+    with pdfplumber.open(io.BytesIO(path.read_bytes())) as pdf:
+        for page in pdf.pages[:8]:
+            lines = pdf_tables._plumber_lines(page)
+            for y in range(0, int(page.height), 41):
+                got = pdf_tables._content_outside(float(page.height), lines, y, y + 20)
+                assert got == _words_reference(float(page.height), page.chars, y, y + 20), y
+            page.flush_cache()
+
+
 def _random_chars(rng: random.Random, n: int) -> list[dict]:
-    texts = ["一", "二", "1", "2", " ", "", "ﬁ", "-", "页", "\u3000"]
-    chars = []
+    """Chars scattered over a page and in runs (words: each char right after the previous one)."""
+    texts = ["一", "二", "1", "2", "3", " ", "", "ﬁ", "-", "页", "第", "\u3000"]
+    chars: list[dict] = []
     for _ in range(n):
-        x0 = rng.choice([rng.uniform(50, 500), round(rng.uniform(50, 500))])
-        top = rng.choice([100.0, 101.5, 103.0, 104.5, 110.0, 300.0, rng.uniform(90, 780)])
         size = rng.choice([9.0, 10.5, 12.0])
         width = rng.choice([0.0, 5.0, size, rng.uniform(0, 12)])
+        if chars and rng.random() < 0.6:  # the next char of a run, maybe a little off or apart
+            prev = chars[-1]
+            x0 = prev["x1"] + rng.choice([0.0, 0.5, 2.9, 3.5, -1.0])
+            top = prev["top"] + rng.choice([0.0, 0.0, 1.5, 3.5])
+        else:
+            x0 = rng.choice([rng.uniform(50, 500), round(rng.uniform(50, 500))])
+            top = rng.choice([100.0, 101.5, 103.0, 104.5, 110.0, 300.0, rng.uniform(90, 780)])
         chars.append(pdf_geometry.box_to_char((rng.choice(texts), x0, x0 + width, top, top + size, size)))
     return chars
 
@@ -122,14 +143,20 @@ def test_words_lines_and_seams_equal_pdfplumber_on_generated_chars() -> None:
     their own, ligatures expanded: `text_lines` + `line_words` give pdfplumber's `extract_words`, and the
     seam question its answer, on random pages."""
     rng = random.Random(12)
-    for _ in range(300):
-        chars = _random_chars(rng, rng.randint(0, 60))
+    for _ in range(600):
+        chars = _random_chars(rng, rng.choice([rng.randint(0, 5), rng.randint(0, 60)]))  # sparse pages too
         boxes = [pdf_geometry.char_to_box(c) for c in chars]
         ours = sorted(w for line in pdf_lattice.text_lines(boxes) for w in pdf_lattice.line_words(line))
         theirs = sorted((w["top"], w["bottom"], w["text"]) for w in extract_words(chars))
         assert ours == theirs
         below, above = rng.uniform(80, 800), rng.uniform(80, 800)
-        got = pdf_tables._content_outside(841.89, pdf_tables._seam_lines(boxes, below, above), below, above)
+        want = _words_reference(841.89, chars, below, above)
+        assert pdf_tables._content_outside(841.89, pdf_tables._seam_lines(boxes, below, above), below, above) == want
+        # the fallback path: a pdfplumber page's chars, some of them not upright (words from pdfplumber)
+        if chars and rng.random() < 0.5:
+            chars[rng.randrange(len(chars))]["upright"] = False
+        page = SimpleNamespace(chars=chars, extract_words=lambda chars=chars, **kw: extract_words(chars, **kw))
+        got = pdf_tables._content_outside(841.89, pdf_tables._plumber_lines(page), below, above)
         assert got == _words_reference(841.89, chars, below, above)
 
 
@@ -213,8 +240,6 @@ def _random_edges(rng: random.Random) -> list[tuple]:
 
 def test_lattice_equals_pdfplumber_on_generated_edges() -> None:
     """Snapping, joining (pieces within 3 pt), crossings and cells as pdfplumber's TableFinder finds them."""
-    from types import SimpleNamespace
-
     rng = random.Random(11)
     for _ in range(300):
         edges = _random_edges(rng)
@@ -224,8 +249,6 @@ def test_lattice_equals_pdfplumber_on_generated_edges() -> None:
 
 def test_cells_equal_pdfplumber_extract_on_generated_tables() -> None:
     """Chars whose centre falls on a cell's edge, between cells or outside: `extract_cells` = `Table.extract`."""
-    from types import SimpleNamespace
-
     rng = random.Random(13)
     for _ in range(200):
         edges = _random_edges(rng)
