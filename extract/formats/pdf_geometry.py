@@ -334,8 +334,7 @@ def _boxes(tp: Any, height: float, codes: list[int]) -> list[Box]:
     the font's descent, height = the font size on the page.
 
     The per-char PDFium calls run through `map` over index lists (no Python loop around each call) and the
-    boxes land in one array read at once; only a new text object (font size, matrix) or vertical writing
-    costs calls of its own."""
+    boxes land in one array read at once; font size and matrix are read once per text object, also mapped."""
     if _NOT_PDFMINER.search("".join(map(chr, codes))):
         # no Unicode (pdfminer: "(cid:N)") or a surrogate pair (pdfminer has one char)
         raise Unsupported("character without Unicode or outside the BMP")
@@ -353,28 +352,18 @@ def _boxes(tp: Any, height: float, codes: list[int]) -> list[Box]:
     at = ctypes.addressof(rects)
     if 0 in map(api.FPDFText_GetLooseCharBox, repeat(tp), keep, range(at, at + 16 * m, 16)):
         raise Unsupported("character without a box")
-    objects = map(api.FPDFText_GetTextObject, repeat(tp), keep)
+    objects = list(map(api.FPDFText_GetTextObject, repeat(tp), keep))
     values = rects[:]
-    mat = api.matrix
-    mat_addr = api.matrix_at
-    get_matrix, font_size = api.FPDFText_GetMatrix, api.FPDFText_GetFontSize
-    sizes: dict[int, float] = {}  # text object -> font size on the page (one Tf and matrix per object)
+    # one font size and matrix per text object, read at its first char (a dict keeps the last value given
+    # for a key: reversed, that is the first char's); a char without a text object (None) gets its own
+    firsts = dict(zip(reversed(objects), reversed(keep), strict=True))
+    firsts.pop(None, None)
+    sizes = dict(zip(firsts, _sizes(api, tp, list(firsts.values())), strict=True))
     out: list[Box] = []
     append = out.append
     for i, obj, left, rtop, right, low in zip(keep, objects, values[0::4], values[1::4], values[2::4],
                                               values[3::4], strict=True):
-        size = sizes.get(obj)  # (never a key: None, a char without a text object)
-        if size is None:
-            if not get_matrix(tp, i, mat_addr):
-                raise Unsupported("character without a matrix")
-            a, b, c, d, _, _ = mat[:]
-            if b != 0 or c != 0 or a <= 0 or d <= 0:
-                raise Unsupported("rotated or mirrored text")
-            size = font_size(tp, i) * d  # the vertical scale: hypot(b, d) with b == 0
-            if size < 0:  # a negative Tf flips the glyphs; pdfminer's boxes stay upright
-                raise Unsupported("negative font size")
-            if obj:
-                sizes[obj] = size
+        size = sizes[obj] if obj else _sizes(api, tp, [i])[0]
         if right - left > 2 * size + 1 or rtop - low > 3 * size + 1:
             # vertical writing (Identity-V): PDFium's loose box is meaningless (199 pt wide for a 10 pt
             # char), its origin is pdfminer's lower-left corner, and the box is size × size
@@ -382,6 +371,26 @@ def _boxes(tp: Any, height: float, codes: list[int]) -> list[Box]:
             right = left + size
         bottom = height - low
         append((chr(codes[i]), left, right, bottom - size, bottom, size))
+    return out
+
+
+def _sizes(api: _Api, tp: int, chars: list[int]) -> list[float]:
+    """The font size on the page of each of these chars: the Tf size times the text matrix's vertical scale
+    (hypot(b, d) with b == 0); `Unsupported` for rotated, mirrored or flipped text."""
+    k = len(chars)
+    matrices = (ctypes.c_float * (6 * k))()  # FS_MATRIX each: a, b, c, d, e, f
+    at = ctypes.addressof(matrices)
+    if 0 in map(api.FPDFText_GetMatrix, repeat(tp), chars, range(at, at + 24 * k, 24)):
+        raise Unsupported("character without a matrix")
+    m = matrices[:]
+    out = []
+    for fs, a, b, c, d in zip(map(api.FPDFText_GetFontSize, repeat(tp), chars), m[0::6], m[1::6], m[2::6], m[3::6],
+                              strict=True):
+        if b != 0 or c != 0 or a <= 0 or d <= 0:
+            raise Unsupported("rotated or mirrored text")
+        if fs * d < 0:  # a negative Tf flips the glyphs; pdfminer's boxes stay upright
+            raise Unsupported("negative font size")
+        out.append(fs * d)
     return out
 
 
