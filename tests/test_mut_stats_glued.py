@@ -182,3 +182,11 @@ def test_row_and_group_sums():
     assert not _groups_so_far([1, 1, 1, 1, 5])  # a finished first group that does not add up
     assert not _groups_so_far(good[:10] + [0, 0, 0, 1, 2])
     assert not _groups_so_far(good[:5] + [2, 2, 2, 2, 9])
+
+
+def test_split_digits_step_budget():
+    """Five-digit cells make the search long: these rows are cut within the step budget (one of them in
+    some 127,000 steps), and a run with no answer gives up at the budget instead of searching on."""
+    assert split_digits("250567891567892556789170643", 7, _row_adds_up) == [250, 56789, 1, 56789, 25, 56789, 170643]
+    assert split_digits("1234125255678956789114863", 7, _row_adds_up) == [1234, 1, 25, 25, 56789, 56789, 114863]
+    assert split_digits("9" * 80, 15, lambda nums: False) is None

@@ -8,6 +8,8 @@ form's row labels with their numbering as reports print them.
 
 from __future__ import annotations
 
+import logging
+
 from extract.stats.base import Collector
 from extract.stats.legacy import (
     _index,
@@ -137,3 +139,42 @@ def test_index_of_labels_and_aliases():
     lengths = [len(p[0]) for p in prefixes]
     assert lengths == sorted(lengths, reverse=True)  # longest first: the most specific prefix wins
     assert prefixes[0] == ("危及国家安全、公共安全、经济安全和社会稳定", None, "legacy.denied_security_stability")
+
+
+def read(grid: list[list[str]]) -> dict[str, float]:
+    out = Collector()
+    read_legacy_grid(grid, out)
+    return {k: s.value for k, s in out.stats.items()}
+
+
+def test_sections_from_headings_and_count_rows():
+    # a numbered heading without a count (五、行政诉讼情况) opens its section
+    assert read([["五、行政诉讼情况", "", ""], ["（二）被依法纠错数", "件", "1"]]) == {"legacy.litigation_corrected": 1}
+    # unnumbered count rows (…数量) open theirs
+    assert read([["行政诉讼数量", "件", "2"], ["被依法纠错数", "件", "3"]]) == {
+        "legacy.litigation_count": 2, "legacy.litigation_corrected": 3}
+    assert read([["举报投诉数量", "件", "4"], ["被纠错数", "件", "5"]]) == {
+        "legacy.complaints": 4, "legacy.complaints_corrected": 5}
+
+
+def test_a_label_closed_by_a_bracket_of_the_other_width():
+    out = Collector()
+    read_legacy_grid([["主动公开政府信息数（不同渠道)", "", ""], ["计1条）", "条", "8"]], out)
+    assert out.stats["legacy.proactive_items"].evidence == "legacy table: 主动公开政府信息数(不同渠道)计1条) | 条 | 8"
+
+
+def test_a_known_row_without_a_number_does_not_end_the_table():
+    assert read([["当面申请数", "件", ""], ["收到申请数", "件", "12"]]) == {"legacy.requests_received": 12}
+
+
+def test_rows_not_in_the_codebook_are_logged(caplog):
+    with caplog.at_level(logging.DEBUG, logger="extract.stats.legacy"):
+        read([["不在表中的指标", "件", "9"], ["也不在表中", "件", ""], ["收到申请数", "件", "1"]])
+    assert [r.getMessage() for r in caplog.records] == ["legacy row not in the codebook: 不在表中的指标"]
+
+
+def test_legacy_text_tabs_pipes_and_lines_that_are_not_rows():
+    text = "统计指标\n（一） 主动公开政府信息数\t条\t1520\n|收到申请数|件|12|"
+    assert read_legacy_text(text) == ["（一） 主动公开政府信息数", "条", "1520", "收到申请数", "件", "12"]
+    text = "说明\n收到申请数 件 很多\n收到申请数 2019 12\n收到申请数 件 12"
+    assert read_legacy_text(text) == ["收到申请数", "件", "12"]

@@ -74,3 +74,15 @@ def test_quote_is_the_printed_text():
     assert sq.quote(*span(sq, "申请12件")) == "申请\n12  件"
     assert sq.quote(3, 3) == "" and sq.quote(len(sq.text), len(sq.text)) == ""
     assert Squeezed("").quote(0, 1) == ""
+
+
+def test_clause_and_sentence_of_a_match_inside_them():
+    sq = Squeezed("全年收到申请5件，其中自然人3件")
+    assert sq.clause(*span(sq, "收到")) == "全年收到申请5件"
+    assert sq.sentence(*span(sq, "收到")) == "全年收到申请5件，其中自然人3件"
+    sq = Squeezed("甲全年收到申请5件。乙")
+    assert sq.clause(*span(sq, "收到")) == "甲全年收到申请5件"
+    assert sq.sentence(*span(sq, "收到")) == "甲全年收到申请5件。"
+    sq = Squeezed("全年收到申请55件。其余")
+    assert sq.clause(*span(sq, "收到")) == "全年收到申请55件"
+    assert sq.sentence(*span(sq, "收到")) == "全年收到申请55件。"
