@@ -160,7 +160,7 @@ def _cells_to_tables(cells: list[Bbox]) -> list[list[Bbox]]:
             x0, top, x1, bottom = cell = cells[todo.pop()]
             group.append(cell)
             for corner in ((x0, top), (x0, bottom), (x1, top), (x1, bottom)):
-                for j in at[corner]:
+                for j in at.pop(corner, ()):  # each corner's cells are looked at once
                     if not seen[j]:
                         seen[j] = True
                         todo.append(j)
