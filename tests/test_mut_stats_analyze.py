@@ -169,3 +169,71 @@ def test_cells_of_other_types_are_read_as_text(grid):
     got, flags = run("", [grid], form="form2021")
     assert got["requests.new.total"].value == 3 and "requests.new.commercial" not in got
     assert flags == []  # None is an empty cell, not the text "None"
+
+
+def test_a_legacy_table_in_the_text_is_read_as_text():
+    got, flags = run("统计指标\t单位\t统计数\n收到申请数\t件\t12\n", [])
+    assert got["legacy.requests_received"].evidence == "legacy table (text): 收到申请数 | 件 | 12"
+    assert flags == []
+
+
+def test_table2_one_cell_per_line_only_without_a_table2_grid():
+    vertical = "\n".join(["信息内容", "本年处理决定数量", "行政强制", "7"])
+    got, _ = run(vertical, FORM2021[:1], form="form2021")
+    assert "proactive.coercion.decisions" not in got  # the grid's 行政强制 is blank; the text is not used
+    got, _ = run(vertical, [], form="form2021")
+    assert got["proactive.coercion.decisions"].value == 7
+
+
+def test_ocr_tables_must_add_up_and_tables_without_sums_are_skipped():
+    t3 = [list(r) for r in FORM2021[1]]
+    t3[5][3] = "9"  # (一)予以公开: a misread digit
+    t4 = [list(r) for r in FORM2021[2]]
+    t4[3][4] = "9"
+    got, flags = run("", [FORM2021[0], t3, t4], form="form2021", ocr=True)
+    assert flags[:2] == [
+        "table 二 from OCR not read: it has no sums to check its digits against",
+        "table 三: row 三、本年度办理结果(一)予以公开 does not add up, so its columns (read by position or from OCR)"
+        " do not add up; skipped",
+    ]
+    assert "table 四 from OCR not read: its groups do not add up" in flags
+    assert not any(k.startswith(("proactive.", "review.")) for k in got)
+    assert "requests.granted.total" not in got and got["requests.new.total"].value == 14
+
+
+def test_a_continuation_grid_keeps_the_first_grids_columns():
+    t3 = FORM2021[1]
+    got, flags = run("", [t3[:11], t3[11:]], form="form2021")
+    assert flags == []
+    assert got["requests.rejected_duplicate.total"].value == 1 and got["requests.carried_forward.total"].value == 1
+
+
+def test_a_failing_continuation_is_flagged_as_table_three(monkeypatch, caplog):
+    def boom(*_a, **_k):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(stats_pkg.Table3, "read", boom)
+    with caplog.at_level(logging.DEBUG, logger="extract.stats"):
+        _, flags = run("", [FORM2021[1][11:]], form="form2021")
+    assert flags == ["table 三 could not be read: RuntimeError: boom"]
+    records = [r for r in caplog.records if r.name == "extract.stats"]
+    assert [r.getMessage() for r in records] == ["table 三+ failed"] and records[0].exc_info is not None
+
+
+def test_a_failing_legacy_text_reader_is_flagged(monkeypatch):
+    def boom(_text):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(stats_pkg, "read_legacy_text", boom)
+    assert run("", [])[1] == ["table legacy could not be read: RuntimeError: boom"]
+
+
+def test_glued_tables_and_lone_numbers_only_fill_what_the_tables_lack():
+    glued = ("三、收到和处理政府信息公开申请情况（一）予以公开6000017四、政府信息公开行政复议、行政诉讼情况"
+             "尚未审结总计120143010400011五、存在的主要问题")
+    got, flags = run(glued, FORM2021, form="form2021")
+    assert flags == [] and got["requests.granted.total"].value == 5 and got["review.total"].value == 3
+    got, flags = run(glued, [])
+    assert got["requests.granted.total"].value == 7 and got["review.total"].value == 4
+    assert run("四、结转下年度继续办理\n5", []) == ({}, [])  # no table 三 at all: a lone line is not one
+    assert run("四、结转下年度继续办理\n1 2 3", FORM2021, form="form2021")[1] == []  # the table has the row
