@@ -93,6 +93,7 @@ def test_vertical_table_a_row_without_numbers_ends_it():
 def test_vertical_header_without_rows_or_with_numbers_first():
     assert vertical_grids("信息内容\n本年制发件数") == []
     assert vertical_grids("信息内容\n3\n规章\n1") == []
+    assert vertical_grids("信息内容\n本年\n3\n制发件数\n规章\n1") == []  # a number line ends the header
     assert vertical_grids("") == []
 
 
