@@ -1,13 +1,14 @@
 """pdfplumber's ruled-table finding and cell reading, same results, without its quadratic steps.
 
 Why: once a page's edges and chars come from PDFium (extract.formats.pdf_geometry), most of the time
-left is in three pdfplumber loops that compare everything with everything: `intersections_to_cells`
-(each crossing against every later crossing, rebuilding edge sets per test), `Table.extract` (every
-char of the page tested against every row) and `extract_text` per cell. The functions here keep
-pdfplumber's rules and order exactly — the golden corpora and tests/test_pdf_lattice.py compare them
-with pdfplumber's own — and index instead of scanning: crossings by column and by row, chars by
-their vertical centre, and a one-line cell's text joined directly (a cell of several lines still goes
-through pdfplumber's `extract_text`).
+left is in pdfplumber's table steps: edges snapped and joined as dicts copied per move,
+`intersections_to_cells` (each crossing against every later crossing, rebuilding edge sets per test),
+`cells_to_tables` (sweeps with list removals), `Table.extract` (every char of the page tested against
+every row) and `extract_text` per cell. The functions here keep pdfplumber's rules and order exactly —
+tests/test_pdf_fast_lattice.py compares each with pdfplumber's own on the golden corpora and on
+generated edges, chars and grids — on tuples (edges, chars) and index instead of scanning: crossings
+by column and by row, chars by their centre, tables as cells connected by corners, and a one-word
+cell's text joined directly.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Table-aware PDF table extraction: pdfplumber per page, then tables stitched across page breaks.
+"""Table-aware PDF table extraction: pdfplumber's rules per page, then tables stitched across page breaks.
 
 Why: a report's table 三 (25–30 rows) rarely fits on the page where it starts. Read page by
 page, its tail becomes a second table with no header and no row labels for the rowspan it
