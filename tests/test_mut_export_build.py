@@ -357,3 +357,33 @@ def test_the_package_files_of_a_stata_and_excel_export(corpus, tmp_path):
     package = json.loads((tmp_path / "p" / "datapackage.json").read_text(encoding="utf-8"))
     assert {r["encoding"] for r in package["resources"] if r["path"].endswith(".csv")} == {"utf-8"}
     assert plain.version == result.version  # --excel and --stata do not change the version
+
+
+@pytest.mark.parametrize("n_others", [2, 6])
+def test_force_writes_beside_other_files_and_says_which(corpus, tmp_path, caplog, n_others):
+    import logging
+
+    out = tmp_path / "o"
+    out.mkdir()
+    names = [f"mine{i}.txt" for i in range(n_others)]
+    for name in names:
+        (out / name).write_text("x", encoding="utf-8")
+    with caplog.at_level(logging.INFO, logger="ogi.export.build"):
+        result = export_dataset(corpus, out, force=True)
+    shown = ", ".join(sorted(names)[:5]) + (" ..." if n_others > 5 else "")
+    msg = f"--force: wrote beside {n_others} files ogi export did not write ({shown}); same-named ones were overwritten"
+    assert result.warnings == [msg] and msg in caplog.messages
+    assert result.out_dir == out and (out / "mine0.txt").exists()
+    assert (f"exported 3 reports, 5 statistics to {out} (version {result.version})") in caplog.messages
+
+
+def test_no_stata_names_in_the_codebook_without_stata(corpus, tmp_path):
+    import csv
+    import io
+
+    export_dataset(corpus, tmp_path / "plain")
+    rows = list(csv.DictReader(io.StringIO((tmp_path / "plain" / "codebook.csv").read_text(encoding="utf-8"))))
+    assert {r["stata_name"] for r in rows} == {""}
+    export_dataset(corpus, tmp_path / "stata", stata=True)
+    rows = list(csv.DictReader(io.StringIO((tmp_path / "stata" / "codebook.csv").read_text(encoding="utf-8"))))
+    assert {r["stata_name"] for r in rows if r["kind"] == "column" and r["file"] == "reports.csv"} != {""}
