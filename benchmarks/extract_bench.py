@@ -7,7 +7,9 @@ run, on the same machine, on the golden corpus (tests/golden/docs).
 Each (format, tool) is measured in a fresh child process (`python -m benchmarks.extract_bench
 --child …`): the child imports what it needs, extracts every document once to warm up, then
 times `--reps` passes over the documents of that format. It reports
-  * docs/s            — documents extracted per second over the timed passes;
+  * docs/s            — documents extracted per second over the timed passes (wall clock);
+  * CPU ms/doc        — user + system CPU per document over the same passes, forked parsers included
+                        (steadier than docs/s on a shared machine; "CPU ratio" compares these);
   * tracemalloc peak  — peak Python-heap allocation during one more, untimed pass (C libraries such
                         as PDFium, lxml and Tesseract allocate outside it, so this undercounts);
   * maxrss            — the child's peak resident set size (whole process: interpreter, imported
@@ -116,11 +118,13 @@ def child(fmt: str, tool: str, reps: int) -> dict[str, float | int]:
     docs = [(p.read_bytes(), p.name) for p in files_for(fmt)]
     for data, name in docs:  # warm-up: imports, caches (gazetteer, fonts)
         fn(data, name)
+    c0 = _cpu()
     t0 = time.perf_counter()
     for _ in range(reps):
         for data, name in docs:
             fn(data, name)
     elapsed = time.perf_counter() - t0
+    cpu = _cpu() - c0
     # the heap peak in a pass of its own: tracemalloc slows every allocation 2-5x, so timing under it
     # (as this benchmark did until 2026-12-01) understated every Python-heavy tool's speed
     tracemalloc.start()
@@ -130,6 +134,7 @@ def child(fmt: str, tool: str, reps: int) -> dict[str, float | int]:
     tracemalloc.stop()
     n = reps * len(docs)
     return {"docs": len(docs), "reps": reps, "seconds": elapsed, "docs_per_s": n / elapsed if elapsed else 0.0,
+            "cpu_ms_per_doc": 1000 * cpu / n,
             "tracemalloc_peak_mb": peak / 2**20, "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
             "children_maxrss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}
 
@@ -166,6 +171,17 @@ def same_documents(before: Path) -> int:
     differ = sorted(name for name in old.keys() | new.keys() if old.get(name) != new.get(name))
     print(f"{len(old)} PDFs before, {len(new)} now; different Documents: {differ or 'none'}")
     return 1 if differ else 0
+
+
+def _ratio(a: float, b: float) -> str:
+    """a / b as "1.23x"; blank when b is 0 (os.times counts in clock ticks: a fast, short row can read 0)."""
+    return f"{a / b:.3g}x" if b else ""
+
+
+def _cpu() -> float:
+    """User + system CPU seconds of this process and of the children it waited for (the forked parsers)."""
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
 
 
 def run_child(fmt: str, tool: str, reps: int, code: Path = ROOT) -> dict[str, float | int]:
@@ -209,7 +225,8 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     print(f"machine: {machine()}; load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     print(f"corpus: {DOCS.relative_to(ROOT)} ({sum(1 for _ in DOCS.iterdir())} files); each row a fresh child process\n")
-    head = f"{'format':<9}{'tool':<19}{'docs':>5}{'reps':>5}{'docs/s':>10}{'tracemalloc MB':>16}{'maxrss MB':>11}{'sub maxrss MB':>15}{'speed ratio':>17}"
+    head = (f"{'format':<9}{'tool':<19}{'docs':>5}{'reps':>5}{'docs/s':>10}{'CPU ms/doc':>12}{'tracemalloc MB':>16}"
+            f"{'maxrss MB':>11}{'sub maxrss MB':>15}{'speed ratio':>17}{'CPU ratio':>11}")
     print(head)
     print("-" * len(head))
     t_all = time.perf_counter()
@@ -227,14 +244,17 @@ def main(argv: list[str] | None = None) -> int:
             rows.append((ALTERNATIVE[fmt], run_child(fmt, ALTERNATIVE[fmt], reps)))
         ogi_row = next(r for t, r in rows if t == "ogi")
         for tool, r in rows:
-            ratio = ""
+            ratio = cpu_ratio = ""
             if tool in ALTERNATIVE.values():
                 ratio = f"{ogi_row['docs_per_s'] / r['docs_per_s']:.3g}x"
+                cpu_ratio = _ratio(r["cpu_ms_per_doc"], ogi_row["cpu_ms_per_doc"])
             elif args.before and not tool.endswith(" before"):
                 before = next(b for t, b in rows if t == f"{tool} before")
                 ratio = f"{r['docs_per_s'] / before['docs_per_s']:.3g}x before"
-            print(f"{fmt:<9}{tool:<19}{r['docs']:>5}{r['reps']:>5}{r['docs_per_s']:>10.1f}"
-                  f"{r['tracemalloc_peak_mb']:>16.1f}{r['maxrss_mb']:>11.0f}{r['children_maxrss_mb']:>15.0f}{ratio:>17}", flush=True)
+                cpu_ratio = _ratio(before["cpu_ms_per_doc"], r["cpu_ms_per_doc"])
+            print(f"{fmt:<9}{tool:<19}{r['docs']:>5}{r['reps']:>5}{r['docs_per_s']:>10.1f}{r['cpu_ms_per_doc']:>12.2f}"
+                  f"{r['tracemalloc_peak_mb']:>16.1f}{r['maxrss_mb']:>11.0f}{r['children_maxrss_mb']:>15.0f}{ratio:>17}"
+                  f"{cpu_ratio:>11}", flush=True)
     print(f"\ntotal benchmark time: {time.perf_counter() - t_all:.0f} s; load average at the end "
           f"{' '.join(f'{x:.1f}' for x in os.getloadavg())} on {os.cpu_count()} CPUs")
     return 0
