@@ -359,7 +359,7 @@ def test_the_package_files_of_a_stata_and_excel_export(corpus, tmp_path):
     assert plain.version == result.version  # --excel and --stata do not change the version
 
 
-@pytest.mark.parametrize("n_others", [2, 6])
+@pytest.mark.parametrize("n_others", [2, 5, 6])
 def test_force_writes_beside_other_files_and_says_which(corpus, tmp_path, caplog, n_others):
     import logging
 
