@@ -249,7 +249,9 @@ async def run_worker(cfg: WorkerConfig, queues: list[str] | None = None, name: s
         cfg.pool = ExtractPool(cfg.concurrency)
         cfg.threads = ThreadPoolExecutor(max_workers=cfg.concurrency, thread_name_prefix="ogi-extract")
         if cfg.extract_timeout is None:
-            cfg.extract_timeout = float(os.environ.get("OGI_EXTRACT_TIMEOUT") or 0) or None
+            from crawler.settings import _env_number
+
+            cfg.extract_timeout = _env_number("OGI_EXTRACT_TIMEOUT", float) or None
     heartbeat = max(1.0, min(10.0, stalled_after / 4))
     async with app.open_async():
         worker = asyncio.create_task(app.run_worker_async(

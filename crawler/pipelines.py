@@ -203,13 +203,16 @@ class ReportPipeline(SessionComponent):
                 try:
                     result = self._store(item, record, text_index)
                 except Exception as exc:  # DropItem (storage failed)
-                    done.errback(exc)
+                    if not done.called:  # (cancelled by a crawl stopping: nobody waits for it)
+                        done.errback(exc)
                 else:
-                    done.callback(result)
+                    if not done.called:
+                        done.callback(result)
             return
         for item, record, _text_index, done in batch:
             self._stored(item, record)
-            done.callback(item)
+            if not done.called:
+                done.callback(item)
 
     def _defer(self, item: ReportItem, context: SiteContext) -> ReportItem:
         """Queue the candidate for an extract worker; the page's state is written by that worker."""

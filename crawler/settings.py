@@ -11,6 +11,19 @@ import corpus
 from crawler import registry
 
 
+def _env_number(name: str, kind: type) -> int | float:
+    """A number from the environment; 0 (the default) when unset, or when not a number (with a warning)."""
+    raw = os.environ.get(name) or "0"
+    try:
+        value = kind(raw)
+    except ValueError:
+        import logging
+
+        logging.getLogger(__name__).warning("%s=%r is not a number; using the default", name, raw)
+        return kind(0)
+    return value if value >= 0 else kind(0)
+
+
 def _cores() -> int:
     """Cores this process may run on (its CPU affinity, else the machine's)."""
     try:
@@ -119,8 +132,8 @@ OGI_RAW_DIR = None  # default: <db dir>/raw (a PostgreSQL corpus needs it, or $O
 # candidate in a pool worker (the crawl's or an `ogi worker`'s): past it the worker is killed and replaced, and
 # the candidate extracted as "inline" does. The environment may choose them (OGI_EXTRACT_MODE=inline ogi crawl …).
 OGI_EXTRACT_MODE = os.environ.get("OGI_EXTRACT_MODE") or ("pool" if _cores() > 1 else "inline")
-OGI_EXTRACT_WORKERS = int(os.environ.get("OGI_EXTRACT_WORKERS") or 0)
-OGI_EXTRACT_TIMEOUT = float(os.environ.get("OGI_EXTRACT_TIMEOUT") or 0)
+OGI_EXTRACT_WORKERS = _env_number("OGI_EXTRACT_WORKERS", int)
+OGI_EXTRACT_TIMEOUT = _env_number("OGI_EXTRACT_TIMEOUT", float)
 # Items of one response taken through the pipelines (to extraction) at once. A page yields one report candidate
 # (a list page none), and Scrapy starts CONCURRENT_ITEMS asyncio tasks per response whatever it yields: at its
 # default (100) that was ~7 % of the crawl process's CPU (cProfile of a 60-site pool crawl). Candidates of
