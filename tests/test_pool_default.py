@@ -52,3 +52,12 @@ def test_a_crawl_without_settings_uses_the_pool(default_crawl) -> None:
     result = default_crawl
     assert result.stats["ogi/extract_pool_jobs"] >= 6
     assert result.stats["ogi/extract_pool_replaced"] == 0
+
+
+def test_pool_settings_from_the_environment_that_are_not_numbers_fall_back_with_a_warning() -> None:
+    out = subprocess.run([sys.executable, "-c", "import crawler.settings as s; print(s.OGI_EXTRACT_WORKERS, s.OGI_EXTRACT_TIMEOUT)"],
+                         cwd=ROOT, capture_output=True, text=True,
+                         env={**os.environ, "OGI_EXTRACT_WORKERS": "two", "OGI_EXTRACT_TIMEOUT": "1.5"})
+    assert out.returncode == 0 and "Traceback" not in out.stderr
+    assert out.stdout.split() == ["0", "1.5"]
+    assert "OGI_EXTRACT_WORKERS='two' is not a number" in out.stderr
