@@ -16,7 +16,7 @@ import pytest
 import extract.stats as stats_pkg
 from extract.stats import analyze
 from extract.tables import html_tables_to_grids
-from tests.test_mut_stats_table3 import HEADER, LABELS_2019, body
+from tests.test_mut_stats_table3 import HEADER, LABELS_2019, LABELS_2021, body
 
 FORM2021 = html_tables_to_grids(
     (Path(__file__).parent / "fixtures" / "tables" / "form2021.html").read_text(encoding="utf-8")
@@ -237,3 +237,77 @@ def test_glued_tables_and_lone_numbers_only_fill_what_the_tables_lack():
     assert got["requests.granted.total"].value == 7 and got["review.total"].value == 4
     assert run("四、结转下年度继续办理\n5", []) == ({}, [])  # no table 三 at all: a lone line is not one
     assert run("四、结转下年度继续办理\n1 2 3", FORM2021, form="form2021")[1] == []  # the table has the row
+
+
+@pytest.mark.parametrize(("text", "flag"), [
+    ("行政诉讼5件。", "text says 5 lawsuits (行政诉讼5件) while table 四 says 3"),  # a sum of table 四's groups
+    ("不予公开3件。", "text says 3 for core.requests_denied (不予公开) (不予公开3件) while table 三 says 1"),
+])
+def test_disagreements_with_summed_core_figures(text, flag):
+    assert run(text, FORM2021, form="form2021")[1] == [flag]
+
+
+def test_disagreement_with_the_legacy_table():
+    _, flags = run("全年共收到政府信息公开申请15件。", [LEGACY], form="legacy_table")
+    assert flags == ["text says 15 requests received (全年共收到政府信息公开申请15件) while the statistics table says 12"]
+
+
+def test_core_copies_keep_the_confidence_of_what_they_copy():
+    glued = ("三、收到和处理政府信息公开申请情况（一）予以公开6000017四、政府信息公开行政复议、行政诉讼情况"
+             "尚未审结总计120143010400011五、存在的主要问题")
+    got, _ = run(glued, [])
+    assert got["core.requests_granted"].confidence == "table-position"
+    assert got["core.review_total"].confidence == "table-position"
+
+
+def test_legacy_fees_in_yuan_to_the_fen():
+    legacy = [LEGACY[0], LEGACY[1], ["依申请公开信息收取的费用", "万元", "0.0123456"]]
+    s = run("", [legacy])[0]["core.fees_collected_yuan"]
+    assert (s.value, s.source, s.confidence) == (123.46, "table", "derived")
+
+
+def test_text_breakdown_of_requests_is_not_used_when_table_three_has_them():
+    rows, _ = body(LABELS_2021[:3])
+    rows[0][5] = ""  # 本年新收 / 科研机构 blank in the table
+    got, flags = run("本年度收到政府信息公开申请15件，其中科研机构2件。主动公开政府信息300条。", [HEADER + rows],
+                     form="form2021")
+    assert "requests.new.research" not in got  # not filled from a sentence next to the table
+    assert got["core.proactive_items"].value == 300  # what follows is still read
+    assert flags[0] == "text says 15 requests received (本年度收到政府信息公开申请15件) while table 三 says 210"
+
+
+def test_disagreeing_sentences_are_not_taken_and_do_not_stop_the_rest():
+    got, flags = run("主动公开政府信息300条。全年收到政府信息公开申请5件。本年度共收到政府信息公开申请7件。", [])
+    assert {k: s.value for k, s in got.items()} == {"core.proactive_items": 300}
+    assert flags == ["sentences disagree on core.requests_new: 5 (全年收到政府信息公开申请5件); "
+                     "7 (本年度共收到政府信息公开申请7件); not taken"]
+
+
+@pytest.mark.parametrize("third", [9, 13])  # 5 + 7 is neither: no total among them
+def test_three_values_that_do_not_sum_are_not_taken(third):
+    text = f"全年收到政府信息公开申请5件。本年度共收到政府信息公开申请7件。全年共受理政府信息公开申请{third}件。"
+    got, flags = run(text, [])
+    assert got == {}
+    assert flags == [f"sentences disagree on core.requests_new: 5 (全年收到政府信息公开申请5件); "
+                     f"7 (本年度共收到政府信息公开申请7件); {third} (全年共受理政府信息公开申请{third}件); not taken"]
+
+
+def test_at_most_four_disagreeing_values_are_shown():
+    _, flags = run("收到申请1件。收到申请2件。收到申请4件。收到申请8件。收到申请16件。", [])
+    assert flags == ["sentences disagree on core.requests_new: 1 (收到申请1件); 2 (收到申请2件); 4 (收到申请4件); "
+                     "8 (收到申请8件); not taken"]
+
+
+def test_a_total_among_the_values_keeps_the_other_figures():
+    got, _ = run("全年主动公开政府信息2122条，其中区直1509条，乡镇613条。收取信息处理费30元。", FORM2021, form="form2021")
+    assert got["core.proactive_items"].value == 2122 and got["core.fees_collected_yuan"].value == 30
+
+
+def test_split_figures_the_table_has_and_has_not():
+    text = "行政诉讼5件。行政诉讼6件。主动公开政府信息100条。主动公开政府信息200条。收取信息处理费30元。"
+    got, flags = run(text, FORM2021, form="form2021")
+    assert flags == [
+        "sentences disagree on core.proactive_items: 100 (主动公开政府信息100条); 200 (主动公开政府信息200条); not taken",
+        "text says 5 lawsuits (行政诉讼5件) while table 四 says 3",  # once, for the first of the two
+    ]
+    assert "core.proactive_items" not in got and got["core.fees_collected_yuan"].value == 30
