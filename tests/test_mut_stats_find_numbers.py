@@ -119,3 +119,37 @@ def test_fees():
 def test_empty_text():
     f, sq = find_numbers("")
     assert f == [] and sq.original == "" and sq.text == ""
+
+
+def test_appeal_requests_do_not_stop_the_request_figures():
+    assert [(k, v) for k, v, *_ in found("收到行政复议申请2件。全年共收到政府信息公开申请15件。")] == [
+        ("core.requests_new", 15), ("core.review_total", 2)]
+
+
+def test_newly_received_figures_outside_the_request_sentence():
+    assert [(k, v) for k, v, *_ in found("本年新收政府信息公开申请7件。新收3件。")] == [
+        ("core.requests_new", 7), ("core.requests_new", 3)]
+    assert [(k, v) for k, v, *_ in found("全年共收到政府信息公开申请5件新收申请3件")] == [
+        ("core.requests_new", 5), ("core.requests_new", 3)]
+
+
+def test_the_breakdown_sentence_after_an_earlier_sentence():
+    sentence = "本年度收到政府信息公开申请12件，其中自然人10件，企业2件，科研机构0件。"
+    got = found("上年结转3件。" + sentence)
+    assert [(k, v, s) for k, v, _p, s in got[:4]] == [
+        ("core.requests_new", 12, sentence), ("requests.new.natural_person", 10, sentence),
+        ("requests.new.commercial", 2, sentence), ("requests.new.research", 0, sentence)]
+
+
+def test_windows_at_the_start_of_the_text():
+    assert found("公开及部分公开208件。") == []  # the joining word right at the start
+    assert found("应主动公开政府信息50条。") == []  # 应主动公开 at the start: a category
+    assert [(k, v) for k, v, *_ in found("予以公开及部分公开208件，部分公开5件。")] == [("core.requests_partial", 5)]
+
+
+def test_zero_reviews_and_lawsuits_in_figures():
+    assert found("本年度行政复议0件，行政诉讼数量为0起。") == [
+        ("core.review_total", 0, "行政复议0件", "本年度行政复议0件，行政诉讼数量为0起。"),
+        ("core.review_total", 0, "行政复议0件", "本年度行政复议0件，行政诉讼数量为0起。"),
+        ("core.litigation_total", 0, "行政诉讼数量为0起", "本年度行政复议0件，行政诉讼数量为0起。"),
+    ]

@@ -29,6 +29,7 @@ def test_sentence_before_and_after():
     assert _sentence_before(t, 4) == "乙丙" and _sentence_before(t, 1) == "甲"
     assert _sentence_before(t, 7) == "戊"
     assert _sentence_after(t, 3) == "丙丁" and _sentence_after(t, 6) == "戊" and _sentence_after(t, 7) == ""
+    assert _sentence_after(t, 2) == "乙丙丁"
 
 
 def span(sq: Squeezed, words: str, length: int | None = None) -> tuple[int, int]:
