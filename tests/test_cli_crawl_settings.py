@@ -43,6 +43,8 @@ def test_a_setting_reaches_the_crawl(tmp_path):
     ("DOWNLOAD_DELAY=slow", "expected a number"),
     ("OGI_DB=/tmp/x.db", "set with --db"),
     ("CONCURRENT_REQUESTS", "is not KEY=VALUE"),
+    ("OGI_EXTRACT_MODE=fast", "must be inline, pool or deferred, not 'fast'"),
+    ("OGI_EXTRACT_MODE=deferred", "needs --db postgresql://"),
 ])
 def test_bad_settings_are_usage_errors(pair, message, tmp_path):
     from ogi.cli import main
@@ -50,6 +52,15 @@ def test_bad_settings_are_usage_errors(pair, message, tmp_path):
     res = CliRunner().invoke(main, ["crawl", "--db", str(tmp_path / "x.db"), "-s", pair])
     assert res.exit_code == 2 and message in res.output, res.output
     assert not (tmp_path / "x.db").exists()
+
+
+def test_a_bad_extract_mode_from_the_environment_is_a_usage_error(tmp_path):
+    """OGI_EXTRACT_MODE=fast in the environment: one usage line, no traceback from the pipeline's set-up."""
+    env = {**__import__("os").environ, "OGI_EXTRACT_MODE": "fast"}
+    done = subprocess.run([sys.executable, "-m", "ogi.cli", "crawl", "--site", "dxh", "--db", str(tmp_path / "x.db")],
+                          cwd=ROOT, capture_output=True, text=True, timeout=120, env=env)
+    assert done.returncode == 2 and "must be inline, pool or deferred, not 'fast'" in done.stderr, done.stderr
+    assert "Traceback" not in done.stderr and not (tmp_path / "x.db").exists()
 
 
 def test_spider_refuses_unknown_site_ids(tmp_path):

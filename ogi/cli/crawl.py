@@ -319,6 +319,7 @@ def crawl(registry, site_ids, provinces, cities, adcodes, url, name, platform, d
     if not sites:
         raise click.ClickException("no sites to crawl")
     tuned = scrapy_settings(setting_pairs)
+    _check_extract_mode(tuned, db)
     settings = _check_crawl_db(db, raw_dir)
     assert all(isinstance(s, Site) for s in sites)
     if delay is not None:
@@ -327,6 +328,19 @@ def crawl(registry, site_ids, provinces, cities, adcodes, url, name, platform, d
     settings.update(tuned)
     result, log_path = _run(sites, db, settings, quiet, log_file)
     sys.exit(_finish_crawl(db, result, log_path))
+
+
+def _check_extract_mode(settings: dict, db: str) -> None:
+    """OGI_EXTRACT_MODE (from -s or the environment) checked before the crawl starts: a typo or "deferred" on
+    SQLite is a usage error, not a traceback from inside Scrapy's pipeline set-up."""
+    import crawler.settings as defaults
+    from corpus.backend import is_postgres_url
+
+    mode = settings.get("OGI_EXTRACT_MODE", defaults.OGI_EXTRACT_MODE)
+    if mode not in ("inline", "pool", "deferred"):
+        raise click.UsageError(f"OGI_EXTRACT_MODE must be inline, pool or deferred, not {mode!r}")
+    if mode == "deferred" and not is_postgres_url(db):
+        raise click.UsageError("OGI_EXTRACT_MODE=deferred queues extract jobs: it needs --db postgresql://…")
 
 
 @click.command("demo", cls=OgiCommand)
