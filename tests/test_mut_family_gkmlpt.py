@@ -323,3 +323,9 @@ def test_the_prefix_is_what_precedes_gkmlpt_index():
         BASE + "/a/gkmlpt/b/gkmlpt/api/all/9?page=1&sid=755126"]
     assert GkmlptFamily().sub_columns(catalogue(tree, BASE + "/a/gkmlpt/b/gkmlpt/other")) == [
         BASE + "/a/gkmlpt/api/all/9?page=1&sid=755126"]
+
+
+def test_page_document_document_number_and_a_missing_title():
+    doc = GkmlptFamily().page_document(detail_page({"document_number": "江府〔2022〕1号"}))[0].decode("utf-8")
+    assert "<tr><td>文号：</td><td>江府〔2022〕1号</td></tr>" in doc
+    assert "<title></title>" in doc and "<h1></h1>" in doc and '<meta name="ArticleTitle" content="">' in doc
