@@ -95,7 +95,8 @@ def _dedupe(parts: list[str]) -> list[str]:
 def _evidence(table: str, label: str, row: list[str]) -> str:
     # the label's own cells are left out; a number stays even when its digits occur in the label
     # (the 1 of "1.申请人…", the 2 of "第二十条第（二）项" would otherwise vanish from the row shown)
-    cells = [c for c in row if c and (isinstance(parse_value(c), Value) or norm(c) not in norm(label))]
+    nlabel = norm(label)
+    cells = [c for c in row if c and (isinstance(parse_value(c), Value) or norm(c) not in nlabel)]
     return f"table {table}: {label} | " + " | ".join(cells)
 
 
@@ -289,8 +290,9 @@ class Table3:
                 continue
             self.rows[key] = values
             conf = "table-position" if self.positional else "table-label"
+            evidence = _evidence("三", label, row)  # once per row, not per column (it was ~20 % of an HTML report)
             for col, v in values.items():
-                self.out.add(f"requests.{key}.{col}", v, "table", _evidence("三", label, row), conf)
+                self.out.add(f"requests.{key}.{col}", v, "table", evidence, conf)
             prev = key
 
     def _place_pending(self, pending, prev: str | None, nxt: str, order: list[str]) -> None:
@@ -301,14 +303,9 @@ class Table3:
         if len(gap) == len(pending) and labels_fit:
             for k, (values, row, lab) in zip(gap, pending, strict=True):
                 self.rows[k] = values
+                evidence = _evidence("三", f"{lab} [{k}, by position]" if lab else f"[{k}, by position]", row)
                 for col, v in values.items():
-                    self.out.add(
-                        f"requests.{k}.{col}",
-                        v,
-                        "table",
-                        _evidence("三", f"{lab} [{k}, by position]" if lab else f"[{k}, by position]", row),
-                        "table-position",
-                    )
+                    self.out.add(f"requests.{k}.{col}", v, "table", evidence, "table-position")
             what = "row(s) with a misprinted label" if any(lab for _v, _r, lab in pending) else "unlabelled row(s)"
             self.out.flag(f"table 三: {len(pending)} {what} placed by position ({', '.join(gap)})")
         else:
