@@ -30,7 +30,7 @@ antibot      | crawler/antibot.py                         | tests/test_antibot_c
 incremental  | crawler/incremental.py                     | tests/test_incremental_units.py
 store        | corpus/reports.py                          | tests/test_store.py tests/test_store_identity.py
 export       | ogi/export/build.py ogi/export/tables.py ogi/export/files.py | tests/test_export.py tests/test_export_schema.py tests/test_export_units.py tests/test_export_files.py tests/test_mut_export_build.py tests/test_mut_export_tables.py
-export-meta  | ogi/export/package.py ogi/export/readme.py ogi/export/citation.py | tests/test_export.py tests/test_export_schema.py tests/test_export_datasets.py tests/test_mut_export_meta.py
+export-meta  | ogi/export/package.py ogi/export/readme.py ogi/export/citation.py | tests/test_mut_export_meta.py tests/test_export_datasets.py tests/test_export_schema.py
 fam-trs     | crawler/spiders/trs.py                       | tests/test_family_trs.py tests/test_mut_family_trs.py
 fam-anhui   | crawler/spiders/anhui.py                     | tests/test_family_anhui.py::test_hooks_on_saved_page tests/test_family_anhui.py::test_page_count_drives_the_next_page_until_the_endpoint_says_empty tests/test_family_anhui.py::test_label_url_comes_from_the_page_with_a_city_platform_prefix tests/test_mut_family_anhui.py
 fam-gkmlpt  | crawler/spiders/gkmlpt.py                    | tests/test_family_gkmlpt.py::test_hooks_on_saved_page tests/test_family_gkmlpt.py::test_page_document_keeps_the_fetched_bytes_for_other_pages tests/test_family_gkmlpt.py::test_helpers tests/test_family_gkmlpt.py::test_detect_on_catalogue_and_not_on_other_families tests/test_mut_family_gkmlpt.py
