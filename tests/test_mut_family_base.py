@@ -181,6 +181,8 @@ def test_links_after_skipped_ones_and_fragments_on_both_sides():
 def test_sub_columns_after_skipped_links(Details):
     body = '<a href="http://o.gov.cn/nb/2022/">2022年</a><a href="/nb/2021/">2021年</a>'
     assert Details().sub_columns(page(BASE + "/nb/index.html", body)) == [BASE + "/nb/2021/"]
+    body = '<a href="/nb/art/1.html">2022年</a><a href="/nb/f.pdf">2020年</a><a href="/nb/2021/">2021年</a>'
+    assert Details().sub_columns(page(BASE + "/nb/index.html", body)) == [BASE + "/nb/2021/"]
 
 
 def test_an_appendix_mark_needs_an_href():
