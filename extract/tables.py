@@ -7,6 +7,7 @@ so a label with rowspan is visible on each row it labels and a header with colsp
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 
@@ -36,13 +37,25 @@ class TableTooLarge(ValueError):
 
 def clean_cell(text: str) -> str:
     """Whitespace-normalise one cell: nbsp/ideographic spaces collapse, spaces between CJK vanish."""
-    text = _WS.sub(" ", text or "").strip()
-    return _CJK_GAP.sub("", text)
+    return _clean_cell(text or "")
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _clean_cell(text: str) -> str:
+    # cached: a report's grids repeat the same cells ("0", row labels copied by spans) hundreds of times
+    return _CJK_GAP.sub("", _WS.sub(" ", text).strip())
+
+
+_NOT_DIGITS = re.compile(r"[^\d]")
 
 
 def _span(el: etree._Element, name: str, limit: int) -> int:
+    raw = el.get(name)
+    if not raw:  # no span attribute: the common case, 1 without a regex
+        return 1
     try:
-        n = int(re.sub(r"[^\d]", "", el.get(name, "1") or "1") or "1")
+        # all decimal digits (what \d matches) -> int() directly, else only the digits count ("2px" -> 2)
+        n = int(raw if raw.isdecimal() else _NOT_DIGITS.sub("", raw) or "1")
     except ValueError:
         return 1
     return max(1, min(n, limit))
@@ -50,6 +63,8 @@ def _span(el: etree._Element, name: str, limit: int) -> int:
 
 def _cell_text(cell: etree._Element) -> str:
     """Text of a cell without the text of tables nested in it (they are grids of their own)."""
+    if not len(cell):  # no child elements (most cells): its own text is all there is
+        return clean_cell(cell.text or "")
     parts: list[str] = []
 
     def walk(el: etree._Element) -> None:
