@@ -45,6 +45,20 @@ def parse_value(cell: str) -> Value | None | str:
 
     `+162` → 162, `-3` → -3, `129.59` → float, `251000元` → 251000 with unit 元, `无` → 0.
     """
+    if type(cell) is not str:  # a spreadsheet's or DOCX's number, None: not cached (1 == 1.0 == True)
+        return _parse_value(cell)
+    parsed = _parse_str(cell)
+    return Value(*parsed) if type(parsed) is tuple else parsed  # a fresh Value: callers own what they get
+
+
+@functools.lru_cache(maxsize=1 << 15)
+def _parse_str(cell: str) -> tuple[float | int, str | None] | None | str:
+    # cached: the table readers parse every cell of a report several times (header check, rows, evidence)
+    v = _parse_value(cell)
+    return (v.number, v.unit) if isinstance(v, Value) else v
+
+
+def _parse_value(cell: str) -> Value | None | str:
     s = norm(cell)
     if s in _ABSENT:
         return None
