@@ -42,41 +42,71 @@ _BLOCK_TAGS = {
 _CJK = HAN_CHAR
 
 
+_SKIP_TAGS = frozenset(("script", "style", "noscript", "template"))
+_BLANK_BEFORE_BREAK = re.compile(r"[ \t\u3000\xa0]*\n[ \t\u3000\xa0]*(?=\n)")
+_CELL_SPACES = re.compile(r"[ \u3000\xa0]+")
+_ROW_START = re.compile(r"^ *\t")
+_BLANK_LINES = re.compile(r"\n{3,}")
+
+
 def element_text(el: etree._Element) -> str:
     """Text of an element with line breaks at blocks and tabs between table cells."""
+    return _element_texts(el)[0]
+
+
+def _element_texts(el: etree._Element, inner: etree._Element | None = None) -> tuple[str, str | None]:
+    """(element_text(el), element_text(inner)) in one walk of `el`'s tree; the second is None when `inner`
+    is not `el` or inside it. Why: a detail page's main-text container lies inside its body, whose text is
+    needed too, and the walk is a good part of an HTML report's CPU."""
     parts: list[str] = []
+    append = parts.append
+    span = [0, -1]  # where inner's pieces (its tail included, as element_text(inner) has it) start and end
 
     def walk(node: etree._Element) -> None:
-        tag = node.tag if isinstance(node.tag, str) else ""
-        tag = tag.lower()
-        if tag in ("script", "style", "noscript", "template") or node.tag is etree.Comment:
+        raw = node.tag
+        if isinstance(raw, str):
+            tag = raw.lower()
+        elif raw is etree.Comment:
+            tag = None
+        else:  # a processing instruction or an entity: only its tail
+            tag = ""
+        if node is inner:
+            span[0] = len(parts)
+        if tag is None or tag in _SKIP_TAGS:
             if node.tail:
-                parts.append(node.tail)
-            return
-        if tag in _BLOCK_TAGS:
-            parts.append("\n")
-        if tag in ("td", "th"):
-            parts.append("\t")
-        if node.text and tag:
-            parts.append(node.text)
-        for child in node:
-            walk(child)
-        if tag in _BLOCK_TAGS:
-            parts.append("\n")
-        if node.tail:
-            parts.append(node.tail)
+                append(node.tail)
+        else:
+            block = tag in _BLOCK_TAGS
+            if block:
+                append("\n")
+            elif tag == "td" or tag == "th":
+                append("\t")
+            if tag and node.text:
+                append(node.text)
+            for child in node:
+                walk(child)
+            if block:
+                append("\n")
+            if node.tail:
+                append(node.tail)
+        if node is inner:
+            span[1] = len(parts)
 
     walk(el)
-    text = "".join(parts).replace("\r", "")
-    text = re.sub(r"[ \t\u3000\xa0]*\n[ \t\u3000\xa0]*(?=\n)", "\n", text)
+    inner_text = _finish_text("".join(parts[span[0]:span[1]])) if span[1] >= 0 else None
+    return _finish_text("".join(parts)), inner_text
+
+
+def _finish_text(text: str) -> str:
+    text = _BLANK_BEFORE_BREAK.sub("\n", text.replace("\r", ""))
     lines = []
     for ln in text.split("\n"):
         if "\t" in ln:
-            ln = re.sub(r"[ \u3000\xa0]+", " ", ln).rstrip()
-            ln = re.sub(r"^ *\t", "", ln)  # first cell starts the row
+            ln = _CELL_SPACES.sub(" ", ln).rstrip()
+            ln = _ROW_START.sub("", ln)  # first cell starts the row
         lines.append(ln)
     text = "\n".join(lines)
-    return re.sub(r"\n{3,}", "\n\n", text).strip()
+    return _BLANK_LINES.sub("\n\n", text).strip()
 
 
 def _parse(text: str, errors: list[str] | None = None) -> etree._Element | None:
@@ -210,21 +240,26 @@ def extract_html(data: bytes, *, url: str | None = None, content_type: str | Non
     doc.title = doc.meta.get("ArticleTitle") or doc.meta.get("articletitle") or _strip_site_suffix(html_title) or None
 
     body = root.find(".//body")
-    page_text = element_text(body if body is not None else root)
-    doc.meta["_page_text"] = page_text  # whole page as text: metadata block and chrome live here
-    doc.attachments = _attachments(root, text, url)
-
     container = None
+    container_text: str | None = None
     frag = _marker_fragment(text)
     if frag:
         container = _parse(f"<div>{frag}</div>")
-    if container is None or len(_CJK.findall(element_text(container))) < 20:
+        container_text = element_text(container) if container is not None else None
+    if container is None or len(_CJK.findall(container_text or "")) < 20:
         for xp in _CONTAINERS:
             found = root.xpath(xp)
             if found:
-                container = found[0]
+                container, container_text = found[0], None
                 break
-    container_text = element_text(container) if container is not None else ""
+    # the page's text and, in the same walk, its container's when the container lies in the page's body
+    page_text, inner_text = _element_texts(body if body is not None else root, container)
+    if container_text is None:
+        container_text = inner_text if inner_text is not None else (
+            element_text(container) if container is not None else "")
+    doc.meta["_page_text"] = page_text  # whole page as text: metadata block and chrome live here
+    doc.attachments = _attachments(root, text, url)
+
     n_container = len(_CJK.findall(container_text))
     if n_container >= 20:
         doc.text = container_text
