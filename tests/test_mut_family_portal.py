@@ -312,3 +312,135 @@ def test_a_cut_short_report_page_is_flagged():
     (item,) = sp.parse_detail(page(HOST + "/nb/t20210105_1.html", "<html><body>报告"))
     assert item.flags == [f"{HOST}/nb/t20210105_1.html: the page ends before </html> (18 bytes): the server may "
                           "have declared a shorter Content-Length than it sent"]
+
+
+def test_looks_cut_short_windows():
+    assert not looks_cut_short(b"x" * 2044 + b"<html><body>")  # "<html" only in the first 2049 bytes
+    assert looks_cut_short(b"<html>" + b"</html" + b"y" * 4091)  # "</html" just before the last 4096 bytes
+
+
+@pytest.mark.parametrize(("status", "unusable"), [(400, True), (401, True), (399, True), (304, False)])
+def test_usable_status_edges(status, unusable):
+    assert spider()._unusable(page(HOST + "/", "", status=status), "s", "page") is unusable
+
+
+def test_a_long_location_is_cut_to_300_characters():
+    sp = spider()
+    target = "http://y.gov.cn/" + "a" * 400
+    sp._unusable(page(HOST + "/", "", status=302, headers={"Location": target}), "s", "page")
+    assert sp.errors[0][3].startswith(f"page answered HTTP 302 to {target[:300]}: not followed")
+
+
+def test_attachment_hosts_only_for_attachments():
+    sp = spider("trs", attachment_hosts=["cdn.example.com"])
+    att = Request("http://cdn.example.com/a.pdf", meta={"ogi_site": "s", "ogi_kind": "attachment"})
+    assert sp.scope_check(att) is None
+    lst = Request("http://cdn.example.com/a.html", meta={"ogi_site": "s", "ogi_kind": "list"})
+    assert sp.scope_check(lst) == "cdn.example.com is outside site s's hosts"
+    robots = Request("http://cdn.example.com/robots.txt", meta={"dont_obey_robotstxt": True})
+    assert sp.scope_check(robots) is None  # an attachment host's robots.txt may be read
+    moved = Request("http://new.gov.cn/", meta={"ogi_site": "s", "ogi_kind": "entry", "redirect_urls": [HOST + "/"]})
+    assert sp.scope_check(moved) is None  # no ogi_hops: an entry request
+
+
+def test_the_entry_family_is_the_sites_own_instance():
+    sp = spider("trs")
+    site = sp.sites[0]
+    entry = sp.family_for(site)
+    assert sp._family_named(site, "trs") is entry
+    assert sp._family_named(site, "anhui") is not entry and sp._family_named(site, "nosuch") is None
+
+
+def test_a_page_the_current_family_detects_stays_with_it_even_if_another_does_too():
+    sp = spider("trs")
+    both = page(HOST + "/nb/index.html", TRS_LIST + '<script>url: "/site/label/8888"</script>', ogi_family="trs")
+    assert sp.page_family(sp.sites[0], both).name == "trs"
+
+
+def test_a_hinted_family_that_lists_nothing_keeps_the_page_when_the_fallback_lists_nothing_either():
+    sp = spider("trs")
+    out = list(sp.parse_list(page(HOST + "/public/column/1?catId=2", "<p>x</p>", ogi_family="anhui")))
+    assert [r.url.split("?")[0] for r in out] == [HOST + "/site/label/8888"]
+    assert sp.served == {"s": {HOST + "/public/column/1?catId=2": "anhui"}}
+
+
+class _Incremental:
+    def __init__(self, skip: set[str]) -> None:
+        self.calls: list[tuple] = []
+        self._skip = skip
+
+    def skip(self, site_id, url, title, date) -> bool:
+        self.calls.append((site_id, url, title, date))
+        return url in self._skip
+
+
+def test_listed_reports_an_incremental_crawl_need_not_fetch_are_skipped():
+    from crawler.session import session_for
+
+    sp = spider()
+    skip = HOST + "/nb/202101/t20210105_0.html"
+    incremental = _Incremental({skip})
+    session_for(sp.crawler).incremental = incremental
+    counted = []
+    sp.count = lambda *args: counted.append(args)
+    body = ('<a href="./202101/t20210105_0.html" title="t0">x</a><span>d0</span>'
+            '<a href="./202101/t20210105_1.html" title="t1">x</a><span>d1</span>')
+    out = list(sp.parse_list(page(HOST + "/nb/index.html", body)))
+    assert [r.url for r in out] == [HOST + "/nb/202101/t20210105_1.html"]
+    assert incremental.calls == [("s", skip, "t0", "d0"), ("s", HOST + "/nb/202101/t20210105_1.html", "t1", "d1")]
+    assert counted == [("s", "list_pages")]
+    assert sp.skip_listed("s", __import__("crawler.spiders.base", fromlist=["ListItem"]).ListItem(skip)) is True
+
+
+def test_the_default_item_cap_is_1000():
+    sp = spider()
+    body = "".join(f'<a href="./202101/t20210105_{i}.html">r</a>' for i in range(1001))
+    details = [r for r in sp.parse_list(page(HOST + "/nb/index.html", body)) if r.meta["ogi_kind"] == "detail"]
+    assert len(details) == 1000 and sp.errors[0][2] == "too_many_items"
+
+
+def test_fallback_pager_requests_belong_to_the_site():
+    sp = spider()
+    body = '<a href="./202101/t20210105_1.html">r</a><a href="index.html?page=2">下一页</a>'
+    out = list(sp.parse_list(page(HOST + "/nb/index.html", body)))
+    assert (out[1].meta["ogi_site"], out[1].errback.__name__) == ("s", "on_error")
+
+
+def test_start_requests_columns_then_entries_or_entries_only_when_probing():
+    import asyncio
+
+    def collect(sp) -> list[tuple]:
+        async def run():
+            return [r async for r in sp.start()]
+        return [(r.url, r.meta["ogi_kind"], r.meta.get("ogi_family"), r.meta.get("ogi_column"), r.meta.get("ogi_hops"),
+                 r.callback.__name__) for r in asyncio.run(run())]
+
+    sp = spider("trs", column_urls=[HOST + "/nb/", HOST + "/nb2/"], column_families=["anhui", ""])
+    assert collect(sp) == [(HOST + "/nb/", "list", "anhui", True, None, "parse_list"),
+                           (HOST + "/nb2/", "list", None, True, None, "parse_list"),
+                           (HOST + "/", "entry", None, None, 0, "parse_entry")]
+    probe = spider("trs", settings={"OGI_PROBE": True}, column_urls=[HOST + "/nb/"], column_families=[""])
+    assert collect(probe) == [(HOST + "/", "entry", None, None, 0, "parse_entry")] and probe.findings is not None
+
+
+def test_a_failed_attachment_is_an_error_and_the_report_still_goes_out():
+    from twisted.python.failure import Failure
+
+    from crawler.scope import OffsiteRequest
+
+    sp = spider("trs")
+    item = ReportItem(site_id="s", url=HOST + "/r.html")
+    pending = PendingReport(item, ["a", "b"], waiting=2)
+    sp._pending[id(pending)] = pending
+
+    def failure(exc: Exception, url: str) -> Failure:
+        f = Failure(exc)
+        f.request = Request(url, cb_kwargs={"pending": pending, "index": 0})
+        return f
+
+    assert list(sp.attachment_failed(failure(TimeoutError("took too long"), HOST + "/f/a.pdf"))) == []
+    (done,) = sp.attachment_failed(failure(OffsiteRequest("off site"), "http://o.gov.cn/b.pdf"))
+    assert done is item and sp._pending == {}
+    assert item.errors[0].startswith(f"attachment {HOST}/f/a.pdf could not be fetched: ")
+    assert item.errors[1] == "attachment http://o.gov.cn/b.pdf not fetched: off site"
+    assert len(sp.errors) == 1 and sp.errors[0][:2] == ("s", HOST + "/f/a.pdf")
