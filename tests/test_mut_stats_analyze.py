@@ -132,7 +132,9 @@ def test_a_table_that_cannot_be_classified_is_flagged(monkeypatch):
         raise ValueError("odd grid")
 
     monkeypatch.setattr(stats_pkg, "classify", boom)
-    got, flags = run("本年度共收到政府信息公开申请15件。", FORM2021[:1])
+    # the grid, a text table and a table 二 one cell per line: none can be classified, each says so once
+    text = "本年度共收到政府信息公开申请15件。\n甲\t1\t2\t3\n信息内容\n本年制发件数\n规章\n1"
+    got, flags = run(text, FORM2021[:1])
     assert flags == ["a table could not be classified: ValueError: odd grid"]
     assert got["core.requests_new"].value == 15  # the text is still read
 
