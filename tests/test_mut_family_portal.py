@@ -444,3 +444,82 @@ def test_a_failed_attachment_is_an_error_and_the_report_still_goes_out():
     assert item.errors[0].startswith(f"attachment {HOST}/f/a.pdf could not be fetched: ")
     assert item.errors[1] == "attachment http://o.gov.cn/b.pdf not fetched: off site"
     assert len(sp.errors) == 1 and sp.errors[0][:2] == ("s", HOST + "/f/a.pdf")
+
+
+class _Runs:
+    def __init__(self) -> None:
+        self.statuses: list[tuple] = []
+        self.counts: list[tuple] = []
+
+    def set_status(self, *args) -> None:
+        self.statuses.append(args)
+
+    def count(self, *args) -> None:
+        self.counts.append(args)
+
+
+@pytest.mark.parametrize(("meta", "failed"), [({"ogi_hops": 0}, True), ({}, True), ({"ogi_hops": 1}, False)])
+def test_an_unusable_entry_page_counts_as_a_failed_entry_only_at_hop_zero(meta, failed):
+    sp = spider("trs")
+    calls = []
+    sp._entry_failed = lambda site: calls.append(site.site_id)
+    assert list(sp.parse_entry(page(HOST + "/", "", status=404, **meta))) == []
+    assert calls == (["s"] if failed else [])
+    assert sp.errors == [("s", HOST + "/", "http_404", "page answered HTTP 404")]
+
+
+def test_an_entry_no_family_reads_sets_the_site_status():
+    sp = spider("nosuchfamily")
+    runs = _Runs()
+    sp._runs = lambda: runs
+    assert list(sp.parse_entry(page(HOST + "/", "<p>x</p>", ogi_hops=0))) == []
+    assert runs.statuses == [("s", "needs_family", f"no site-family module recognises {HOST}/")]
+
+
+@pytest.mark.parametrize(("meta", "first"), [
+    ({}, HOST + "/"), ({"ogi_hops": 0, "redirect_urls": ["http://old.gov.cn/", "http://mid.gov.cn/"]}, "http://old.gov.cn/"),
+    ({"ogi_hops": 0, "ogi_failed_entry": "https://x.gov.cn/"}, "https://x.gov.cn/"),
+])
+def test_probing_records_the_entry_as_first_requested(meta, first):
+    from crawler.probe import ProbeFindings
+
+    sp = spider("trs")
+    sp.findings = ProbeFindings()
+    calls = []
+    sp.findings.entry = lambda *args: calls.append(args)
+    list(sp.parse_entry(page(HOST + "/", "<p>x</p>", **meta)))
+    assert calls == [("s", first, HOST + "/", "trs")]
+    calls.clear()
+    list(sp.parse_entry(page(HOST + "/", "<p>x</p>", ogi_hops=1)))
+    assert calls == []
+
+
+def test_entry_requests_belong_to_the_site_and_count_hops_from_zero():
+    body = '<a href="/public/column/3?type=4">单位</a><a href="/xxgk/">信息公开</a>'
+    out = list(spider("anhui").parse_entry(page(HOST + "/public/column/1?type=4", body)))
+    assert [(r.url, r.meta["ogi_site"], r.meta["ogi_hops"]) for r in out] == [
+        (HOST + "/public/column/3?type=4", "s", 1), (HOST + "/xxgk/", "s", 1)]
+    columns = list(spider("trs").parse_entry(page(HOST + "/", '<a href="/nb/">政府信息公开年报</a>')))
+    assert columns[0].meta["ogi_site"] == "s"
+    one_hop = spider("anhui", settings={"OGI_DISCOVERY_HOPS": 1})
+    assert list(one_hop.parse_entry(page(HOST + "/public/column/1?type=4", body, ogi_hops=1))) == []
+
+
+def test_an_entry_with_columns_is_not_read_as_a_list_even_if_it_looks_like_a_report_column():
+    body = "<title>政府信息公开年报</title>" + '<a href="/nb/">政府信息公开年报</a><a href="./202101/t20210105_1.html">r</a>'
+    out = list(spider("trs").parse_entry(page(HOST + "/", body, ogi_hops=0)))
+    assert summary(out) == [(HOST + "/nb/", "list", "parse_list")]
+
+
+def test_report_page_parts_keep_type_capture_and_body_and_data_loss_is_an_error():
+    sp = spider("trs")
+    response = HtmlResponse(HOST + "/nb/t1.html", body="<html><body>报告</body></html>".encode(), encoding="utf-8",
+                            headers={"Content-Type": "text/html; charset=utf-8"}, flags=["dataloss"],
+                            request=Request(HOST + "/nb/t1.html", meta={"ogi_site": "s", "ogi_capture_id": 42}))
+    (item,) = sp.parse_detail(response)
+    (part,) = item.parts
+    assert (part.url, part.body, part.content_type, part.capture_id, part.role) == (
+        HOST + "/nb/t1.html", response.body, "text/html; charset=utf-8", 42, "page")
+    msg = (f"{HOST}/nb/t1.html: the server closed the connection before the whole body was sent "
+           f"({len(response.body):,} bytes received); the text may be incomplete")
+    assert item.errors == [msg] and sp.errors == [("s", HOST + "/nb/t1.html", "data_loss", msg)]
