@@ -313,3 +313,23 @@ def test_split_figures_the_table_has_and_has_not():
         "text says 5 lawsuits (行政诉讼5件) while table 四 says 3",  # once, for the first of the two
     ]
     assert "core.proactive_items" not in got and got["core.fees_collected_yuan"].value == 30
+
+
+def test_a_figure_given_once_does_not_stop_the_check_of_the_others():
+    got, flags = run("全年收到政府信息公开申请5件。主动公开政府信息100条。主动公开政府信息200条。", [])
+    assert {k: s.value for k, s in got.items()} == {"core.requests_new": 5}
+    assert flags == ["sentences disagree on core.proactive_items: 100 (主动公开政府信息100条); "
+                     "200 (主动公开政府信息200条); not taken"]
+
+
+PARTS = "全区主动公开政府信息2122条，其中区直部门主动公开政府信息1509条，乡镇主动公开政府信息613条。"
+
+
+def test_a_total_of_its_parts_is_taken_and_the_other_figures_kept():
+    got, flags = run(PARTS + "收取信息处理费30元。", [])
+    assert {k: s.value for k, s in got.items()} == {"core.proactive_items": 2122, "core.fees_collected_yuan": 30}
+    assert flags == []
+    got, flags = run(PARTS + "收取信息处理费30元。收取信息处理费40元。", [])  # a split key after a summed one
+    assert {k: s.value for k, s in got.items()} == {"core.proactive_items": 2122}
+    assert flags == ["sentences disagree on core.fees_collected_yuan: 30 (收取信息处理费30元); "
+                     "40 (收取信息处理费40元); not taken"]
