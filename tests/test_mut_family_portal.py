@@ -523,3 +523,103 @@ def test_report_page_parts_keep_type_capture_and_body_and_data_loss_is_an_error(
     msg = (f"{HOST}/nb/t1.html: the server closed the connection before the whole body was sent "
            f"({len(response.body):,} bytes received); the text may be incomplete")
     assert item.errors == [msg] and sp.errors == [("s", HOST + "/nb/t1.html", "data_loss", msg)]
+
+
+def test_an_adhoc_site_from_a_url():
+    (site,) = PortalSpider(url="http://www.x.gov.cn/", name="某县", adcode="420101", platform="TRS").sites
+    assert (site.site_id, site.name, site.adcode, site.entry_urls, site.platform) == (
+        site.site_id, "某县", "420101", ["http://www.x.gov.cn/"], "trs")
+    assert site.site_id and site.site_id != "None"
+    (bare,) = PortalSpider(url="http://www.x.gov.cn/").sites
+    assert (bare.name, bare.adcode, bare.platform) == ("http://www.x.gov.cn/", "", "")
+    (named,) = PortalSpider(url="http://www.x.gov.cn/", site_id="mine").sites
+    assert named.site_id == "mine"
+    assert bare.site_id == PortalSpider(url="http://www.x.gov.cn/").sites[0].site_id != "mine"
+
+
+def test_registry_sites_by_id_and_by_region():
+    from pathlib import Path
+
+    from crawler.registry import RegistryError
+
+    registry = str(Path(__file__).resolve().parent.parent / "data" / "sites.csv")
+    chosen = PortalSpider(registry=registry, sites=" huoshan , zhoucun ,").sites
+    assert [s.site_id for s in chosen] == ["huoshan", "zhoucun"]
+    assert [s.site_id for s in PortalSpider(registry=registry, sites="huoshan", province="山东省").sites] == []
+    by_city = PortalSpider(registry=registry, city="淄博市").sites
+    assert by_city and {s.city for s in by_city} == {"淄博市"}
+    with pytest.raises(RegistryError) as err:
+        PortalSpider(registry=registry, sites="huoshan,nope,nada")
+    import csv
+
+    with open(registry, encoding="utf-8") as f:
+        first3 = [row["site_id"] for row in csv.DictReader(f)][:3]
+    assert str(err.value) == (f"unknown site id(s) in {registry}: nada, nope (-a sites= takes ids of its site_id "
+                              f"column, e.g. {', '.join(first3)})")
+
+
+def test_allowed_hosts_join_the_site_scope():
+    sp = spider("trs", allowed_hosts=["other.example.org"])
+    assert sp.scope_check(Request("http://other.example.org/a", meta={"ogi_site": "s", "ogi_kind": "list"})) is None
+
+
+def test_report_page_counting_defaults_and_unusable_pages():
+    sp = spider("trs")
+    counted = []
+    sp.count = lambda *args: counted.append(args)
+    (item,) = sp.parse_detail(page(HOST + "/nb/t1.html", "<html><body>x</body></html>"))
+    assert counted == [("s", "detail_pages")] and (item.list_title, item.list_date) == ("", "")
+    assert list(sp.parse_detail(page(HOST + "/nb/t2.html", "", status=410))) == []
+    assert sp.errors == [("s", HOST + "/nb/t2.html", "http_410", "report page answered HTTP 410")]
+    assert counted == [("s", "detail_pages")]
+
+
+@pytest.mark.parametrize(("n", "fetched"), [(30, 30), (31, 30)])
+def test_the_default_attachment_limit_is_30(n, fetched):
+    sp = spider("trs")
+    body = "".join(f'<a href="/f/{i}.pdf">{i}</a>' for i in range(n))
+    out = list(sp.parse_detail(page(HOST + "/nb/t1.html", body)))
+    assert len(out) == fetched and out[0].meta["ogi_site"] == "s"
+    pending = out[0].cb_kwargs["pending"]
+    assert pending.urls == [HOST + f"/f/{i}.pdf" for i in range(fetched)] and sp._pending == {id(pending): pending}
+    assert (len(sp.errors) == 1) is (n > 30)
+
+
+def test_a_binary_report_page_asks_for_no_attachments():
+    sp = spider("trs")
+    response = Response(HOST + "/f/r.pdf", body=b"%PDF-1.4 /f/a.pdf", request=Request(HOST + "/f/r.pdf",
+                                                                                    meta={"ogi_site": "s"}))
+    (item,) = sp.parse_detail(response)
+    assert [p.role for p in item.parts] == ["page"]
+
+
+def test_attachments_count_and_the_default_byte_budget():
+    sp = spider("trs")
+    counted = []
+    sp.count = lambda *args: counted.append(args)
+    limit = 200 * 1024 * 1024
+    item = ReportItem(site_id="s", url=HOST + "/r.html")
+    pending = PendingReport(item, ["a", "b", "c"], waiting=3, bytes=limit - 5)
+    fits = Response(HOST + "/f/a.pdf", body=b"12345", request=Request(HOST + "/f/a.pdf", meta={"ogi_capture_id": 7}))
+    assert list(sp.parse_attachment(fits, pending, 0)) == []
+    over = Response(HOST + "/f/b.pdf", body=b"1", request=Request(HOST + "/f/b.pdf"))
+    assert list(sp.parse_attachment(over, pending, 1)) == []
+    bad = Response(HOST + "/f/c.pdf", status=400, body=b"", request=Request(HOST + "/f/c.pdf"))
+    (done,) = sp.parse_attachment(bad, pending, 2)
+    assert counted == [("s", "attachments")] * 3
+    assert [(p.url, p.body, p.capture_id) for p in done.parts] == [(HOST + "/f/a.pdf", None, 7)]  # spooled
+    over_msg = (f"attachment {HOST}/f/b.pdf (1 bytes) left out: the report's files would exceed {limit:,} bytes "
+                "(OGI_REPORT_MAX_BYTES)")
+    bad_msg = f"attachment {HOST}/f/c.pdf answered HTTP 400"
+    assert done.errors == [over_msg, bad_msg]
+    assert sp.errors == [("s", HOST + "/f/b.pdf", "budget_exceeded", over_msg), ("s", HOST + "/f/c.pdf", "http_400", bad_msg)]
+
+
+def test_an_attachment_without_a_capture_keeps_its_body_and_data_loss_is_noted():
+    sp = spider("trs")
+    item = ReportItem(site_id="s", url=HOST + "/r.html")
+    pending = PendingReport(item, ["a"], waiting=1)
+    response = Response(HOST + "/f/a.pdf", body=b"%PDF", flags=["dataloss"], request=Request(HOST + "/f/a.pdf"))
+    (done,) = sp.parse_attachment(response, pending, 0)
+    assert done.parts[0].body == b"%PDF" and len(done.errors) == 1 and sp.errors[0][:3] == ("s", HOST + "/f/a.pdf",
+                                                                                             "data_loss")
