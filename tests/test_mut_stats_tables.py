@@ -56,8 +56,8 @@ def test_thead_tbody_tfoot_and_comments_between_rows_and_cells():
 
 
 def test_colspan_moves_the_next_cells_right():
-    html = "<table><tr><td colspan='2'>申请人情况</td><td>总计</td><td>备注</td></tr><tr><td>1</td><td>2</td><td>3</td><td>4</td></tr></table>"
-    assert grid(html) == [["申请人情况", "申请人情况", "总计", "备注"], ["1", "2", "3", "4"]]
+    html = "<table><tr><td colspan='2'>申请人情况</td><td>总计</td><td>备注</td></tr><tr><td>1</td><td>2</td><td>3</td><td></td></tr></table>"
+    assert grid(html) == [["申请人情况", "申请人情况", "总计", "备注"], ["1", "2", "3", ""]]  # an empty cell is ""
 
 
 def test_an_element_given_instead_of_markup():
