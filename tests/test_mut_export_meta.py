@@ -287,13 +287,13 @@ def test_readme_problems():
     long_error = "e" * 130
     reports = [report(1, n_flags=2, flags_list=["f1", "f2"], n_errors=1, errors_list=[long_error]),
                report(2, n_flags=1, flags_list=["f1"], page_urls="", attachment_urls=""),
-               report(3, attachment_urls="a", page_urls="")]
+               report(3, attachment_urls="a", page_urls=""), report(4, page_urls="", attachment_urls="")]
     text = make(reports=reports)
-    assert ("2 of 3 reports have flags (failed checks; `flags` in reports.csv, `--only-passing` exports only reports "
+    assert ("2 of 4 reports have flags (failed checks; `flags` in reports.csv, `--only-passing` exports only reports "
             "without).\n\n| flag | reports |\n|---|---|\n| f1 | 2 |\n| f2 | 1 |") in text
     assert ("1 reports have extraction errors (`errors` in reports.csv).\n\n| extraction error | count |\n|---|---|\n"
             f"| {'e' * 120} | 1 |") in text
-    assert "1 reports have no linked capture (provenance limited to source_url and sha256)." in text
+    assert "2 reports have no linked capture (provenance limited to source_url and sha256)." in text
     clean = make()
     assert "| flag | reports |" not in clean and "| extraction error |" not in clean
     assert "no linked capture" not in clean and "0 reports have extraction errors" in clean
@@ -317,3 +317,15 @@ def test_readme_formats_and_citation():
 
 def test_readme_is_json_free_text():
     assert json.dumps(make(), ensure_ascii=False)  # plain text, no bytes or objects leaked in
+
+
+def test_readme_sections_and_the_code_a_reader_copies():
+    text = make(stata=True)
+    assert [line for line in text.split("\n") if line.startswith("## ")][:3] == [
+        "## How the data was collected", "## Coverage", "## Known problems"]
+    headings = [line for line in text.split("\n") if line.startswith("## ")]
+    assert headings.index("## Files") < headings.index("## How to cite") == len(headings) - 1
+    assert ("Loading:\n\n```python\nimport pandas as pd\nreports = pd.read_csv('reports.csv', dtype={'adcode': str})\n"
+            "wide = pd.read_csv('statistics_wide.csv', dtype={'adcode': str})\n```\n\n```r\n"
+            "reports <- read.csv('reports.csv', encoding = 'UTF-8', colClasses = c(adcode = 'character'))\n```") in text
+    assert "- `SHA256SUMS`: check with `sha256sum -c SHA256SUMS`." in text
