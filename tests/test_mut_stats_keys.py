@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 
-from extract.stats.base import Collector, Value, norm, parse_value
+from extract.stats.base import Collector, Value, _parse_str, norm, parse_value
 from extract.stats.keys import LEGACY_ROWS, _build, legacy_key_for_label
 
 F19, F21, BOTH = ("form2019",), ("form2021",), ("form2019", "form2021")
@@ -71,6 +71,7 @@ def test_norm():
 
 
 def test_parse_value():
+    _parse_str.cache_clear()  # what is asserted is the parsing, not what an earlier test left in the cache
     assert parse_value("+162") == Value(162, None) and parse_value("-3") == Value(-3, None)
     assert parse_value("129.59") == Value(129.59, None) and isinstance(parse_value("12").number, int)
     assert parse_value("251000元") == Value(251000, "元") and parse_value("3 (件)") == Value(3, "件")
@@ -79,6 +80,18 @@ def test_parse_value():
     for blank in ("", " ", "—", "-", "/", "——", "×", "x"):
         assert parse_value(blank) is None, blank
     assert parse_value("不详") == "不详" and parse_value("3件左右") == "3件左右"
+
+
+def test_parse_value_of_cells_that_are_not_text():
+    """Spreadsheet and DOCX cells may be numbers: 1, 1.0 and True are equal as dict keys, so they are not
+    cached together — each keeps its own type."""
+    assert parse_value(3) == Value(3, None) and parse_value(None) is None
+    assert parse_value(1) == Value(1, None)
+    one = parse_value(1.0)
+    assert one == Value(1.0, None) and isinstance(one.number, float)
+    assert parse_value(True) is True  # not a number cell: returned as it is
+    a, b = parse_value("12"), parse_value("12")
+    assert a == b and a is not b  # a fresh Value each time: callers may change what they get
 
 
 def test_collector_add():
