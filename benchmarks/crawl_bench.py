@@ -1,6 +1,7 @@
 """Crawl benchmark: 200 local county sites in one run; pages per second, peak memory, database size.
 
     .venv/bin/python benchmarks/crawl_bench.py [--sites 200] [--reports 5] [--write]
+    OGI_CRAWL_PROFILE=/tmp/crawl.prof .venv/bin/python benchmarks/crawl_bench.py --modes pool   # where it goes
 
 The sites are `demosites.mutable.MutableCounty` TRS portals (real county names from the gazetteer, so
 extraction does its normal work), half of them with ETag/Last-Modified and half without. Each crawl
@@ -79,8 +80,17 @@ def child(registry: str, db: str, settings_json: str) -> None:
     from crawler.run import LOCAL_SETTINGS, CrawlJob, run_crawls
 
     settings = {**LOCAL_SETTINGS, "CONCURRENT_REQUESTS": 32, **json.loads(settings_json)}
+    profile = os.environ.get("OGI_CRAWL_PROFILE")  # a cProfile of the crawl process's main thread, to this file
+    if profile:
+        import cProfile
+
+        profiler = cProfile.Profile()
+        profiler.enable()
     run_crawls([CrawlJob(load_registry(registry), Path(db), settings)], log_file=Path(db).parent / "crawl.log",
                log_level="WARNING")
+    if profile:
+        profiler.disable()
+        profiler.dump_stats(profile)
     own = resource.getrusage(resource.RUSAGE_SELF)
     kids = resource.getrusage(resource.RUSAGE_CHILDREN)  # extraction workers, forked parsers, tools (all waited)
     (Path(db).parent / "crawl-rss.json").write_text(json.dumps({
