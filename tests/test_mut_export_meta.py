@@ -53,11 +53,14 @@ def test_citation_cff_text():
         "cff-version: 1.2.0",
         "message: >-",
         "  If you use this dataset, please cite it as below, with its version (a hash of its content:",
-        "  the same version means byte-identical files, see SHA256SUMS).",
+        "  the same version means byte-identical files, see SHA256SUMS). Its licence, CC0-1.0, covers the",
+        "  numbers, tables, metadata and codebook ogi compiled; the report texts are the agencies' documents,",
+        "  not licensed by ogi (README.md, Licence).",
         "type: dataset",
         'title: "Title \\"q\\" \\\\ x"',
         'version: "abc123"',
         "date-released: 2024-05-06",
+        "license: CC0-1.0",
         "authors:",
         "  - name: ogi contributors",
         'abstract: "3 government information-disclosure annual reports, report years 2019–2022, with the numbers '
@@ -240,7 +243,7 @@ def test_readme_head_counts_and_filters():
         "2 reports, 7 statistics, report years 2021–2022.", "",
         "Filters: years = 2021, 2022; only_passing = True; agencies = 甲."]
     unknown = make(reports=[report(1, report_year=None)], generated="unknown")
-    assert "Generated from a database with no recorded crawl time." in unknown and "1 reports, 7 statistics." in unknown
+    assert "Generated from a database with no recorded crawl time." in unknown and "1 report, 7 statistics." in unknown
     assert "Filters: none (the whole corpus)." in make()
 
 
@@ -279,7 +282,7 @@ def test_readme_empty_package():
     text = make(reports=[])
     assert "0 reports, 7 statistics." in text
     assert "No reports match: this is an empty (but valid) package." in text
-    assert "texts.jsonl is empty and so not listed in datapackage.json" in text
+    assert "`texts.jsonl` is empty and so not listed in datapackage.json" in text
     assert "0 of 0 reports have flags" in text and "Reports by province" not in text
 
 
@@ -291,7 +294,7 @@ def test_readme_problems():
     text = make(reports=reports)
     assert ("2 of 4 reports have flags (failed checks; `flags` in reports.csv, `--only-passing` exports only reports "
             "without).\n\n| flag | reports |\n|---|---|\n| f1 | 2 |\n| f2 | 1 |") in text
-    assert ("1 reports have extraction errors (`errors` in reports.csv).\n\n| extraction error | count |\n|---|---|\n"
+    assert ("1 report has extraction errors (`errors` in reports.csv).\n\n| extraction error | count |\n|---|---|\n"
             f"| {'e' * 120} | 1 |") in text
     assert "2 reports have no linked capture (provenance limited to source_url and sha256)." in text
     clean = make()

@@ -72,19 +72,26 @@ def number_flags(flags: list[str], key: str) -> str:
 def citation_cff(title: str, version: str, generated: str, n_reports: int, years: list[int]) -> str:
     """CITATION.cff (Citation File Format 1.2.0) for this export: the dataset, its version and date."""
     released = generated[:10] if len(generated) >= 10 and generated[:4].isdigit() else None
-    span = f", report years {years[0]}–{years[-1]}" if years else ""
+    span = "" if not years else (f", report year {years[0]}" if years[0] == years[-1]
+                                 else f", report years {years[0]}–{years[-1]}")
+    noun, it, its = ("annual report", "it", "its text") if n_reports == 1 else ("annual reports", "them", "their texts")
+    abstract = (f"{n_reports} government information-disclosure {noun}{span}, with the numbers read from {it} (with "
+                f"evidence and provenance) and {its}, collected by the ogi crawler.")
     lines = [
         "cff-version: 1.2.0",
         "message: >-",
         "  If you use this dataset, please cite it as below, with its version (a hash of its content:",
-        "  the same version means byte-identical files, see SHA256SUMS).",
+        "  the same version means byte-identical files, see SHA256SUMS). Its licence, CC0-1.0, covers the",
+        "  numbers, tables, metadata and codebook ogi compiled; the report texts are the agencies' documents,",
+        "  not licensed by ogi (README.md, Licence).",
         "type: dataset",
         f"title: {_yaml(title)}",
         f"version: {_yaml(version)}",
         *([f"date-released: {released}"] if released else []),
+        f"license: {DATA_LICENSE['name']}",  # CFF takes SPDX ids only: the texts' terms are in the message
         "authors:",
         "  - name: ogi contributors",
-        f"abstract: {_yaml(f'{n_reports} government information-disclosure annual reports{span}, with the numbers read from them (with evidence and provenance) and their texts, collected by the ogi crawler.')}",
+        f"abstract: {_yaml(abstract)}",
         "keywords:",
         "  - open government information",
         "  - 政府信息公开",

@@ -17,6 +17,11 @@ def _table(header: list[str], rows: list[list[Any]]) -> list[str]:
     return out
 
 
+def _n(count: int, noun: str, plural: str | None = None) -> str:
+    """"1 report", "2 reports": a count with its noun."""
+    return f"{count} {noun if count == 1 else plural or noun + 's'}"
+
+
 def readme(
     history: CrawlHistory, sites: list[tuple[Any, ...]], reports: list[dict[str, Any]], n_stats: int, version: str,
     generated: str, filters: dict[str, Any], files: list[str], excel: bool, stata: bool, codebook_source: str,
@@ -30,8 +35,9 @@ def readme(
            "same version and byte-identical files).", "",
            f"Generated from crawls up to {generated} (the latest crawl time in the database)."
            if generated != "unknown" else "Generated from a database with no recorded crawl time.", "",
-           f"{len(reports)} reports, {n_stats} statistics"
-           + (f", report years {years[0]}–{years[-1]}." if years else "."), ""]
+           f"{_n(len(reports), 'report')}, {_n(n_stats, 'statistic')}"
+           + ("." if not years else f", report year {years[0]}." if len(years) == 1
+              else f", report years {years[0]}–{years[-1]}."), ""]
     out.append("Filters: " + ("; ".join(f"{k} = {', '.join(map(str, v)) if isinstance(v, list) else v}"
                                          for k, v in active.items()) if active else "none (the whole corpus)") + ".")
     out += ["", "## How the data was collected", "",
@@ -42,7 +48,7 @@ def readme(
             "from sentences, and stored under the canonical keys of the codebook with the evidence quoted. "
             "Deterministic checks (e.g. new + carried over = handled + carried forward) are recorded as flags.", ""]
     if history.runs:
-        out.append(f"Crawl runs: {history.runs} over {history.sites} sites, from {history.first_started} to "
+        out.append(f"Crawl runs: {history.runs} over {_n(history.sites, 'site')}, from {history.first_started} to "
                    f"{history.last_finished} (UTC); " + ", ".join(f"{s}: {n}" for s, n in history.by_status) + ".")
     else:
         out.append("Crawl runs: none recorded in the database (reports were loaded without a crawl).")
@@ -64,23 +70,26 @@ def readme(
         agencies = sorted({a for a, _ in cell})
         ycols = sorted({y for _, y in cell}, key=lambda y: (y is None, y or 0))
         limit = 300
-        out += ["", f"Reports by agency × year ({len(agencies)} agencies"
+        out += ["", f"Reports by agency × year ({_n(len(agencies), 'agency', 'agencies')}"
                 + (f"; first {limit} shown, all are in reports.csv" if len(agencies) > limit else "") + "):", ""]
         out += _table(["agency", *[str(y) if y is not None else "(no year)" for y in ycols]],
                       [[a, *[cell.get((a, y), "") for y in ycols]] for a in agencies[:limit]])
     # problems
     if not reports:
-        out.append("texts.jsonl is empty and so not listed in datapackage.json (an empty JSON Lines file has no header).")
+        out += ["", "`texts.jsonl` is empty and so not listed in datapackage.json (an empty JSON Lines file has no "
+                "header)."]
     out += ["", "## Known problems", ""]
     flagged = [r for r in reports if r["n_flags"]]
     kinds = Counter(f for r in reports for f in r["flags_list"])
-    out.append(f"{len(flagged)} of {len(reports)} reports have flags (failed checks; `flags` in reports.csv, "
+    out.append(f"{len(flagged)} of {_n(len(reports), 'report')} {'has' if len(flagged) == 1 else 'have'} flags "
+               "(failed checks; `flags` in reports.csv, "
                "`--only-passing` exports only reports without).")
     if kinds:
         out += ["", *_table(["flag", "reports"], [[k, n] for k, n in sorted(kinds.items())])]
     with_err = [r for r in reports if r["n_errors"]]
     errs = Counter(e[:120] for r in reports for e in r["errors_list"])
-    out += ["", f"{len(with_err)} reports have extraction errors (`errors` in reports.csv)."]
+    out += ["", f"{_n(len(with_err), 'report')} {'has' if len(with_err) == 1 else 'have'} extraction errors "
+                f"(`errors` in reports.csv)."]
     if errs:
         out += ["", *_table(["extraction error", "count"], [[k, n] for k, n in sorted(errs.items())])]
     if history.error_kinds:
@@ -88,7 +97,8 @@ def readme(
                 + ", ".join(f"{k}: {n}" for k, n in history.error_kinds) + "."]
     no_cap = sum(1 for r in reports if not r["page_urls"] and not r["attachment_urls"])
     if no_cap:
-        out += ["", f"{no_cap} reports have no linked capture (provenance limited to source_url and sha256)."]
+        out += ["", f"{_n(no_cap, 'report')} {'has' if no_cap == 1 else 'have'} no linked capture (provenance "
+                "limited to source_url and sha256)."]
     # files
     out += ["", "## Files", "",
             "- `reports.csv` / `.parquet`: one row per report (metadata, flags, capture URLs and hashes).",
@@ -99,7 +109,8 @@ def readme(
             "- `peers.csv` / `.parquet`: per report, requests received and handled, the shares granted, refused and "
             "reviewed, and its rank in its county and province that year.",
             "- `reports.csv` also has `cross_year_flags` and, after `ogi compare --similarity`, `similarity_prev_year`, "
-            "`nearest_peer` and `nearest_peer_similarity` (copied text).",
+            "`nearest_peer` and `nearest_peer_similarity` (the share of text repeated from the agency's report of the "
+            "year before, and the most similar report of another agency of the same county and year).",
             "- `texts.jsonl`: one JSON object per line with each report's full text.",
             "- `codebook.csv`, `codebook.md`: every column and statistic key, in Chinese and English.",
             "- `datapackage.json`: Frictionless Data Package (schemas, keys, CSV dialect, hashes, licences, sources, "
@@ -120,7 +131,9 @@ def readme(
             "", "Loading:", "", "```python", "import pandas as pd",
             "reports = pd.read_csv('reports.csv', dtype={'adcode': str})",
             "wide = pd.read_csv('statistics_wide.csv', dtype={'adcode': str})", "```", "", "```r",
-            "reports <- read.csv('reports.csv', encoding = 'UTF-8', colClasses = c(adcode = 'character'))", "```",
+            "reports <- read.csv('reports.csv', "
+            + ("fileEncoding = 'UTF-8-BOM'" if excel else "encoding = 'UTF-8'") + ", colClasses = c(adcode = 'character'))",
+            "```",
             *(["", "```stata", "use reports.dta, clear",
                "xtset agency_id report_year  // agency_id: a panel id per agency", "```"] if stata else []),
             "", f"Statistic keys: codebook.csv and codebook.md (ogi's codebook, {codebook_source}).", ""]
@@ -129,10 +142,10 @@ def readme(
     year = generated[:4] if generated[:4].isdigit() else "n.d."
     out += ["## How to cite", "", "```",
             f"ogi contributors ({year}). {title}. Dataset version {version}, "
-            f"generated from crawls up to {generated}. {len(reports)} reports.", "```", "", "```bibtex",
+            f"generated from crawls up to {generated}. {_n(len(reports), 'report')}.", "```", "", "```bibtex",
             f"@misc{{ogi_{version},", "  author = {{ogi contributors}},", f"  title = {{{title}}},",
             f"  year = {{{year}}},", f"  version = {{{version}}},",
-            f"  note = {{Generated from crawls up to {generated}; {len(reports)} reports; "
+            f"  note = {{Generated from crawls up to {generated}; {_n(len(reports), 'report')}; "
             "verify files with SHA256SUMS}", "}", "```", ""]
     out += ["Files in this package: " + ", ".join(f"`{f}`" for f in files) + ".", ""]
     return "\n".join(out)
