@@ -45,6 +45,12 @@ def test_fingerprints(text, found):
     assert KaipuyunFamily.detect_text(text) is found
 
 
+def test_the_interface_url_is_a_fingerprint():
+    assert KaipuyunFamily.detect_url(IFACE) and KaipuyunFamily.detect_url(IFACE.replace(BASE, BASE + "/cxx"))
+    assert not KaipuyunFamily.detect_url(IFACE + "/x") and not KaipuyunFamily.detect_url(COL)
+    assert not KaipuyunFamily.detect_url(BASE + "/search?u=" + INTERFACE)
+
+
 @pytest.mark.parametrize(("url", "detail"), [
     (BASE + DOC, True), (BASE + "/x/c1/2023/1/5/" + "d" * 32 + ".shtml", True),
     (BASE + "/x/c1/20230/" + "d" * 32 + ".shtml", False), (BASE + "/x/c1/202301/" + "d" * 31 + ".shtml", False),
@@ -209,3 +215,65 @@ def test_interface_pages_keep_the_title_filter():
                             request=Request(IFACE, meta={"ogi_site": "s", "ogi_interface": untitled}))
     (request,) = KaipuyunFamily().more_list_requests(response, _Spider())
     assert json.loads(request.body)["title"] == ""
+
+
+class _ReportingSpider(_Spider):
+    """_Spider that records spider.error() as PortalSpider does (crawl_errors, the run's error count)."""
+
+    def __init__(self):
+        self.errors = []
+
+    def error(self, site_id, url, kind, message):
+        self.errors.append((site_id, url, kind, message))
+
+
+@pytest.mark.parametrize(("body", "why"), [
+    (b'[{"url": "/cxx/c1/202301/' + b"c" * 32 + b'.shtml"}]', "a JSON array"),
+    (b'"busy"', "a JSON string"), (b"null", "JSON null"), (b"3", "a JSON number"),
+    (b'{"Status": "success", "results": [', "not valid JSON"), (b"", "not valid JSON"),
+    (b"<html>busy</html>", "not valid JSON"),
+])
+def test_an_interface_answer_that_is_no_json_object_is_an_unreadable_answer(body, why):
+    """A site's fault (an array, a cut-off body, an HTML page sent as JSON) is reported, never a traceback:
+    the hooks read nothing from it and the pager reports it once as an unreadable answer."""
+    family, response = KaipuyunFamily(), answer(body)
+    assert family.is_list_page(response) is False and family.list_items(response) == []
+    assert list(family.links(response)) == [] and family.is_report_column(response) is False
+    assert family.attachments(response) == [] and family.sub_columns(response) == []
+    spider = _ReportingSpider()
+    assert family.more_list_requests(response, spider) == []
+    assert spider.errors == [("s", IFACE, "unreadable_answer",
+                              f"the list interface answered {why}, not a JSON object: no items read")]
+
+
+def test_an_unreadable_answer_without_the_spider_error_hook_is_logged(caplog):
+    with caplog.at_level(logging.WARNING, logger="crawler.spiders.kaipuyun"):
+        assert KaipuyunFamily().more_list_requests(answer(b"[]"), _Spider()) == []
+    assert caplog.messages == [f"[s] unreadable_answer {IFACE}: the list interface answered a JSON array, not a JSON "
+                               "object: no items read"]
+
+
+def test_an_html_page_that_starts_like_json_is_still_read_as_html():
+    body = '{x} <cmspro_documents><li><a href="' + DOC + '" title="t">t</a><span>2023-01-05</span></li></cmspro_documents>'
+    family = KaipuyunFamily()
+    assert [i.url for i in family.list_items(page(COL, body))] == [BASE + DOC]
+    spider = _ReportingSpider()
+    assert family.more_list_requests(page(COL, "[1, 2] <p>x</p>"), spider) == [] and spider.errors == []
+
+
+def test_the_spider_reports_an_array_answer_instead_of_raising():
+    from scrapy.utils.test import get_crawler
+
+    from crawler.registry import Site
+    from crawler.spiders.portal import PortalSpider
+
+    sp = PortalSpider.from_crawler(get_crawler(PortalSpider, settings_dict={}),
+                                   sites=[Site(site_id="s", name="某县", entry_urls=[COL], platform="kaipuyun")])
+    sp.errors = []
+    sp.error = lambda *args: sp.errors.append(args)
+    assert list(sp.parse_list(answer(b'[{"title": "x"}]'))) == []
+    assert [e[2] for e in sp.errors] == ["unreadable_answer"]
+    # answers that list nothing are the interface's too: not handed to the fallback's HTML readers
+    for body in (b'{"Status": "success", "results": [], "total": 0}', b'{"Status": "fail"}'):
+        assert list(sp.parse_list(answer(body))) == []
+    assert len(sp.errors) == 1

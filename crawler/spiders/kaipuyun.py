@@ -31,7 +31,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 import scrapy
-from scrapy.http import JsonRequest, Response, TextResponse
+from scrapy.http import JsonRequest, JsonResponse, Response, TextResponse
 
 from crawler.spiders.base import NOT_A_COLUMN, SUBCOLUMN_TEXT, ListItem, SiteFamily, clean_text, unique
 
@@ -47,18 +47,44 @@ _CHANNEL_ID = re.compile(r"""channelId['"]?\s*[:=]\s*\[?\s*['"]([0-9a-fA-F]{32})
 _PAGE_SIZE = re.compile(r"""pageSize['"]?\s*[:=]\s*['"]?(\d+)""")
 
 
+class Unreadable:
+    """An interface answer that is no JSON object (an array, a cut-off body, an HTML page sent as JSON): the
+    site's fault, so the hooks read nothing from it and the pager reports it (never a traceback: a JSON
+    answer has no HTML selector)."""
+
+    def __init__(self, why: str) -> None:
+        self.why = why
+
+
+_JSON_KINDS = {list: "a JSON array", str: "a JSON string", int: "a JSON number", float: "a JSON number",
+               bool: "a JSON boolean", type(None): "JSON null"}
+
+
 def _json(response: Response) -> Any:
-    if not isinstance(response, TextResponse) or not response.text.lstrip().startswith("{"):
+    """None for an HTML page; the answer's object for an interface answer; Unreadable for an answer that is
+    JSON by its Content-Type or its first character but no JSON object."""
+    if not isinstance(response, TextResponse):
+        return None
+    declared = isinstance(response, JsonResponse)
+    body = response.text.lstrip()
+    if not declared and not body.startswith(("{", "[")):
         return None
     try:
-        return json.loads(response.text)
+        data = json.loads(body)
     except ValueError:
-        return None
+        return Unreadable("not valid JSON") if declared else None  # an HTML page may start with "{"
+    return data if isinstance(data, dict) else Unreadable(_JSON_KINDS.get(type(data), "no JSON object"))
 
 
 class KaipuyunFamily(SiteFamily):
     name = "kaipuyun"
     detect_order = 40
+
+    @classmethod
+    def detect_url(cls, url: str) -> bool:
+        """The list interface's own path: its answers are this family's, whatever they hold (so the spider
+        does not hand an unreadable answer to the fallback family's HTML readers)."""
+        return urlparse(url).path.endswith(INTERFACE)
 
     @classmethod
     def detect_text(cls, text: str) -> bool:
@@ -135,6 +161,13 @@ class KaipuyunFamily(SiteFamily):
             return []
         site_id = response.meta["ogi_site"]
         data = _json(response)
+        if isinstance(data, Unreadable):
+            message = f"the list interface answered {data.why}, not a JSON object: no items read"
+            if hasattr(spider, "error"):  # crawl_errors and the run's error count, like other unreadable lists
+                spider.error(site_id, response.url, "unreadable_answer", message)
+            else:
+                logger.warning("[%s] unreadable_answer %s: %s", site_id, response.url, message)
+            return []
         if data is not None:
             return self._interface_pages(response, data, spider)
         requests: list[scrapy.Request] = []
