@@ -332,3 +332,10 @@ def test_readme_sections_and_the_code_a_reader_copies():
             "wide = pd.read_csv('statistics_wide.csv', dtype={'adcode': str})\n```\n\n```r\n"
             "reports <- read.csv('reports.csv', encoding = 'UTF-8', colClasses = c(adcode = 'character'))\n```") in text
     assert "- `SHA256SUMS`: check with `sha256sum -c SHA256SUMS`." in text
+
+
+def test_readme_years_in_order_across_a_set_boundary():
+    """2024 hashes before 2023 in a set (2024 % 8 == 0): the columns and the span are still in year order."""
+    text = make(reports=[report(1, report_year=2024), report(1, report_year=2023), report(2, report_year=2022)])
+    assert "3 reports, 7 statistics, report years 2022–2024." in text
+    assert "| agency | 2022 | 2023 | 2024 |\n|---|---|---|---|\n| 机关1 |  | 1 | 1 |\n| 机关2 | 1 |  |  |" in text
