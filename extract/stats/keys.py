@@ -374,12 +374,8 @@ def _build() -> dict[str, tuple[str, str, str, tuple[str, ...]]]:
     for row, cols in PROACTIVE_CELLS.items():
         rlabel, rgloss = PROACTIVE_ROWS[row]
         for col in cols:
-            clabel, cgloss, unit, forms = PROACTIVE_COLUMNS[col]
-            if row in ("licensing", "penalty", "coercion") and col == "decisions":
-                forms = BOTH
-            elif row in ("licensing", "penalty", "coercion", "other_services") and col != "decisions":
-                forms = (F19,)
-            elif row == "fees" and col == "amount_10k_yuan":
+            clabel, cgloss, unit, forms = PROACTIVE_COLUMNS[col]  # decisions: both forms; the rest: 2019 only
+            if row == "fees" and col == "amount_10k_yuan":
                 forms, clabel = (F21,), "本年收费金额（单位：万元）"
             elif row == "procurement" and col == "amount_10k_yuan":
                 forms, clabel = (F19,), "采购总金额"
@@ -391,10 +387,8 @@ def _build() -> dict[str, tuple[str, str, str, tuple[str, ...]]]:
                 rlabel = "规范性文件"
             book[f"proactive.{row}.{col}"] = (f"{rlabel}·{clabel}", f"{rgloss}: {cgloss}", unit, forms)
     for key, label, gloss, unit, section, _aliases in LEGACY_ROWS:
-        where = {"review": "行政复议·", "litigation": "行政诉讼·", "complaints": "举报投诉·"}.get(
-            section or "", ""
-        )
-        book[f"legacy.{key}"] = (label if not where else f"{where}{label}", gloss, unit, (LEG,))
+        where = {"review": "行政复议·", "litigation": "行政诉讼·", "complaints": "举报投诉·"}.get(section, "")
+        book[f"legacy.{key}"] = (f"{where}{label}", gloss, unit, (LEG,))
     for key, (label, gloss, unit) in CORE.items():
         book[f"core.{key}"] = (label, gloss, unit, ALL_FORMS)
     return book
