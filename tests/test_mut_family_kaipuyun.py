@@ -261,6 +261,16 @@ def test_an_html_page_that_starts_like_json_is_still_read_as_html():
     assert family.more_list_requests(page(COL, "[1, 2] <p>x</p>"), spider) == [] and spider.errors == []
 
 
+def test_json_served_as_html_is_still_an_interface_answer():
+    """Sniffed by its first character after white space when the Content-Type does not say JSON."""
+    family, spider = KaipuyunFamily(), _ReportingSpider()
+    listed = page(IFACE, ' \n {"Status": "success", "results": [{"url": "' + DOC + '", "title": "t"}]}')
+    assert family.is_list_page(listed) and [i.url for i in family.list_items(listed)] == [BASE + DOC]
+    assert family.more_list_requests(page(IFACE, ' [{"url": "' + DOC + '"}]'), spider) == []
+    assert [e[2:] for e in spider.errors] == [
+        ("unreadable_answer", "the list interface answered a JSON array, not a JSON object: no items read")]
+
+
 def test_the_spider_reports_an_array_answer_instead_of_raising():
     from scrapy.utils.test import get_crawler
 

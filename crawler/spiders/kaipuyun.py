@@ -73,7 +73,7 @@ def _json(response: Response) -> Any:
         data = json.loads(body)
     except ValueError:
         return Unreadable("not valid JSON") if declared else None  # an HTML page may start with "{"
-    return data if isinstance(data, dict) else Unreadable(_JSON_KINDS.get(type(data), "no JSON object"))
+    return data if isinstance(data, dict) else Unreadable(_JSON_KINDS[type(data)])  # every type json.loads gives
 
 
 class KaipuyunFamily(SiteFamily):
