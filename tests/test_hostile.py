@@ -315,7 +315,9 @@ def test_a_site_that_never_ends_stops_at_its_request_budget(out):
 
 
 def test_a_list_page_with_thousands_of_links_is_read_only_in_part(out):
-    details = [p for p in out.servers["flood"].paths() if p.startswith("/ndbg/content_")]
+    # Distinct pages: on a loaded machine a detail request that timed out is retried (the same path twice),
+    # which is not an item beyond the cap (a full-suite run beside mutation runs saw 56 requests, 50 pages).
+    details = {p for p in out.servers["flood"].paths() if p.startswith("/ndbg/content_")}
     assert 0 < len(details) <= MAX_ITEMS_PER_PAGE
     assert any(k == "too_many_items" and f"{FLOOD_LINKS:,} items" in m for k, _u, m in out.errors("flood"))
 
