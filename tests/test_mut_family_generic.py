@@ -165,6 +165,19 @@ def test_binary_responses():
     assert family.is_report_column(binary) is False and family.needs_module(binary) is None
 
 
+@pytest.mark.parametrize("body", [b"[]", b"{}", b'{"data": []}', b"null"])
+def test_json_answers_are_not_read_as_html(body):
+    """An interface answer (application/json) that lists nothing reaches the fallback family's readers; Scrapy's
+    JsonResponse raises ValueError on css/xpath, which was a crash in the list callback."""
+    from scrapy.http import JsonResponse
+
+    answer = JsonResponse(LIST, body=body, request=Request(LIST, meta={"ogi_site": "s"}))
+    family = GenericFamily()
+    assert family.list_items(answer) == [] and family.more_list_requests(answer, RecordingSpider()) == []
+    assert family.is_report_column(answer) is False and family.needs_module(answer) is None
+    assert family.attachments(answer) == [] and list(family.links(answer)) == []
+
+
 def test_sub_columns_by_text_anywhere_on_the_host():
     body = """<a href="/list.asp?classid=2001">2021年</a><a href="/list.asp?classid=2002">部门年报</a>
     <a href="/list.asp?classid=2001">2021年</a><a href="/list.asp?classid=1152&amp;page=2">2</a>

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import urlparse, urlsplit
 
-from scrapy.http import Response, TextResponse
+from scrapy.http import JsonResponse, Response, TextResponse
 
 if TYPE_CHECKING:
     import scrapy
@@ -79,6 +79,13 @@ def is_document_url(url: str) -> bool:
     return bool(_DOC_HREF.search(urlparse(url).path)) or "downfile.jsp" in url
 
 
+def is_markup(response: Response) -> bool:
+    """Whether the HTML readers (css/xpath) may query this page: text, and not a JSON answer — Scrapy's
+    JsonResponse raises ValueError on css/xpath, and an interface answer that lists nothing reaches the
+    fallback family's readers."""
+    return isinstance(response, TextResponse) and not isinstance(response, JsonResponse)
+
+
 class SiteFamily:
     """Hooks for one CMS family. The defaults work on plain HTML sites.
 
@@ -117,7 +124,7 @@ class SiteFamily:
     # -- discovery -------------------------------------------------------------------------------
     def links(self, response: Response) -> Iterator[tuple[str, str]]:
         """(absolute url, link text) of every anchor, title attribute preferred for truncated texts."""
-        if not isinstance(response, TextResponse):
+        if not is_markup(response):
             return
         own_url = response.url.split("#", 1)[0]
         for a in response.css("a[href]"):
@@ -159,7 +166,7 @@ class SiteFamily:
 
     def is_report_column(self, response: Response) -> bool:
         """Whether a list page is an annual-report column (not a news list on a home page)."""
-        if not isinstance(response, TextResponse):
+        if not is_markup(response):
             return False
         names = response.xpath(
             "//meta[re:test(@name, '^(ColumnName|ColumnType|ColumnKeywords)$', 'i')]/@content"
@@ -200,7 +207,7 @@ class SiteFamily:
     # -- details ---------------------------------------------------------------------------------
     def attachments(self, response: Response) -> list[str]:
         """Report files linked from a detail page, including links written by JavaScript."""
-        if not isinstance(response, TextResponse):
+        if not is_markup(response):
             return []
         found: list[str] = []
         for a in response.css("a[href]"):

@@ -30,6 +30,7 @@ from crawler.spiders.base import (
     SiteFamily,
     clean_text,
     is_document_url,
+    is_markup,
 )
 from crawler.traps import canonical_url
 
@@ -121,7 +122,7 @@ class GenericFamily(SiteFamily):
     def is_report_column(self, response: Response) -> bool:
         if super().is_report_column(response):
             return True
-        if not isinstance(response, TextResponse):
+        if not is_markup(response):
             return False
         # No meta tags (old ASP sites): the current-location line or a heading names the column.
         crumbs = response.xpath("//*[contains(@class,'crumb') or contains(@class,'location') or contains(@class,'weizhi')"
@@ -139,7 +140,7 @@ class GenericFamily(SiteFamily):
         return out
 
     def more_list_requests(self, response: Response, spider) -> list[scrapy.Request]:
-        if not isinstance(response, TextResponse):
+        if not is_markup(response):
             return []
         site_id = response.meta["ogi_site"]
         urls = {i.url for i in self.list_items(response)}
@@ -188,7 +189,7 @@ class GenericFamily(SiteFamily):
     # -- pages the family cannot read ------------------------------------------------------------
     def needs_module(self, response: Response) -> str | None:
         """Why this page needs a family module (an empty JavaScript shell), or None."""
-        if not isinstance(response, TextResponse):
+        if not is_markup(response):
             return None
         anchors = [h for h in response.css("a::attr(href)").getall()
                    if h.strip() and not h.strip().lower().startswith(("javascript:", "#"))]
