@@ -110,6 +110,10 @@ def run_pass(label: str, portal, registry: Path, db: Path, settings: dict, code:
                     json.dumps(settings)], cwd=code, check=True, env=env)
     elapsed = time.perf_counter() - t0
     log = portal.request_log[start_log:]
+    times = portal.request_times[start_log:]
+    # Steady rate: requests between the first and the last one the servers saw, without the process's start-up
+    # and shutdown (a national crawl runs for hours and pays those once).
+    steady = round((len(times) - 1) / (times[-1] - times[0]), 1) if len(times) > 1 and times[-1] > times[0] else ""
     statuses = Counter(status for *_rest, status in log)
     conn = sqlite3.connect(db)
     reports, extracted, unchanged, skipped = conn.execute(
@@ -117,6 +121,7 @@ def run_pass(label: str, portal, registry: Path, db: Path, settings: dict, code:
            WHERE run_id > (SELECT COALESCE(MAX(run_id), 0) - ? FROM crawl_runs)""", (len(portal.sites),)).fetchone()
     conn.close()
     return {"pass": label, "seconds": round(elapsed, 1), "requests": len(log), "pages_per_s": round(len(log) / elapsed, 1),
+            "steady_pages_per_s": steady, "first_request_after_s": round(times[0] - t0, 1) if times else "",
             "http_200": statuses.get(200, 0), "http_304": statuses.get(304, 0), "reports_in_db": reports,
             "reports_extracted": extracted, "unchanged": unchanged, "skipped": skipped,
             "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1),
@@ -175,6 +180,8 @@ def compare(args: argparse.Namespace, portal, registry: Path) -> str:
     cores = os.cpu_count() or 1
     for row in results:
         row["speed_vs_first"] = f"{row['pages_per_s'] / base:.2f}x"
+        if results[0]["steady_pages_per_s"] and row["steady_pages_per_s"]:
+            row["steady_vs_first"] = f"{row['steady_pages_per_s'] / results[0]['steady_pages_per_s']:.2f}x"
         row["same_reports_as_first"] = digests[row["pass"]] == digests[results[0]["pass"]]
         crawl_cpu, kids_cpu = row.pop("_cpu", (0.0, 0.0))
         pages = max(1, row["requests"])

@@ -82,6 +82,7 @@ class DemoPortal:
         self._servers: list[tuple[_Server, threading.Thread]] = []
         self._rendered: dict[str, RenderedSite] = {}
         self._log: list[tuple[str, str, str, int]] = []
+        self._times: list[float] = []  # time.perf_counter() of each request_log entry (benchmarks: steady rate)
         self._lock = threading.Lock()
         self.validators = True  # ETag/Last-Modified + 304 on the core sites; False = a site without them
         self.started_at = time.time()  # Last-Modified of every core page (the content is static)
@@ -156,6 +157,12 @@ class DemoPortal:
         with self._lock:
             return list(self._log)
 
+    @property
+    def request_times(self) -> list[float]:
+        """When each request_log entry arrived (time.perf_counter(), same order)."""
+        with self._lock:
+            return list(self._times)
+
     def manifest(self) -> list[dict[str, Any]]:
         """What is published: every report (with its expected core numbers) and every decoy."""
         out: list[dict[str, Any]] = []
@@ -174,6 +181,7 @@ class DemoPortal:
     def _record(self, site_id: str, method: str, path: str, status: int) -> None:
         with self._lock:
             self._log.append((site_id, method, path, status))
+            self._times.append(time.perf_counter())
 
     def _handler_for(self, site_id: str) -> type[BaseHTTPRequestHandler]:
         portal = self
