@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from tests.test_export_files import break_the_swap
 from tests.test_serve import build_corpus
 
 
@@ -75,20 +76,8 @@ def test_a_failure_half_way_keeps_the_earlier_export(corpus_db, tmp_path, monkey
                 raise OSError(28, "No space left on device", str(path))
             real(path, data)
         monkeypatch.setattr(files, "_write_file", write)
-    elif fail == "the swap":
-        def busy(a, b):
-            raise OSError(16, "Device or resource busy", str(b))
-        monkeypatch.setattr(files, "exchange", busy)
     else:
-        monkeypatch.setattr(files, "exchange", lambda a, b: False)
-        real_rename, calls = files.os.rename, []
-
-        def rename(src, dst):
-            calls.append(src)
-            if len(calls) == 2:
-                raise OSError(5, "Input/output error", str(dst))
-            real_rename(src, dst)
-        monkeypatch.setattr(files.os, "rename", rename)
+        break_the_swap(monkeypatch, "exchange" if fail == "the swap" else "second rename")
     res = _export("--db", str(corpus_db), "--out", str(out))  # without --stata: every file would change
     assert res.exit_code == 1
     lines = [ln for ln in res.output.splitlines() if ln.strip()]

@@ -174,24 +174,30 @@ def test_without_exchange_it_renames_twice(tmp_path, monkeypatch):
     assert [p.name for p in tmp_path.iterdir()] == ["out"]
 
 
-@pytest.mark.parametrize("fail", ["exchange", "second rename"])
-def test_a_failed_swap_keeps_the_earlier_export(tmp_path, monkeypatch, fail):
-    out = _export_dir(tmp_path)
-    before = {p.name: p.read_bytes() for p in out.iterdir()}
+def break_the_swap(monkeypatch, fail: str) -> None:
+    """Make swapping the new export in fail: "exchange" (renameat2 refuses, EBUSY) or "second rename" (no
+    exchange on this filesystem, and the second of the two renames fails, EIO). Shared with test_export_atomic."""
     if fail == "exchange":
         def busy(a, b):
             raise OSError(16, "Device or resource busy", str(b))
         monkeypatch.setattr(files, "exchange", busy)
-    else:
-        monkeypatch.setattr(files, "exchange", lambda a, b: False)
-        real, calls = files.os.rename, []
+        return
+    monkeypatch.setattr(files, "exchange", lambda a, b: False)
+    real, calls = files.os.rename, []
 
-        def rename(src, dst):
-            calls.append(src)
-            if len(calls) == 2:
-                raise OSError(5, "Input/output error", str(dst))
-            real(src, dst)
-        monkeypatch.setattr(files.os, "rename", rename)
+    def rename(src, dst):
+        calls.append(src)
+        if len(calls) == 2:
+            raise OSError(5, "Input/output error", str(dst))
+        real(src, dst)
+    monkeypatch.setattr(files.os, "rename", rename)
+
+
+@pytest.mark.parametrize("fail", ["exchange", "second rename"])
+def test_a_failed_swap_keeps_the_earlier_export(tmp_path, monkeypatch, fail):
+    out = _export_dir(tmp_path)
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    break_the_swap(monkeypatch, fail)
     with pytest.raises(ExportError, match=r"; nothing there was changed$"):
         write_files(out, {"a.csv": b"a"}, check_out_dir(out, force=False)[0])
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
