@@ -12,6 +12,7 @@ from __future__ import annotations
 from extract.stats.base import Collector
 from extract.stats.checks import _fmt, check_document_date
 from extract.stats.grid_tables import _appeal_measure, appeal_numbers_row, classify, read_table2, read_table4
+from tests.test_table4_units import GROUPS, KEYS, MEASURES, NUMBERS, SUB
 
 
 def t2(grid: list[list[str]]) -> Collector:
@@ -133,12 +134,7 @@ def test_table2_rows_before_any_header_and_a_ragged_header():
 
 # --- table 四 ------------------------------------------------------------------------------------------
 
-GROUPS = ["行政复议"] * 5 + ["行政诉讼"] * 10
-SUB = [""] * 5 + ["未经复议直接起诉"] * 5 + ["复议后起诉"] * 5
-MEASURES = ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"] * 3
-NUMBERS = [str(n) for n in (1, 2, 3, 4, 10, 5, 6, 7, 8, 26, 0, 1, 0, 2, 3)]
-KEYS = [f"{g}.{m}" for g in ("review", "litigation_direct", "litigation_after_review")
-        for m in ("upheld", "corrected", "other", "pending", "total")]
+# The 2021 form's table 四 header rows and one numbers row, as in tests/test_table4_units.py.
 
 
 def t4(grid: list[list[str]], **kw: bool) -> Collector:
