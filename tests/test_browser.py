@@ -22,6 +22,7 @@ import pytest
 
 from tests.conftest import start_ogi_serve
 from tests.pdf_reports import add_hongze, needs_real_pdfs
+from tests.test_report_page import copy_database
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
@@ -39,11 +40,7 @@ pytestmark = pytest.mark.skipif(
 def demo_db(demo_crawls, tmp_path_factory) -> Path:
     """A copy of the demo-portal crawl (the UI must not hold the shared crawl database open)."""
     db = tmp_path_factory.mktemp("browser") / "ogi.db"
-    src = sqlite3.connect(demo_crawls["second"].db)
-    dst = sqlite3.connect(db)
-    src.backup(dst)
-    src.close()
-    dst.close()
+    copy_database(demo_crawls["second"].db, db)
     shutil.copytree(demo_crawls["second"].db.parent / "raw", db.parent / "raw")  # report pages re-read tables
     add_hongze(db)  # two real PDF reports, stored as a crawl stores them (tests/pdf_reports.py)
     return db

@@ -35,6 +35,14 @@ def hongze(tmp_path_factory) -> tuple[Path, dict[int, int]]:
     return db, add_hongze(db)
 
 
+def copy_database(src: Path, dst: Path) -> None:
+    """A consistent copy of an SQLite database (sqlite3's backup), for a test that changes or moves it."""
+    source, target = sqlite3.connect(src), sqlite3.connect(dst)
+    source.backup(target)
+    source.close()
+    target.close()
+
+
 def _get(db: Path, path: str) -> tuple[int, str, dict]:
     ds = datasette_app(db)
     with ThreadPoolExecutor(1) as pool:  # a fresh event loop (the session reactor owns this thread's loop)
@@ -110,10 +118,7 @@ def test_links_to_the_report_page(hongze) -> None:
 def test_missing_raw_bytes_still_a_page(hongze, tmp_path: Path) -> None:
     db, ids = hongze
     lone = tmp_path / "ogi.db"  # the database without its raw/ directory
-    src, dst = sqlite3.connect(db), sqlite3.connect(lone)
-    src.backup(dst)
-    src.close()
-    dst.close()
+    copy_database(db, lone)
     status, page, _ = _get(lone, f"/-/report/{ids[2024]}")
     assert status == 200 and "not available" in page and "95 件" in page
 
@@ -123,10 +128,7 @@ def test_versions_shown(hongze, tmp_path: Path) -> None:
 
     db, ids = hongze
     copy = tmp_path / "ogi.db"
-    src, dst = sqlite3.connect(db), sqlite3.connect(copy)
-    src.backup(dst)
-    src.close()
-    dst.close()
+    copy_database(db, copy)
     with Store(copy) as store:
         store.conn.execute("INSERT INTO report_versions (report_id, reason, valid_from, valid_to, title, text) "
                            "VALUES (?, 'edited', '2025-01-20T00:00:00Z', '2025-02-01T00:00:00Z', '旧标题', '旧')",
@@ -169,10 +171,7 @@ def test_ocr_report_tables_not_reread(hongze, tmp_path: Path, monkeypatch) -> No
 
     db, ids = hongze
     copy = tmp_path / "ogi.db"
-    src, dst = sqlite3.connect(db), sqlite3.connect(copy)
-    src.backup(dst)
-    src.close()
-    dst.close()
+    copy_database(db, copy)
     (tmp_path / "raw").symlink_to(db.parent / "raw")
     with Store(copy) as store:
         store.conn.execute("UPDATE reports SET flags = json_insert(flags, '$[#]', 'text from OCR (tesseract chi_sim)') "
@@ -187,13 +186,9 @@ def test_ocr_report_tables_not_reread(hongze, tmp_path: Path, monkeypatch) -> No
 def demo_corpus(demo_crawls, tmp_path_factory) -> Path:
     """A copy of the demo crawl with its raw bytes (no real PDF needed: this runs in every clone)."""
     import shutil
-    import sqlite3
 
     db = tmp_path_factory.mktemp("report-page-demo") / "ogi.db"
-    src, dst = sqlite3.connect(demo_crawls["second"].db), sqlite3.connect(db)
-    src.backup(dst)
-    src.close()
-    dst.close()
+    copy_database(demo_crawls["second"].db, db)
     shutil.copytree(demo_crawls["second"].db.parent / "raw", db.parent / "raw")
     return db
 
