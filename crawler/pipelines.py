@@ -18,6 +18,7 @@ from corpus.bigrams import index_columns
 from crawler.extract_job import ExtractRequest, build_record, extract_candidate, finish_record
 from crawler.items import ReportItem
 from crawler.session import SessionComponent
+from crawler.settings import extract_mode_problem
 from crawler.storage import storage_failed
 from extract import Part
 from extract.pool import ExtractPool, report_stats
@@ -36,10 +37,9 @@ class ReportPipeline(SessionComponent):
     def __init__(self, crawler) -> None:
         super().__init__(crawler)
         mode = crawler.settings.get("OGI_EXTRACT_MODE", "inline")
-        if mode not in ("inline", "pool", "deferred"):
-            raise ValueError(f"OGI_EXTRACT_MODE must be 'inline', 'pool' or 'deferred', not {mode!r}")
-        if mode == "deferred" and not self.store.multi_writer:
-            raise ValueError("OGI_EXTRACT_MODE 'deferred' needs a PostgreSQL corpus (--db postgresql://…)")
+        problem = extract_mode_problem(mode, postgres=self.store.multi_writer)
+        if problem:
+            raise ValueError(problem)
         self.deferred = mode == "deferred"
         self.pooled = mode == "pool"
         self.workers = crawler.settings.getint("OGI_EXTRACT_WORKERS", 0) or None

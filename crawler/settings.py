@@ -132,6 +132,17 @@ OGI_RAW_DIR = None  # default: <db dir>/raw (a PostgreSQL corpus needs it, or $O
 # candidate in a pool worker (the crawl's or an `ogi worker`'s): past it the worker is killed and replaced, and
 # the candidate extracted as "inline" does. The environment may choose them (OGI_EXTRACT_MODE=inline ogi crawl …).
 OGI_EXTRACT_MODE = os.environ.get("OGI_EXTRACT_MODE") or ("pool" if _cores() > 1 else "inline")
+
+
+def extract_mode_problem(mode: object, postgres: bool) -> str | None:
+    """What is wrong with an OGI_EXTRACT_MODE for this corpus, or None: asked by `ogi crawl` before it starts
+    (a usage error) and by the pipeline for crawls started another way (scrapy crawl, a worker's child)."""
+    if mode not in ("inline", "pool", "deferred"):
+        return f"OGI_EXTRACT_MODE must be inline, pool or deferred, not {mode!r}"
+    if mode == "deferred" and not postgres:
+        return "OGI_EXTRACT_MODE=deferred queues extract jobs: it needs --db postgresql://…"
+    return None
+
 OGI_EXTRACT_WORKERS = _env_number("OGI_EXTRACT_WORKERS", int)
 OGI_EXTRACT_TIMEOUT = _env_number("OGI_EXTRACT_TIMEOUT", float)
 # Items of one response taken through the pipelines (to extraction) at once. A page yields one report candidate

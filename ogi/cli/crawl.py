@@ -336,11 +336,10 @@ def _check_extract_mode(settings: dict, db: str) -> None:
     import crawler.settings as defaults
     from corpus.backend import is_postgres_url
 
-    mode = settings.get("OGI_EXTRACT_MODE", defaults.OGI_EXTRACT_MODE)
-    if mode not in ("inline", "pool", "deferred"):
-        raise click.UsageError(f"OGI_EXTRACT_MODE must be inline, pool or deferred, not {mode!r}")
-    if mode == "deferred" and not is_postgres_url(db):
-        raise click.UsageError("OGI_EXTRACT_MODE=deferred queues extract jobs: it needs --db postgresql://…")
+    problem = defaults.extract_mode_problem(settings.get("OGI_EXTRACT_MODE", defaults.OGI_EXTRACT_MODE),
+                                            postgres=is_postgres_url(db))
+    if problem:
+        raise click.UsageError(problem)
 
 
 @click.command("demo", cls=OgiCommand)
