@@ -43,6 +43,14 @@ def test_search_loads_no_pandas_nor_crawler(tmp_path: Path) -> None:
     assert _loaded("search", "复议", "--db", str(tmp_path / "ogi.db")) == []
 
 
+def test_crawl_runs_without_pandas(tmp_path: Path) -> None:
+    """sqlite_utils would import pandas and numpy (~0.35 s, ~70 MB) for nothing a crawl does."""
+    loaded = _loaded("crawl", "--url", "http://127.0.0.1:9/", "--db", str(tmp_path / "ogi.db"), "--quiet",
+                     "--allow-network", "127.0.0.1/32")
+    assert "scrapy" in loaded and "crawler.spiders" in loaded  # the crawl ran
+    assert "pandas" not in loaded and "numpy" not in loaded
+
+
 def test_help_still_lists_every_command() -> None:
     proc = subprocess.run([sys.executable, "-m", "ogi.cli", "--help"], cwd=ROOT, capture_output=True, text=True,
                           timeout=120)

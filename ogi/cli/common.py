@@ -22,6 +22,19 @@ ENV_RAW_DIR = "OGI_RAW_DIR"  # corpus.backend.ENV_RAW_DIR (the same name; tests/
 Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
 
 
+def without_dataframe_libraries() -> None:
+    """Keep pandas and numpy out of this process (call before anything imports sqlite_utils).
+
+    sqlite_utils imports them when installed (~0.35 s and ~70 MB) only to map their column types; crawling,
+    extraction and search never hand it a DataFrame or an array. Commands that export (pandas) must not call it.
+    """
+    import sys
+
+    if "sqlite_utils" not in sys.modules:
+        for module in ("pandas", "numpy"):
+            sys.modules.setdefault(module, None)  # type: ignore[arg-type]
+
+
 def db_option(**overrides: Any) -> Decorator:
     """--db: the ogi database a command reads or fills: an SQLite file, or a postgresql:// URL (kept as the text
     given: a Path would fold the URL's '//'). `overrides` only for a stricter click type."""

@@ -13,7 +13,15 @@ from pathlib import Path
 
 import click
 
-from ogi.cli.common import console, db_option, quiet_option, raw_dir_option, registry_option, shown_db
+from ogi.cli.common import (
+    console,
+    db_option,
+    quiet_option,
+    raw_dir_option,
+    registry_option,
+    shown_db,
+    without_dataframe_libraries,
+)
 from ogi.cli.errors import OgiCommand
 from ogi.cli.read import print_hits
 
@@ -305,6 +313,7 @@ def network_settings(allow_networks) -> dict:
 def crawl(registry, site_ids, provinces, cities, adcodes, url, name, platform, db, raw_dir, delay, log_file, quiet,
           allow_networks, setting_pairs) -> None:
     """Crawl registry sites (all, some ids, a province, city or range of division codes; or one --url)."""
+    without_dataframe_libraries()
     from crawler.registry import Site, adhoc_site_id, site_from_row
 
     if url:

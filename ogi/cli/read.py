@@ -13,6 +13,7 @@ from ogi.cli.common import (
     db_option,
     format_option,
     report_filter_options,
+    without_dataframe_libraries,
     write_csv,
 )
 from ogi.cli.errors import OgiCommand
@@ -55,14 +56,7 @@ def search_command(query, selection, limit, db, fmt) -> None:
     No QUERY: the reports the filters select. A query starting with "-" goes after `--`:
     ogi search --year 2020 -- -复议
     """
-    import sys
-
-    # sqlite_utils imports pandas and numpy when they are installed (0.5–1.5 s, most of this command's start-up)
-    # only to map their column types; a search never hands it a DataFrame or an array, so this process goes
-    # without them
-    if "sqlite_utils" not in sys.modules:
-        for module in ("pandas", "numpy"):
-            sys.modules.setdefault(module, None)  # type: ignore[arg-type]
+    without_dataframe_libraries()  # most of this command's start-up otherwise
     from corpus.search import (  # opens the database read-only (corpus.readonly's messages)
         count_matches,
         search,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import click
 
-from ogi.cli.common import registry_option
+from ogi.cli.common import registry_option, without_dataframe_libraries
 from ogi.cli.crawl import network_settings, select_sites
 from ogi.cli.errors import OgiCommand, database_errors
 
@@ -45,6 +45,7 @@ db_url_option = click.option("--db", required=True, metavar="URL", help="The Pos
 def worker_command(db, raw_dir, queues, concurrency, name, until_empty, stalled_after, allow_networks,
                    log_level) -> None:
     """Run crawl and/or extract jobs from the queue of a PostgreSQL corpus until stopped (Ctrl-C)."""
+    without_dataframe_libraries()
     import asyncio
     import logging
 
