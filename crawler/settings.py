@@ -61,6 +61,9 @@ REDIRECT_MAX_TIMES = 10
 
 COOKIES_ENABLED = True
 TELNETCONSOLE_ENABLED = False
+# Scrapy 2.19 starts a remote-control HTTP server (runs Python code sent to it) and writes its token to a job file
+# under ~/.local/state: no crawl of ogi is steered that way, and a scheduled crawler should not listen at all.
+REMOTE_CONTROL_ENABLED = False
 HTTPCACHE_ENABLED = False
 LOG_LEVEL = "INFO"
 
@@ -145,6 +148,10 @@ def extract_mode_problem(mode: object, postgres: bool) -> str | None:
 
 OGI_EXTRACT_WORKERS = _env_number("OGI_EXTRACT_WORKERS", int)
 OGI_EXTRACT_TIMEOUT = _env_number("OGI_EXTRACT_TIMEOUT", float)
+# Niceness added to the crawl's pool workers: when the cores are busy the crawl process (one thread that fetches,
+# parses list pages and stores; the pool's workers idle part of the time) runs first, so fetching never waits
+# for parsing. 0 = the same priority as the crawl.
+OGI_EXTRACT_NICE = 10
 # Items of one response taken through the pipelines (to extraction) at once. A page yields one report candidate
 # (a list page none), and Scrapy starts CONCURRENT_ITEMS asyncio tasks per response whatever it yields: at its
 # default (100) that was ~7 % of the crawl process's CPU (cProfile of a 60-site pool crawl). Candidates of

@@ -41,9 +41,18 @@ def default_crawl(tmp_path_factory):
 
     if len(os.sched_getaffinity(0)) < 2 or os.environ.get("OGI_EXTRACT_MODE"):
         pytest.skip("one core, or a mode chosen by the environment: the default is not the pool here")
-    with DemoPortal() as portal:
-        sites = [s for s in demo_sites_as_registry(portal) if s.site_id == "zz"]
-        (result,) = crawl([CrawlJob(sites, tmp_path_factory.mktemp("default") / "ogi.db", dict(LOCAL_SETTINGS))])
+    import scrapy.extensions.remote_control as remote_control
+
+    job_files: list = []  # Scrapy's remote control writes one when it starts (and removes it at a clean stop)
+    real = remote_control.write_job_file
+    remote_control.write_job_file = lambda *a, **k: job_files.append(a) or real(*a, **k)
+    try:
+        with DemoPortal() as portal:
+            sites = [s for s in demo_sites_as_registry(portal) if s.site_id == "zz"]
+            (result,) = crawl([CrawlJob(sites, tmp_path_factory.mktemp("default") / "ogi.db", dict(LOCAL_SETTINGS))])
+    finally:
+        remote_control.write_job_file = real
+    result.job_files = job_files
     return result
 
 
@@ -52,6 +61,13 @@ def test_a_crawl_without_settings_uses_the_pool(default_crawl) -> None:
     result = default_crawl
     assert result.stats["ogi/extract_pool_jobs"] >= 6
     assert result.stats["ogi/extract_pool_replaced"] == 0
+    assert result.stats["ogi/extract_pool_nice"] == 10  # OGI_EXTRACT_NICE: the crawl process runs first
+
+
+def test_a_crawl_opens_no_remote_control_server(default_crawl) -> None:
+    """Scrapy 2.19's remote control (an HTTP server that runs Python sent to it) stays off: no job file with
+    its token is written (crawler/settings.py REMOTE_CONTROL_ENABLED)."""
+    assert default_crawl.job_files == []
 
 
 def test_pool_settings_from_the_environment_that_are_not_numbers_fall_back_with_a_warning() -> None:
