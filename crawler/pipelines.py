@@ -48,12 +48,13 @@ class ReportPipeline(SessionComponent):
         self._threads: Any = None  # twisted ThreadPool: one thread per worker waits for its answer
         self._batch: list[tuple] = []  # (item, record, text_index, Deferred) waiting to be saved together
         self._flush_call: Any = None  # the reactor's delayed call of _flush
+        self._extracting = 0  # candidates in the pool now
 
     def _start_pool(self) -> None:
         """Start the workers at the first candidate (a probe or an all-unchanged re-crawl needs none)."""
         from twisted.python.threadpool import ThreadPool
 
-        self._pool = ExtractPool(self.workers)
+        self._pool = ExtractPool(self.workers, nice=self.crawler.settings.getint("OGI_EXTRACT_NICE", 10))
         self._threads = ThreadPool(minthreads=1, maxthreads=self._pool.size, name="ogi-extract")
         self._threads.start()
         logger.info("extracting in a pool of %d worker processes", self._pool.size)
@@ -63,11 +64,13 @@ class ReportPipeline(SessionComponent):
         if self._pool is not None:
             self._threads.stop()
             stats = self._pool.stats()
+            nice = self._pool.nice
             self._pool.close()
             self._pool = None
             self.crawler.stats.set_value("ogi/extract_pool_jobs", stats.jobs)
             self.crawler.stats.set_value("ogi/extract_pool_replaced", sum(stats.replaced.values()))
             self.crawler.stats.set_value("ogi/extract_pool_worker_peak_mb", max(stats.worker_peak_mb, default=0.0))
+            self.crawler.stats.set_value("ogi/extract_pool_nice", nice)
             report_stats(stats)
 
     def _body(self, part) -> bytes:
@@ -108,8 +111,12 @@ class ReportPipeline(SessionComponent):
 
         # The search index's bigrams of the text are computed by the worker too (SQLite's index; not PostgreSQL's).
         text_index = None if self.store.multi_writer else index_columns
-        record, prepared = await maybe_deferred_to_future(threads.deferToThreadPool(
-            reactor, self._threads, extract_candidate, parts, context, self._pool, self.timeout, text_index))
+        self._extracting += 1
+        try:
+            record, prepared = await maybe_deferred_to_future(threads.deferToThreadPool(
+                reactor, self._threads, extract_candidate, parts, context, self._pool, self.timeout, text_index))
+        finally:
+            self._extracting -= 1
         record = finish_record(record, item.url, item.errors, item.flags)
         if not self._judged(item, record):
             return item
@@ -176,11 +183,21 @@ class ReportPipeline(SessionComponent):
 
         done: defer.Deferred = defer.Deferred()
         self._batch.append((item, record, text_index, done))
-        if len(self._batch) >= BATCH_REPORTS:
+        if len(self._batch) >= BATCH_REPORTS or self._nothing_coming():
             self._flush()
         elif self._flush_call is None:
             self._flush_call = reactor.callLater(BATCH_SECONDS, self._flush)
         return done
+
+    def _nothing_coming(self) -> bool:
+        """No other report can join this batch soon: no extraction running, nothing downloading or scheduled
+        (the end of a crawl, or of a burst: saving now spares the wait for the batch timer)."""
+        engine = getattr(self.crawler, "engine", None)
+        try:
+            return (self._extracting == 0 and not engine.downloader.active
+                    and not engine._slot.scheduler.has_pending_requests())  # Scrapy's own idle test reads these
+        except AttributeError:  # another Scrapy: wait for the timer
+            return False
 
     def _flush(self) -> None:
         """Save the waiting reports in one transaction; if any fails, roll all back and save each on its own

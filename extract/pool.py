@@ -94,9 +94,10 @@ class ExtractPool:
     """`workers` extraction processes; `run(fn, *args)` is thread-safe and blocks until an answer or a limit."""
 
     def __init__(self, workers: int | None = None, *, memory: int | None = limits.PARSE_MEMORY,
-                 preload: tuple[str, ...] = ("extract.pipeline",)) -> None:
+                 preload: tuple[str, ...] = ("extract.pipeline",), nice: int = 0) -> None:
         self.size = max(1, workers or os.cpu_count() or 1)
         self.memory = memory
+        self.nice = max(0, nice)  # added to the workers' niceness: the crawl process first when cores are short
         self.preload = preload
         self._idle: Queue[_Worker] = Queue()
         self._lock = threading.Lock()
@@ -108,7 +109,8 @@ class ExtractPool:
 
     def _start(self) -> _Worker:
         env = {**os.environ, "OGI_SANDBOX": "0", "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
-        proc = subprocess.Popen([sys.executable, "-m", "extract.pool", str(self.memory or 0), *self.preload],
+        proc = subprocess.Popen([sys.executable, "-m", "extract.pool", str(self.memory or 0), str(self.nice),
+                                 *self.preload],
                                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env, start_new_session=True)
         worker = _Worker(proc)
         with self._lock:
@@ -224,11 +226,13 @@ def extract_report_job(parts: list, context: Any, text_index: Callable[[str | No
     return record, (record.text, text_index(record.text))
 
 
-def _serve(memory: int, preload: list[str]) -> None:
+def _serve(memory: int, nice: int, preload: list[str]) -> None:
     """A worker: import the extractor, limit the address space, answer jobs from stdin until told to stop."""
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the crawl's to handle; it stops the pool
+    if nice:
+        os.nice(nice)
     for module in preload:
         importlib.import_module(module)
     limits._set_memory_limit(memory or None)
@@ -260,4 +264,4 @@ def _serve(memory: int, preload: list[str]) -> None:
 
 
 if __name__ == "__main__":
-    _serve(int(sys.argv[1]), sys.argv[2:])
+    _serve(int(sys.argv[1]), int(sys.argv[2]), sys.argv[3:])

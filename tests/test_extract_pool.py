@@ -39,6 +39,18 @@ def test_pool_extracts_like_the_process_itself() -> None:
     assert 10 < stats.worker_peak_mb[0] < 1000  # the worker's own peak, reported by the worker
 
 
+def test_workers_run_at_the_niceness_asked_for() -> None:
+    """The crawl's workers yield the CPU to the crawl process (OGI_EXTRACT_NICE); a replaced worker too."""
+    own = os.nice(0)
+    with ExtractPool(1, nice=5) as pool:
+        assert pool.run(os.nice, 0) == min(19, own + 5)
+        with pytest.raises(limits.ChildCrashed):
+            pool.run(_crash)
+        assert pool.run(os.nice, 0) == min(19, own + 5)
+    with ExtractPool(1) as pool:
+        assert pool.run(os.nice, 0) == own
+
+
 def test_stuck_job_kills_its_worker_and_the_next_job_runs() -> None:
     with ExtractPool(1) as pool:
         t0 = time.monotonic()
