@@ -187,3 +187,45 @@ def test_sub_columns_after_skipped_links(Details):
 
 def test_an_appendix_mark_needs_an_href():
     assert SiteFamily().attachments(page(BASE + "/art/1.html", '<a href="" appendix="true">x</a>')) == []
+
+
+# The byte pre-check in `attachments`: a page without a hint of an attachment is not parsed, and it never
+# changes what is found (each hint alone, character references, other encodings).
+HINT_BODIES = [
+    '<a href="/f/a.PdF">upper case</a>',
+    '<a href="/cms/downfile.jsp?id=3">a download script</a>',
+    '<a href="/down?id=3" appendix="true">an appendix mark alone</a>',
+    '<a href="/f/a&#46;pdf">a character reference</a>',
+    '<a href="/f/a&#x2E;doc">a hex reference</a>',
+    '<a href="/f/a&period;wps">a named reference</a>',
+    "<script>var s = 'href=\"/f/x.rtf\"';</script>",
+    '<a href="/art/2.html">nothing to fetch</a><p>正文</p>',
+]
+
+
+@pytest.mark.parametrize("body", HINT_BODIES)
+@pytest.mark.parametrize("encoding", ["utf-8", "gb18030", "utf-16"])
+def test_the_attachment_precheck_finds_what_a_full_parse_finds(body, encoding, monkeypatch):
+    import re
+
+    import crawler.spiders.base as base
+
+    def response() -> HtmlResponse:
+        url = BASE + "/art/1.html"
+        html = f"<html><head><meta charset='{encoding}'></head><body>{body}</body></html>"
+        return HtmlResponse(url, body=html.encode(encoding), encoding=encoding, request=Request(url))
+
+    found = SiteFamily().attachments(response())
+    monkeypatch.setattr(base, "_ATTACHMENT_HINT", re.compile(rb""))  # matches every page: always parsed
+    assert SiteFamily().attachments(response()) == found
+    if "正文" not in body:
+        assert found, body  # each of these pages links a file
+
+
+def test_a_page_without_an_attachment_hint_is_not_parsed():
+    response = page(BASE + "/art/1.html", "<p>本机关2023年政府信息公开工作年度报告</p>" * 50)
+    assert SiteFamily().attachments(response) == []
+    assert getattr(response, "_cached_selector", None) is None  # the lxml tree was never built
+    hinted = page(BASE + "/art/1.html", '<p>x</p><a href="/f/a.pdf">附件</a>')
+    assert SiteFamily().attachments(hinted) == [BASE + "/f/a.pdf"]
+    assert getattr(hinted, "_cached_selector", None) is not None

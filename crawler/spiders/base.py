@@ -11,6 +11,7 @@ name ``ogi``) runs any mix of sites and families in one crawl.
 
 from __future__ import annotations
 
+import codecs
 import logging
 import re
 from collections.abc import Iterable, Iterator
@@ -45,6 +46,10 @@ _EXT_ALT = "|".join(DOC_EXTENSIONS)
 _DOC_HREF = re.compile(rf"\.(?:{_EXT_ALT})(?:$|[?#])", re.I)
 _SCRIPT_HREF = re.compile(rf"""href\s*=\s*\\?["']([^"'\\]+\.(?:{_EXT_ALT}))\\?["']""", re.I)
 _YEAR = re.compile(r"(?:19|20)\d{2}")
+# What `attachments` needs to find anything, in the raw bytes: a document extension, downfile.jsp, an appendix
+# attribute, or a character reference that could spell one. A page without any is not parsed for links (most
+# report pages are the report itself: the parse was ~1/3 of a report page's cost in the crawl process).
+_ATTACHMENT_HINT = re.compile(rb"\.(?:" + _EXT_ALT.encode() + rb")|downfile\.jsp|appendix|&#|&period", re.I)
 
 
 @dataclass
@@ -77,6 +82,15 @@ def unique(urls: Iterable[str]) -> list[str]:
 
 def is_document_url(url: str) -> bool:
     return bool(_DOC_HREF.search(urlparse(url).path)) or "downfile.jsp" in url
+
+
+def _ascii_compatible(encoding: str) -> bool:
+    """Whether ASCII text is ASCII bytes in this encoding (GBK, UTF-8, ... yes; UTF-16/32 no)."""
+    try:
+        name = codecs.lookup(encoding).name
+    except LookupError:
+        return False
+    return not name.startswith(("utf-16", "utf-32"))
 
 
 def is_markup(response: Response) -> bool:
@@ -208,6 +222,8 @@ class SiteFamily:
     def attachments(self, response: Response) -> list[str]:
         """Report files linked from a detail page, including links written by JavaScript."""
         if not is_markup(response):
+            return []
+        if _ascii_compatible(response.encoding) and not _ATTACHMENT_HINT.search(response.body):
             return []
         found: list[str] = []
         for a in response.css("a[href]"):

@@ -276,16 +276,19 @@ class PortalSpider(SiteOutcomes, scrapy.Spider):
         family = self.page_family(site, response)
         if family is None:
             return
-        if (not family.fallback and not family.detect(response) and not family.list_items(response)
-                and self.settings.getbool("OGI_CROSS_FAMILY", True)):
+        items = None  # read once: list_items parses the page
+        if (not family.fallback and self.settings.getbool("OGI_CROSS_FAMILY", True) and not family.detect(response)
+                and not (items := family.list_items(response))):
             # A list the hinted family cannot read and no family recognises: the fallback's readers
             # (item links with ids, 下一页 / ?page=N / index_N pagers) may still read it.
             fallback = self._fallback(site)
-            if fallback is not None and fallback.list_items(response):
+            if fallback is not None and (items := fallback.list_items(response)):
                 family = fallback
-        yield from self._tagged(self._read_list(site, family, response), family)
+            else:
+                items = None
+        yield from self._tagged(self._read_list(site, family, response, items), family)
 
-    def _read_list(self, site, family: SiteFamily, response: Response):
+    def _read_list(self, site, family: SiteFamily, response: Response, items: list | None = None):
         self._served(site, response, family)
         self.count(site.site_id, "list_pages")
         if self.findings is not None:  # probing: the column and its family are what we came for
@@ -293,7 +296,8 @@ class PortalSpider(SiteOutcomes, scrapy.Spider):
             return
         if site.site_id in self._over_budget:
             return  # nothing more will be sent to this site: do not fill the scheduler with it
-        items = family.list_items(response)
+        if items is None:
+            items = family.list_items(response)
         cap = self.settings.getint("OGI_MAX_ITEMS_PER_PAGE", 1000)
         if len(items) > cap:  # a real list shows 15-50 reports; a page with 100,000 links is a trap
             self.error(site.site_id, response.url, "too_many_items",
