@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import logging
 import os
-import tempfile
+import secrets
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +21,10 @@ from corpus.db import (
 )
 
 logger = logging.getLogger(__name__)
+# Temporary raw-file names: unique per host (the token), process, thread and write; several machines may share
+# the raw directory (scale-out on PostgreSQL).
+_TEMP_TOKEN = secrets.token_hex(6)
+_TEMP_NAMES = itertools.count()
 
 
 class CapturesMixin(StoreBase):
@@ -28,18 +34,30 @@ class CapturesMixin(StoreBase):
         return self.raw_dir / sha256[:2] / sha256
 
     def _write_raw(self, sha256: str, body: bytes) -> str:
-        """Write bytes content-addressed (temp file + rename, so readers never see half a file)."""
+        """Write bytes content-addressed (temp file + rename, so readers never see half a file).
+
+        One stat, one create, one rename per new file (a crawl writes one per page): a directory is made only
+        when the create says it is missing, and the temporary name is unique without mkstemp's retries."""
         path = self.raw_path(sha256)
-        if path.exists() and path.stat().st_size == len(body):
-            return f"{sha256[:2]}/{sha256}"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+        try:
+            if os.stat(path).st_size == len(body):
+                return f"{sha256[:2]}/{sha256}"
+        except FileNotFoundError:
+            pass
+        parent = path.parent
+        tmp = parent / f".tmp-{_TEMP_TOKEN}-{os.getpid()}-{threading.get_ident()}-{next(_TEMP_NAMES)}"
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+        try:
+            fd = os.open(tmp, flags, 0o600)
+        except FileNotFoundError:  # the first file of this directory (or the directory was removed)
+            parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(tmp, flags, 0o600)
         try:
             with os.fdopen(fd, "wb") as fh:
                 fh.write(body)
             os.replace(tmp, path)
         except BaseException:
-            Path(tmp).unlink(missing_ok=True)
+            tmp.unlink(missing_ok=True)
             raise
         return f"{sha256[:2]}/{sha256}"
 

@@ -99,6 +99,48 @@ def test_identical_capture_one_row_changed_bytes_new_version(tmp_path: Path, sto
     assert len(files) == 2 and not any(p.name.startswith(".tmp") for p in files)
 
 
+def test_raw_files_directory_removed_truncated_file_and_failed_write(tmp_path: Path, store: Store,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """The raw store makes a directory only when a create says it is missing (also one removed mid-crawl),
+    rewrites a file of the wrong size (a crash mid-write), keeps one of the right size, and leaves no
+    temporary file behind when a write fails."""
+    import os
+    import shutil
+
+    run = store.start_run("dxh")
+    kw = dict(site_id="dxh", run_id=run, kind="detail", status=200, content_type="text/html")
+    cid = store.record_capture("http://127.0.0.1/dxh/a.html", body=b"first page", **kw)
+    sha = store.capture(cid)["sha256"]
+    shutil.rmtree(tmp_path / "raw")
+    assert store.raw_bytes(store.capture(store.record_capture("http://127.0.0.1/dxh/b.html", body=b"first page",
+                                                               **kw))["sha256"]) == b"first page"
+    store.raw_path(sha).write_bytes(b"first")  # a crash left it short
+    store.record_capture("http://127.0.0.1/dxh/c.html", body=b"first page", **kw)
+    assert store.raw_bytes(sha) == b"first page"
+    before = os.stat(store.raw_path(sha)).st_mtime_ns
+    store.record_capture("http://127.0.0.1/dxh/d.html", body=b"first page", **kw)
+    assert os.stat(store.raw_path(sha)).st_mtime_ns == before  # right size: not written again
+    assert oct(os.stat(store.raw_path(sha)).st_mode & 0o777) == "0o600"
+
+    class FullDisk:  # the temporary file's writer: the disk fills half-way
+        def __init__(self, fd: int, _mode: str) -> None:
+            self.fd = fd
+
+        def __enter__(self) -> FullDisk:
+            return self
+
+        def __exit__(self, *_exc: object) -> None:
+            os.close(self.fd)
+
+        def write(self, _data: bytes) -> None:
+            raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "fdopen", FullDisk)
+    with pytest.raises(OSError, match="No space"):
+        store.record_capture("http://127.0.0.1/dxh/e.html", body=b"other bytes", **kw)
+    assert not [p for p in (tmp_path / "raw").rglob("*") if p.name.startswith(".tmp")]
+
+
 def test_failed_fetch_and_errors(store: Store) -> None:
     run = store.start_run("dxh")
     kw = dict(site_id="dxh", run_id=run, kind="entry", status=None, content_type=None, body=None,
