@@ -2,6 +2,8 @@
 
     .venv/bin/python benchmarks/crawl_bench.py [--sites 200] [--reports 5] [--write]
     OGI_CRAWL_PROFILE=/tmp/crawl.prof .venv/bin/python benchmarks/crawl_bench.py --modes pool   # where it goes
+    .venv/bin/python benchmarks/crawl_bench.py --modes pool --before /tmp/ogi-old --rounds 4   # side by side
+    OGI_BENCH_LOG_LEVEL=INFO ...   # the crawl's log with milliseconds, and when the last request came
 
 The sites are `demosites.mutable.MutableCounty` TRS portals (real county names from the gazetteer, so
 extraction does its normal work), half of them with ETag/Last-Modified and half without. Each crawl
@@ -22,6 +24,7 @@ import platform
 import resource
 import shutil
 import sqlite3
+import statistics
 import subprocess
 import sys
 import time
@@ -76,10 +79,17 @@ def _db_size(db: Path) -> int:
 def child(registry: str, db: str, settings_json: str) -> None:
     """Run one crawl of the registry (in its own process, for a clean peak-RSS measurement); its own peak RSS
     (getrusage(RUSAGE_SELF): not its children's) goes to <db dir>/crawl-rss.json."""
+    # As `ogi crawl` does, when this checkout's ogi crawl does it (an older one compared side by side may not).
+    if "def without_dataframe_libraries" in (Path.cwd() / "ogi" / "cli" / "common.py").read_text(encoding="utf-8"):
+        from ogi.cli.common import without_dataframe_libraries
+
+        without_dataframe_libraries()
     from crawler.registry import load_registry
     from crawler.run import LOCAL_SETTINGS, CrawlJob, run_crawls
 
     settings = {**LOCAL_SETTINGS, "CONCURRENT_REQUESTS": 32, **json.loads(settings_json)}
+    if os.environ.get("OGI_BENCH_LOG_LEVEL"):  # where the time goes, to the millisecond
+        settings["LOG_FORMAT"] = "%(asctime)s.%(msecs)03d [%(name)s] %(levelname)s: %(message)s"
     profile = os.environ.get("OGI_CRAWL_PROFILE")  # a cProfile of the crawl process's main thread, to this file
     if profile:
         import cProfile
@@ -87,7 +97,9 @@ def child(registry: str, db: str, settings_json: str) -> None:
         profiler = cProfile.Profile()
         profiler.enable()
     run_crawls([CrawlJob(load_registry(registry), Path(db), settings)], log_file=Path(db).parent / "crawl.log",
-               log_level="WARNING")
+               log_level=os.environ.get("OGI_BENCH_LOG_LEVEL", "WARNING"))
+    if os.environ.get("OGI_BENCH_LOG_LEVEL"):
+        print("child: run_crawls returned at perf_counter", time.perf_counter(), flush=True)
     if profile:
         profiler.disable()
         profiler.dump_stats(profile)
@@ -106,9 +118,15 @@ def run_pass(label: str, portal, registry: Path, db: Path, settings: dict, code:
     pool_report = db.parent / "pool.json"
     env = {**os.environ, "PYTHONPATH": str(code), "OGI_POOL_REPORT": str(pool_report)}
     t0 = time.perf_counter()
+    servers0 = resource.getrusage(resource.RUSAGE_SELF)  # this process only serves the sites while the child runs
     subprocess.run([sys.executable, str(Path(__file__).resolve()), "--child", str(registry), str(db),
                     json.dumps(settings)], cwd=code, check=True, env=env)
     elapsed = time.perf_counter() - t0
+    if os.environ.get("OGI_BENCH_LOG_LEVEL"):
+        print("last request at", round(portal.request_times[-1] - t0, 3), "s; child ended at", round(elapsed, 3),
+              "s; t0 =", t0)
+    servers1 = resource.getrusage(resource.RUSAGE_SELF)
+    servers_cpu = (servers1.ru_utime + servers1.ru_stime) - (servers0.ru_utime + servers0.ru_stime)
     log = portal.request_log[start_log:]
     times = portal.request_times[start_log:]
     # Steady rate: requests between the first and the last one the servers saw, without the process's start-up
@@ -125,7 +143,7 @@ def run_pass(label: str, portal, registry: Path, db: Path, settings: dict, code:
             "http_200": statuses.get(200, 0), "http_304": statuses.get(304, 0), "reports_in_db": reports,
             "reports_extracted": extracted, "unchanged": unchanged, "skipped": skipped,
             "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1),
-            "db_mb": round(_db_size(db) / 2**20, 2), "raw_mb": round(_dir_size(db.parent / "raw") / 2**20, 2),
+            "servers_cpu_s": round(servers_cpu, 1), "db_mb": round(_db_size(db) / 2**20, 2), "raw_mb": round(_dir_size(db.parent / "raw") / 2**20, 2),
             **_own_peaks(db.parent)}
 
 
@@ -160,39 +178,57 @@ def _reports_digest(db: Path) -> list[tuple]:
 
 
 def compare(args: argparse.Namespace, portal, registry: Path) -> str:
-    """First crawls side by side: the older checkout (inline), this one inline, this one with the pool."""
+    """First crawls side by side: the older checkout (inline), this one in each mode; `--rounds` times, the order
+    reversed every other round (A B, B A, ...) so a machine that slows down or speeds up favours no side."""
     variants: list[tuple[str, Path, dict]] = []
     if args.before:
         variants.append(("before (inline)", args.before, {}))
     for mode in args.modes.split(","):
         variants.append((f"now ({mode})", ROOT, {"OGI_EXTRACT_MODE": mode}))
-    results, digests = [], {}
-    for i, (label, code, settings) in enumerate(variants):
-        db = args.work / f"v{i}" / "ogi.db"
-        load = os.getloadavg()[0]
-        row = run_pass(label, portal, registry, db, settings, code)
-        row["load_1min"] = f"{load:.1f}→{os.getloadavg()[0]:.1f}"
-        for key in ("http_304", "unchanged", "skipped", "reports_extracted", "peak_rss_mb"):
-            row.pop(key, None)
-        digests[label] = _reports_digest(db)
-        results.append(row)
-    base = results[0]["pages_per_s"]
-    cores = os.cpu_count() or 1
+    results: list[dict] = []
+    digests: dict[str, list] = {}
+    for round_no in range(1, args.rounds + 1):
+        order = variants if round_no % 2 else variants[::-1]
+        rows = {}
+        for label, code, settings in order:
+            db = args.work / f"r{round_no}-{variants.index((label, code, settings))}" / "ogi.db"
+            load = os.getloadavg()[0]
+            row = {"round": round_no, **run_pass(label, portal, registry, db, settings, code)}
+            row["load_1min"] = f"{load:.1f}→{os.getloadavg()[0]:.1f}"
+            for key in ("http_304", "unchanged", "skipped", "reports_extracted", "peak_rss_mb"):
+                row.pop(key, None)
+            digests.setdefault(label, _reports_digest(db))
+            rows[label] = row
+        results += [_with_ratios(rows[label], rows[variants[0][0]]) for label, _c, _s in variants]
+    first = variants[0][0]
     for row in results:
-        row["speed_vs_first"] = f"{row['pages_per_s'] / base:.2f}x"
-        if results[0]["steady_pages_per_s"] and row["steady_pages_per_s"]:
-            row["steady_vs_first"] = f"{row['steady_pages_per_s'] / results[0]['steady_pages_per_s']:.2f}x"
-        row["same_reports_as_first"] = digests[row["pass"]] == digests[results[0]["pass"]]
-        crawl_cpu, kids_cpu = row.pop("_cpu", (0.0, 0.0))
-        pages = max(1, row["requests"])
-        row["cpu_ms_per_page_crawl+children"] = f"{1000 * crawl_cpu / pages:.1f}+{1000 * kids_cpu / pages:.1f}"
-        # The idle-machine ceiling: the crawl process runs on one core at most, everything on `cores` cores.
-        bound = max(crawl_cpu, (crawl_cpu + kids_cpu) / cores)
-        row[f"ceiling_pages_s_{cores}_idle_cores"] = round(pages / bound, 1) if bound else ""
+        row["same_reports_as_first"] = digests[row["pass"]] == digests[first]
     cols = list(dict.fromkeys(c for r in results for c in r))
     lines = [f"| {' | '.join(cols)} |", f"|{'---|' * len(cols)}"]
     lines += [f"| {' | '.join(str(r.get(c, '')) for c in cols)} |" for r in results]
+    for label, _code, _settings in variants[1:]:
+        whole = sorted(float(r["speed_vs_first"][:-1]) for r in results if r["pass"] == label)
+        steady = sorted(float(r["steady_vs_first"][:-1]) for r in results if r["pass"] == label and "steady_vs_first" in r)
+        lines.append(f"\n{label} vs {first}, {len(whole)} rounds: whole run median {statistics.median(whole):.2f}x "
+                     f"(min {whole[0]:.2f}x, max {whole[-1]:.2f}x)"
+                     + (f"; steady median {statistics.median(steady):.2f}x (min {steady[0]:.2f}x, max {steady[-1]:.2f}x)"
+                        if steady else ""))
     return "\n".join(lines)
+
+
+def _with_ratios(row: dict, base: dict) -> dict:
+    """A row with its speed relative to the same round's first variant, and its CPU figures."""
+    cores = os.cpu_count() or 1
+    row["speed_vs_first"] = f"{row['pages_per_s'] / base['pages_per_s']:.2f}x"
+    if base["steady_pages_per_s"] and row["steady_pages_per_s"]:
+        row["steady_vs_first"] = f"{row['steady_pages_per_s'] / base['steady_pages_per_s']:.2f}x"
+    crawl_cpu, kids_cpu = row.pop("_cpu", (0.0, 0.0))
+    pages = max(1, row["requests"])
+    row["cpu_ms_per_page_crawl+children"] = f"{1000 * crawl_cpu / pages:.1f}+{1000 * kids_cpu / pages:.1f}"
+    # The idle-machine ceiling: the crawl process runs on one core at most, everything on `cores` cores.
+    bound = max(crawl_cpu, (crawl_cpu + kids_cpu) / cores)
+    row[f"ceiling_pages_s_{cores}_idle_cores"] = round(pages / bound, 1) if bound else ""
+    return row
 
 
 def main() -> None:
@@ -204,6 +240,8 @@ def main() -> None:
     parser.add_argument("--modes", help="first crawls only, one per OGI_EXTRACT_MODE (e.g. inline,pool), side by side")
     parser.add_argument("--before", type=Path, metavar="DIR",
                         help="with --modes: first a crawl by this checkout (a git worktree of an older commit)")
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="with --modes: crawl every variant this many times, alternating the order")
     parser.add_argument("--child", nargs=3, metavar=("REGISTRY", "DB", "SETTINGS"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
