@@ -387,3 +387,18 @@ def test_no_stata_names_in_the_codebook_without_stata(corpus, tmp_path):
     export_dataset(corpus, tmp_path / "stata", stata=True)
     rows = list(csv.DictReader(io.StringIO((tmp_path / "stata" / "codebook.csv").read_text(encoding="utf-8"))))
     assert {r["stata_name"] for r in rows if r["kind"] == "column" and r["file"] == "reports.csv"} != {""}
+
+
+def test_the_log_counts_one_report_and_one_statistic_in_the_singular(tmp_path, caplog):
+    import logging
+
+    db = tmp_path / "one.db"
+    with Store(db) as store:
+        store.save_report(Record(is_report=True, agency="某某县人民政府", report_year=2020, text="收到申请3件",
+                                 source_url="http://example/1.html", text_source="html",
+                                 stats=[Stat("requests.new.total", 3, "text", "收到申请3件")]),
+                          site_id=None, capture_ids=[])
+    out = tmp_path / "export"
+    with caplog.at_level(logging.INFO, logger="ogi.export.build"):
+        result = export_dataset(db, out)
+    assert f"exported 1 report, 1 statistic to {out} (version {result.version})" in caplog.messages

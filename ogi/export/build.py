@@ -192,7 +192,8 @@ def export_dataset(
                + ", ".join(others[:5]) + (" ..." if len(others) > 5 else "") + "); same-named ones were overwritten")
         logger.warning(msg)
         warnings.append(msg)
-    logger.info("exported %d reports, %d statistics to %s (version %s)", len(reports), len(stats), out_dir, version)
+    logger.info("exported %d report%s, %d statistic%s to %s (version %s)", len(reports), "" if len(reports) == 1 else "s",
+                len(stats), "" if len(stats) == 1 else "s", out_dir, version)
     return ExportResult(out_dir, files, len(reports), len(stats), version, warnings)
 
 
