@@ -14,6 +14,7 @@ from crawler.spiders.base import (
     clean_text,
     is_document_url,
     is_web_url,
+    texts,
     unique,
     usable_href,
 )
@@ -229,3 +230,16 @@ def test_a_page_without_an_attachment_hint_is_not_parsed():
     hinted = page(BASE + "/art/1.html", '<p>x</p><a href="/f/a.pdf">附件</a>')
     assert SiteFamily().attachments(hinted) == [BASE + "/f/a.pdf"]
     assert getattr(hinted, "_cached_selector", None) is not None
+
+
+def test_texts_are_what_parsel_gives_for_every_kind_of_node():
+    """`texts` reads lxml directly; it must give parsel's `::text` list: nested tags, comments, script text,
+    processing instructions, entities, whitespace-only nodes, an empty anchor — and a selected text node."""
+    body = """<a href="/1"> 第1<!--注释-->局<b>20<i>2</i>1</b> <script>var x = 1;</script>年报 &amp; &#38;<br/> </a>
+    <a href="/2"><?php echo 1; ?>二<span>  </span></a><a href="/3"></a><a href="/4">纯文本</a>"""
+    response = page(BASE + "/", body)
+    anchors = response.css("a[href]")
+    assert [texts(a) for a in anchors] == [a.css("::text").getall() for a in anchors]
+    assert texts(anchors[0])[:3] == [" 第1", "局", "20"]
+    node = response.xpath("//a[@href='/4']/text()")[0]  # not an element: parsel's own answer
+    assert texts(node) == node.css("::text").getall()

@@ -31,7 +31,7 @@ from urllib.parse import parse_qs, urlencode, urlparse
 import scrapy
 from scrapy.http import Response, TextResponse
 
-from crawler.spiders.base import ListItem, SiteFamily, clean_text, unique
+from crawler.spiders.base import ListItem, SiteFamily, clean_text, texts, unique
 
 logger = logging.getLogger(__name__)
 
@@ -116,7 +116,7 @@ class AnhuiFamily(SiteFamily):
             url = response.urljoin(a.attrib["href"].strip())
             if not self.is_detail_url(url):
                 continue
-            title = clean_text(a.attrib.get("title") or " ".join(a.css("::text").getall()))
+            title = clean_text(a.attrib.get("title") or " ".join(texts(a)))
             date = clean_text(" ".join(a.xpath(
                 "ancestor::*[self::li or contains(concat(' ', @class, ' '), ' xxgk_navli ')][1]"
                 "//span[contains(concat(' ', @class, ' '), ' date ')]//text()").getall()))

@@ -11,7 +11,7 @@ from urllib.parse import parse_qs, urlparse
 
 from scrapy.http import Response, TextResponse
 
-from crawler.spiders.base import ListItem, clean_text, usable_href
+from crawler.spiders.base import ListItem, clean_text, texts, usable_href
 
 ANNUAL_REPORT_PATH = "/module/xxgk/xxgkAnnualReport.jsp"
 
@@ -43,7 +43,7 @@ def annual_report_items(response: Response) -> list[ListItem]:
         if not is_annual_report_url(url) or url in seen:
             continue
         seen.add(url)
-        text = clean_text(" ".join(a.css("::text").getall()))
+        text = clean_text(" ".join(texts(a)))
         title = clean_text(a.attrib.get("title"))
         if not title:
             unit = clean_text(" ".join(a.xpath("ancestor::tr[1]/*[1]//text()").getall()))

@@ -16,7 +16,7 @@ import logging
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse, urlsplit
 
 from scrapy.http import JsonResponse, Response, TextResponse
@@ -61,6 +61,16 @@ class ListItem:
 
 def clean_text(text: str | None) -> str:
     return re.sub(r"\s+", "", text or "")
+
+
+def texts(selector: Any) -> list[str]:
+    """Every text node under a selected element, as `selector.css("::text").getall()` gives them, read from
+    the lxml element directly: parsel builds a query per call (~25 µs per anchor against ~4, and a list page
+    has hundreds of anchors)."""
+    root = selector.root
+    if hasattr(root, "itertext"):
+        return list(root.itertext())
+    return selector.css("::text").getall()
 
 
 def usable_href(href: str | None) -> bool:
@@ -148,7 +158,7 @@ class SiteFamily:
             url = response.urljoin(href.strip()).split("#", 1)[0]
             if url == own_url or not is_web_url(url):
                 continue
-            text = clean_text(a.attrib.get("title") or " ".join(a.css("::text").getall()))
+            text = clean_text(a.attrib.get("title") or " ".join(texts(a)))
             yield url, text
 
     def column_links(self, response: Response) -> list[str]:

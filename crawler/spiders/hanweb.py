@@ -28,7 +28,7 @@ from scrapy.http import Response, TextResponse
 from scrapy.selector import Selector
 
 from crawler.spiders.annual_module import annual_report_items, is_annual_report_url
-from crawler.spiders.base import NOT_A_COLUMN, SUBCOLUMN_TEXT, ListItem, SiteFamily, clean_text
+from crawler.spiders.base import NOT_A_COLUMN, SUBCOLUMN_TEXT, ListItem, SiteFamily, clean_text, texts
 
 _DETAIL = re.compile(r"/art/\d{4}/\d{1,2}/\d{1,2}/art_\d+_\d+(?:\.html?)?$")
 _RECORD = re.compile(r"<record>\s*<!\[CDATA\[(.*?)\]\]>\s*</record>", re.S)
@@ -67,7 +67,7 @@ class HanwebFamily(SiteFamily):
             sel = Selector(text=f"<div>{fragment}</div>")
             for a in sel.css("a[href]"):
                 url = response.urljoin(a.attrib["href"].strip())
-                title = clean_text(a.attrib.get("title") or " ".join(a.css("::text").getall()))
+                title = clean_text(a.attrib.get("title") or " ".join(texts(a)))
                 date = clean_text(" ".join(sel.css("span::text, b::text, td:last-child::text").getall()[-1:]))
                 items.append(ListItem(url, title, date))
         return items + annual_report_items(response)

@@ -33,7 +33,7 @@ from urllib.parse import urlparse
 import scrapy
 from scrapy.http import JsonRequest, JsonResponse, Response, TextResponse
 
-from crawler.spiders.base import NOT_A_COLUMN, SUBCOLUMN_TEXT, ListItem, SiteFamily, clean_text, unique
+from crawler.spiders.base import NOT_A_COLUMN, SUBCOLUMN_TEXT, ListItem, SiteFamily, clean_text, texts, unique
 
 logger = logging.getLogger(__name__)
 
@@ -135,7 +135,7 @@ class KaipuyunFamily(SiteFamily):
             url = response.urljoin(a[0].attrib["href"].strip())
             if not self.is_detail_url(url):
                 continue
-            title = clean_text(a[0].attrib.get("title") or " ".join(a[0].css("::text").getall()))
+            title = clean_text(a[0].attrib.get("title") or " ".join(texts(a[0])))
             date = clean_text(" ".join(li.xpath("./span//text()").getall()))
             items.append(ListItem(url, title, date))
         return items

@@ -31,7 +31,7 @@ import scrapy
 from scrapy.http import Response, TextResponse
 
 from crawler.spiders.annual_module import annual_report_items, is_annual_report_url
-from crawler.spiders.base import ListItem, SiteFamily, clean_text, unique
+from crawler.spiders.base import ListItem, SiteFamily, clean_text, texts, unique
 
 logger = logging.getLogger(__name__)
 
@@ -80,7 +80,7 @@ class ShandongFamily(SiteFamily):
             if not _DOC.search(urlparse(url).path) or url in seen:
                 continue
             seen.add(url)
-            title = clean_text(a.attrib.get("title") or " ".join(a.css("::text").getall()))
+            title = clean_text(a.attrib.get("title") or " ".join(texts(a)))
             date = clean_text(" ".join(a.xpath("following-sibling::span[1]//text()").getall()))
             items.append(ListItem(url, title, date))
         return items + [i for i in annual_report_items(response) if i.url not in seen]

@@ -18,7 +18,7 @@ from urllib.parse import urlparse
 import scrapy
 from scrapy.http import Response, TextResponse
 
-from crawler.spiders.base import ListItem, SiteFamily, clean_text, usable_href
+from crawler.spiders.base import ListItem, SiteFamily, clean_text, texts, usable_href
 
 _DETAIL = re.compile(r"/t(?:19|20)\d{6}_\d+\.s?html?$")
 _CREATE_PAGE = re.compile(r"createPageHTML\(\s*['\"]?(\d+)['\"]?\s*,\s*['\"]?(\d+)['\"]?\s*,\s*['\"](\w+)['\"]\s*,\s*['\"](\w+)['\"]")
@@ -62,7 +62,7 @@ class TRSFamily(SiteFamily):
             if url == own_url or url in seen or not self.is_detail_url(url):
                 continue
             seen.add(url)
-            title = clean_text(a.attrib.get("title") or " ".join(a.css("::text").getall()))
+            title = clean_text(a.attrib.get("title") or " ".join(texts(a)))
             date = clean_text(" ".join(a.xpath("following-sibling::*[1]//text()").getall()))
             items.append(ListItem(url, title, date))
         return items
