@@ -102,8 +102,41 @@ class StoreBase:
         """The database as a user names it (a file path, or a URL without its password)."""
         return str(self.db_path)
 
+    _checkpointer: tuple[threading.Thread, threading.Event] | None = None
+
+    def checkpoint_in_background(self, every: float = 1.0) -> None:
+        """Copy the write-ahead log into the database from a thread of its own, every `every` seconds, instead of
+        inside a COMMIT of the writing thread (SQLite's default, every 1,000 pages; with its fsyncs that was ~1 s of
+        a 2,000-page crawl's reactor thread, benchmarks/RESULTS-crawl.md). SQLite recommends this for writers that
+        must not wait; a checkpoint never blocks a writer. Stopped by close(), whose own checkpoint ends the log."""
+        if self._checkpointer is not None or str(self.db_path) == ":memory:":
+            return
+        stop = threading.Event()
+        path = str(self.db_path)
+
+        def run() -> None:
+            conn = sqlite3.connect(path, timeout=30)
+            try:
+                while not stop.wait(every):
+                    try:
+                        conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+                    except sqlite3.Error as exc:  # busy or failing disk: the writer's own errors say it
+                        logger.debug("background checkpoint of %s: %s", path, exc)
+            finally:
+                conn.close()
+
+        self.conn.execute("PRAGMA wal_autocheckpoint = 0")
+        thread = threading.Thread(target=run, name="ogi-wal-checkpoint", daemon=True)
+        thread.start()
+        self._checkpointer = (thread, stop)
+
     def close(self) -> None:
-        self.conn.close()
+        if self._checkpointer is not None:
+            thread, stop = self._checkpointer
+            stop.set()
+            thread.join()
+            self._checkpointer = None
+        self.conn.close()  # the last connection: SQLite checkpoints and removes the log
 
     def __enter__(self) -> Self:
         return self

@@ -64,6 +64,8 @@ class CrawlSession:
         """The crawl's Store, opened on first use (a database that cannot be opened raises here)."""
         if self._store is None:
             self._store = open_store(self.settings)
+            if not self._store.multi_writer:  # SQLite: the reactor thread never waits for a checkpoint's fsyncs
+                self._store.checkpoint_in_background()
         return self._store
 
     def close(self) -> None:

@@ -381,3 +381,36 @@ def test_v2_database_migrates_to_adcode_identity(tmp_path):
     names = {r[0] for r in store.conn.execute("SELECT name FROM sqlite_master WHERE type='index'")}
     assert "reports_identity_v3" in names and "reports_identity" not in names
     assert store.conn.execute("PRAGMA user_version").fetchone()[0] == schema.SCHEMA_VERSION
+
+
+def test_checkpoints_in_a_thread_of_their_own(tmp_path: Path) -> None:
+    """A crawl's store copies the log into the database from its own thread (the writer's COMMITs no longer
+    checkpoint): the database file grows while the writer only commits, and close ends the log."""
+    import time
+
+    db = tmp_path / "ckpt.db"
+    store = Store(db)
+    store.checkpoint_in_background(every=0.05)
+    assert store.conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 0
+    size = db.stat().st_size
+    for n in range(50):
+        store.upsert_site(f"s{n}", f"某县{n}" * 50, None, None, None, "411500", ["http://x.gov.cn/"], None, True)
+    deadline = time.monotonic() + 10
+    while db.stat().st_size == size and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert db.stat().st_size > size  # only a checkpoint writes the database file in WAL mode
+    thread = store._checkpointer[0]
+    store.close()
+    assert not thread.is_alive()
+    assert not Path(f"{db}-wal").exists()
+    assert Store(db).summary()["sites"] == 50
+
+
+def test_a_crawl_sessions_sqlite_store_checkpoints_in_the_background(tmp_path: Path) -> None:
+    from scrapy.settings import Settings
+
+    from crawler.session import CrawlSession
+
+    session = CrawlSession(Settings({"OGI_DB": str(tmp_path / "ogi.db")}))
+    assert session.store._checkpointer is not None
+    session.close()
