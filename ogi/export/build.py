@@ -31,7 +31,7 @@ from corpus.pg_conn import is_postgres_url, redact
 from corpus.readonly import MAX_YEAR, MIN_YEAR, OGI_TABLES, invalid_utf8, open_readonly, reading
 from corpus.similarity import similarity_by_report
 from ogi.codebook import load_codebook
-from ogi.export.citation import citation_cff, number_flags, package_provenance, panel_id
+from ogi.export.citation import citation_cff, counted, number_flags, package_provenance, panel_id
 from ogi.export.files import check_out_dir, write_files
 from ogi.export.package import codebook_md, codebook_rows, datapackage, wide_columns
 from ogi.export.readme import readme
@@ -192,8 +192,8 @@ def export_dataset(
                + ", ".join(others[:5]) + (" ..." if len(others) > 5 else "") + "); same-named ones were overwritten")
         logger.warning(msg)
         warnings.append(msg)
-    logger.info("exported %d report%s, %d statistic%s to %s (version %s)", len(reports), "" if len(reports) == 1 else "s",
-                len(stats), "" if len(stats) == 1 else "s", out_dir, version)
+    logger.info("exported %s, %s to %s (version %s)", counted(len(reports), "report"), counted(len(stats), "statistic"),
+                out_dir, version)
     return ExportResult(out_dir, files, len(reports), len(stats), version, warnings)
 
 

@@ -69,11 +69,22 @@ def number_flags(flags: list[str], key: str) -> str:
     return SEP.join(f for f in flags if explain(f).concerns(key))
 
 
+def counted(count: int, noun: str, plural: str | None = None) -> str:
+    """"1 report", "2 reports": a count with its noun (the export's texts and its log)."""
+    return f"{count} {noun if count == 1 else plural or noun + 's'}"
+
+
+def years_phrase(years: list[int]) -> str:
+    """", report year 2021" or ", report years 2019–2023" for sorted, distinct years; "" for none."""
+    if not years:
+        return ""
+    return f", report year {years[0]}" if years[0] == years[-1] else f", report years {years[0]}–{years[-1]}"
+
+
 def citation_cff(title: str, version: str, generated: str, n_reports: int, years: list[int]) -> str:
     """CITATION.cff (Citation File Format 1.2.0) for this export: the dataset, its version and date."""
     released = generated[:10] if len(generated) >= 10 and generated[:4].isdigit() else None
-    span = "" if not years else (f", report year {years[0]}" if years[0] == years[-1]
-                                 else f", report years {years[0]}–{years[-1]}")
+    span = years_phrase(years)
     noun, it, its = ("annual report", "it", "its text") if n_reports == 1 else ("annual reports", "them", "their texts")
     abstract = (f"{n_reports} government information-disclosure {noun}{span}, with the numbers read from {it} (with "
                 f"evidence and provenance) and {its}, collected by the ogi crawler.")

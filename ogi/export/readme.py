@@ -7,7 +7,7 @@ from collections import Counter
 from typing import Any
 
 from corpus.export_views import CrawlHistory
-from ogi.export.citation import licence_lines
+from ogi.export.citation import counted, licence_lines, years_phrase
 from ogi.export.package import md_escape
 
 
@@ -15,11 +15,6 @@ def _table(header: list[str], rows: list[list[Any]]) -> list[str]:
     out = ["| " + " | ".join(md_escape(h) for h in header) + " |", "|" + "---|" * len(header)]
     out += ["| " + " | ".join(md_escape("" if v is None else v) for v in r) + " |" for r in rows]
     return out
-
-
-def _n(count: int, noun: str, plural: str | None = None) -> str:
-    """"1 report", "2 reports": a count with its noun."""
-    return f"{count} {noun if count == 1 else plural or noun + 's'}"
 
 
 def readme(
@@ -35,9 +30,7 @@ def readme(
            "same version and byte-identical files).", "",
            f"Generated from crawls up to {generated} (the latest crawl time in the database)."
            if generated != "unknown" else "Generated from a database with no recorded crawl time.", "",
-           f"{_n(len(reports), 'report')}, {_n(n_stats, 'statistic')}"
-           + ("." if not years else f", report year {years[0]}." if len(years) == 1
-              else f", report years {years[0]}–{years[-1]}."), ""]
+           f"{counted(len(reports), 'report')}, {counted(n_stats, 'statistic')}{years_phrase(years)}.", ""]
     out.append("Filters: " + ("; ".join(f"{k} = {', '.join(map(str, v)) if isinstance(v, list) else v}"
                                          for k, v in active.items()) if active else "none (the whole corpus)") + ".")
     out += ["", "## How the data was collected", "",
@@ -48,7 +41,7 @@ def readme(
             "from sentences, and stored under the canonical keys of the codebook with the evidence quoted. "
             "Deterministic checks (e.g. new + carried over = handled + carried forward) are recorded as flags.", ""]
     if history.runs:
-        out.append(f"Crawl runs: {history.runs} over {_n(history.sites, 'site')}, from {history.first_started} to "
+        out.append(f"Crawl runs: {history.runs} over {counted(history.sites, 'site')}, from {history.first_started} to "
                    f"{history.last_finished} (UTC); " + ", ".join(f"{s}: {n}" for s, n in history.by_status) + ".")
     else:
         out.append("Crawl runs: none recorded in the database (reports were loaded without a crawl).")
@@ -70,7 +63,7 @@ def readme(
         agencies = sorted({a for a, _ in cell})
         ycols = sorted({y for _, y in cell}, key=lambda y: (y is None, y or 0))
         limit = 300
-        out += ["", f"Reports by agency × year ({_n(len(agencies), 'agency', 'agencies')}"
+        out += ["", f"Reports by agency × year ({counted(len(agencies), 'agency', 'agencies')}"
                 + (f"; first {limit} shown, all are in reports.csv" if len(agencies) > limit else "") + "):", ""]
         out += _table(["agency", *[str(y) if y is not None else "(no year)" for y in ycols]],
                       [[a, *[cell.get((a, y), "") for y in ycols]] for a in agencies[:limit]])
@@ -81,14 +74,14 @@ def readme(
     out += ["", "## Known problems", ""]
     flagged = [r for r in reports if r["n_flags"]]
     kinds = Counter(f for r in reports for f in r["flags_list"])
-    out.append(f"{len(flagged)} of {_n(len(reports), 'report')} {'has' if len(flagged) == 1 else 'have'} flags "
+    out.append(f"{len(flagged)} of {counted(len(reports), 'report')} {'has' if len(flagged) == 1 else 'have'} flags "
                "(failed checks; `flags` in reports.csv, "
                "`--only-passing` exports only reports without).")
     if kinds:
         out += ["", *_table(["flag", "reports"], [[k, n] for k, n in sorted(kinds.items())])]
     with_err = [r for r in reports if r["n_errors"]]
     errs = Counter(e[:120] for r in reports for e in r["errors_list"])
-    out += ["", f"{_n(len(with_err), 'report')} {'has' if len(with_err) == 1 else 'have'} extraction errors "
+    out += ["", f"{counted(len(with_err), 'report')} {'has' if len(with_err) == 1 else 'have'} extraction errors "
                 f"(`errors` in reports.csv)."]
     if errs:
         out += ["", *_table(["extraction error", "count"], [[k, n] for k, n in sorted(errs.items())])]
@@ -97,7 +90,7 @@ def readme(
                 + ", ".join(f"{k}: {n}" for k, n in history.error_kinds) + "."]
     no_cap = sum(1 for r in reports if not r["page_urls"] and not r["attachment_urls"])
     if no_cap:
-        out += ["", f"{_n(no_cap, 'report')} {'has' if no_cap == 1 else 'have'} no linked capture (provenance "
+        out += ["", f"{counted(no_cap, 'report')} {'has' if no_cap == 1 else 'have'} no linked capture (provenance "
                 "limited to source_url and sha256)."]
     # files
     out += ["", "## Files", "",
@@ -142,10 +135,10 @@ def readme(
     year = generated[:4] if generated[:4].isdigit() else "n.d."
     out += ["## How to cite", "", "```",
             f"ogi contributors ({year}). {title}. Dataset version {version}, "
-            f"generated from crawls up to {generated}. {_n(len(reports), 'report')}.", "```", "", "```bibtex",
+            f"generated from crawls up to {generated}. {counted(len(reports), 'report')}.", "```", "", "```bibtex",
             f"@misc{{ogi_{version},", "  author = {{ogi contributors}},", f"  title = {{{title}}},",
             f"  year = {{{year}}},", f"  version = {{{version}}},",
-            f"  note = {{Generated from crawls up to {generated}; {_n(len(reports), 'report')}; "
+            f"  note = {{Generated from crawls up to {generated}; {counted(len(reports), 'report')}; "
             "verify files with SHA256SUMS}", "}", "```", ""]
     out += ["Files in this package: " + ", ".join(f"`{f}`" for f in files) + ".", ""]
     return "\n".join(out)
