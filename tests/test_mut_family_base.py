@@ -205,7 +205,7 @@ HINT_BODIES = [
 
 
 @pytest.mark.parametrize("body", HINT_BODIES)
-@pytest.mark.parametrize("encoding", ["utf-8", "gb18030", "utf-16"])
+@pytest.mark.parametrize("encoding", ["utf-8", "gb18030", "utf-16", "utf-32"])
 def test_the_attachment_precheck_finds_what_a_full_parse_finds(body, encoding, monkeypatch):
     import re
 
