@@ -62,6 +62,9 @@ def expand_abbreviations(name: str) -> str:
 
 
 
+_NOT_HAN = re.compile(f"[^{HAN}]")
+_ALL_HAN = re.compile(f"[{HAN}]*")
+
 # names that are a site's column or the site itself, never an agency
 NOT_AGENCY = re.compile(r"栏目|专栏|频道|本网|网站|首页|门户")
 
@@ -73,11 +76,17 @@ def full_name_in_text(rest: str, text: str, region: str = "") -> str | None:
     if not text or not 2 <= len(rest) <= 6 or not _AGENCY_END.search(rest) or rest.endswith("政府"):
         return None
     last = rest[-1]
-    pattern = "".join(f"{re.escape(ch)}[{HAN}]{{0,5}}?" for ch in rest[:-1]) + re.escape(last)
+    text = text[:60000]
+    # A class of 20,992 characters costs ~0.5 ms to compile, each time (re's cache holds 512 patterns and every
+    # name is its own): when the abbreviation and the region are all Han, match against the text with every
+    # other character made NUL and let [^\0] stand for the class — the same matches, at the same places.
+    han = "[^\x00]" if _ALL_HAN.fullmatch(rest + region) else f"[{HAN}]"
+    searched = _NOT_HAN.sub("\x00", text) if han == "[^\x00]" else text
+    pattern = "".join(f"{re.escape(ch)}{han}{{0,5}}?" for ch in rest[:-1]) + re.escape(last)
     rx = re.compile(rf"(?:{re.escape(region)})?({pattern}(?:员会|会)?)") if region else re.compile(f"({pattern}(?:员会|会)?)")
     found: Counter[str] = Counter()
-    for m in rx.finditer(text[:60000]):
-        name = m.group(1)
+    for m in rx.finditer(searched):
+        name = text[m.start(1):m.end(1)]
         if len(name) > len(rest) and _AGENCY_END.search(name) and not re.search(r"[，。、；：\s]", name):
             found[name] += 1
     if not found:
