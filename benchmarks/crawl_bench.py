@@ -8,7 +8,10 @@
 The sites are `demosites.mutable.MutableCounty` TRS portals (real county names from the gazetteer, so
 extraction does its normal work), half of them with ETag/Last-Modified and half without. Each crawl
 runs in a child process (`--child`) so its peak RSS is measured alone (getrusage(RUSAGE_CHILDREN)),
-not mixed with the 200 servers. Passes: (1) first crawl; (2) incremental re-crawl of the same
+not mixed with the 200 servers. Each site listens on its own loopback address (127.0.0.2, 127.0.0.3, ...),
+as real county sites are on their own hosts: Scrapy keeps one download slot per host name, so on one address
+(`--one-host`, the figures before 2026-12-02) the 200 sites shared one slot and the whole crawl had at most
+CONCURRENT_REQUESTS_PER_DOMAIN (8) requests in flight. Passes: (1) first crawl; (2) incremental re-crawl of the same
 database (the default); (3) the same re-crawl of a copy of the pass-1 database with OGI_INCREMENTAL
 off — the obvious alternative, everything fetched and extracted again.
 """
@@ -87,7 +90,9 @@ def child(registry: str, db: str, settings_json: str) -> None:
     from crawler.registry import load_registry
     from crawler.run import LOCAL_SETTINGS, CrawlJob, run_crawls
 
-    settings = {**LOCAL_SETTINGS, "CONCURRENT_REQUESTS": 32, **json.loads(settings_json)}
+    # 127.0.0.0/8: the sites' own loopback addresses (one per site, see the module's docstring)
+    settings = {**LOCAL_SETTINGS, "CONCURRENT_REQUESTS": 32, "OGI_ALLOWED_PRIVATE_NETWORKS": ["127.0.0.0/8"],
+                **json.loads(settings_json)}
     if os.environ.get("OGI_BENCH_LOG_LEVEL"):  # where the time goes, to the millisecond
         settings["LOG_FORMAT"] = "%(asctime)s.%(msecs)03d [%(name)s] %(levelname)s: %(message)s"
     profile = os.environ.get("OGI_CRAWL_PROFILE")  # a cProfile of the crawl process's main thread, to this file
@@ -240,6 +245,8 @@ def main() -> None:
     parser.add_argument("--modes", help="first crawls only, one per OGI_EXTRACT_MODE (e.g. inline,pool), side by side")
     parser.add_argument("--before", type=Path, metavar="DIR",
                         help="with --modes: first a crawl by this checkout (a git worktree of an older commit)")
+    parser.add_argument("--one-host", action="store_true",
+                        help="every site on 127.0.0.1 (one Scrapy download slot for the whole crawl), as before 2026-12-02")
     parser.add_argument("--rounds", type=int, default=1,
                         help="with --modes: crawl every variant this many times, alternating the order")
     parser.add_argument("--child", nargs=3, metavar=("REGISTRY", "DB", "SETTINGS"), help=argparse.SUPPRESS)
@@ -255,7 +262,7 @@ def main() -> None:
     args.work.mkdir(parents=True)
     t0 = time.perf_counter()
     sites = build_sites(args.sites, args.reports)
-    with DemoPortal(core=False, mock_sites=sites) as portal:
+    with DemoPortal(core=False, mock_sites=sites, host_per_site=not args.one_host) as portal:
         setup = time.perf_counter() - t0
         registry = args.work / "sites.csv"
         with registry.open("w", encoding="utf-8", newline="") as fh:
@@ -267,8 +274,9 @@ def main() -> None:
             table = compare(args, portal, registry)
             machine = (f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
                        f"{platform.system()} {platform.release()}")
+            hosts = "all on 127.0.0.1" if args.one_host else "each on its own loopback address"
             text = (f"\n## {time.strftime('%Y-%m-%d %H:%M')} — first crawls side by side, {args.sites} sites × "
-                    f"{args.reports} reports\n\nMachine: {machine} (shared; load_1min = 1-minute load average "
+                    f"{args.reports} reports ({hosts})\n\nMachine: {machine} (shared; load_1min = 1-minute load average "
                     f"before→after). crawl_own_peak_mb: the crawl process's own peak RSS; worker_peaks_mb: each "
                     f"extraction worker's own VmHWM.\n\n{table}\n")
             print(text)

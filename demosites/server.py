@@ -72,8 +72,11 @@ class DemoPortal:
     """Several imitation county portals; see site-patterns.md §1 for what they imitate."""
 
     def __init__(self, faults: bool = False, host: str = "127.0.0.1", fixed_ports: bool = False,
-                 mock_sites: list[MockSite] | None = None, core: bool = True) -> None:
+                 mock_sites: list[MockSite] | None = None, core: bool = True, host_per_site: bool = False) -> None:
         self.faults = faults
+        # host_per_site: each site on its own loopback address (127.0.0.2, 127.0.0.3, ...), as real sites are on
+        # their own hosts; on one address every site shares Scrapy's per-host download slot (the crawl benchmark).
+        self.host_per_site = host_per_site
         self.core = core  # serve the pre-rendered TRS/Hanweb county sites
         self._mocks: dict[str, MockSite] = {m.site_id: m for m in (mock_sites or [])}
         self.host = host
@@ -94,8 +97,7 @@ class DemoPortal:
         specs = copy.deepcopy(build_sites(self.faults)) if self.core else ()  # renderers set URLs on items
         for spec in specs:
             server = self._bind(spec.site_id)
-            port = server.server_address[1]
-            base = f"http://{self.host}:{port}"
+            base = "http://{}:{}".format(*server.server_address[:2])
             self._rendered[spec.site_id] = Renderer(spec, base).render()
             thread = threading.Thread(target=server.serve_forever, name=f"demo-{spec.site_id}", daemon=True)
             thread.start()
@@ -103,7 +105,7 @@ class DemoPortal:
             self.sites.append(self._site_row(spec, base + "/"))
         for mock in self._mocks.values():
             server = self._bind(mock.site_id)
-            base = f"http://{self.host}:{server.server_address[1]}"
+            base = "http://{}:{}".format(*server.server_address[:2])
             mock.start(base)
             thread = threading.Thread(target=server.serve_forever, name=f"demo-{mock.site_id}", daemon=True)
             thread.start()
@@ -119,11 +121,15 @@ class DemoPortal:
 
     def _bind(self, site_id: str) -> _Server:
         port = DEMO_PORTS.get(site_id, 0) if self.fixed_ports else 0
+        host = self.host
+        if self.host_per_site:  # 127.0.0.0/8 is all loopback on Linux
+            n = len(self._servers) + 2
+            host = f"127.{n // 65536 % 256}.{n // 256 % 256}.{n % 256}"
         try:
-            return _Server((self.host, port), self._handler_for(site_id))
+            return _Server((host, port), self._handler_for(site_id))
         except OSError as exc:  # the usual port is taken: any free port still gives a working demo
             logger.warning("port %s for demo site %s is busy (%s); using a free port", port, site_id, exc)
-            return _Server((self.host, 0), self._handler_for(site_id))
+            return _Server((host, 0), self._handler_for(site_id))
 
     def stop(self) -> None:
         for server, thread in self._servers:
