@@ -30,13 +30,18 @@ class CaptureMiddleware(SessionComponent):
         kind = request.meta.get("ogi_kind") or ("robots" if request.url.endswith("/robots.txt") else "other")
         return site_id, run_id, kind
 
-    def process_response(self, request, response):
+    async def process_response(self, request, response):
+        """The response, once its capture is stored (on the store's writer thread: the reactor goes on meanwhile);
+        the spider then finds the capture's id in request.meta."""
+        from scrapy.utils.defer import maybe_deferred_to_future
+
         site_id, run_id, kind = self._context(request)
         redirects = request.meta.get("redirect_urls") or []
         url = redirects[0] if redirects else request.url
         ctype = response.headers.get(b"Content-Type")
         try:
-            capture_id = self.store.record_capture(
+            capture_id = await maybe_deferred_to_future(self.store.later(
+                "record_capture",
                 url,
                 site_id=site_id,
                 run_id=run_id,
@@ -46,7 +51,7 @@ class CaptureMiddleware(SessionComponent):
                 body=response.body,
                 final_url=response.url if response.url != url else None,
                 headers={k.decode("latin-1"): v[0].decode("latin-1") for k, v in response.headers.items() if v},
-            )
+            ))
             request.meta["ogi_capture_id"] = capture_id
         except Exception as exc:  # a capture failure must not lose the page for extraction
             if not storage_failed(self.crawler, exc, f"recording {request.url}"):
@@ -58,18 +63,22 @@ class CaptureMiddleware(SessionComponent):
         if isinstance(exception, (OffsiteRequest, BudgetExceeded)):
             return None  # refused before sending (off-site, over budget): crawl_errors says why
         site_id, run_id, kind = self._context(request)
-        try:
-            self.store.record_capture(
-                request.url,
-                site_id=site_id,
-                run_id=run_id,
-                kind=kind,
-                status=None,
-                content_type=None,
-                body=None,
-                error=f"{type(exception).__name__}: {exception}",
-            )
-        except Exception as exc:
+
+        def failed(failure):
+            exc = failure.value
             if not storage_failed(self.crawler, exc, f"recording {request.url}"):
-                logger.exception("could not record failed fetch of %s", request.url)
+                logger.error("could not record failed fetch of %s", request.url,
+                             exc_info=(type(exc), exc, failure.getTracebackObject()))
+
+        self.store.later(
+            "record_capture",
+            request.url,
+            site_id=site_id,
+            run_id=run_id,
+            kind=kind,
+            status=None,
+            content_type=None,
+            body=None,
+            error=f"{type(exception).__name__}: {exception}",
+        ).addErrback(failed)
         return None

@@ -59,8 +59,15 @@ class ReportPipeline(SessionComponent):
         self._threads.start()
         logger.info("extracting in a pool of %d worker processes", self._pool.size)
 
-    def close_spider(self) -> None:
-        self._flush()
+    def close_spider(self):
+        """Save what waits (a Deferred when it does: Scrapy closes the spider once it fired), stop the pool."""
+        flushed = self._flush()
+        if flushed is not None:
+            return flushed.addBoth(lambda result: self._close_pool())
+        self._close_pool()
+        return None
+
+    def _close_pool(self) -> None:
         if self._pool is not None:
             self._threads.stop()
             stats = self._pool.stats()
@@ -121,14 +128,16 @@ class ReportPipeline(SessionComponent):
         if not self._judged(item, record):
             return item
         if self.store.multi_writer:  # PostgreSQL: per-report transactions under per-identity locks
-            return self._store(item, record, prepared)
+            return await maybe_deferred_to_future(self._save_one(item, record, prepared))
         return await maybe_deferred_to_future(self._batched(item, record, prepared))
 
-    def _save(self, item: ReportItem, record) -> ReportItem:
-        """Store an extracted candidate (inline mode: now, in its own transaction)."""
+    async def _save(self, item: ReportItem, record) -> ReportItem:
+        """Store an extracted candidate (inline mode: in its own transaction)."""
+        from scrapy.utils.defer import maybe_deferred_to_future
+
         if not self._judged(item, record):
             return item
-        return self._store(item, record)
+        return await maybe_deferred_to_future(self._save_one(item, record))
 
     def _judged(self, item: ReportItem, record) -> bool:
         """Count the record's extraction errors; False (counted, logged) when it is not a report."""
@@ -143,28 +152,25 @@ class ReportPipeline(SessionComponent):
             return False
         return True
 
-    def _save_report(self, item: ReportItem, record, text_index: tuple | None) -> None:
-        ids = [p.capture_id for p in item.parts if p.capture_id]
-        if text_index is None:
-            self.store.save_report(record, site_id=item.site_id, capture_ids=ids)
-        else:
-            self.store.save_report(record, site_id=item.site_id, capture_ids=ids, text_index=text_index)
+    def _save_one(self, item: ReportItem, record, text_index: tuple | None = None):
+        """A Deferred fired with the item once its report is saved in its own transaction (on the store's writer
+        thread); `text_index`: the search index's columns of its text, from the worker (Store.save_report)."""
+        from twisted.internet import defer
 
-    def _store(self, item: ReportItem, record, text_index: tuple | None = None) -> ReportItem:
-        """Save one report in its own transaction (in the crawl process: the store has one writer);
-        `text_index`: the search index's columns of its text, from the worker (Store.save_report)."""
+        done: defer.Deferred = defer.Deferred()
+        self._write([(item, record, text_index, done)])
+        return done
+
+    def _not_saved(self, item: ReportItem, exc: BaseException) -> ReportItem:
+        """A report the store refused: DropItem when the storage itself failed (the crawl stops), else logged
+        and counted as the site's error."""
+        if storage_failed(self.crawler, exc, f"storing the report {item.url}"):
+            # Not stored: no later pipeline may record this page as judged (the next run must build it).
+            raise DropItem(f"not stored (storage failed): {item.url}", log_level="DEBUG") from exc
+        logger.error("could not store report %s", item.url, exc_info=(type(exc), exc, exc.__traceback__))
         runs = self.session.runs
-        try:
-            self._save_report(item, record, text_index)
-        except Exception as exc:
-            if storage_failed(self.crawler, exc, f"storing the report {item.url}"):
-                # Not stored: no later pipeline may record this page as judged (the next run must build it).
-                raise DropItem(f"not stored (storage failed): {item.url}", log_level="DEBUG") from exc
-            logger.exception("could not store report %s", item.url)
-            if runs:
-                runs.error(item.site_id, item.url, "store", f"{type(exc).__name__}: {exc}")
-            return item
-        self._stored(item, record)
+        if runs:
+            runs.error(item.site_id, item.url, "store", f"{type(exc).__name__}: {exc}")
         return item
 
     def _stored(self, item: ReportItem, record) -> None:
@@ -199,37 +205,35 @@ class ReportPipeline(SessionComponent):
         except AttributeError:  # another Scrapy: wait for the timer
             return False
 
-    def _flush(self) -> None:
-        """Save the waiting reports in one transaction; if any fails, roll all back and save each on its own
-        (the per-report path: its error handling, and the others stored)."""
+    def _flush(self):
+        """Save the waiting reports in one transaction, on the store's writer thread (`_save_batch`); a Deferred
+        fired once each waiting item has its answer (None when nothing waited)."""
         if self._flush_call is not None and self._flush_call.active():
             self._flush_call.cancel()
         self._flush_call = None
         batch, self._batch = self._batch, []
-        if not batch:
-            return
-        try:
-            with self.store.transaction():
-                for item, record, text_index, _done in batch:
-                    self._save_report(item, record, text_index)
-        except Exception:
-            logger.debug("a batch of %d reports failed; saving them one by one", len(batch), exc_info=True)
-            if self.store.conn.in_transaction:  # a failed COMMIT may leave it open
-                self.store.conn.execute("ROLLBACK")
-            for item, record, text_index, done in batch:
-                try:
-                    result = self._store(item, record, text_index)
-                except Exception as exc:  # DropItem (storage failed)
-                    if not done.called:  # (cancelled by a crawl stopping: nobody waits for it)
-                        done.errback(exc)
-                else:
-                    if not done.called:
-                        done.callback(result)
-            return
-        for item, record, _text_index, done in batch:
-            self._stored(item, record)
+        return self._write(batch) if batch else None
+
+    def _write(self, batch: list[tuple]):
+        """Save (item, record, text_index, Deferred) reports on the store's writer thread (`_save_batch`); each
+        Deferred fires with its item (or DropItem when the storage failed)."""
+        saved = self.store.later(_save_batch, [(item, record, text_index) for item, record, text_index, _ in batch])
+        # (_save_batch catches each report's failure; anything else fails the whole batch, report by report)
+        return saved.addCallbacks(self._saved, lambda failure: self._saved([failure.value] * len(batch), batch),
+                                  callbackArgs=(batch,))
+
+    def _saved(self, failures: list[BaseException | None], batch: list[tuple]) -> None:
+        for (item, record, _text_index, done), exc in zip(batch, failures, strict=True):
+            try:
+                result = self._not_saved(item, exc) if exc is not None else item
+            except Exception as dropped:  # DropItem (storage failed)
+                if not done.called:  # (cancelled by a crawl stopping: nobody waits for it)
+                    done.errback(dropped)
+                continue
+            if exc is None:
+                self._stored(item, record)
             if not done.called:
-                done.callback(item)
+                done.callback(result)
 
     def _defer(self, item: ReportItem, context: SiteContext) -> ReportItem:
         """Queue the candidate for an extract worker; the page's state is written by that worker."""
@@ -246,3 +250,44 @@ class ReportPipeline(SessionComponent):
         self.crawler.stats.inc_value("ogi/extract_deferred" if queued else "ogi/extract_already_queued")
         item.deferred = True
         return item
+
+
+def _save_report(store, item: ReportItem, record, text_index: tuple | None) -> None:
+    ids = [p.capture_id for p in item.parts if p.capture_id]
+    if text_index is None:
+        store.save_report(record, site_id=item.site_id, capture_ids=ids)
+    else:
+        store.save_report(record, site_id=item.site_id, capture_ids=ids, text_index=text_index)
+
+
+def _save_batch(store, reports: list[tuple]) -> list[BaseException | None]:
+    """(On the store's writer thread.) Save (item, record, text_index) reports in one transaction; if any fails,
+    roll all back and save each in its own, so one bad report costs only itself. Each report's exception or None.
+
+    Why batches: a transaction per report cost ~5 ms of the crawl process per report (commit, FTS5 segment
+    merges), ~2 ms in batches of 16-64 (benchmarks/RESULTS-crawl.md)."""
+    if len(reports) == 1:  # its own transaction (Store.save_report's)
+        item, record, text_index = reports[0]
+        try:
+            _save_report(store, item, record, text_index)
+        except Exception as exc:  # noqa: BLE001 - handed back to the reactor thread, which reports it
+            return [exc]
+        return [None]
+    try:
+        with store.transaction():
+            for item, record, text_index in reports:
+                _save_report(store, item, record, text_index)
+        return [None] * len(reports)
+    except Exception:
+        logger.debug("a batch of %d reports failed; saving them one by one", len(reports), exc_info=True)
+        if store.conn.in_transaction:  # a failed COMMIT may leave it open
+            store.conn.execute("ROLLBACK")
+    failures: list[BaseException | None] = []
+    for item, record, text_index in reports:
+        try:
+            _save_report(store, item, record, text_index)
+        except Exception as exc:  # noqa: BLE001 - handed back to the reactor thread, which reports it
+            failures.append(exc)
+        else:
+            failures.append(None)
+    return failures

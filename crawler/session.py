@@ -4,8 +4,9 @@ Scrapy builds the middlewares, pipelines and extensions of a crawl separately, e
 `Crawler`. What they share lives here, created with the first component that asks and dropped with
 the crawler:
 
-- `store`: the crawl's `corpus.store.Store` (one per crawl, opened on first use, closed by
-  `CrawlSession.close`, which `crawler.run` calls when the crawl is over);
+- `store`: the crawl's Store (one per crawl, opened on first use, closed by `CrawlSession.close`, which
+  `crawler.run` calls when the crawl is over): a `crawler.store_writer.CrawlStore`, whose writes run on a
+  thread of their own on SQLite (`OGI_STORE_THREAD`);
 - `runs`: the `RunTracker` (crawler/extensions.py) once the spider is open, else None;
 - `incremental`: the `IncrementalState` (crawler/incremental.py) once the spider is open, else None;
 - `blocked`: the sites and hosts that answered with an anti-bot challenge (crawler/antibot.py);
@@ -21,6 +22,7 @@ from scrapy.settings import BaseSettings
 
 from corpus import backend
 from corpus.store import Store
+from crawler.store_writer import CrawlStore
 
 if TYPE_CHECKING:
     from crawler.extensions import RunTracker
@@ -57,15 +59,23 @@ class CrawlSession:
     incremental: IncrementalState | None = None
     blocked: BlockedSites = field(default_factory=BlockedSites)
     storage_failure: StorageFailure | None = None
-    _store: Store | None = field(default=None, repr=False)
+    _store: CrawlStore | None = field(default=None, repr=False)
 
     @property
-    def store(self) -> Store:
+    def store(self) -> CrawlStore:
         """The crawl's Store, opened on first use (a database that cannot be opened raises here)."""
         if self._store is None:
-            self._store = open_store(self.settings)
-            if not self._store.multi_writer:  # SQLite: the reactor thread never waits for a checkpoint's fsyncs
-                self._store.checkpoint_in_background()
+            store = open_store(self.settings)
+            if store.multi_writer or not self.settings.getbool("OGI_STORE_THREAD", True):
+                self._store = CrawlStore(store)
+            else:  # SQLite: writes on a thread of their own, reads on a second connection
+                try:
+                    reader = open_store(self.settings)
+                except BaseException:
+                    store.close()
+                    raise
+                store.checkpoint_in_background()  # nor does the writer wait for a checkpoint's fsyncs
+                self._store = CrawlStore(store, reader, threaded=True)
         return self._store
 
     def close(self) -> None:

@@ -41,7 +41,9 @@ class Spider:
 
 @pytest.fixture
 def crawler(tmp_path):
-    c = get_crawler(settings_dict={"OGI_DB": str(tmp_path / "ogi.db")})
+    # The components one by one, with no reactor running: the store writes as it is asked (a crawl's writer thread
+    # answers through the reactor; tests/test_store_writer.py and the crawl tests cover it).
+    c = get_crawler(settings_dict={"OGI_DB": str(tmp_path / "ogi.db"), "OGI_STORE_THREAD": False})
     c.spider = Spider()
     store = _store(c)
     store.upsert_site("s", "甲区人民政府", "湖北省", "武汉市", "甲区", "420101", ["http://site.test/"], "trs", True)
@@ -509,7 +511,7 @@ def test_page_state_recorder_passes_other_items_and_reports_write_failures(crawl
     def fail(*args, **kwargs):
         raise ValueError("bad state")
 
-    monkeypatch.setattr(store, "record_page_state", fail)
+    monkeypatch.setattr(store.store, "record_page_state", fail)  # the writing Store
     with caplog.at_level(logging.ERROR, logger="crawler.incremental"):
         item = _item([page])
         assert rec.process_item(item) is item
@@ -522,7 +524,7 @@ def test_page_state_recorder_passes_other_items_and_reports_write_failures(crawl
     from types import SimpleNamespace
 
     crawler.engine = SimpleNamespace(spider=None)  # no crawl running: nothing to stop
-    monkeypatch.setattr(store, "record_page_state", disk_full)
+    monkeypatch.setattr(store.store, "record_page_state", disk_full)
     with caplog.at_level(logging.ERROR):
         rec.process_item(_item([page]))
     (failure,) = caplog.records

@@ -16,6 +16,8 @@ FAILING = ("长子县教育局", 2020)  # this report's save raises in both craw
 @pytest.fixture(scope="module")
 def crawls(tmp_path_factory):
     """The demo portal crawled inline and in the pool, with one planted save failure; how saves were called."""
+    import threading
+
     from corpus.store import Store
     from crawler.run import LOCAL_SETTINGS, CrawlJob
     from demosites import DemoPortal
@@ -26,9 +28,11 @@ def crawls(tmp_path_factory):
         sites = demo_sites_as_registry(portal)
         for mode in ("inline", "pool"):
             in_open_transaction: list[bool] = []
+            threads: set[str] = set()
 
-            def save_report(self, record, _seen=in_open_transaction, **kwargs):
+            def save_report(self, record, _seen=in_open_transaction, _threads=threads, **kwargs):
                 _seen.append(self.conn.in_transaction)
+                _threads.add(threading.current_thread().name)
                 if (record.agency, record.report_year) == FAILING:
                     raise RuntimeError("planted save failure")
                 return real(self, record, **kwargs)
@@ -38,6 +42,7 @@ def crawls(tmp_path_factory):
                 mp.setattr(Store, "save_report", save_report)
                 crawl([CrawlJob(sites, db, {**LOCAL_SETTINGS, "OGI_EXTRACT_MODE": mode, "OGI_EXTRACT_WORKERS": 2})])
             out[mode] = (db, in_open_transaction)
+            out[mode, "threads"] = threads
     return out
 
 
@@ -51,6 +56,8 @@ def test_pool_saves_in_batches_and_a_failed_save_costs_only_its_report(crawls) -
     (inline_db, inline_saves), (pool_db, pool_saves) = crawls["inline"], crawls["pool"]
     assert not any(inline_saves)  # inline: each save opens its own transaction
     assert sum(pool_saves) >= len(pool_saves) // 2  # pool: most saves join a batch's open transaction
+    # both save on the store's writer thread (crawler/store_writer.py), never on the reactor's
+    assert crawls["inline", "threads"] == crawls["pool", "threads"] == {"ogi-store-writer"}
     reports = _reports(pool_db)
     assert reports == _reports(inline_db) and len(reports) >= 40
     assert not any(r[1:3] == FAILING for r in reports)  # the failed one is missing from both ...

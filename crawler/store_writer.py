@@ -1,0 +1,134 @@
+"""The crawl's Store, written from a thread of its own (SQLite) so the reactor thread never waits for a write.
+
+Why: the crawl process's reactor thread fetches, reads list pages and stores; with extraction in worker
+processes it is the crawl's bottleneck, and a third of its time was SQLite and the raw files (profiles in
+benchmarks/RESULTS-crawl.md). SQLite and file writes release the GIL, so in a thread of their own they run on
+the other core while the reactor goes on.
+
+`CrawlStore` stands where the crawl's components expect a `corpus.store.Store`:
+- `later(method, *args)` runs a Store method (or a function of the Store) on the writer thread, in the order
+  asked, and returns a Deferred fired on the reactor thread: captures, report batches, page states;
+- the reads the hot paths make (`READS`) go to a second connection: WAL readers never wait for the writer,
+  and they see every committed write — a caller that needs a write first waits for its Deferred;
+- any other Store method (the rare ones: opening and closing runs, errors) runs on the writer thread too, in
+  order, the caller waiting for its answer: one thread writes, so writes never interleave.
+
+PostgreSQL (several writers, per-site locks) and a Store built without a thread run `later` inline.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import queue
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from twisted.internet import defer
+from twisted.python.failure import Failure
+
+from corpus.store import Store
+
+logger = logging.getLogger(__name__)
+
+# Store methods that read what earlier writes committed: served by the reading connection.
+READS = frozenset({"page_state", "latest_capture", "capture", "capture_headers", "raw_bytes", "report_for_capture",
+                   "has_error"})
+
+# Store attributes used as they are, from any thread: pure helpers, and the transaction (under the Store's lock).
+DIRECT = frozenset({"raw_path", "transaction"})
+
+_STOP = object()
+
+
+class CrawlStore:
+    """A Store whose writes can run on a writer thread (see the module docstring)."""
+
+    def __init__(self, store: Store, reader: Store | None = None, *, threaded: bool = False,
+                 deliver: Callable[..., Any] | None = None) -> None:
+        self.store = store  # the writing Store
+        self.reader = reader or store
+        self._deliver = deliver  # how the writer thread hands a result over: the reactor's callFromThread
+        self._queue: queue.SimpleQueue | None = None
+        self._thread: threading.Thread | None = None
+        if threaded:
+            self._queue = queue.SimpleQueue()
+            self._thread = threading.Thread(target=self._run, name="ogi-store-writer", daemon=True)
+            self._thread.start()
+
+    def __getattr__(self, name: str) -> Any:
+        if name in READS:
+            return getattr(self.reader, name)
+        attr = getattr(self.store, name)
+        if self._thread is None or name in DIRECT or not callable(attr):
+            return attr
+        return functools.partial(self.call, name)
+
+    def call(self, method: str | Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """`later`, waited for: the result (or the exception) of the Store method, run after every write asked
+        before it. For calls the reactor thread makes rarely (each one waits for the writes queued before it)."""
+        if self._thread is None or threading.current_thread() is self._thread:
+            fn = getattr(self.store, method) if isinstance(method, str) else _bound(method, self.store)
+            return fn(*args, **kwargs)
+        answered = threading.Event()
+        box: list = []
+        self._queue.put((getattr(self.store, method) if isinstance(method, str) else _bound(method, self.store),
+                         args, kwargs, None, lambda fire, result: (box.append(result), answered.set())))
+        answered.wait()
+        if isinstance(box[0], Failure):
+            box[0].raiseException()
+        return box[0]
+
+    @property
+    def threaded(self) -> bool:
+        return self._thread is not None
+
+    def later(self, method: str | Callable[..., Any], *args: Any, **kwargs: Any) -> defer.Deferred:
+        """Run `store.<method>(*args)` (or `method(store, *args)`) after every write asked before it, on the
+        writer thread; the Deferred fires with its result (or its exception) on the reactor thread."""
+        fn = getattr(self.store, method) if isinstance(method, str) else _bound(method, self.store)
+        if self._queue is None:
+            return defer.maybeDeferred(fn, *args, **kwargs)
+        deliver = self._deliver
+        if deliver is None:
+            from twisted.internet import reactor
+
+            deliver = reactor.callFromThread
+        done: defer.Deferred = defer.Deferred()
+        self._queue.put((fn, args, kwargs, done, deliver))
+        return done
+
+    def _run(self) -> None:
+        while True:
+            job = self._queue.get()
+            if job is _STOP:
+                return
+            fn, args, kwargs, done, deliver = job
+            try:
+                result: Any = fn(*args, **kwargs)
+            except BaseException:  # noqa: BLE001 - every failure goes back to the caller's errback
+                result = Failure()
+            fire = None if done is None else done.errback if isinstance(result, Failure) else done.callback
+            try:
+                deliver(fire, result)
+            except Exception:  # the reactor is gone (the crawl is over): nobody waits any more
+                logger.debug("writer thread: result after the reactor stopped", exc_info=True)
+
+    def close(self) -> None:
+        """Let the writer thread finish every write asked for, then close both connections."""
+        if self._thread is not None:
+            self._queue.put(_STOP)
+            self._thread.join()
+            self._thread = None
+            self._queue = None
+        if self.reader is not self.store:
+            self.reader.close()
+        self.store.close()
+
+
+def _bound(fn: Callable[..., Any], store: Store) -> Callable[..., Any]:
+    def call(*args: Any, **kwargs: Any) -> Any:
+        return fn(store, *args, **kwargs)
+
+    return call
