@@ -129,6 +129,14 @@ class CapturesMixin(StoreBase):
         raw = self._scalar("SELECT headers FROM captures WHERE capture_id = ?", (capture_id,))
         return json.loads(raw) if raw else {}
 
+    def origin_seen(self, origin: str) -> bool:
+        """Whether any capture or page state has a URL under `origin` ('http://host:port'): a range of the URL
+        indexes (BINARY collation: SQLite's; PostgreSQL's collations may not order URLs so)."""
+        low = origin.rstrip("/") + "/"
+        high = low[:-1] + "0"  # the character after '/'
+        return any(self._one(f"SELECT 1 AS found FROM {table} WHERE url >= ? AND url < ? LIMIT 1", (low, high))
+                   for table in ("captures", "page_state"))
+
     def page_state(self, url: str) -> dict[str, Any] | None:
         """What the last judged fetch of a detail page concluded (see schema: page_state)."""
         row = self._one("SELECT * FROM page_state WHERE url = ?", (url,))

@@ -34,7 +34,7 @@ logger = logging.getLogger(__name__)
 
 # Store methods that read what earlier writes committed: served by the reading connection.
 READS = frozenset({"page_state", "latest_capture", "capture", "capture_headers", "raw_bytes", "report_for_capture",
-                   "has_error"})
+                   "has_error", "origin_seen"})
 
 # Store attributes used as they are, from any thread: pure helpers, and the transaction (under the Store's lock).
 DIRECT = frozenset({"raw_path", "transaction"})

@@ -530,3 +530,41 @@ def test_page_state_recorder_passes_other_items_and_reports_write_failures(crawl
     (failure,) = caplog.records
     assert failure.name == "crawler.storage" and f"while recording the state of {URL} (" in failure.getMessage()
     assert crawler.stats.get_value("ogi/storage_failed").startswith("OSError")
+
+
+# ---------------------------------------------------------------- origins never crawled before
+
+
+def test_a_first_crawl_of_an_origin_looks_nothing_up_and_others_still_do(crawler, monkeypatch):
+    from types import SimpleNamespace
+
+    from corpus.store import Store
+
+    store = _store(crawler)
+    _capture(store, url="http://old.test/zwgk/a.html")  # fetched by an earlier crawl
+    _page_state(store, url="http://judged.test/art/1.html", validators=False)  # judged, its capture gone
+    state = _make(crawler, IncrementalState)
+    sites = [SimpleNamespace(entry_urls=["http://old.test/"], column_urls=[]),
+             SimpleNamespace(entry_urls=["http://new.test/", "https://new.test:8443/index.html"],
+                             column_urls=["http://judged.test/col/"])]
+    state.spider_opened(SimpleNamespace(sites=sites))
+    assert state.fresh_origins == {"http://new.test", "https://new.test:8443"}
+    # a prefix of a seen origin's host is not that origin
+    assert state.first_time("http://new.test/a") and not state.first_time("http://new.test.old/a")
+
+    lookups: list[str] = []
+    for name in ("page_state", "latest_capture"):
+        real = getattr(Store, name)
+        monkeypatch.setattr(Store, name, lambda self, url, _real=real: lookups.append(url) or _real(self, url))
+    mw = _make(crawler, ConditionalRequestMiddleware)
+    unchanged = _make(crawler, UnchangedItemFilter)
+    for url in ("http://new.test/art/1.html", "https://new.test:8443/art/2.html"):
+        assert not state.skip("s", url, "年报", "2023-01-01")
+        assert mw.process_request(Request(url, meta={"ogi_kind": "detail"})) is None
+    item = _item([1])
+    item.url = "http://new.test/art/1.html"
+    assert unchanged.process_item(item) is item
+    assert lookups == []  # nothing under a fresh origin was looked up
+    state.skip("s", "http://judged.test/art/1.html", "年报", "2023-01-01")
+    mw.process_request(Request("http://old.test/zwgk/a.html", meta={"ogi_kind": "detail"}))
+    assert lookups == ["http://judged.test/art/1.html", "http://old.test/zwgk/a.html"]  # seen origins: as before
