@@ -50,6 +50,9 @@ AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 2.0
 AUTOTHROTTLE_MAX_DELAY = 30.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+# Among hosts with equally few downloads in flight, the one whose next request brings a report in (see
+# crawler/scheduling.py): reports from the first seconds of a crawl instead of every site's list pages first.
+SCHEDULER_PRIORITY_QUEUE = "crawler.scheduling.ReportsFirstPriorityQueue"
 
 DOWNLOAD_TIMEOUT = 45  # domestic sites often take 20-30 s to answer
 DOWNLOAD_MAXSIZE = 100 * 1024 * 1024

@@ -22,6 +22,7 @@ from crawler.items import FetchedPart, ReportItem
 from crawler.outcomes import SiteOutcomes
 from crawler.politeness import describe_failure
 from crawler.probe import ProbeFindings
+from crawler.scheduling import KIND_PRIORITY
 from crawler.scope import OffsiteRequest, SiteScope
 from crawler.session import session_for
 from crawler.spiders import family_registry
@@ -215,7 +216,7 @@ class PortalSpider(SiteOutcomes, scrapy.Spider):
         return bool(incremental and incremental.skip(site_id, item.url, item.title, item.date))
 
     def request(self, url: str, site_id: str, kind: str, callback, **meta) -> scrapy.Request:
-        return scrapy.Request(url, callback=callback, errback=self.on_error,
+        return scrapy.Request(url, callback=callback, errback=self.on_error, priority=KIND_PRIORITY.get(kind, 0),
                               meta={"ogi_site": site_id, "ogi_kind": kind, **meta})
 
     # -- crawl flow ---------------------------------------------------------------------------------
@@ -348,6 +349,7 @@ class PortalSpider(SiteOutcomes, scrapy.Spider):
         self._pending[id(pending)] = pending
         for index, url in enumerate(attachments):
             yield scrapy.Request(url, callback=self.parse_attachment, errback=self.attachment_failed,
+                                 priority=KIND_PRIORITY["attachment"],
                                  meta={"ogi_site": item.site_id, "ogi_kind": "attachment", "max_retry_times": 1},
                                  cb_kwargs={"pending": pending, "index": index}, dont_filter=True)
 
