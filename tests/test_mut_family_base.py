@@ -207,7 +207,6 @@ HINT_BODIES = [
 @pytest.mark.parametrize("body", HINT_BODIES)
 @pytest.mark.parametrize("encoding", ["utf-8", "gb18030", "utf-16", "utf-32"])
 def test_the_attachment_precheck_finds_what_a_full_parse_finds(body, encoding, monkeypatch):
-    import re
 
     import crawler.spiders.base as base
 
@@ -217,10 +216,22 @@ def test_the_attachment_precheck_finds_what_a_full_parse_finds(body, encoding, m
         return HtmlResponse(url, body=html.encode(encoding), encoding=encoding, request=Request(url))
 
     found = SiteFamily().attachments(response())
-    monkeypatch.setattr(base, "_ATTACHMENT_HINT", re.compile(rb""))  # matches every page: always parsed
+    monkeypatch.setattr(base, "_attachment_hint", lambda body: True)  # every page parsed
     assert SiteFamily().attachments(response()) == found
     if "正文" not in body:
         assert found, body  # each of these pages links a file
+
+
+@pytest.mark.parametrize("body", [b"a.PDF", b"x.DocX", b".wps", b"f.Rtf", b"/DOWNFILE.JSP?id=1", b'APPENDIX="true"',
+                                  b"&#46;pdf", b"&PERIOD;pdf", b".doc", b"pdf doc wps", b".pd f", b"down file.jsp",
+                                  b"appendi x", b"& #", b"", "年报.PDF".encode("gb18030")])
+def test_the_attachment_hint_is_the_case_insensitive_pattern(body):
+    import re
+
+    from crawler.spiders.base import DOC_EXTENSIONS, _attachment_hint
+
+    pattern = re.compile(rb"\.(?:" + "|".join(DOC_EXTENSIONS).encode() + rb")|downfile\.jsp|appendix|&#|&period", re.I)
+    assert _attachment_hint(body) == bool(pattern.search(body))
 
 
 def test_a_page_without_an_attachment_hint_is_not_parsed():

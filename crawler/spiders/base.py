@@ -49,7 +49,14 @@ _YEAR = re.compile(r"(?:19|20)\d{2}")
 # What `attachments` needs to find anything, in the raw bytes: a document extension, downfile.jsp, an appendix
 # attribute, or a character reference that could spell one. A page without any is not parsed for links (most
 # report pages are the report itself: the parse was ~1/3 of a report page's cost in the crawl process).
-_ATTACHMENT_HINT = re.compile(rb"\.(?:" + _EXT_ALT.encode() + rb")|downfile\.jsp|appendix|&#|&period", re.I)
+# Plain substrings of the lower-cased bytes: 5x faster than one case-insensitive regex over the page (~190 us of a
+# 7 KB page, every report page of a crawl, on the crawl's busy main thread).
+_ATTACHMENT_HINTS = tuple(f".{ext}".encode() for ext in DOC_EXTENSIONS) + (b"downfile.jsp", b"appendix", b"&#", b"&period")
+
+
+def _attachment_hint(body: bytes) -> bool:
+    low = body.lower()
+    return any(hint in low for hint in _ATTACHMENT_HINTS)
 
 
 @dataclass
@@ -233,7 +240,7 @@ class SiteFamily:
         """Report files linked from a detail page, including links written by JavaScript."""
         if not is_markup(response):
             return []
-        if _ascii_compatible(response.encoding) and not _ATTACHMENT_HINT.search(response.body):
+        if _ascii_compatible(response.encoding) and not _attachment_hint(response.body):
             return []
         found: list[str] = []
         for a in response.css("a[href]"):
