@@ -280,7 +280,7 @@ def resolve_agency_name(
         return None, None, None, []
     if re.match(r"^(县|区|市|旗|镇|乡|街道|本)", printed) and not gazetteer.split_region_prefix(printed)[0]:
         county = _county_for_bare(printed, text, context)
-        if county:
+        if county and not printed.startswith(county):  # 市辖区教育局 of the gazetteer's placeholder 市辖区 is not bare
             printed = county + printed[1:] if printed[0] in "县区市旗" else county + printed
     names, rest = gazetteer.split_region_prefix(printed)
     zone = not names and gazetteer.zone_host(printed)

@@ -38,6 +38,18 @@ def test_crawler_title_label_does_not_reach_the_agency() -> None:
     assert rec.agency == "霍山县住房和城乡建设局"
 
 
+def test_a_bare_name_takes_the_site_county_once() -> None:
+    """A name that starts with 县/区/市 and names no division takes the site's county in place of that character;
+    one that already starts with the county (the gazetteer's placeholder 市辖区, which names no division) keeps it.
+    (The crawl benchmark's sites named after 市辖区 were stored as 市辖区辖区教育局.)"""
+    from extract.record import SiteContext
+
+    placeholder = SiteContext(name="市辖区人民政府", province="河北省", city="石家庄市", county="市辖区", adcode="130101")
+    assert resolve_agency_name("市辖区教育局", "", placeholder)[:2] == ("市辖区教育局", "市辖区教育局")
+    huoshan = SiteContext(name="霍山县人民政府", province="安徽省", city="六安市", county="霍山县", adcode="341525")
+    assert resolve_agency_name("县教育局", "", huoshan)[0] == "霍山县教育局"
+
+
 def test_a_column_is_not_an_agency() -> None:
     assert resolve_agency_name("年度报告栏目", "")[0] is None
     assert resolve_agency_name("本网", "")[0] is None
