@@ -47,7 +47,8 @@ def counties(n: int) -> list[tuple[str, str, str, str]]:
     names = _load().names
     out = []
     for code in sorted(names):
-        if code.endswith("00") or not names[code].endswith(("县", "区")) or len(names[code]) < 3:
+        # 市辖区 is the gazetteer's placeholder for a city's districts, not a county that publishes reports
+        if code.endswith("00") or not names[code].endswith(("县", "区")) or len(names[code]) < 3 or names[code] == "市辖区":
             continue
         prov, city = names.get(code[:2] + "0000", ""), names.get(code[:4] + "00", "")
         if not prov or not city:
