@@ -31,10 +31,7 @@ class ReportsFirstPriorityQueue(DownloaderAwarePriorityQueue):
         idle = [(active, slot) for active, slot in stats if active == least]
         if len(idle) > 1:
             # curprio: -priority of the slot's next request (queues in self.pqueues are never empty)
-            best = min(self._next_key(slot) for _active, slot in idle)
-            idle = [(active, slot) for active, slot in idle if self._next_key(slot) == best]
+            keys = {slot: self.pqueues[slot].curprio or 0 for _active, slot in idle}
+            best = min(keys.values())
+            idle = [(active, slot) for active, slot in idle if keys[slot] == best]
         return super()._next_slot(idle, update_state=update_state)
-
-    def _next_key(self, slot: str) -> int:
-        key = self.pqueues[slot].curprio
-        return key if key is not None else 0

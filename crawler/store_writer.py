@@ -68,13 +68,12 @@ class CrawlStore:
     def call(self, method: str | Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         """`later`, waited for: the result (or the exception) of the Store method, run after every write asked
         before it. For calls the reactor thread makes rarely (each one waits for the writes queued before it)."""
+        fn = self._resolve(method)
         if self._thread is None or threading.current_thread() is self._thread:
-            fn = getattr(self.store, method) if isinstance(method, str) else _bound(method, self.store)
             return fn(*args, **kwargs)
         answered = threading.Event()
         box: list = []
-        self._queue.put((getattr(self.store, method) if isinstance(method, str) else _bound(method, self.store),
-                         args, kwargs, None, lambda fire, result: (box.append(result), answered.set())))
+        self._queue.put((fn, args, kwargs, None, lambda fire, result: (box.append(result), answered.set())))
         answered.wait()
         if isinstance(box[0], Failure):
             box[0].raiseException()
@@ -87,7 +86,7 @@ class CrawlStore:
     def later(self, method: str | Callable[..., Any], *args: Any, **kwargs: Any) -> defer.Deferred:
         """Run `store.<method>(*args)` (or `method(store, *args)`) after every write asked before it, on the
         writer thread; the Deferred fires with its result (or its exception) on the reactor thread."""
-        fn = getattr(self.store, method) if isinstance(method, str) else _bound(method, self.store)
+        fn = self._resolve(method)
         if self._queue is None:
             return defer.maybeDeferred(fn, *args, **kwargs)
         deliver = self._deliver
@@ -98,6 +97,12 @@ class CrawlStore:
         done: defer.Deferred = defer.Deferred()
         self._queue.put((fn, args, kwargs, done, deliver))
         return done
+
+    def _resolve(self, method: str | Callable[..., Any]) -> Callable[..., Any]:
+        """The writing Store's method of that name, or a function of the Store bound to it."""
+        if isinstance(method, str):
+            return getattr(self.store, method)
+        return functools.partial(method, self.store)
 
     def _run(self) -> None:
         while True:
@@ -125,10 +130,3 @@ class CrawlStore:
         if self.reader is not self.store:
             self.reader.close()
         self.store.close()
-
-
-def _bound(fn: Callable[..., Any], store: Store) -> Callable[..., Any]:
-    def call(*args: Any, **kwargs: Any) -> Any:
-        return fn(store, *args, **kwargs)
-
-    return call
