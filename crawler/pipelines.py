@@ -253,11 +253,17 @@ class ReportPipeline(SessionComponent):
 
 
 def _save_report(store, item: ReportItem, record, text_index: tuple | None) -> None:
-    ids = [p.capture_id for p in item.parts if p.capture_id]
-    if text_index is None:
-        store.save_report(record, site_id=item.site_id, capture_ids=ids)
-    else:
-        store.save_report(record, site_id=item.site_id, capture_ids=ids, text_index=text_index)
+    store.save_report(record, site_id=item.site_id, capture_ids=[p.capture_id for p in item.parts if p.capture_id],
+                      text_index=text_index)
+
+
+def _save_alone(store, item: ReportItem, record, text_index: tuple | None) -> BaseException | None:
+    """Save one report in its own transaction (Store.save_report's); its exception, or None."""
+    try:
+        _save_report(store, item, record, text_index)
+    except Exception as exc:  # noqa: BLE001 - handed back to the reactor thread, which reports it
+        return exc
+    return None
 
 
 def _save_batch(store, reports: list[tuple]) -> list[BaseException | None]:
@@ -266,28 +272,14 @@ def _save_batch(store, reports: list[tuple]) -> list[BaseException | None]:
 
     Why batches: a transaction per report cost ~5 ms of the crawl process per report (commit, FTS5 segment
     merges), ~2 ms in batches of 16-64 (benchmarks/RESULTS-crawl.md)."""
-    if len(reports) == 1:  # its own transaction (Store.save_report's)
-        item, record, text_index = reports[0]
+    if len(reports) > 1:
         try:
-            _save_report(store, item, record, text_index)
-        except Exception as exc:  # noqa: BLE001 - handed back to the reactor thread, which reports it
-            return [exc]
-        return [None]
-    try:
-        with store.transaction():
-            for item, record, text_index in reports:
-                _save_report(store, item, record, text_index)
-        return [None] * len(reports)
-    except Exception:
-        logger.debug("a batch of %d reports failed; saving them one by one", len(reports), exc_info=True)
-        if store.conn.in_transaction:  # a failed COMMIT may leave it open
-            store.conn.execute("ROLLBACK")
-    failures: list[BaseException | None] = []
-    for item, record, text_index in reports:
-        try:
-            _save_report(store, item, record, text_index)
-        except Exception as exc:  # noqa: BLE001 - handed back to the reactor thread, which reports it
-            failures.append(exc)
-        else:
-            failures.append(None)
-    return failures
+            with store.transaction():
+                for item, record, text_index in reports:
+                    _save_report(store, item, record, text_index)
+            return [None] * len(reports)
+        except Exception:
+            logger.debug("a batch of %d reports failed; saving them one by one", len(reports), exc_info=True)
+            if store.conn.in_transaction:  # a failed COMMIT may leave it open
+                store.conn.execute("ROLLBACK")
+    return [_save_alone(store, item, record, text_index) for item, record, text_index in reports]
