@@ -36,7 +36,7 @@ from scrapy.responsetypes import responsetypes
 from corpus.store import StoreError
 from crawler.items import ReportItem
 from crawler.session import SessionComponent, session_for
-from crawler.storage import storage_failed
+from crawler.storage import log_failed_write
 
 logger = logging.getLogger(__name__)
 
@@ -118,7 +118,7 @@ class IncrementalState(SessionComponent):
             return False
         if datetime.now(UTC) - _parse_time(state["checked_at"]) > self.recheck:
             return False
-        _write(self.crawler, self.store.later("touch_page", url), f"the check of {url}")
+        log_failed_write(self.crawler, self.store.later("touch_page", url), f"the check of {url}", logger)
         self._count(site_id, "skipped")
         return True
 
@@ -213,11 +213,11 @@ class UnchangedItemFilter(SessionComponent):
             return item
         if state["outcome"] == "report" and state["report_id"] is None:
             return item
-        _write(self.crawler, self.store.later(
+        log_failed_write(self.crawler, self.store.later(
             "record_page_state", item.url, site_id=item.site_id, list_title=item.list_title,
             list_date=item.list_date, outcome=state["outcome"], report_id=state["report_id"], capture_ids=ids,
-            validators=bool(state["validators"])), f"the state of {item.url}")
-        _write(self.crawler, self.store.later("touch_page", item.url), f"the check of {item.url}")
+            validators=bool(state["validators"])), f"the state of {item.url}", logger)
+        log_failed_write(self.crawler, self.store.later("touch_page", item.url), f"the check of {item.url}", logger)
         spider = self.crawler.spider
         if spider is not None and hasattr(spider, "count"):
             spider.count(item.site_id, "unchanged")
@@ -246,20 +246,8 @@ class PageStateRecorder(SessionComponent):
         outcome, report_id = self._outcome(item, ids)
         validators = all(
             cid is not None and has_validators(self.store.capture_headers(cid)) for cid in ids) if ids else False
-        _write(self.crawler, self.store.later(
+        log_failed_write(self.crawler, self.store.later(
             "record_page_state", item.url, site_id=item.site_id, list_title=item.list_title,
             list_date=item.list_date, outcome=outcome, report_id=report_id,
-            capture_ids=[c for c in ids if c is not None], validators=validators), f"the state of {item.url}")
+            capture_ids=[c for c in ids if c is not None], validators=validators), f"the state of {item.url}", logger)
         return item
-
-
-def _write(crawler, written, what: str) -> None:
-    """A write (of `what`: "the state of <url>") nobody waits for (the store's writer thread runs it in order):
-    its failure is logged, or stops the crawl when the storage itself failed."""
-
-    def failed(failure) -> None:
-        exc = failure.value
-        if not storage_failed(crawler, exc, f"recording {what}"):
-            logger.error("could not record %s", what, exc_info=(type(exc), exc, failure.getTracebackObject()))
-
-    written.addErrback(failed)

@@ -11,7 +11,7 @@ import logging
 from crawler.budget import BudgetExceeded
 from crawler.scope import OffsiteRequest
 from crawler.session import SessionComponent
-from crawler.storage import storage_failed
+from crawler.storage import log_failed_write, storage_failed
 
 logger = logging.getLogger(__name__)
 
@@ -63,14 +63,7 @@ class CaptureMiddleware(SessionComponent):
         if isinstance(exception, (OffsiteRequest, BudgetExceeded)):
             return None  # refused before sending (off-site, over budget): crawl_errors says why
         site_id, run_id, kind = self._context(request)
-
-        def failed(failure):
-            exc = failure.value
-            if not storage_failed(self.crawler, exc, f"recording {request.url}"):
-                logger.error("could not record failed fetch of %s", request.url,
-                             exc_info=(type(exc), exc, failure.getTracebackObject()))
-
-        self.store.later(
+        written = self.store.later(
             "record_capture",
             request.url,
             site_id=site_id,
@@ -80,5 +73,6 @@ class CaptureMiddleware(SessionComponent):
             content_type=None,
             body=None,
             error=f"{type(exception).__name__}: {exception}",
-        ).addErrback(failed)
+        )
+        log_failed_write(self.crawler, written, f"the failed fetch of {request.url}", logger)
         return None

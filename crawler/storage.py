@@ -60,3 +60,15 @@ def storage_failed(crawler, exc: BaseException, what: str) -> bool:
             deferred_from_coro(engine.close_spider_async(reason="storage_failed"))
     state.count += 1
     return True
+
+
+def log_failed_write(crawler, written, what: str, log: logging.Logger) -> None:
+    """A write nobody waits for (`written`: the store writer's Deferred; `what`: "the state of <url>"): when it
+    fails, the crawl stops if the storage itself failed (`storage_failed`), else `log` says what was not recorded."""
+
+    def failed(failure) -> None:
+        exc = failure.value
+        if not storage_failed(crawler, exc, f"recording {what}"):
+            log.error("could not record %s", what, exc_info=(type(exc), exc, failure.getTracebackObject()))
+
+    written.addErrback(failed)
