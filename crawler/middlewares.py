@@ -31,7 +31,7 @@ class CaptureMiddleware(SessionComponent):
         return site_id, run_id, kind
 
     async def process_response(self, request, response):
-        """The response, once its capture is stored (on the store's writer thread: the reactor goes on meanwhile);
+        """The response, once its capture is stored (in the store's writer: the reactor goes on meanwhile);
         the spider then finds the capture's id in request.meta."""
         from scrapy.utils.defer import maybe_deferred_to_future
 

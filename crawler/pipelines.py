@@ -153,8 +153,8 @@ class ReportPipeline(SessionComponent):
         return True
 
     def _save_one(self, item: ReportItem, record, text_index: tuple | None = None):
-        """A Deferred fired with the item once its report is saved in its own transaction (on the store's writer
-        thread); `text_index`: the search index's columns of its text, from the worker (Store.save_report)."""
+        """A Deferred fired with the item once its report is saved in its own transaction (in the store's
+        writer); `text_index`: the search index's columns of its text, from the worker (Store.save_report)."""
         from twisted.internet import defer
 
         done: defer.Deferred = defer.Deferred()
@@ -206,7 +206,7 @@ class ReportPipeline(SessionComponent):
             return False
 
     def _flush(self):
-        """Save the waiting reports in one transaction, on the store's writer thread (`_save_batch`); a Deferred
+        """Save the waiting reports in one transaction, in the store's writer (`Store.save_reports`); a Deferred
         fired once each waiting item has its answer (None when nothing waited)."""
         if self._flush_call is not None and self._flush_call.active():
             self._flush_call.cancel()
@@ -215,10 +215,12 @@ class ReportPipeline(SessionComponent):
         return self._write(batch) if batch else None
 
     def _write(self, batch: list[tuple]):
-        """Save (item, record, text_index, Deferred) reports on the store's writer thread (`_save_batch`); each
+        """Save (item, record, text_index, Deferred) reports in the store's writer (`Store.save_reports`); each
         Deferred fires with its item (or DropItem when the storage failed)."""
-        saved = self.store.later(_save_batch, [(item, record, text_index) for item, record, text_index, _ in batch])
-        # (_save_batch catches each report's failure; anything else fails the whole batch, report by report)
+        saved = self.store.later("save_reports", [
+            (record, item.site_id, [p.capture_id for p in item.parts if p.capture_id], text_index)
+            for item, record, text_index, _ in batch])
+        # (save_reports catches each report's failure; anything else fails the whole batch, report by report)
         return saved.addCallbacks(self._saved, lambda failure: self._saved([failure.value] * len(batch), batch),
                                   callbackArgs=(batch,))
 
@@ -250,36 +252,3 @@ class ReportPipeline(SessionComponent):
         self.crawler.stats.inc_value("ogi/extract_deferred" if queued else "ogi/extract_already_queued")
         item.deferred = True
         return item
-
-
-def _save_report(store, item: ReportItem, record, text_index: tuple | None) -> None:
-    store.save_report(record, site_id=item.site_id, capture_ids=[p.capture_id for p in item.parts if p.capture_id],
-                      text_index=text_index)
-
-
-def _save_alone(store, item: ReportItem, record, text_index: tuple | None) -> BaseException | None:
-    """Save one report in its own transaction (Store.save_report's); its exception, or None."""
-    try:
-        _save_report(store, item, record, text_index)
-    except Exception as exc:  # noqa: BLE001 - handed back to the reactor thread, which reports it
-        return exc
-    return None
-
-
-def _save_batch(store, reports: list[tuple]) -> list[BaseException | None]:
-    """(On the store's writer thread.) Save (item, record, text_index) reports in one transaction; if any fails,
-    roll all back and save each in its own, so one bad report costs only itself. Each report's exception or None.
-
-    Why batches: a transaction per report cost ~5 ms of the crawl process per report (commit, FTS5 segment
-    merges), ~2 ms in batches of 16-64 (benchmarks/RESULTS-crawl.md)."""
-    if len(reports) > 1:
-        try:
-            with store.transaction():
-                for item, record, text_index in reports:
-                    _save_report(store, item, record, text_index)
-            return [None] * len(reports)
-        except Exception:
-            logger.debug("a batch of %d reports failed; saving them one by one", len(reports), exc_info=True)
-            if store.conn.in_transaction:  # a failed COMMIT may leave it open
-                store.conn.execute("ROLLBACK")
-    return [_save_alone(store, item, record, text_index) for item, record, text_index in reports]

@@ -5,8 +5,8 @@ Scrapy builds the middlewares, pipelines and extensions of a crawl separately, e
 the crawler:
 
 - `store`: the crawl's Store (one per crawl, opened on first use, closed by `CrawlSession.close`, which
-  `crawler.run` calls when the crawl is over): a `crawler.store_writer.CrawlStore`, whose writes run on a
-  thread of their own on SQLite (`OGI_STORE_THREAD`);
+  `crawler.run` calls when the crawl is over): a `crawler.store_writer.CrawlStore`, whose writes run in a
+  process of their own on SQLite (`OGI_STORE_WRITER`);
 - `runs`: the `RunTracker` (crawler/extensions.py) once the spider is open, else None;
 - `incremental`: the `IncrementalState` (crawler/incremental.py) once the spider is open, else None;
 - `blocked`: the sites and hosts that answered with an anti-bot challenge (crawler/antibot.py);
@@ -22,11 +22,15 @@ from scrapy.settings import BaseSettings
 
 from corpus import backend
 from corpus.store import Store
+from corpus.store_process import StoreProcess
 from crawler.store_writer import CrawlStore
 
 if TYPE_CHECKING:
     from crawler.extensions import RunTracker
     from crawler.incremental import IncrementalState
+
+
+STORE_WRITERS = ("process", "thread", "inline")  # OGI_STORE_WRITER (crawler/settings.py)
 
 
 @dataclass
@@ -66,9 +70,20 @@ class CrawlSession:
         """The crawl's Store, opened on first use (a database that cannot be opened raises here)."""
         if self._store is None:
             store = open_store(self.settings)
-            if store.multi_writer or not self.settings.getbool("OGI_STORE_THREAD", True):
+            writer = self.settings.get("OGI_STORE_WRITER", "process")
+            if writer not in STORE_WRITERS:
+                store.close()
+                raise ValueError(f"OGI_STORE_WRITER must be one of {', '.join(STORE_WRITERS)}, not {writer!r}")
+            if store.multi_writer or writer == "inline":
                 self._store = CrawlStore(store)
-            else:  # SQLite: writes on a thread of their own, reads on a second connection
+            elif writer == "process":  # SQLite: writes in a process of their own, reads on this connection
+                try:
+                    process = StoreProcess(store.db_path, store.raw_dir)
+                except BaseException:
+                    store.close()
+                    raise
+                self._store = CrawlStore(store, process=process)
+            else:  # "thread": writes on a thread of their own, reads on a second connection
                 try:
                     reader = open_store(self.settings)
                 except BaseException:

@@ -155,9 +155,10 @@ OGI_EXTRACT_TIMEOUT = _env_number("OGI_EXTRACT_TIMEOUT", float)
 # parses list pages and stores; the pool's workers idle part of the time) runs first, so fetching never waits
 # for parsing. 0 = the same priority as the crawl.
 OGI_EXTRACT_NICE = 10
-# SQLite: the crawl's writes (captures and raw files, reports, page states) run on a thread of their own and its
-# reads on a second connection (crawler/store_writer.py), so the reactor thread never waits for a write.
-OGI_STORE_THREAD = True
+# SQLite: where the crawl's writes (captures and raw files, reports, page states) run — "process": a writer process
+# of their own (corpus/store_process.py), off the crawl process's GIL; "thread": a thread of the crawl process;
+# "inline": on the reactor thread. Its reads use a connection of their own (crawler/store_writer.py).
+OGI_STORE_WRITER = "process"
 # Items of one response taken through the pipelines (to extraction) at once. A page yields one report candidate
 # (a list page none), and Scrapy starts CONCURRENT_ITEMS asyncio tasks per response whatever it yields: at its
 # default (100) that was ~7 % of the crawl process's CPU (cProfile of a 60-site pool crawl). Candidates of

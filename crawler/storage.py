@@ -9,6 +9,7 @@ import errno
 import logging
 import sqlite3
 
+from corpus.store_process import StoreWriterGone
 from crawler.session import StorageFailure, session_for
 
 logger = logging.getLogger(__name__)
@@ -20,10 +21,11 @@ _FULL_ERRNOS = {errno.ENOSPC, errno.EFBIG, errno.EDQUOT, errno.EROFS}
 
 
 def is_storage_failure(exc: BaseException) -> bool:
-    """Disk full, file too large, read-only or failing disk: nothing more can be stored this run."""
+    """Disk full, file too large, read-only or failing disk, or the store's writer process gone: nothing more can
+    be stored this run."""
     seen = 0
     while exc is not None and seen < 5:
-        if isinstance(exc, OSError) and exc.errno in _FULL_ERRNOS:
+        if isinstance(exc, StoreWriterGone) or isinstance(exc, OSError) and exc.errno in _FULL_ERRNOS:
             return True
         if isinstance(exc, sqlite3.OperationalError) and any(w in str(exc).lower() for w in _FULL_WORDS):
             return True
@@ -49,9 +51,10 @@ def storage_failed(crawler, exc: BaseException, what: str) -> bool:
         from corpus.backend import redact
 
         db = redact(str(crawler.settings.get("OGI_DB")))  # a PostgreSQL URL may hold a password
-        logger.error("storage failed while %s (%s) — database %s; stopping the crawl: free disk space and "
-                     "run it again (stored reports are kept; unfinished sites are marked interrupted)",
-                     what, state.first, db)
+        fix = "find why it ended (the system log says if it ran out of memory)" if isinstance(
+            exc, StoreWriterGone) else "free disk space"
+        logger.error("storage failed while %s (%s) — database %s; stopping the crawl: %s and run it again "
+                     "(stored reports are kept; unfinished sites are marked interrupted)", what, state.first, db, fix)
         crawler.stats.set_value("ogi/storage_failed", state.first)
         engine = getattr(crawler, "engine", None)
         if engine is not None and getattr(engine, "spider", None) is not None:

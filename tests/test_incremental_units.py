@@ -43,7 +43,7 @@ class Spider:
 def crawler(tmp_path):
     # The components one by one, with no reactor running: the store writes as it is asked (a crawl's writer thread
     # answers through the reactor; tests/test_store_writer.py and the crawl tests cover it).
-    c = get_crawler(settings_dict={"OGI_DB": str(tmp_path / "ogi.db"), "OGI_STORE_THREAD": False})
+    c = get_crawler(settings_dict={"OGI_DB": str(tmp_path / "ogi.db"), "OGI_STORE_WRITER": "inline"})
     c.spider = Spider()
     store = _store(c)
     store.upsert_site("s", "甲区人民政府", "湖北省", "武汉市", "甲区", "420101", ["http://site.test/"], "trs", True)

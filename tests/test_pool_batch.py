@@ -40,7 +40,9 @@ def crawls(tmp_path_factory):
             db = tmp_path_factory.mktemp(mode) / "ogi.db"
             with pytest.MonkeyPatch.context() as mp:
                 mp.setattr(Store, "save_report", save_report)
-                crawl([CrawlJob(sites, db, {**LOCAL_SETTINGS, "OGI_EXTRACT_MODE": mode, "OGI_EXTRACT_WORKERS": 2})])
+                # a writer thread, not the default process: the planted failure is a patch of this process's Store
+                crawl([CrawlJob(sites, db, {**LOCAL_SETTINGS, "OGI_EXTRACT_MODE": mode, "OGI_EXTRACT_WORKERS": 2,
+                                            "OGI_STORE_WRITER": "thread"})])
             out[mode] = (db, in_open_transaction)
             out[mode, "threads"] = threads
     return out

@@ -68,7 +68,8 @@ def crawls(tmp_path_factory):
             counter = _Counter()
             with pytest.MonkeyPatch.context() as mp:
                 mp.setattr("corpus.search_index.index_columns", counter)
-                crawl([CrawlJob(sites, db, {**LOCAL_SETTINGS, "OGI_EXTRACT_MODE": mode})])
+                # the store's writer as a thread: the counter counts this process's calls
+                crawl([CrawlJob(sites, db, {**LOCAL_SETTINGS, "OGI_EXTRACT_MODE": mode, "OGI_STORE_WRITER": "thread"})])
             out[mode] = (db, counter.calls)
     return out
 

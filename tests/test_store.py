@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import time
 from pathlib import Path
 
 import pytest
@@ -386,7 +387,6 @@ def test_v2_database_migrates_to_adcode_identity(tmp_path):
 def test_checkpoints_in_a_thread_of_their_own(tmp_path: Path) -> None:
     """A crawl's store copies the log into the database from its own thread (the writer's COMMITs no longer
     checkpoint): the database file grows while the writer only commits, and close ends the log."""
-    import time
 
     db = tmp_path / "ckpt.db"
     store = Store(db)
@@ -406,11 +406,20 @@ def test_checkpoints_in_a_thread_of_their_own(tmp_path: Path) -> None:
     assert Store(db).summary()["sites"] == 50
 
 
-def test_a_crawl_sessions_sqlite_store_checkpoints_in_the_background(tmp_path: Path) -> None:
+@pytest.mark.parametrize("writer", ["process", "thread"])
+def test_a_crawl_sessions_sqlite_store_checkpoints_in_the_background(tmp_path: Path, writer: str) -> None:
     from scrapy.settings import Settings
 
     from crawler.session import CrawlSession
 
-    session = CrawlSession(Settings({"OGI_DB": str(tmp_path / "ogi.db")}))
-    assert session.store._checkpointer is not None
+    db = tmp_path / "ogi.db"
+    session = CrawlSession(Settings({"OGI_DB": str(db), "OGI_STORE_WRITER": writer}))
+    store = session.store
+    size = db.stat().st_size
+    for n in range(50):
+        store.upsert_site(f"s{n}", f"某县{n}" * 50, None, None, None, "411500", ["http://x.gov.cn/"], None, True)
+    deadline = time.monotonic() + 10
+    while db.stat().st_size == size and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert db.stat().st_size > size  # only a checkpoint writes the database file in WAL mode, and nothing closed
     session.close()
