@@ -122,7 +122,8 @@ def run_pass(label: str, portal, registry: Path, db: Path, settings: dict, code:
     start_log = len(portal.request_log)
     db.parent.mkdir(parents=True, exist_ok=True)
     pool_report = db.parent / "pool.json"
-    env = {**os.environ, "PYTHONPATH": str(code), "OGI_POOL_REPORT": str(pool_report)}
+    env = {**os.environ, "PYTHONPATH": str(code), "OGI_POOL_REPORT": str(pool_report),
+           "OGI_STORE_REPORT": str(db.parent / "store.json")}
     t0 = time.perf_counter()
     servers0 = resource.getrusage(resource.RUSAGE_SELF)  # this process only serves the sites while the child runs
     subprocess.run([sys.executable, str(Path(__file__).resolve()), "--child", str(registry), str(db),
@@ -154,7 +155,8 @@ def run_pass(label: str, portal, registry: Path, db: Path, settings: dict, code:
 
 
 def _own_peaks(work: Path) -> dict:
-    """The crawl process's own peak RSS and each extraction worker's (VmHWM, reported by the worker), MB."""
+    """The crawl process's own peak RSS, each extraction worker's and the store's writer process's (VmHWM, reported
+    by each), MB."""
     out: dict = {}
     rss = work / "crawl-rss.json"
     if rss.exists():
@@ -167,6 +169,9 @@ def _own_peaks(work: Path) -> dict:
         stats = json.loads(pool.read_text())
         out["worker_peaks_mb"] = "/".join(str(round(m)) for m in stats["worker_peak_mb"])
         out["worker_jobs"] = stats["jobs"]
+    store = work / "store.json"
+    if store.exists():
+        out["writer_peak_mb"] = round(json.loads(store.read_text())["peak_mb"])
     return out
 
 
@@ -279,7 +284,7 @@ def main() -> None:
             text = (f"\n## {time.strftime('%Y-%m-%d %H:%M')} — first crawls side by side, {args.sites} sites × "
                     f"{args.reports} reports ({hosts})\n\nMachine: {machine} (shared; load_1min = 1-minute load average "
                     f"before→after). crawl_own_peak_mb: the crawl process's own peak RSS; worker_peaks_mb: each "
-                    f"extraction worker's own VmHWM.\n\n{table}\n")
+                    f"extraction worker's own VmHWM; writer_peak_mb: the store's writer process's.\n\n{table}\n")
             print(text)
             if args.write:
                 with (ROOT / "benchmarks" / "RESULTS-crawl.md").open("a", encoding="utf-8") as fh:

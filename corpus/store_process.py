@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import fcntl
 import itertools
+import json
 import logging
 import os
 import pickle
@@ -77,6 +78,7 @@ class StoreProcess:
         self._lock = threading.Lock()  # the pending map and the sending end
         self._gone: str | None = None
         self.pid = self._proc.pid
+        self.stats: dict[str, Any] = {}  # the writer's jobs and own peak RSS (MB), once it has closed
         # The writer's first answer says whether it opened the database; jobs may be sent before it comes (the
         # crawl's start-up goes on meanwhile), and fail with its reason when it could not.
         self._receiver = threading.Thread(target=self._receive, name="ogi-store-answers", daemon=True)
@@ -125,6 +127,9 @@ class StoreProcess:
             if frame is None:
                 break
             job_id, ok, result = frame
+            if job_id == 0:  # its last word, once the database is closed: its figures
+                self.stats = result
+                continue
             with self._lock:
                 answer = self._pending.pop(job_id)
             _call(answer, ok, result)
@@ -147,6 +152,30 @@ class StoreProcess:
             self._send_conn.close()
         self._receiver.join()
         self._recv_conn.close()
+        if self.stats:
+            report_stats(self.stats)
+
+
+def report_stats(stats: dict[str, Any]) -> None:
+    """Log a closed writer's figures; $OGI_STORE_REPORT names a JSON file for them (the crawl benchmark reads it,
+    as $OGI_POOL_REPORT for the extraction workers)."""
+    logger.info("store writer process: %d jobs, own peak RSS %.0f MB", stats["jobs"], stats["peak_mb"])
+    path = os.environ.get("OGI_STORE_REPORT")
+    if path:
+        with open(path, "w", encoding="utf-8") as fh:
+            json.dump(stats, fh)
+
+
+def _vm_hwm_mb() -> float:
+    """This process's peak resident set size (VmHWM), MB; 0 when /proc is not there."""
+    try:
+        with open("/proc/self/status") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0.0
 
 
 # -- the writer process ------------------------------------------------------------------------------------------
@@ -206,11 +235,17 @@ def serve(db_path: str, raw_dir: str) -> None:
     send.send((0, True, None))
     jobs: queue.SimpleQueue = queue.SimpleQueue()
     threading.Thread(target=_drain, args=(receive, jobs), name="ogi-store-jobs", daemon=True).start()
+    done = 0
     try:
         while frame := jobs.get():
             _answer(send, *_job(store, frame))
+            done += 1
     finally:
         store.close()
+        try:
+            send.send((0, True, {"jobs": done, "peak_mb": round(_vm_hwm_mb(), 1)}))
+        except OSError:  # the caller is gone
+            pass
         send.close()
 
 
