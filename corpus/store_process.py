@@ -4,7 +4,7 @@ Why: with extraction in worker processes, the crawl process is bound by its GIL 
 crawl), and a thread writing the store held ~15% of it, slowing the reactor's own socket calls as they waited to
 get it back (benchmarks/RESULTS-crawl.md). A writer process has a GIL of its own.
 
-`StoreProcess` starts `python -m corpus.store_process DB RAW_DIR`, which opens the Store and runs each job it is
+`StoreProcess` starts a Python process running `serve(DB, RAW_DIR)`, which opens the Store and runs each job it is
 sent, in the order sent, answering each with its result or exception:
 - a job is a Store method's name, or a module-level function called as `fn(store, *args, **kwargs)` (sent by
   reference: a lambda cannot cross); its arguments and result cross the pipe pickled
@@ -41,6 +41,11 @@ logger = logging.getLogger(__name__)
 
 Answer = Callable[[bool, Any], None]  # (ok, result or exception), called on the receiving thread
 _ID = struct.Struct("!Q")  # a job: its id, then the pickled (method, args, kwargs); an empty frame stops
+_LOG = -1  # the id of an answer that is a log record of the writer's
+# The writer process's program. sqlite_utils imports pandas and numpy when they are installed (0.35 s and ~110 MB
+# here): the Store's writes use neither, and the crawl waits for this process to start.
+_MAIN = ("import sys; sys.modules.update(pandas=None, numpy=None); from corpus.store_process import serve; "
+         "serve(sys.argv[1], sys.argv[2], int(sys.argv[3]))")
 _PIPE_BYTES = 1 << 20  # Linux lets a pipe hold up to 1 MB without privileges (the default is 64 KB)
 
 
@@ -66,7 +71,8 @@ class StoreProcess:
     """The client side: send jobs to the writer process, get their answers (see the module docstring)."""
 
     def __init__(self, db_path: str | Path, raw_dir: str | Path | None = None) -> None:
-        cmd = [sys.executable, "-m", "corpus.store_process", str(db_path), str(raw_dir or "")]
+        level = logging.getLogger("corpus").getEffectiveLevel()  # the writer sends the records this would log
+        cmd = [sys.executable, "-c", _MAIN, str(db_path), str(raw_dir or ""), str(level)]
         self._proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, close_fds=True)
         _grow_pipe(self._proc.stdin.fileno())
         self._send_conn = Connection(os.dup(self._proc.stdin.fileno()), readable=False)
@@ -127,6 +133,10 @@ class StoreProcess:
             if frame is None:
                 break
             job_id, ok, result = frame
+            if job_id == _LOG:
+                name, level, message = result
+                logging.getLogger(name).log(level, "%s", message)
+                continue
             if job_id == 0:  # its last word, once the database is closed: its figures
                 self.stats = result
                 continue
@@ -189,11 +199,37 @@ def _run(store: Any, method: str | Callable[..., Any], args: tuple, kwargs: dict
         return False, exc
 
 
-def _answer(conn: Connection, job_id: int, ok: bool, result: Any) -> None:
-    try:
-        conn.send((job_id, ok, result))
-    except (pickle.PicklingError, TypeError, AttributeError) as exc:  # an answer that cannot cross
-        conn.send((job_id, False, StoreError(f"the store's answer cannot be sent back: {exc}; it was {result!r}"[:2000])))
+class _Answers(logging.Handler):
+    """The writer's end of the answers pipe: each job's answer, and its log records, which the caller logs as its
+    own (in the crawl's log, not on a terminal). Answers come from the main thread, records from any."""
+
+    def __init__(self, conn: Connection, level: int) -> None:
+        super().__init__(level)
+        self.conn = conn
+        self.sending = threading.Lock()
+        self.caller_gone = False  # the caller died: its jobs still run (it sent them), nobody reads the answers
+
+    def answer(self, job_id: int, ok: bool, result: Any) -> None:
+        with self.sending:
+            try:
+                self._send((job_id, ok, result))
+            except (pickle.PicklingError, TypeError, AttributeError) as exc:  # an answer that cannot cross
+                self._send((job_id, False, StoreError(f"the store's answer cannot be sent back: {exc}; "
+                                                      f"it was {result!r}"[:2000])))
+
+    def _send(self, message: tuple) -> None:
+        if not self.caller_gone:
+            try:
+                self.conn.send(message)
+            except OSError:
+                self.caller_gone = True
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            with self.sending:
+                self._send((_LOG, True, (record.name, record.levelno, self.format(record))))
+        except Exception:  # noqa: BLE001 - logging must never fail a write
+            self.handleError(record)
 
 
 def _drain(conn: Connection, jobs: queue.SimpleQueue) -> None:
@@ -218,40 +254,31 @@ def _job(store: Any, frame: bytes) -> tuple[int, bool, Any]:
     return (job_id, *_run(store, method, args, kwargs))
 
 
-def serve(db_path: str, raw_dir: str) -> None:
-    """The writer process: open the Store, answer (ok, None) ready, then run jobs until stopped."""
+def serve(db_path: str, raw_dir: str, level: int = logging.WARNING) -> None:
+    """The writer process: open the Store, answer (0, ok, None) ready, then run jobs until stopped."""
     from corpus.store import Store
 
-    send = Connection(os.dup(1), readable=False)
-    receive = Connection(os.dup(0), writable=False)
     _grow_pipe(1)
+    out = _Answers(Connection(os.dup(1), readable=False), level)
+    receive = Connection(os.dup(0), writable=False)
     os.dup2(os.open(os.devnull, os.O_WRONLY), 1)  # a stray print must not corrupt the answers
+    logging.basicConfig(level=level, handlers=[out])
     try:
         store = Store(db_path, raw_dir or None)
-    except Exception as exc:  # noqa: BLE001 - the caller raises it, as opening the Store there would
-        send.send((0, False, exc))
+    except Exception as exc:  # noqa: BLE001 - every job then fails with it (StoreWriterGone)
+        out.answer(0, False, exc)
         return
     store.checkpoint_in_background()  # the writer never waits for a checkpoint's fsyncs
-    send.send((0, True, None))
+    out.answer(0, True, None)
     jobs: queue.SimpleQueue = queue.SimpleQueue()
     threading.Thread(target=_drain, args=(receive, jobs), name="ogi-store-jobs", daemon=True).start()
     done = 0
     try:
         while frame := jobs.get():
-            _answer(send, *_job(store, frame))
+            out.answer(*_job(store, frame))
             done += 1
     finally:
         store.close()
-        try:
-            send.send((0, True, {"jobs": done, "peak_mb": round(_vm_hwm_mb(), 1)}))
-        except OSError:  # the caller is gone
-            pass
-        send.close()
+        out.answer(0, True, {"jobs": done, "peak_mb": round(_vm_hwm_mb(), 1)})
+        out.conn.close()
 
-
-if __name__ == "__main__":
-    # sqlite_utils imports pandas and numpy when they are installed (0.35 s and ~40 MB here); the Store's writes
-    # use neither, and the crawl waits for this process to start.
-    sys.modules.update(pandas=None, numpy=None)
-    logging.basicConfig(level=logging.WARNING, format="%(asctime)s [%(name)s] %(levelname)s: %(message)s")
-    serve(sys.argv[1], sys.argv[2])
