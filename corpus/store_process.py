@@ -44,8 +44,9 @@ _ID = struct.Struct("!Q")  # a job: its id, then the pickled (method, args, kwar
 _LOG = -1  # the id of an answer that is a log record of the writer's
 # The writer process's program. sqlite_utils imports pandas and numpy when they are installed (0.35 s and ~110 MB
 # here): the Store's writes use neither, and the crawl waits for this process to start.
-_MAIN = ("import sys; sys.modules.update(pandas=None, numpy=None); from corpus.store_process import serve; "
-         "serve(sys.argv[1], sys.argv[2], int(sys.argv[3]))")
+# A Ctrl-C is the crawl's to handle (it then closes the store, and the writer finishes what it was sent).
+_MAIN = ("import signal, sys; signal.signal(signal.SIGINT, signal.SIG_IGN); sys.modules.update(pandas=None, numpy=None); "
+         "from corpus.store_process import serve; serve(sys.argv[1], sys.argv[2], int(sys.argv[3]))")
 _PIPE_BYTES = 1 << 20  # Linux lets a pipe hold up to 1 MB without privileges (the default is 64 KB)
 
 
@@ -73,7 +74,9 @@ class StoreProcess:
     def __init__(self, db_path: str | Path, raw_dir: str | Path | None = None) -> None:
         level = logging.getLogger("corpus").getEffectiveLevel()  # the writer sends the records this would log
         cmd = [sys.executable, "-c", _MAIN, str(db_path), str(raw_dir or ""), str(level)]
-        self._proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, close_fds=True)
+        # A session of its own, as the extraction workers: a terminal's Ctrl-C goes to the crawl alone (_MAIN).
+        self._proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, close_fds=True,
+                                      start_new_session=True)
         _grow_pipe(self._proc.stdin.fileno())
         self._send_conn = Connection(os.dup(self._proc.stdin.fileno()), readable=False)
         self._recv_conn = Connection(os.dup(self._proc.stdout.fileno()), writable=False)

@@ -16,6 +16,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import query_db
 from tests.hostile import pages
 from tests.hostile.server import HostileServer, Raw, Request
@@ -63,21 +65,26 @@ def _logs(db: Path) -> str:
     return "\n".join(p.read_text(encoding="utf-8", errors="replace") for p in (db.parent / "logs").glob("*.log"))
 
 
-def test_double_ctrl_c_leaves_no_run_running(tmp_path):
+@pytest.mark.parametrize("to_group", [False, True], ids=["to-the-crawl", "to-its-process-group"])
+def test_double_ctrl_c_leaves_no_run_running(tmp_path, to_group):
+    """A terminal's Ctrl-C reaches its whole foreground process group: the crawl's helper processes (the store's
+    writer, the extraction workers) must leave the stopping to the crawl."""
     db = tmp_path / "ogi.db"
     with HostileServer(_routes(12, trickle=0.5), max_requests=500) as server:
         registry = _registry(tmp_path / "sites.csv", "slowsite", server)
         proc = subprocess.Popen(_cmd(registry, db), cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                text=True)
+                                text=True, start_new_session=to_group)
+        interrupt = (lambda: os.killpg(proc.pid, signal.SIGINT)) if to_group else (
+            lambda: proc.send_signal(signal.SIGINT))
         try:
             deadline = time.monotonic() + 60
             while time.monotonic() < deadline:  # wait until the crawl is under way
                 if db.exists() and any("/ndbg/content_" in p for p in server.paths()):
                     break
                 time.sleep(0.2)
-            proc.send_signal(signal.SIGINT)
+            interrupt()
             time.sleep(0.5)
-            proc.send_signal(signal.SIGINT)
+            interrupt()
             out, err = proc.communicate(timeout=90)
         finally:
             if proc.poll() is None:
