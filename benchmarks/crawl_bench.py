@@ -171,7 +171,9 @@ def _own_peaks(work: Path) -> dict:
         out["worker_jobs"] = stats["jobs"]
     store = work / "store.json"
     if store.exists():
-        out["writer_peak_mb"] = round(json.loads(store.read_text())["peak_mb"])
+        writer = json.loads(store.read_text())
+        out["writer_peak_mb"] = round(writer["peak_mb"])
+        out["writer_cpu_s"] = writer.get("cpu_s", "")
     return out
 
 
@@ -284,7 +286,7 @@ def main() -> None:
             text = (f"\n## {time.strftime('%Y-%m-%d %H:%M')} — first crawls side by side, {args.sites} sites × "
                     f"{args.reports} reports ({hosts})\n\nMachine: {machine} (shared; load_1min = 1-minute load average "
                     f"before→after). crawl_own_peak_mb: the crawl process's own peak RSS; worker_peaks_mb: each "
-                    f"extraction worker's own VmHWM; writer_peak_mb: the store's writer process's.\n\n{table}\n")
+                    f"extraction worker's own VmHWM; writer_peak_mb, writer_cpu_s: the store's writer process's (its CPU is in the children's).\n\n{table}\n")
             print(text)
             if args.write:
                 with (ROOT / "benchmarks" / "RESULTS-crawl.md").open("a", encoding="utf-8") as fh:

@@ -25,6 +25,7 @@ import logging
 import os
 import pickle
 import queue
+import resource
 import struct
 import subprocess
 import sys
@@ -87,7 +88,7 @@ class StoreProcess:
         self._lock = threading.Lock()  # the pending map and the sending end
         self._gone: str | None = None
         self.pid = self._proc.pid
-        self.stats: dict[str, Any] = {}  # the writer's jobs and own peak RSS (MB), once it has closed
+        self.stats: dict[str, Any] = {}  # the writer's jobs, CPU seconds and own peak RSS (MB), once it has closed
         # The writer's first answer says whether it opened the database; jobs may be sent before it comes (the
         # crawl's start-up goes on meanwhile), and fail with its reason when it could not.
         self._receiver = threading.Thread(target=self._receive, name="ogi-store-answers", daemon=True)
@@ -172,7 +173,8 @@ class StoreProcess:
 def report_stats(stats: dict[str, Any]) -> None:
     """Log a closed writer's figures; $OGI_STORE_REPORT names a JSON file for them (the crawl benchmark reads it,
     as $OGI_POOL_REPORT for the extraction workers)."""
-    logger.info("store writer process: %d jobs, own peak RSS %.0f MB", stats["jobs"], stats["peak_mb"])
+    logger.info("store writer process: %d jobs, %.1f CPU-s, own peak RSS %.0f MB", stats["jobs"], stats["cpu_s"],
+                stats["peak_mb"])
     path = os.environ.get("OGI_STORE_REPORT")
     if path:
         with open(path, "w", encoding="utf-8") as fh:
@@ -282,6 +284,8 @@ def serve(db_path: str, raw_dir: str, level: int = logging.WARNING) -> None:
             done += 1
     finally:
         store.close()
-        out.answer(0, True, {"jobs": done, "peak_mb": round(_vm_hwm_mb(), 1)})
+        used = resource.getrusage(resource.RUSAGE_SELF)
+        out.answer(0, True, {"jobs": done, "peak_mb": round(_vm_hwm_mb(), 1),
+                             "cpu_s": round(used.ru_utime + used.ru_stime, 2)})
         out.conn.close()
 
