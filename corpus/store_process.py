@@ -9,7 +9,8 @@ sent, in the order sent, answering each with its result or exception:
 - a job is a Store method's name, or a module-level function called as `fn(store, *args, **kwargs)` (sent by
   reference: a lambda cannot cross); its arguments and result cross the pipe pickled
   (`multiprocessing.connection`);
-- `submit` never waits for the writer: a thread of the writer process drains the pipe while a job runs;
+- `submit` does not wait for the writer: a thread of the writer process drains the pipe while a job runs (a
+  sender waits only when a megabyte of jobs is unread);
 - the answer comes back on a receiving thread of the caller, which hands it to the job's callback;
 - if the writer process dies, every job waiting and every later one fails with `StoreWriterGone`;
 - `close()` lets it finish every job sent, then it closes the database (SQLite checkpoints the log).
@@ -130,8 +131,7 @@ class StoreProcess:
         return f"the store's writer process (pid {self.pid}) {how}"
 
     def _receive(self) -> None:
-        opened = self._read()
-        why = None if opened is None or opened[1] else f"could not open the database: {opened[2]}"
+        opened, why = False, None
         while why is None:
             frame = self._read()
             if frame is None:
@@ -140,13 +140,14 @@ class StoreProcess:
             if job_id == _LOG:
                 name, level, message = result
                 logging.getLogger(name).log(level, "%s", message)
-                continue
-            if job_id == 0:  # its last word, once the database is closed: its figures
+            elif job_id == 0 and not opened:  # its first word: whether it opened the database
+                opened, why = True, None if ok else f"could not open the database: {result}"
+            elif job_id == 0:  # its last word, once the database is closed: its figures
                 self.stats = result
-                continue
-            with self._lock:
-                answer = self._pending.pop(job_id)
-            _call(answer, ok, result)
+            else:
+                with self._lock:
+                    answer = self._pending.pop(job_id)
+                _call(answer, ok, result)
         gone = self._exit_text()
         with self._lock:
             self._gone = f"the store's writer process (pid {self.pid}) {why}" if why else gone
@@ -267,7 +268,7 @@ def serve(db_path: str, raw_dir: str, level: int = logging.WARNING) -> None:
     out = _Answers(Connection(os.dup(1), readable=False), level)
     receive = Connection(os.dup(0), writable=False)
     os.dup2(os.open(os.devnull, os.O_WRONLY), 1)  # a stray print must not corrupt the answers
-    logging.basicConfig(level=level, handlers=[out])
+    logging.basicConfig(level=level, handlers=[out], format="%(message)s")  # the caller adds its own format
     try:
         store = Store(db_path, raw_dir or None)
     except Exception as exc:  # noqa: BLE001 - every job then fails with it (StoreWriterGone)

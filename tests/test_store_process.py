@@ -211,3 +211,23 @@ def test_the_writers_log_records_are_logged_by_the_caller(writer, caplog) -> Non
         _answer(delivered)
     assert [(r.name, r.levelname) for r in caplog.records if "unusual kind" in r.getMessage()] == [
         ("corpus.captures", "WARNING")]
+
+
+def test_records_logged_while_the_writer_opens_the_database_are_kept(tmp_path, caplog) -> None:
+    """A database one schema version behind is migrated by the writer, which logs the step (INFO) before its
+    first answer."""
+    from corpus.schema import SCHEMA_VERSION
+
+    db = tmp_path / "ogi.db"
+    Store(db).close()
+    with sqlite3.connect(db) as conn:
+        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION - 1}")
+    with caplog.at_level("INFO", logger="corpus"):
+        process = StoreProcess(db)
+        answers: queue.SimpleQueue = queue.SimpleQueue()
+        process.submit(_state_job, ("http://x/",), {}, lambda ok, result: answers.put(ok))
+        assert answers.get(timeout=20) is True
+        process.close()
+    steps = [r.getMessage() for r in caplog.records if r.getMessage().startswith("migrating database schema")]
+    assert steps == [f"migrating database schema {SCHEMA_VERSION - 1} -> {SCHEMA_VERSION}"]
+    assert process.stats["jobs"] == 1
