@@ -1,6 +1,6 @@
 """Turn a fetched report candidate into a record and store it — here ("inline"), in a pool of extraction worker
-processes on this machine (OGI_EXTRACT_MODE = "pool": extract.pool, one worker per core; the store writes stay
-in the crawl process, SQLite's single writer), or (OGI_EXTRACT_MODE = "deferred") by an extract worker: the
+processes on this machine (OGI_EXTRACT_MODE = "pool": extract.pool, one worker per core; the records come back
+to be stored by the crawl's one store writer, crawler/store_writer.py), or (OGI_EXTRACT_MODE = "deferred") by an extract worker: the
 candidate goes to the `extract` job queue (crawler.jobs). In the last two, fetching goes on while reports parse.
 
 Extraction never raises (errors land on the record), and a storage failure is logged and counted for

@@ -41,8 +41,8 @@ class Spider:
 
 @pytest.fixture
 def crawler(tmp_path):
-    # The components one by one, with no reactor running: the store writes as it is asked (a crawl's writer thread
-    # answers through the reactor; tests/test_store_writer.py and the crawl tests cover it).
+    # The components one by one, with no reactor running: the store writes as it is asked (a crawl's store writer
+    # answers through the reactor; tests/test_store_writer.py, test_store_process.py and the crawl tests cover it).
     c = get_crawler(settings_dict={"OGI_DB": str(tmp_path / "ogi.db"), "OGI_STORE_WRITER": "inline"})
     c.spider = Spider()
     store = _store(c)

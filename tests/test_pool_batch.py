@@ -58,7 +58,7 @@ def test_pool_saves_in_batches_and_a_failed_save_costs_only_its_report(crawls) -
     (inline_db, inline_saves), (pool_db, pool_saves) = crawls["inline"], crawls["pool"]
     assert not any(inline_saves)  # inline: each save opens its own transaction
     assert sum(pool_saves) >= len(pool_saves) // 2  # pool: most saves join a batch's open transaction
-    # both save on the store's writer thread (crawler/store_writer.py), never on the reactor's
+    # both save on the store's writer thread (crawler/store_writer.py, OGI_STORE_WRITER=thread), never the reactor's
     assert crawls["inline", "threads"] == crawls["pool", "threads"] == {"ogi-store-writer"}
     reports = _reports(pool_db)
     assert reports == _reports(inline_db) and len(reports) >= 40
