@@ -46,8 +46,11 @@ _ID = struct.Struct("!Q")  # a job: its id, then the pickled (method, args, kwar
 _LOG = -1  # the id of an answer that is a log record of the writer's
 # The writer process's program. sqlite_utils imports pandas and numpy when they are installed (0.35 s and ~110 MB
 # here): the Store's writes use neither, and the crawl waits for this process to start.
-# A Ctrl-C is the crawl's to handle (it then closes the store, and the writer finishes what it was sent).
-_MAIN = ("import signal, sys; signal.signal(signal.SIGINT, signal.SIG_IGN); sys.modules.update(pandas=None, numpy=None); "
+# A Ctrl-C, or the SIGTERM a service manager sends every process of the crawl's group at once (systemd's stop), is
+# the crawl's to handle: it then closes the store, and the writer finishes what it was sent and exits. The writer
+# lives as long as its pipe: the end of it (the crawl closed or died) is what stops it.
+_MAIN = ("import signal, sys; signal.signal(signal.SIGINT, signal.SIG_IGN); signal.signal(signal.SIGTERM, "
+         "signal.SIG_IGN); sys.modules.update(pandas=None, numpy=None); "
          "from corpus.store_process import serve; serve(sys.argv[1], sys.argv[2], int(sys.argv[3]))")
 _PIPE_BYTES = 1 << 20  # Linux lets a pipe hold up to 1 MB without privileges (the default is 64 KB)
 

@@ -7,6 +7,7 @@ several jobs one after another through `crawl_jobs`.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -128,6 +129,15 @@ def crawl_jobs(runner: CrawlerRunner | CrawlerProcess, jobs: list[CrawlJob], bas
     return results
 
 
+def _stop_reactor() -> None:
+    """Stop the reactor unless a signal's graceful stop (Scrapy's, on one Ctrl-C or SIGTERM) already did: the
+    second stop raised ReactorNotRunning, a traceback at the end of every interrupted crawl."""
+    from twisted.internet import error, reactor
+
+    with contextlib.suppress(error.ReactorNotRunning):
+        reactor.stop()
+
+
 def run_crawls(jobs: list[CrawlJob], *, log_file: str | Path | None = None, log_level: str = "INFO") -> list[CrawlResult]:
     """Run the jobs in this process, starting and stopping Twisted's reactor (once per process)."""
     base: dict[str, Any] = {"LOG_LEVEL": log_level}
@@ -151,7 +161,7 @@ def run_crawls(jobs: list[CrawlJob], *, log_file: str | Path | None = None, log_
         d = crawl_jobs(process, jobs, base, results)
         d.addCallback(lambda results: outcome.setdefault("results", results))
         d.addErrback(lambda failure: outcome.setdefault("error", failure))
-        d.addBoth(lambda _: reactor.callLater(0, reactor.stop))
+        d.addBoth(lambda _: reactor.callLater(0, _stop_reactor))
 
     reactor.callWhenRunning(go)
     process.start(stop_after_crawl=False)

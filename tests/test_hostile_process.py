@@ -149,3 +149,44 @@ def test_fsize_limit_really_limits(tmp_path):
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=30).stdout.strip()
     assert out == str(__import__("errno").EFBIG)
     assert os.path.getsize(tmp_path / "f") <= 1000
+
+
+def test_a_service_stop_lets_the_crawl_close_its_runs(tmp_path):
+    """systemd's stop sends SIGTERM to every process of the service at once: the crawl stops as on one Ctrl-C,
+    and its store writer, which outlives the signal, records the end of every run."""
+    db = tmp_path / "ogi.db"
+    with HostileServer(_routes(12, trickle=0.5), max_requests=500) as server:
+        registry = _registry(tmp_path / "sites.csv", "slowsite", server)
+        proc = subprocess.Popen(_cmd(registry, db), cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                text=True, start_new_session=True)
+        try:
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:  # wait until the crawl is under way
+                if db.exists() and any("/ndbg/content_" in p for p in server.paths()):
+                    break
+                time.sleep(0.2)
+            for pid in _session_pids(proc.pid):  # the whole control group, as systemd does
+                os.kill(pid, signal.SIGTERM)
+            out, err = proc.communicate(timeout=90)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.communicate()
+    assert "Traceback" not in out + err, out + err
+    assert "storage failed" not in err, err
+    assert proc.returncode == 130 and "interrupted" in err, (proc.returncode, out, err)  # as one Ctrl-C
+    assert _runs(db) and all(status != "running" for _s, status in _runs(db)), _runs(db)
+
+
+def _session_pids(leader: int) -> list[int]:
+    """The crawl process and every process it started (in its session or in sessions of their own)."""
+    out = subprocess.run(["ps", "-e", "-o", "pid=,ppid="], capture_output=True, text=True).stdout.split()
+    children: dict[int, list[int]] = {}
+    for pid, ppid in zip(out[::2], out[1::2], strict=True):
+        children.setdefault(int(ppid), []).append(int(pid))
+    found, todo = [], [leader]
+    while todo:
+        pid = todo.pop()
+        found.append(pid)
+        todo.extend(children.get(pid, []))
+    return found

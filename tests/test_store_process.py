@@ -122,14 +122,15 @@ def test_close_finishes_every_job_sent(tmp_path) -> None:
         assert check._scalar("SELECT COUNT(*) FROM page_state") == 301
 
 
-def test_a_ctrl_c_is_the_crawls_to_handle(writer) -> None:
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "service-stop"])
+def test_stopping_signals_are_the_crawls_to_handle(writer, signum) -> None:
     store, delivered = writer
     assert os.getpgid(store._process.pid) != os.getpgid(0)  # not in the terminal's foreground group
     _state(store, "http://before/")  # (started)
-    os.kill(store._process.pid, signal.SIGINT)  # nor stopped by one sent to it alone
+    os.kill(store._process.pid, signum)  # nor stopped by one sent to it (systemd signals the whole cgroup)
     time.sleep(0.3)
-    _state(store, "http://after-ctrl-c/")
-    assert store.page_state("http://after-ctrl-c/")["outcome"] == "report"
+    _state(store, "http://after-the-signal/")
+    assert store.page_state("http://after-the-signal/")["outcome"] == "report"
 
 
 def test_a_writer_that_dies_fails_what_waits_and_what_comes_after(writer) -> None:
