@@ -23,14 +23,12 @@ from scrapy.settings import BaseSettings
 from corpus import backend
 from corpus.store import Store
 from corpus.store_process import StoreProcess
+from crawler.settings import store_writer_problem
 from crawler.store_writer import CrawlStore
 
 if TYPE_CHECKING:
     from crawler.extensions import RunTracker
     from crawler.incremental import IncrementalState
-
-
-STORE_WRITERS = ("process", "thread", "inline")  # OGI_STORE_WRITER (crawler/settings.py)
 
 
 @dataclass
@@ -71,9 +69,10 @@ class CrawlSession:
         if self._store is None:
             store = open_store(self.settings)
             writer = self.settings.get("OGI_STORE_WRITER", "process")
-            if writer not in STORE_WRITERS:
+            problem = store_writer_problem(writer)
+            if problem:
                 store.close()
-                raise ValueError(f"OGI_STORE_WRITER must be one of {', '.join(STORE_WRITERS)}, not {writer!r}")
+                raise ValueError(problem)
             if store.multi_writer or writer == "inline":
                 self._store = CrawlStore(store)
             elif writer == "process":  # SQLite: writes in a process of their own, reads on this connection

@@ -159,6 +159,15 @@ OGI_EXTRACT_NICE = 10
 # of their own (corpus/store_process.py), off the crawl process's GIL; "thread": a thread of the crawl process;
 # "inline": on the reactor thread. Its reads use a connection of their own (crawler/store_writer.py).
 OGI_STORE_WRITER = "process"
+STORE_WRITERS = ("process", "thread", "inline")
+
+
+def store_writer_problem(writer: object) -> str | None:
+    """What is wrong with an OGI_STORE_WRITER, or None (asked by `ogi crawl` before it starts, and by the session)."""
+    if writer not in STORE_WRITERS:
+        return f"OGI_STORE_WRITER must be process, thread or inline, not {writer!r}"
+    return None
+
 # Items of one response taken through the pipelines (to extraction) at once. A page yields one report candidate
 # (a list page none), and Scrapy starts CONCURRENT_ITEMS asyncio tasks per response whatever it yields: at its
 # default (100) that was ~7 % of the crawl process's CPU (cProfile of a 60-site pool crawl). Candidates of

@@ -45,6 +45,7 @@ def test_a_setting_reaches_the_crawl(tmp_path):
     ("CONCURRENT_REQUESTS", "is not KEY=VALUE"),
     ("OGI_EXTRACT_MODE=fast", "must be inline, pool or deferred, not 'fast'"),
     ("OGI_EXTRACT_MODE=deferred", "needs --db postgresql://"),
+    ("OGI_STORE_WRITER=threads", "must be process, thread or inline, not 'threads'"),
 ])
 def test_bad_settings_are_usage_errors(pair, message, tmp_path):
     from ogi.cli import main

@@ -328,7 +328,7 @@ def crawl(registry, site_ids, provinces, cities, adcodes, url, name, platform, d
     if not sites:
         raise click.ClickException("no sites to crawl")
     tuned = scrapy_settings(setting_pairs)
-    _check_extract_mode(tuned, db)
+    _check_modes(tuned, db)
     settings = _check_crawl_db(db, raw_dir)
     assert all(isinstance(s, Site) for s in sites)
     if delay is not None:
@@ -339,14 +339,15 @@ def crawl(registry, site_ids, provinces, cities, adcodes, url, name, platform, d
     sys.exit(_finish_crawl(db, result, log_path))
 
 
-def _check_extract_mode(settings: dict, db: str) -> None:
-    """OGI_EXTRACT_MODE (from -s or the environment) checked before the crawl starts: a typo or "deferred" on
-    SQLite is a usage error, not a traceback from inside Scrapy's pipeline set-up."""
+def _check_modes(settings: dict, db: str) -> None:
+    """OGI_EXTRACT_MODE (from -s or the environment) and OGI_STORE_WRITER checked before the crawl starts: a typo
+    or "deferred" on SQLite is a usage error, not a failed crawl with the reason only in its log."""
     import crawler.settings as defaults
     from corpus.backend import is_postgres_url
 
     problem = defaults.extract_mode_problem(settings.get("OGI_EXTRACT_MODE", defaults.OGI_EXTRACT_MODE),
-                                            postgres=is_postgres_url(db))
+                                            postgres=is_postgres_url(db)) or defaults.store_writer_problem(
+        settings.get("OGI_STORE_WRITER", defaults.OGI_STORE_WRITER))
     if problem:
         raise click.UsageError(problem)
 
