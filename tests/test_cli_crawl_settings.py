@@ -75,3 +75,17 @@ def test_spider_refuses_unknown_site_ids(tmp_path):
     with pytest.raises(RegistryError, match="unknown site id.*demo-dxh"):
         PortalSpider(registry=str(registry), sites="demo-dxh,dxh")
     assert [s.site_id for s in PortalSpider(registry=str(registry), sites="dxh").sites] == ["dxh"]
+
+
+def test_a_crawl_that_cannot_start_says_so_and_exits_1(tmp_path, capsys):
+    """A crawl that fails before its first request (crawler.run logs "crawl failed") was a silent exit 0."""
+    from types import SimpleNamespace
+
+    from corpus.store import Store
+    from ogi.cli.crawl import _finish_crawl
+
+    db = tmp_path / "x.db"
+    Store(db).close()
+    result = SimpleNamespace(run_ids={}, finish_reason="failed: ValueError: no way")
+    assert _finish_crawl(str(db), result, "crawl.log") == 1
+    assert "crawl failed: ValueError: no way (log: crawl.log)" in capsys.readouterr().err

@@ -26,6 +26,7 @@ from ogi.cli.errors import OgiCommand
 from ogi.cli.read import print_hits
 
 EXIT_SITE_PROBLEMS = 3
+EXIT_FAILED = 1  # an unexpected failure: the crawl could not start
 EXIT_INTERRUPTED = 130
 
 
@@ -150,7 +151,7 @@ def _check_crawl_pg(url: str, raw_dir: str | None) -> None:
 
 
 def _finish_crawl(db: str, result, log_path: str) -> int:
-    """Print the run summary; the exit code (130 when the crawl was stopped with Ctrl-C)."""
+    """Print the run summary; the exit code (130 when the crawl was stopped with Ctrl-C, 1 when it could not start)."""
     if result is None:
         click.echo("crawl stopped before it began; nothing was changed", err=True)
         return EXIT_INTERRUPTED
@@ -159,6 +160,9 @@ def _finish_crawl(db: str, result, log_path: str) -> int:
         click.echo("crawl interrupted: unfinished sites are recorded as `interrupted`; run the same command again "
                    "to continue", err=True)
         return EXIT_INTERRUPTED
+    if str(result.finish_reason or "").startswith("failed:"):  # the crawl could not even start
+        click.echo(f"crawl {result.finish_reason} (log: {log_path})", err=True)
+        return EXIT_FAILED
     if result.finish_reason == "storage_failed":
         click.echo(f"crawl stopped: the database or disk is full or failing ({shown_db(db)}); free space and run it "
                    "again",
