@@ -7,7 +7,7 @@ glued to the evidence sentence or a sentence cut at the wrong mark would pass ev
 
 from __future__ import annotations
 
-from extract.stats.narrative import Squeezed, _first, _int, _sentence_after, _sentence_before
+from extract.stats.narrative import _GLYPHS, Squeezed, _first, _int, _sentence_after, _sentence_before
 
 TEXT = "一、总体情况\n概述\n本年度共收到政府信息公开申请\n12  件，其中自然人10件。全部按时办结。"
 
@@ -87,3 +87,24 @@ def test_clause_and_sentence_of_a_match_inside_them():
     sq = Squeezed("全年收到申请55件。其余")
     assert sq.clause(*span(sq, "收到")) == "全年收到申请55件"
     assert sq.sentence(*span(sq, "收到")) == "全年收到申请55件。"
+
+
+def test_squeezed_is_the_text_without_whitespace_character_by_character() -> None:
+    """Squeezed finds the runs between whitespace with one regex; the same text and index as dropping each
+    whitespace character (str.isspace, which is what \\s means, plus zero-width space and BOM) one at a time."""
+    import random
+    from pathlib import Path
+
+    def by_character(text: str) -> tuple[str, list[int]]:
+        keep = [(i, ch) for i, ch in enumerate(text) if not (ch.isspace() or ch in "\u200b\ufeff")]
+        return "".join(ch for _, ch in keep), [i for i, _ in keep]
+
+    rng = random.Random(12)
+    alphabet = "政府信息公开 \t\n\r\u00a0\u3000\u200b\ufeff\u2003\x1c１２3。丌"
+    seeds = sorted((Path(__file__).parent / "fixtures" / "seeds").glob("*.txt"))  # five real reports' text
+    texts = ["", " ", "\u3000\u3000", "无空白", *(p.read_text(encoding="utf-8") for p in seeds)]
+    texts += ["".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 60))) for _ in range(2000)]
+    for text in texts:
+        sq = Squeezed(text)
+        squeezed, index = by_character(text)
+        assert (sq.text, sq.index) == (squeezed.translate(_GLYPHS), index), repr(text)

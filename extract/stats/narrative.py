@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 logger = logging.getLogger(__name__)
 
-_WS = re.compile(r"[\s\u00a0\u3000\u200b\ufeff]")
+_NOT_WS = re.compile(r"[^\s\u00a0\u3000\u200b\ufeff]+")
 # Glyphs some PDF fonts map to a neighbouring code point (丌 for 不 …); folded for matching only.
 _GLYPHS = str.maketrans("丌迚劢挃幵挄０１２３４５６７８９", "不进动指并按0123456789")
 _UNIT = r"(件|条|宗|个|人次|次|份|起|项|例)(?!性)"
@@ -61,9 +61,10 @@ class Squeezed:
 
     def __init__(self, text: str) -> None:
         self.original = text or ""
-        keep = [(i, ch) for i, ch in enumerate(self.original) if not _WS.match(ch)]
-        self.index = [i for i, _ in keep]
-        self.text = "".join(ch for _, ch in keep).translate(_GLYPHS)
+        # runs between whitespace, found in C (a character at a time was ~5% of a report's extraction)
+        runs = list(_NOT_WS.finditer(self.original))
+        self.index = [i for m in runs for i in range(m.start(), m.end())]
+        self.text = "".join(m.group() for m in runs).translate(_GLYPHS)
 
     def quote(self, start: int, end: int) -> str:
         if start >= end or not self.index:
