@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from corpus.db import StoreError
+from extract.limits import peak_rss_mb
 
 logger = logging.getLogger(__name__)
 
@@ -185,18 +186,6 @@ def report_stats(stats: dict[str, Any]) -> None:
             json.dump(stats, fh)
 
 
-def _vm_hwm_mb() -> float:
-    """This process's peak resident set size (VmHWM), MB; 0 when /proc is not there."""
-    try:
-        with open("/proc/self/status") as fh:
-            for line in fh:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) / 1024
-    except (OSError, ValueError, IndexError):
-        pass
-    return 0.0
-
-
 # -- the writer process ------------------------------------------------------------------------------------------
 
 def _run(store: Any, method: str | Callable[..., Any], args: tuple, kwargs: dict) -> tuple[bool, Any]:
@@ -289,7 +278,7 @@ def serve(db_path: str, raw_dir: str, level: int = logging.WARNING) -> None:
     finally:
         store.close()
         used = resource.getrusage(resource.RUSAGE_SELF)
-        out.answer(0, True, {"jobs": done, "peak_mb": round(_vm_hwm_mb(), 1),
+        out.answer(0, True, {"jobs": done, "peak_mb": round(peak_rss_mb(), 1),
                              "cpu_s": round(used.ru_utime + used.ru_stime, 2)})
         out.conn.close()
 

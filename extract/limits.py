@@ -253,3 +253,16 @@ def _kill_group(proc: subprocess.Popen) -> None:
             proc.kill()
         except ProcessLookupError:
             pass
+
+
+def peak_rss_mb(pid: int | str = "self") -> float:
+    """Peak resident set size of a process (VmHWM), MB; 0 when /proc is not there. Each long-lived helper process
+    (an extraction worker, the store's writer) reports its own, which getrusage of a parent cannot tell apart."""
+    try:
+        with open(f"/proc/{pid}/status") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0.0

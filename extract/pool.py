@@ -36,18 +36,6 @@ logger = logging.getLogger(__name__)
 _HEADER = struct.Struct("!Q")
 
 
-def _vm_hwm_mb(pid: int | str = "self") -> float:
-    """Peak resident set size of a process (VmHWM), MB; 0 when /proc is not there."""
-    try:
-        with open(f"/proc/{pid}/status") as fh:
-            for line in fh:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) / 1024
-    except (OSError, ValueError, IndexError):
-        pass
-    return 0.0
-
-
 def _write_frame(fh: Any, obj: Any) -> None:
     data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
     fh.write(_HEADER.pack(len(data)) + data)
@@ -256,11 +244,11 @@ def _serve(memory: int, nice: int, preload: list[str]) -> None:
         except BaseException as exc:  # noqa: BLE001 - every failure goes back as a message
             answer = ("error", f"{type(exc).__name__}: {exc}")
         try:
-            _write_frame(stdout, (*answer, _vm_hwm_mb()))
+            _write_frame(stdout, (*answer, limits.peak_rss_mb()))
         except MemoryError:
-            _write_frame(stdout, ("memory", "out of memory", _vm_hwm_mb()))
+            _write_frame(stdout, ("memory", "out of memory", limits.peak_rss_mb()))
         except (pickle.PicklingError, TypeError, AttributeError) as exc:  # an answer that cannot travel
-            _write_frame(stdout, ("error", f"unpicklable result: {type(exc).__name__}: {exc}", _vm_hwm_mb()))
+            _write_frame(stdout, ("error", f"unpicklable result: {type(exc).__name__}: {exc}", limits.peak_rss_mb()))
 
 
 if __name__ == "__main__":

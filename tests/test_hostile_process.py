@@ -65,31 +65,43 @@ def _logs(db: Path) -> str:
     return "\n".join(p.read_text(encoding="utf-8", errors="replace") for p in (db.parent / "logs").glob("*.log"))
 
 
-@pytest.mark.parametrize("to_group", [False, True], ids=["to-the-crawl", "to-its-process-group"])
-def test_double_ctrl_c_leaves_no_run_running(tmp_path, to_group):
-    """A terminal's Ctrl-C reaches its whole foreground process group: the crawl's helper processes (the store's
-    writer, the extraction workers) must leave the stopping to the crawl."""
+def _interrupted_crawl(tmp_path: Path, interrupt, new_session: bool) -> tuple[subprocess.Popen, str, str, Path]:
+    """Start a crawl of a slow site, wait until it asks for a report page, `interrupt(proc)`; the finished crawl's
+    process, stdout, stderr and database."""
     db = tmp_path / "ogi.db"
     with HostileServer(_routes(12, trickle=0.5), max_requests=500) as server:
         registry = _registry(tmp_path / "sites.csv", "slowsite", server)
         proc = subprocess.Popen(_cmd(registry, db), cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                text=True, start_new_session=to_group)
-        interrupt = (lambda: os.killpg(proc.pid, signal.SIGINT)) if to_group else (
-            lambda: proc.send_signal(signal.SIGINT))
+                                text=True, start_new_session=new_session)
         try:
             deadline = time.monotonic() + 60
             while time.monotonic() < deadline:  # wait until the crawl is under way
                 if db.exists() and any("/ndbg/content_" in p for p in server.paths()):
                     break
                 time.sleep(0.2)
-            interrupt()
-            time.sleep(0.5)
-            interrupt()
+            interrupt(proc)
             out, err = proc.communicate(timeout=90)
         finally:
             if proc.poll() is None:
                 proc.kill()
                 proc.communicate()
+    return proc, out, err, db
+
+
+@pytest.mark.parametrize("to_group", [False, True], ids=["to-the-crawl", "to-its-process-group"])
+def test_double_ctrl_c_leaves_no_run_running(tmp_path, to_group):
+    """A terminal's Ctrl-C reaches its whole foreground process group: the crawl's helper processes (the store's
+    writer, the extraction workers) must leave the stopping to the crawl."""
+
+    def twice(proc: subprocess.Popen) -> None:
+        for _ in range(2):
+            if to_group:
+                os.killpg(proc.pid, signal.SIGINT)
+            else:
+                proc.send_signal(signal.SIGINT)
+            time.sleep(0.5)
+
+    proc, out, err, db = _interrupted_crawl(tmp_path, twice, new_session=to_group)
     assert "Traceback" not in out + err, out + err
     assert proc.returncode == 130, (proc.returncode, out, err)
     assert "interrupted" in err
@@ -154,24 +166,12 @@ def test_fsize_limit_really_limits(tmp_path):
 def test_a_service_stop_lets_the_crawl_close_its_runs(tmp_path):
     """systemd's stop sends SIGTERM to every process of the service at once: the crawl stops as on one Ctrl-C,
     and its store writer, which outlives the signal, records the end of every run."""
-    db = tmp_path / "ogi.db"
-    with HostileServer(_routes(12, trickle=0.5), max_requests=500) as server:
-        registry = _registry(tmp_path / "sites.csv", "slowsite", server)
-        proc = subprocess.Popen(_cmd(registry, db), cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                text=True, start_new_session=True)
-        try:
-            deadline = time.monotonic() + 60
-            while time.monotonic() < deadline:  # wait until the crawl is under way
-                if db.exists() and any("/ndbg/content_" in p for p in server.paths()):
-                    break
-                time.sleep(0.2)
-            for pid in _session_pids(proc.pid):  # the whole control group, as systemd does
-                os.kill(pid, signal.SIGTERM)
-            out, err = proc.communicate(timeout=90)
-        finally:
-            if proc.poll() is None:
-                proc.kill()
-                proc.communicate()
+
+    def service_stop(proc: subprocess.Popen) -> None:
+        for pid in _session_pids(proc.pid):  # the whole control group, as systemd does
+            os.kill(pid, signal.SIGTERM)
+
+    proc, out, err, db = _interrupted_crawl(tmp_path, service_stop, new_session=True)
     assert "Traceback" not in out + err, out + err
     assert "storage failed" not in err, err
     assert proc.returncode == 130 and "interrupted" in err, (proc.returncode, out, err)  # as one Ctrl-C

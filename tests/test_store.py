@@ -384,6 +384,18 @@ def test_v2_database_migrates_to_adcode_identity(tmp_path):
     assert store.conn.execute("PRAGMA user_version").fetchone()[0] == schema.SCHEMA_VERSION
 
 
+def _write_sites_and_wait_for_the_file(store, db: Path) -> int:
+    """Commit 50 sites; wait (10 s at most) for the database file to grow past the size it had: in WAL mode only
+    a checkpoint writes it. The size before."""
+    size = db.stat().st_size
+    for n in range(50):
+        store.upsert_site(f"s{n}", f"某县{n}" * 50, None, None, None, "411500", ["http://x.gov.cn/"], None, True)
+    deadline = time.monotonic() + 10
+    while db.stat().st_size == size and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return size
+
+
 def test_checkpoints_in_a_thread_of_their_own(tmp_path: Path) -> None:
     """A crawl's store copies the log into the database from its own thread (the writer's COMMITs no longer
     checkpoint): the database file grows while the writer only commits, and close ends the log."""
@@ -392,12 +404,7 @@ def test_checkpoints_in_a_thread_of_their_own(tmp_path: Path) -> None:
     store = Store(db)
     store.checkpoint_in_background(every=0.05)
     assert store.conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 0
-    size = db.stat().st_size
-    for n in range(50):
-        store.upsert_site(f"s{n}", f"某县{n}" * 50, None, None, None, "411500", ["http://x.gov.cn/"], None, True)
-    deadline = time.monotonic() + 10
-    while db.stat().st_size == size and time.monotonic() < deadline:
-        time.sleep(0.05)
+    size = _write_sites_and_wait_for_the_file(store, db)
     assert db.stat().st_size > size  # only a checkpoint writes the database file in WAL mode
     thread = store._checkpointer[0]
     store.close()
@@ -415,11 +422,6 @@ def test_a_crawl_sessions_sqlite_store_checkpoints_in_the_background(tmp_path: P
     db = tmp_path / "ogi.db"
     session = CrawlSession(Settings({"OGI_DB": str(db), "OGI_STORE_WRITER": writer}))
     store = session.store
-    size = db.stat().st_size
-    for n in range(50):
-        store.upsert_site(f"s{n}", f"某县{n}" * 50, None, None, None, "411500", ["http://x.gov.cn/"], None, True)
-    deadline = time.monotonic() + 10
-    while db.stat().st_size == size and time.monotonic() < deadline:
-        time.sleep(0.05)
+    size = _write_sites_and_wait_for_the_file(store, db)
     assert db.stat().st_size > size  # only a checkpoint writes the database file in WAL mode, and nothing closed
     session.close()
