@@ -425,3 +425,31 @@ def test_a_crawl_sessions_sqlite_store_checkpoints_in_the_background(tmp_path: P
     size = _write_sites_and_wait_for_the_file(store, db)
     assert db.stat().st_size > size  # only a checkpoint writes the database file in WAL mode, and nothing closed
     session.close()
+
+
+def test_save_reports_saves_a_batch_and_a_failing_report_costs_only_itself(tmp_path: Path, caplog) -> None:
+    """Store.save_reports: one transaction for the batch; when one report fails, the others are saved each on
+    its own (said at DEBUG, with the failure) and the failing one's exception comes back in its place."""
+    import logging
+
+    store = Store(tmp_path / "ogi.db")
+    store.upsert_site("s1", "某县", None, None, None, "411500", ["http://x.gov.cn/"], None, True)
+    fallbacks = lambda: [r for r in caplog.records if "reports failed; saving them one by one" in r.getMessage()]  # noqa: E731
+    try:
+        a, b, c = (make_record(agency=f"某县{n}局", source_url=f"http://127.0.0.1/{n}.html") for n in "abc")
+        with caplog.at_level(logging.DEBUG, logger="corpus"):
+            assert store.save_reports([(a, "s1", [], None), (b, "s1", [], None)]) == [None, None]
+            assert fallbacks() == []  # the batch went through whole
+            assert store.save_reports([(c, "s1", [], None), (make_record(agency="某县d局"), None, [999], None)]
+                                      )[0] is None
+            assert [r.getMessage() for r in fallbacks()] == ["a batch of 2 reports failed; saving them one by one"]
+            assert fallbacks()[0].exc_info[0] is StoreError  # with the failure that sent it there
+            caplog.clear()
+            alone = store.save_reports([(make_record(agency="某县e局"), None, [998], None)])
+            assert fallbacks() == []  # a report alone is saved alone: no batch to fall back from
+        assert len(alone) == 1 and isinstance(alone[0], StoreError) and "unknown capture_id 998" in str(alone[0])
+        rows = sorted(store.conn.execute("SELECT agency, site_id FROM reports"))
+        assert rows == [("某县a局", "s1"), ("某县b局", "s1"), ("某县c局", "s1")]
+        assert not store.conn.in_transaction
+    finally:
+        store.close()
