@@ -20,6 +20,7 @@ Reads stay in the caller's process, on a connection of its own (WAL: they see ev
 from __future__ import annotations
 
 import fcntl
+import functools
 import itertools
 import json
 import logging
@@ -65,6 +66,11 @@ def _grow_pipe(fd: int) -> None:
         fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, _PIPE_BYTES)
     except (AttributeError, OSError):  # not Linux, or over /proc/sys/fs/pipe-max-size: the default size works
         pass
+
+
+def store_job(store: Any, method: str | Callable[..., Any]) -> Callable[..., Any]:
+    """What a job names: the Store's method of that name, or a function of the Store bound to it."""
+    return getattr(store, method) if isinstance(method, str) else functools.partial(method, store)
 
 
 def _call(answer: Answer, ok: bool, result: Any) -> None:
@@ -190,8 +196,7 @@ def report_stats(stats: dict[str, Any]) -> None:
 
 def _run(store: Any, method: str | Callable[..., Any], args: tuple, kwargs: dict) -> tuple[bool, Any]:
     try:
-        fn = getattr(store, method) if isinstance(method, str) else (lambda *a, **k: method(store, *a, **k))
-        return True, fn(*args, **kwargs)
+        return True, store_job(store, method)(*args, **kwargs)
     except Exception as exc:  # noqa: BLE001 - every failure goes back to the caller
         exc.add_note("in the store's writer process:\n" + "".join(traceback.format_exception(exc)).rstrip())
         return False, exc

@@ -67,12 +67,11 @@ class CrawlSession:
     def store(self) -> CrawlStore:
         """The crawl's Store, opened on first use (a database that cannot be opened raises here)."""
         if self._store is None:
-            store = open_store(self.settings)
             writer = self.settings.get("OGI_STORE_WRITER", "process")
             problem = store_writer_problem(writer)
             if problem:
-                store.close()
                 raise ValueError(problem)
+            store = open_store(self.settings)
             if store.multi_writer or writer == "inline":
                 self._store = CrawlStore(store)
             elif writer == "process":  # SQLite: writes in a process of their own, reads on this connection

@@ -29,7 +29,7 @@ from twisted.internet import defer
 from twisted.python.failure import Failure
 
 from corpus.store import Store
-from corpus.store_process import StoreProcess
+from corpus.store_process import StoreProcess, store_job
 
 logger = logging.getLogger(__name__)
 
@@ -78,14 +78,11 @@ class CrawlStore:
         if self._process is not None:
             self._process.submit(method, args, kwargs, lambda ok, result: (
                 box.append(result if ok else Failure(result)), answered.set()))
-            answered.wait()
-            if isinstance(box[0], Failure):
-                box[0].raiseException()
-            return box[0]
-        fn = self._resolve(method)
-        if self._thread is None or threading.current_thread() is self._thread:
-            return fn(*args, **kwargs)
-        self._queue.put((fn, args, kwargs, None, lambda fire, result: (box.append(result), answered.set())))
+        else:
+            fn = store_job(self.store, method)
+            if self._thread is None or threading.current_thread() is self._thread:
+                return fn(*args, **kwargs)
+            self._queue.put((fn, args, kwargs, None, lambda fire, result: (box.append(result), answered.set())))
         answered.wait()
         if isinstance(box[0], Failure):
             box[0].raiseException()
@@ -100,7 +97,7 @@ class CrawlStore:
         """Run `store.<method>(*args)` (or `method(store, *args)`) after every write asked before it, in the
         writer; the Deferred fires with its result (or its exception) on the reactor thread."""
         if not self.threaded:
-            return defer.maybeDeferred(self._resolve(method), *args, **kwargs)
+            return defer.maybeDeferred(store_job(self.store, method), *args, **kwargs)
         deliver = self._deliver
         if deliver is None:
             from twisted.internet import reactor
@@ -111,14 +108,8 @@ class CrawlStore:
             self._process.submit(method, args, kwargs, lambda ok, result: deliver(
                 done.callback if ok else done.errback, result if ok else Failure(result)))
         else:
-            self._queue.put((self._resolve(method), args, kwargs, done, deliver))
+            self._queue.put((store_job(self.store, method), args, kwargs, done, deliver))
         return done
-
-    def _resolve(self, method: str | Callable[..., Any]) -> Callable[..., Any]:
-        """The writing Store's method of that name, or a function of the Store bound to it."""
-        if isinstance(method, str):
-            return getattr(self.store, method)
-        return functools.partial(method, self.store)
 
     def _run(self) -> None:
         while True:

@@ -16,6 +16,7 @@ from corpus.store import Store
 from corpus.store_process import StoreProcess, StoreWriterGone
 from crawler.storage import is_storage_failure
 from crawler.store_writer import CrawlStore
+from tests.test_store_writer import _answer, _state  # (module-level: the writer imports _state by name)
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -28,11 +29,6 @@ def writer_pid(store: Store, n: int) -> tuple[int, int]:
 def slow_state(store: Store, url: str, seconds: float) -> None:
     time.sleep(seconds)
     _state(store, url)
-
-
-def _state(store, url: str, outcome: str = "report") -> None:
-    store.record_page_state(url, site_id=None, list_title="t", list_date="", outcome=outcome, report_id=None,
-                            capture_ids=[], validators=False)
 
 
 @pytest.fixture(autouse=True)
@@ -48,12 +44,6 @@ def writer(tmp_path):
                        deliver=lambda fire, result: delivered.put((fire, result)))
     yield crawl, delivered
     crawl.close()
-
-
-def _answer(delivered: queue.SimpleQueue):
-    fire, result = delivered.get(timeout=20)
-    fire(result)
-    return result
 
 
 def test_jobs_run_in_the_writer_process_in_the_order_asked(writer) -> None:
@@ -73,7 +63,7 @@ def test_writes_are_read_back_here_and_a_capture_keeps_its_bytes(writer) -> None
     ids: list = []
     store.later("record_capture", "http://a/x.html", site_id=None, run_id=None, kind="detail", status=200,
                 content_type="text/html", body=b"<p>x</p>").addCallback(ids.append)
-    store.later(_state_job, "http://a/x.html")
+    store.later(_state, "http://a/x.html")
     _answer(delivered)
     _answer(delivered)
     assert store.capture(ids[0])["url"] == "http://a/x.html"  # read on this process's connection
@@ -81,16 +71,12 @@ def test_writes_are_read_back_here_and_a_capture_keeps_its_bytes(writer) -> None
     assert store.page_state("http://a/x.html")["outcome"] == "report"
 
 
-def _state_job(store: Store, url: str) -> None:
-    _state(store, url)
-
-
 def test_a_failing_job_reaches_the_errback_with_where_it_failed_and_the_next_runs(writer) -> None:
     store, delivered = writer
     errors: list = []
     store.later("record_page_state", "http://a/", site_id=None, list_title="t", list_date="", outcome="report",
                 report_id=None, capture_ids=[], validators=False, unknown=1).addErrback(errors.append)
-    store.later(_state_job, "http://b/")
+    store.later(_state, "http://b/")
     _answer(delivered)
     _answer(delivered)
     assert len(errors) == 1 and errors[0].check(TypeError)
@@ -116,7 +102,7 @@ def test_close_finishes_every_job_sent(tmp_path) -> None:
     crawl = CrawlStore(store, process=StoreProcess(store.db_path), deliver=lambda fire, result: None)
     crawl.later(slow_state, "http://first/", 0.5)
     for n in range(300):
-        crawl.later(_state_job, f"http://x/{n}")
+        crawl.later(_state, f"http://x/{n}")
     crawl.close()
     with Store(tmp_path / "ogi.db") as check:
         assert check._scalar("SELECT COUNT(*) FROM page_state") == 301
@@ -137,7 +123,7 @@ def test_a_writer_that_dies_fails_what_waits_and_what_comes_after(writer) -> Non
     store, delivered = writer
     waiting: list = []
     store.later(slow_state, "http://never/", 30).addErrback(waiting.append)
-    store.later(_state_job, "http://queued/").addErrback(waiting.append)
+    store.later(_state, "http://queued/").addErrback(waiting.append)
     os.kill(store._process.pid, signal.SIGKILL)
     _answer(delivered)  # the slow job's
     _answer(delivered)
@@ -145,7 +131,7 @@ def test_a_writer_that_dies_fails_what_waits_and_what_comes_after(writer) -> Non
     assert "killed by signal 9" in str(waiting[0].value)
     assert is_storage_failure(waiting[0].value)  # a crawl stops, with this message (crawler.storage)
     later: list = []
-    store.later(_state_job, "http://after/").addErrback(later.append)
+    store.later(_state, "http://after/").addErrback(later.append)
     _answer(delivered)
     assert later and later[0].check(StoreWriterGone)  # at once: nothing to wait for
     with pytest.raises(StoreWriterGone):
@@ -159,7 +145,7 @@ def test_a_database_that_cannot_be_opened_is_said_as_the_store_says_it(tmp_path)
         conn.execute("PRAGMA user_version = 999")
     process = StoreProcess(db)  # (the crawl's own connection, opened first, would have said so already)
     answers: queue.SimpleQueue = queue.SimpleQueue()
-    process.submit(_state_job, ("http://x/",), {}, lambda ok, result: answers.put((ok, result)))
+    process.submit(_state, ("http://x/",), {}, lambda ok, result: answers.put((ok, result)))
     ok, exc = answers.get(timeout=20)
     assert not ok and isinstance(exc, StoreWriterGone)
     assert "could not open the database" in str(exc) and "newer than this ogi" in str(exc)
@@ -177,11 +163,11 @@ def test_the_writer_finishes_what_was_sent_when_its_caller_dies(tmp_path) -> Non
     script = f"""
 import os, signal
 from corpus.store_process import StoreProcess
-from tests.test_store_process import slow_state, _state_job
+from tests.test_store_process import slow_state, _state
 process = StoreProcess({str(db)!r})
 process.submit(slow_state, ("http://slow/", 1.0), {{}}, lambda ok, result: None)
 for n in range(20):
-    process.submit(_state_job, (f"http://x/{{n}}",), {{}}, lambda ok, result: None)
+    process.submit(_state, (f"http://x/{{n}}",), {{}}, lambda ok, result: None)
 print(process.pid, flush=True)
 os.kill(os.getpid(), signal.SIGKILL)
 """
@@ -226,7 +212,7 @@ def test_records_logged_while_the_writer_opens_the_database_are_kept(tmp_path, c
     with caplog.at_level("INFO", logger="corpus"):
         process = StoreProcess(db)
         answers: queue.SimpleQueue = queue.SimpleQueue()
-        process.submit(_state_job, ("http://x/",), {}, lambda ok, result: answers.put(ok))
+        process.submit(_state, ("http://x/",), {}, lambda ok, result: answers.put(ok))
         assert answers.get(timeout=20) is True
         process.close()
     steps = [r.getMessage() for r in caplog.records if r.getMessage().startswith("migrating database schema")]
