@@ -16,7 +16,11 @@ from corpus.store import Store
 from corpus.store_process import StoreProcess, StoreWriterGone
 from crawler.storage import is_storage_failure
 from crawler.store_writer import CrawlStore
-from tests.test_store_writer import _answer, _state  # (module-level: the writer imports _state by name)
+from tests.test_store_writer import (  # (module-level: the writer imports _state by name)
+    _answer,
+    _state,
+    a_failing_write_then_another,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -72,16 +76,8 @@ def test_writes_are_read_back_here_and_a_capture_keeps_its_bytes(writer) -> None
 
 
 def test_a_failing_job_reaches_the_errback_with_where_it_failed_and_the_next_runs(writer) -> None:
-    store, delivered = writer
-    errors: list = []
-    store.later("record_page_state", "http://a/", site_id=None, list_title="t", list_date="", outcome="report",
-                report_id=None, capture_ids=[], validators=False, unknown=1).addErrback(errors.append)
-    store.later(_state, "http://b/")
-    _answer(delivered)
-    _answer(delivered)
-    assert len(errors) == 1 and errors[0].check(TypeError)
-    assert "in the store's writer process" in "".join(getattr(errors[0].value, "__notes__", []))
-    assert store.page_state("http://b/")["outcome"] == "report"
+    failure = a_failing_write_then_another(*writer)
+    assert "in the store's writer process" in "".join(getattr(failure.value, "__notes__", []))
 
 
 def test_a_job_that_cannot_be_sent_fails_alone(writer) -> None:

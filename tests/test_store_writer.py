@@ -45,8 +45,9 @@ def test_writes_run_on_the_writer_thread_in_the_order_asked(threaded) -> None:
     assert results == list(range(50))  # each Deferred fired with its own result
 
 
-def test_a_failing_write_reaches_the_errback_and_the_next_write_runs(threaded) -> None:
-    store, delivered = threaded
+def a_failing_write_then_another(store, delivered: queue.SimpleQueue):
+    """A write that raises, then one that works: the first's Failure reaches its errback (returned), the second is
+    done. (Also run against the writer process, tests/test_store_process.py.)"""
     errors: list = []
     store.later("record_page_state", "http://a/", site_id=None, list_title="t", list_date="", outcome="report",
                 report_id=None, capture_ids=[], validators=False, unknown=1).addErrback(errors.append)
@@ -55,6 +56,11 @@ def test_a_failing_write_reaches_the_errback_and_the_next_write_runs(threaded) -
     _answer(delivered)
     assert len(errors) == 1 and errors[0].check(TypeError)
     assert store.page_state("http://b/")["outcome"] == "report"  # read back on the reading connection
+    return errors[0]
+
+
+def test_a_failing_write_reaches_the_errback_and_the_next_write_runs(threaded) -> None:
+    a_failing_write_then_another(*threaded)
 
 
 def test_reads_do_not_wait_for_a_writer_holding_its_transaction(threaded) -> None:
