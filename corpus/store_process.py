@@ -19,7 +19,6 @@ Reads stay in the caller's process, on a connection of its own (WAL: they see ev
 
 from __future__ import annotations
 
-import fcntl
 import functools
 import itertools
 import json
@@ -39,7 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from corpus.db import StoreError
-from extract.limits import peak_rss_mb
+from extract.limits import grow_pipe, peak_rss_mb
 
 logger = logging.getLogger(__name__)
 
@@ -54,18 +53,10 @@ _LOG = -1  # the id of an answer that is a log record of the writer's
 _MAIN = ("import signal, sys; signal.signal(signal.SIGINT, signal.SIG_IGN); signal.signal(signal.SIGTERM, "
          "signal.SIG_IGN); sys.modules.update(pandas=None, numpy=None); "
          "from corpus.store_process import serve; serve(sys.argv[1], sys.argv[2], int(sys.argv[3]))")
-_PIPE_BYTES = 1 << 20  # Linux lets a pipe hold up to 1 MB without privileges (the default is 64 KB)
 
 
 class StoreWriterGone(StoreError):
     """The store's writer process ended before answering: nothing more can be written by this crawl."""
-
-
-def _grow_pipe(fd: int) -> None:
-    try:
-        fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, _PIPE_BYTES)
-    except (AttributeError, OSError):  # not Linux, or over /proc/sys/fs/pipe-max-size: the default size works
-        pass
 
 
 def store_job(store: Any, method: str | Callable[..., Any]) -> Callable[..., Any]:
@@ -89,7 +80,7 @@ class StoreProcess:
         # A session of its own, as the extraction workers: a terminal's Ctrl-C goes to the crawl alone (_MAIN).
         self._proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, close_fds=True,
                                       start_new_session=True)
-        _grow_pipe(self._proc.stdin.fileno())
+        grow_pipe(self._proc.stdin.fileno())
         self._send_conn = Connection(os.dup(self._proc.stdin.fileno()), readable=False)
         self._recv_conn = Connection(os.dup(self._proc.stdout.fileno()), writable=False)
         self._proc.stdin.close()
@@ -261,7 +252,7 @@ def serve(db_path: str, raw_dir: str, level: int = logging.WARNING) -> None:
     """The writer process: open the Store, answer (0, ok, None) ready, then run jobs until stopped."""
     from corpus.store import Store
 
-    _grow_pipe(1)
+    grow_pipe(1)
     out = _Answers(Connection(os.dup(1), readable=False), level)
     receive = Connection(os.dup(0), writable=False)
     os.dup2(os.open(os.devnull, os.O_WRONLY), 1)  # a stray print must not corrupt the answers

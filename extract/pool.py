@@ -100,6 +100,8 @@ class ExtractPool:
         proc = subprocess.Popen([sys.executable, "-m", "extract.pool", str(self.memory or 0), str(self.nice),
                                  *self.preload],
                                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env, start_new_session=True)
+        for pipe in (proc.stdin, proc.stdout):  # pages in, records out: most frames are over the 64 KB default
+            limits.grow_pipe(pipe.fileno())
         worker = _Worker(proc)
         with self._lock:
             self._all.append(worker)

@@ -51,6 +51,30 @@ def test_workers_run_at_the_niceness_asked_for() -> None:
         assert pool.run(os.nice, 0) == own
 
 
+def _echo(value: str) -> str:
+    return value
+
+
+def _pipe_bytes(fd: int) -> int:
+    import fcntl
+
+    return fcntl.fcntl(fd, fcntl.F_GETPIPE_SZ)
+
+
+@pytest.mark.skipif(not Path("/proc/sys/fs/pipe-max-size").exists(), reason="pipe sizes are Linux's")
+def test_a_worker_s_pipes_hold_a_record_whole_and_a_replaced_worker_s_too() -> None:
+    """Pages in, records out: at the 64 KB default a 100 KB record blocked its worker mid-frame until the crawl's
+    thread woke, a context switch per 64 KB on cores the crawl process shares (limits.grow_pipe)."""
+    big = "政" * 200_000  # 600 KB each way
+    with ExtractPool(1) as pool:
+        for _ in range(2):
+            worker = pool._all[-1]
+            assert [_pipe_bytes(fh.fileno()) for fh in (worker.proc.stdin, worker.proc.stdout)] == [limits.PIPE_BYTES] * 2
+            assert pool.run(_echo, big) == big
+            with pytest.raises(limits.ChildCrashed):
+                pool.run(_crash)
+
+
 def test_stuck_job_kills_its_worker_and_the_next_job_runs() -> None:
     with ExtractPool(1) as pool:
         t0 = time.monotonic()
