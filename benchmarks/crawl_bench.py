@@ -4,6 +4,7 @@
     OGI_CRAWL_PROFILE=/tmp/crawl.prof .venv/bin/python benchmarks/crawl_bench.py --modes pool   # where it goes
     .venv/bin/python benchmarks/crawl_bench.py --modes pool --before /tmp/ogi-old --rounds 4   # side by side
     OGI_BENCH_LOG_LEVEL=INFO ...   # the crawl's log with milliseconds, and when the last request came
+    OGI_BENCH_EXTRA='{"CONCURRENT_REQUESTS": 64}' ...   # Scrapy/ogi settings added to every crawl's (A/B runs)
 
 The sites are `demosites.mutable.MutableCounty` TRS portals (real county names from the gazetteer, so
 extraction does its normal work), half of them with ETag/Last-Modified and half without. Each crawl
@@ -93,7 +94,7 @@ def child(registry: str, db: str, settings_json: str) -> None:
 
     # 127.0.0.0/8: the sites' own loopback addresses (one per site, see the module's docstring)
     settings = {**LOCAL_SETTINGS, "CONCURRENT_REQUESTS": 32, "OGI_ALLOWED_PRIVATE_NETWORKS": ["127.0.0.0/8"],
-                **json.loads(settings_json)}
+                **json.loads(settings_json), **json.loads(os.environ.get("OGI_BENCH_EXTRA") or "{}")}
     if os.environ.get("OGI_BENCH_LOG_LEVEL"):  # where the time goes, to the millisecond
         settings["LOG_FORMAT"] = "%(asctime)s.%(msecs)03d [%(name)s] %(levelname)s: %(message)s"
     profile = os.environ.get("OGI_CRAWL_PROFILE")  # a cProfile of the crawl process's main thread, to this file
