@@ -183,8 +183,8 @@ class ReportPipeline(SessionComponent):
         """A Deferred fired with the item once its report is saved with others in one transaction (SQLite).
 
         Why: a transaction per report cost ~5 ms of the crawl process per report (commit, FTS5 segment merges),
-        ~2 ms in batches of 16-64 (benchmarks/RESULTS-crawl.md), and the writer's statistics inserts, most of its
-        work, ~40 % less in batches of ~100 than of ~20 (the key index's pages are written once a transaction).
+        ~2 ms in batches of 16-64 (benchmarks/RESULTS-crawl.md); and the writer's saves, mostly statistics inserts,
+        cost ~25-30 % less CPU in batches of 128 than of ~20 (the key index's pages are written once a transaction).
         The batch is written after BATCH_REPORTS reports or BATCH_SECONDS; the page's state is recorded
         (PageStateRecorder) only after its report's batch, so a crawl killed in between fetches those pages again
         next run."""
