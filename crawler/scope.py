@@ -68,7 +68,10 @@ def split_host(netloc_or_url: str) -> tuple[str, int | None]:
     return (parts.hostname or "").rstrip(".").lower(), port
 
 
+@lru_cache(maxsize=4096)
 def ip_literal(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """The address `host` spells, or None (a name). Cached: asked several times per request (scope, the
+    politeness slot, the site key), and a name is only known not to be an address once both parsers failed."""
     try:
         return ipaddress.ip_address(host)
     except ValueError:
