@@ -14,7 +14,8 @@ as real county sites are on their own hosts: Scrapy keeps one download slot per 
 (`--one-host`, the figures before 2026-12-02) the 200 sites shared one slot and the whole crawl had at most
 CONCURRENT_REQUESTS_PER_DOMAIN (8) requests in flight. Passes: (1) first crawl; (2) incremental re-crawl of the same
 database (the default); (3) the same re-crawl of a copy of the pass-1 database with OGI_INCREMENTAL
-off — the obvious alternative, everything fetched and extracted again.
+off — the obvious alternative, everything fetched and extracted again. Side by side (`--modes`), each timed crawl
+follows an untimed crawl of one site with the same code (`_warm_up`; `--cold` skips it).
 """
 
 from __future__ import annotations
@@ -206,6 +207,8 @@ def compare(args: argparse.Namespace, portal, registry: Path) -> str:
         rows = {}
         for label, code, settings in order:
             db = args.work / f"r{round_no}-{variants.index((label, code, settings))}" / "ogi.db"
+            if not args.cold:
+                _warm_up(portal, registry, args.work, settings, code)
             load = os.getloadavg()[0]
             row = {"round": round_no, **run_pass(label, portal, registry, db, settings, code)}
             row["load_1min"] = f"{load:.1f}→{os.getloadavg()[0]:.1f}"
@@ -228,6 +231,19 @@ def compare(args: argparse.Namespace, portal, registry: Path) -> str:
                      + (f"; steady median {statistics.median(steady):.2f}x (min {steady[0]:.2f}x, max {steady[-1]:.2f}x)"
                         if steady else ""))
     return "\n".join(lines)
+
+
+def _warm_up(portal, registry: Path, work: Path, settings: dict, code: Path) -> None:
+    """Crawl the registry's first site with this code, untimed: the files a crawl reads (Python's, the
+    libraries') are then in the page cache for the timed one. Why: this host's kernel reclaims cold page cache
+    (DAMON), and a crawl that started cold spent up to 9 s in I/O wait before its first request, in either
+    column at random (first_request_after_s 0.9-8.9 s)."""
+    lines = registry.read_text(encoding="utf-8").splitlines(keepends=True)
+    warm = work / "warm-up"
+    shutil.rmtree(warm, ignore_errors=True)
+    warm.mkdir(parents=True)
+    (warm / "sites.csv").write_text("".join(lines[:2]), encoding="utf-8")
+    run_pass("warm-up", portal, warm / "sites.csv", warm / "ogi.db", settings, code)
 
 
 def _with_ratios(row: dict, base: dict) -> dict:
@@ -256,6 +272,8 @@ def main() -> None:
                         help="with --modes: first a crawl by this checkout (a git worktree of an older commit)")
     parser.add_argument("--one-host", action="store_true",
                         help="every site on 127.0.0.1 (one Scrapy download slot for the whole crawl), as before 2026-12-02")
+    parser.add_argument("--cold", action="store_true",
+                        help="side by side: no untimed one-site crawl before each timed one (the page cache as it is)")
     parser.add_argument("--rounds", type=int, default=1,
                         help="with --modes: crawl every variant this many times, alternating the order")
     parser.add_argument("--child", nargs=3, metavar=("REGISTRY", "DB", "SETTINGS"), help=argparse.SUPPRESS)
