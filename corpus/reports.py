@@ -17,9 +17,16 @@ from corpus.db import (
     _json,
     utcnow,
 )
-from extract.record import Record
+from extract.record import Record, SealedRecord
 
 logger = logging.getLogger(__name__)
+
+
+def _opened(record: Record | SealedRecord, site_id: str | None, capture_ids: list[int],
+            text_index: tuple | None) -> tuple[Record, str | None, list[int], tuple | None]:
+    if isinstance(record, SealedRecord):
+        record, text_index = record.open()
+    return record, site_id, capture_ids, text_index
 
 
 class ReportWriter(StoreBase):
@@ -215,13 +222,15 @@ class ReportWriter(StoreBase):
                 )
         return report_id
 
-    def save_reports(self, reports: list[tuple[Record, str | None, list[int], tuple | None]]
+    def save_reports(self, reports: list[tuple[Record | SealedRecord, str | None, list[int], tuple | None]]
                      ) -> list[BaseException | None]:
         """Save (record, site_id, capture_ids, text_index) reports in one transaction; if any fails, roll all back
         and save each in its own, so one bad report costs only itself. Each report's exception, or None.
+        A SealedRecord (a pool worker's) is opened here, its text_index with it.
 
         Why: a crawl saves reports as they come; a transaction per report cost ~5 ms of the crawl process per
         report (commit, FTS5 segment merges), ~2 ms in batches of 16-64 (benchmarks/RESULTS-crawl.md)."""
+        reports = [_opened(*report) for report in reports]
         if len(reports) > 1:
             try:
                 with self.transaction():

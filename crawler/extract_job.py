@@ -22,7 +22,7 @@ from typing import Any
 from corpus.store import Store
 from crawler.items import ReportItem
 from extract import Part, extract_report
-from extract.record import Record, SiteContext
+from extract.record import Record, SealedRecord, SiteContext
 
 logger = logging.getLogger(__name__)
 
@@ -71,17 +71,39 @@ def extract_candidate(parts: list[Part], context: SiteContext, pool: Any = None,
     computed by the worker (the search index's bigrams: `Store.save_report(text_index=…)`), else None."""
     if pool is None:
         return extract_report(parts, context=context), None
-    from extract import limits
     from extract.pool import extract_report_job
+
+    answer = _in_pool(pool, timeout, parts, extract_report_job, parts, context, text_index)
+    if answer is None:
+        return extract_report(parts, context=context), None
+    return answer if text_index is not None else (answer, None)
+
+
+def extract_sealed(parts: list[Part], context: SiteContext, pool: Any, timeout: float | None,
+                   text_index: Callable[[str | None], Any] | None, url: str, errors: list[str],
+                   flags: list[str]) -> SealedRecord:
+    """`build_record` in `pool`, sealed by the worker with `text_index`'s columns (extract.record.SealedRecord):
+    for a crawl that only hands the record on to its store's writer. Never raises; on a worker's limit, as
+    `extract_candidate` (the record sealed here, without the columns: the store computes them)."""
+    from extract.pool import extract_sealed_job
+
+    sealed = _in_pool(pool, timeout, parts, extract_sealed_job, parts, context, text_index, (url, errors, flags))
+    if sealed is None:
+        return SealedRecord.seal(extract_report(parts, context=context).add_fetch_notes(url, errors, flags))
+    return sealed
+
+
+def _in_pool(pool: Any, timeout: float | None, parts: list[Part], job: Callable[..., Any], *args: Any) -> Any:
+    """`job(*args)`'s answer from a pool worker, or None when the worker hit a limit (logged)."""
+    from extract import limits
 
     timeout = timeout or limits.PARSE_SECONDS * max(1, len(parts)) + limits.OCR_SECONDS
     try:
-        answer = pool.run(extract_report_job, parts, context, text_index, timeout=timeout, what="report extraction")
+        return pool.run(job, *args, timeout=timeout, what="report extraction")
     except limits.LimitError as exc:
         logger.warning("extraction pool: %s (%s); extracting it part by part in bounded children", exc,
                        parts[0].url if parts else "?")
-        return extract_report(parts, context=context), None
-    return answer if text_index is not None else (answer, None)
+        return None
 
 
 def build_record(parts: list[Part], context: SiteContext, url: str, errors: list[str], flags: list[str],
@@ -93,13 +115,7 @@ def build_record(parts: list[Part], context: SiteContext, url: str, errors: list
 def finish_record(record: Record, url: str, errors: list[str], flags: list[str]) -> Record:
     """What the crawl knew about a candidate's bytes, added to its extracted record (`extract_report` may have
     run elsewhere: an extraction pool's worker)."""
-    if not record.source_url:
-        record.source_url = url
-    for err in errors:
-        record.errors.append(err)
-        record.flags.append(err)
-    record.flags.extend(flags)
-    return record
+    return record.add_fetch_notes(url, errors, flags)
 
 
 def run_extract(store: Store, request: ExtractRequest | dict[str, Any], pool: Any = None,

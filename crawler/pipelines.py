@@ -15,7 +15,7 @@ from typing import Any
 from scrapy.exceptions import DropItem
 
 from corpus.bigrams import index_columns
-from crawler.extract_job import ExtractRequest, build_record, extract_candidate, finish_record
+from crawler.extract_job import ExtractRequest, build_record, extract_candidate, extract_sealed, finish_record
 from crawler.items import ReportItem
 from crawler.session import SessionComponent
 from crawler.settings import extract_mode_problem
@@ -117,20 +117,23 @@ class ReportPipeline(SessionComponent):
         from scrapy.utils.defer import maybe_deferred_to_future
         from twisted.internet import reactor, threads
 
-        # The search index's bigrams of the text are computed by the worker too (SQLite's index; not PostgreSQL's).
-        text_index = None if self.store.multi_writer else index_columns
         self._extracting += 1
         try:
-            record, prepared = await maybe_deferred_to_future(threads.deferToThreadPool(
-                reactor, self._threads, extract_candidate, parts, context, self._pool, self.timeout, text_index))
+            if self.store.multi_writer:  # PostgreSQL: the record is saved from here
+                record, _ = await maybe_deferred_to_future(threads.deferToThreadPool(
+                    reactor, self._threads, extract_candidate, parts, context, self._pool, self.timeout))
+                record = finish_record(record, item.url, item.errors, item.flags)
+            else:  # SQLite: sealed by the worker with the search index's bigrams, opened by the store's writer
+                record = await maybe_deferred_to_future(threads.deferToThreadPool(
+                    reactor, self._threads, extract_sealed, parts, context, self._pool, self.timeout,
+                    index_columns, item.url, item.errors, item.flags))
         finally:
             self._extracting -= 1
-        record = finish_record(record, item.url, item.errors, item.flags)
         if not self._judged(item, record):
             return item
         if self.store.multi_writer:  # PostgreSQL: per-report transactions under per-identity locks
-            return await maybe_deferred_to_future(self._save_one(item, record, prepared))
-        return await maybe_deferred_to_future(self._batched(item, record, prepared))
+            return await maybe_deferred_to_future(self._save_one(item, record))
+        return await maybe_deferred_to_future(self._batched(item, record, None))
 
     async def _save(self, item: ReportItem, record) -> ReportItem:
         """Store an extracted candidate (inline mode: in its own transaction)."""

@@ -216,6 +216,18 @@ def extract_report_job(parts: list, context: Any, text_index: Callable[[str | No
     return record, (record.text, text_index(record.text))
 
 
+def extract_sealed_job(parts: list, context: Any, text_index: Callable[[str | None], Any] | None,
+                       notes: tuple[str, list[str], list[str]]) -> Any:
+    """`extract_report_job` for a crawl that hands the record on to its store's writer unopened: the crawl's
+    notes on the bytes (url, errors, flags: `Record.add_fetch_notes`) added here, the result sealed
+    (`extract.record.SealedRecord`)."""
+    from extract.pipeline import extract_report
+    from extract.record import SealedRecord
+
+    record = extract_report(parts, context=context).add_fetch_notes(*notes)
+    return SealedRecord.seal(record, None if text_index is None else (record.text, text_index(record.text)))
+
+
 def _serve(memory: int, nice: int, preload: list[str]) -> None:
     """A worker: import the extractor, limit the address space, answer jobs from stdin until told to stop."""
     import signal

@@ -22,13 +22,18 @@ def crawls(tmp_path_factory):
     from crawler.run import LOCAL_SETTINGS, CrawlJob
     from demosites import DemoPortal
 
-    real = Store.save_report
+    real, real_batch = Store.save_report, Store.save_reports
     out = {}
     with DemoPortal() as portal:
         sites = demo_sites_as_registry(portal)
         for mode in ("inline", "pool"):
             in_open_transaction: list[bool] = []
             threads: set[str] = set()
+            handed: list[str] = []  # the type of each record the crawl handed to save_reports
+
+            def save_reports(self, reports, _handed=handed):
+                _handed += [type(record).__name__ for record, *_ in reports]
+                return real_batch(self, reports)
 
             def save_report(self, record, _seen=in_open_transaction, _threads=threads, **kwargs):
                 _seen.append(self.conn.in_transaction)
@@ -40,11 +45,13 @@ def crawls(tmp_path_factory):
             db = tmp_path_factory.mktemp(mode) / "ogi.db"
             with pytest.MonkeyPatch.context() as mp:
                 mp.setattr(Store, "save_report", save_report)
+                mp.setattr(Store, "save_reports", save_reports)
                 # a writer thread, not the default process: the planted failure is a patch of this process's Store
                 crawl([CrawlJob(sites, db, {**LOCAL_SETTINGS, "OGI_EXTRACT_MODE": mode, "OGI_EXTRACT_WORKERS": 2,
                                             "OGI_STORE_WRITER": "thread"})])
             out[mode] = (db, in_open_transaction)
             out[mode, "threads"] = threads
+            out[mode, "handed"] = handed
     return out
 
 
@@ -99,3 +106,29 @@ def test_a_batch_is_saved_before_its_pages_would_pause_the_crawl() -> None:
     slot.active_size = 2_500_001
     assert piling_up(pipeline)
     assert not piling_up(SimpleNamespace(crawler=SimpleNamespace(engine=None)))  # no engine yet: count and timer
+
+
+def test_the_pool_s_records_reach_the_store_sealed(crawls) -> None:
+    """In pool mode the crawl process hands the store each record as its worker sealed it (extract.record.
+    SealedRecord: not opened and pickled again on the way), with the crawl's notes on the bytes inside."""
+    assert set(crawls["pool", "handed"]) == {"SealedRecord"} and len(crawls["pool", "handed"]) >= 40
+    assert set(crawls["inline", "handed"]) <= {"Record"}
+
+
+def test_a_sealed_record_opens_as_the_record_with_the_crawl_s_notes() -> None:
+    import pickle
+
+    from extract.record import Record, SealedRecord, Stat
+
+    record = Record(agency="某县教育局", report_year=2022, form="form2021", text="正文", is_report=True,
+                    stats=[Stat("requests.new.total", 3, "table", "本年新收 | 3")], flags=["extracted"])
+    record.add_fetch_notes("http://x.gov.cn/a.html", ["attachment b.pdf: HTTP 404"], ["bytes look truncated"])
+    sealed = pickle.loads(pickle.dumps(SealedRecord.seal(record, ("正文", ("正文", "文")))))
+    assert sealed.open() == (record, ("正文", ("正文", "文")))
+    assert (sealed.is_report, sealed.agency, sealed.report_year, sealed.form, sealed.source_url) == (
+        True, "某县教育局", 2022, "form2021", "http://x.gov.cn/a.html")
+    assert sealed.errors == ["attachment b.pdf: HTTP 404"]
+    assert sealed.flags == ["extracted", "attachment b.pdf: HTTP 404", "bytes look truncated"]
+    kept = Record(source_url="http://x.gov.cn/own.html").add_fetch_notes("http://x.gov.cn/a.html", [], [])
+    assert kept.source_url == "http://x.gov.cn/own.html"  # the record's own URL wins
+    assert SealedRecord.seal(kept).open() == (kept, None)
