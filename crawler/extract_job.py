@@ -10,6 +10,8 @@ the report, the page's state and the run's count in one transaction. Running it 
 Built once: every mode extracts through `extract_candidate` — in an `extract.pool.ExtractPool` worker when the
 caller has one (`ogi crawl` in pool mode, every `ogi worker` taking extract jobs), else in this process with
 extract_report's own forked sandbox. Same limits, same worker reuse, same kill-and-replace of a stuck worker.
+(`extract_sealed` is the same, for a pool crawl on SQLite, which hands the record on to its store's writer
+unopened.)
 """
 
 from __future__ import annotations
@@ -58,25 +60,20 @@ class ExtractRequest:
         return asdict(self)
 
 
-def extract_candidate(parts: list[Part], context: SiteContext, pool: Any = None, timeout: float | None = None,
-                      text_index: Callable[[str | None], Any] | None = None) -> tuple[Record, tuple | None]:
+def extract_candidate(parts: list[Part], context: SiteContext, pool: Any = None,
+                      timeout: float | None = None) -> Record:
     """The record of one candidate: in a worker of `pool` (extract.pool.ExtractPool) when given, else here.
 
     Never raises (errors land on the record). A pool worker that hit a limit (stuck past `timeout`, out of
     memory, crashed) has been killed and replaced; the candidate is then extracted as the inline mode does it —
     each part in its own bounded child — so the record, errors included, is the one inline gives. Thread-safe
-    (callers wait on it from threads: Scrapy's pool threads, the job worker's executor).
-
-    Returns (record, prepared): with a pool and `text_index`, prepared = (record.text, text_index(record.text))
-    computed by the worker (the search index's bigrams: `Store.save_report(text_index=…)`), else None."""
+    (callers wait on it from threads: Scrapy's pool threads, the job worker's executor)."""
     if pool is None:
-        return extract_report(parts, context=context), None
+        return extract_report(parts, context=context)
     from extract.pool import extract_report_job
 
-    answer = _in_pool(pool, timeout, parts, extract_report_job, parts, context, text_index)
-    if answer is None:
-        return extract_report(parts, context=context), None
-    return answer if text_index is not None else (answer, None)
+    record = _in_pool(pool, timeout, parts, extract_report_job, parts, context)
+    return extract_report(parts, context=context) if record is None else record
 
 
 def extract_sealed(parts: list[Part], context: SiteContext, pool: Any, timeout: float | None,
@@ -109,7 +106,7 @@ def _in_pool(pool: Any, timeout: float | None, parts: list[Part], job: Callable[
 def build_record(parts: list[Part], context: SiteContext, url: str, errors: list[str], flags: list[str],
                  pool: Any = None, timeout: float | None = None) -> Record:
     """Extract a candidate (`extract_candidate`) and add what the crawl knew about its bytes (never raises)."""
-    return finish_record(extract_candidate(parts, context, pool, timeout)[0], url, errors, flags)
+    return finish_record(extract_candidate(parts, context, pool, timeout), url, errors, flags)
 
 
 def finish_record(record: Record, url: str, errors: list[str], flags: list[str]) -> Record:

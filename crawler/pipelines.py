@@ -15,7 +15,7 @@ from typing import Any
 from scrapy.exceptions import DropItem
 
 from corpus.bigrams import index_columns
-from crawler.extract_job import ExtractRequest, build_record, extract_candidate, extract_sealed, finish_record
+from crawler.extract_job import ExtractRequest, build_record, extract_sealed
 from crawler.items import ReportItem
 from crawler.session import SessionComponent
 from crawler.settings import extract_mode_problem
@@ -47,7 +47,7 @@ class ReportPipeline(SessionComponent):
         self.timeout = crawler.settings.getfloat("OGI_EXTRACT_TIMEOUT", 0.0) or None  # per candidate, in a worker
         self._pool: Any = None  # extract.pool.ExtractPool, started with the spider
         self._threads: Any = None  # twisted ThreadPool: one thread per worker waits for its answer
-        self._batch: list[tuple] = []  # (item, record, text_index, Deferred) waiting to be saved together
+        self._batch: list[tuple] = []  # (item, record, Deferred) waiting to be saved together
         self._flush_call: Any = None  # the reactor's delayed call of _flush
         self._extracting = 0  # candidates in the pool now
 
@@ -120,9 +120,9 @@ class ReportPipeline(SessionComponent):
         self._extracting += 1
         try:
             if self.store.multi_writer:  # PostgreSQL: the record is saved from here
-                record, _ = await maybe_deferred_to_future(threads.deferToThreadPool(
-                    reactor, self._threads, extract_candidate, parts, context, self._pool, self.timeout))
-                record = finish_record(record, item.url, item.errors, item.flags)
+                record = await maybe_deferred_to_future(threads.deferToThreadPool(
+                    reactor, self._threads, build_record, parts, context, item.url, item.errors, item.flags,
+                    self._pool, self.timeout))
             else:  # SQLite: sealed by the worker with the search index's bigrams, opened by the store's writer
                 record = await maybe_deferred_to_future(threads.deferToThreadPool(
                     reactor, self._threads, extract_sealed, parts, context, self._pool, self.timeout,
@@ -133,7 +133,7 @@ class ReportPipeline(SessionComponent):
             return item
         if self.store.multi_writer:  # PostgreSQL: per-report transactions under per-identity locks
             return await maybe_deferred_to_future(self._save_one(item, record))
-        return await maybe_deferred_to_future(self._batched(item, record, None))
+        return await maybe_deferred_to_future(self._batched(item, record))
 
     async def _save(self, item: ReportItem, record) -> ReportItem:
         """Store an extracted candidate (inline mode: in its own transaction)."""
@@ -156,13 +156,13 @@ class ReportPipeline(SessionComponent):
             return False
         return True
 
-    def _save_one(self, item: ReportItem, record, text_index: tuple | None = None):
+    def _save_one(self, item: ReportItem, record):
         """A Deferred fired with the item once its report is saved in its own transaction (in the store's
-        writer); `text_index`: the search index's columns of its text, from the worker (Store.save_report)."""
+        writer)."""
         from twisted.internet import defer
 
         done: defer.Deferred = defer.Deferred()
-        self._write([(item, record, text_index, done)])
+        self._write([(item, record, done)])
         return done
 
     def _not_saved(self, item: ReportItem, exc: BaseException) -> ReportItem:
@@ -182,7 +182,7 @@ class ReportPipeline(SessionComponent):
             self.session.runs.count(item.site_id, "reports")
         logger.info("[%s] report: %s %s (%s)", item.site_id, record.agency, record.report_year, record.form)
 
-    def _batched(self, item: ReportItem, record, text_index: tuple | None):
+    def _batched(self, item: ReportItem, record):
         """A Deferred fired with the item once its report is saved with others in one transaction (SQLite).
 
         Why: a transaction per report cost ~5 ms of the crawl process per report (commit, FTS5 segment merges),
@@ -194,7 +194,7 @@ class ReportPipeline(SessionComponent):
         from twisted.internet import defer, reactor
 
         done: defer.Deferred = defer.Deferred()
-        self._batch.append((item, record, text_index, done))
+        self._batch.append((item, record, done))
         if len(self._batch) >= BATCH_REPORTS or self._nothing_coming() or self._pages_piling_up():
             self._flush()
         elif self._flush_call is None:
@@ -230,17 +230,17 @@ class ReportPipeline(SessionComponent):
         return self._write(batch) if batch else None
 
     def _write(self, batch: list[tuple]):
-        """Save (item, record, text_index, Deferred) reports in the store's writer (`Store.save_reports`); each
-        Deferred fires with its item (or DropItem when the storage failed)."""
+        """Save (item, record, Deferred) reports in the store's writer (`Store.save_reports`: a record may be a
+        worker's SealedRecord); each Deferred fires with its item (or DropItem when the storage failed)."""
         saved = self.store.later("save_reports", [
-            (record, item.site_id, [p.capture_id for p in item.parts if p.capture_id], text_index)
-            for item, record, text_index, _ in batch])
+            (record, item.site_id, [p.capture_id for p in item.parts if p.capture_id], None)
+            for item, record, _ in batch])
         # (save_reports catches each report's failure; anything else fails the whole batch, report by report)
         return saved.addCallbacks(self._saved, lambda failure: self._saved([failure.value] * len(batch), batch),
                                   callbackArgs=(batch,))
 
     def _saved(self, failures: list[BaseException | None], batch: list[tuple]) -> None:
-        for (item, record, _text_index, done), exc in zip(batch, failures, strict=True):
+        for (item, record, done), exc in zip(batch, failures, strict=True):
             try:
                 result = self._not_saved(item, exc) if exc is not None else item
             except Exception as dropped:  # DropItem (storage failed)

@@ -202,25 +202,20 @@ def report_stats(stats: PoolStats) -> None:
             json.dump(asdict(stats), fh)
 
 
-def extract_report_job(parts: list, context: Any, text_index: Callable[[str | None], Any] | None = None) -> Any:
-    """`extract.extract_report(parts, context=context)` with positional arguments, as a pool job.
-
-    With `text_index` (a module-level function of the report's text, pickled by reference, e.g. the search
-    index's `corpus.bigrams.index_columns`): (record, (record.text, text_index(record.text))) — work that is a
-    pure function of the text done here, in parallel, instead of in the crawl process that stores the record."""
+def extract_report_job(parts: list, context: Any) -> Any:
+    """`extract.extract_report(parts, context=context)` with positional arguments, as a pool job."""
     from extract.pipeline import extract_report
 
-    record = extract_report(parts, context=context)
-    if text_index is None:
-        return record
-    return record, (record.text, text_index(record.text))
+    return extract_report(parts, context=context)
 
 
 def extract_sealed_job(parts: list, context: Any, text_index: Callable[[str | None], Any] | None,
                        notes: tuple[str, list[str], list[str]]) -> Any:
     """`extract_report_job` for a crawl that hands the record on to its store's writer unopened: the crawl's
     notes on the bytes (url, errors, flags: `Record.add_fetch_notes`) added here, the result sealed
-    (`extract.record.SealedRecord`)."""
+    (`extract.record.SealedRecord`). With `text_index` (a module-level function of the report's text, pickled
+    by reference, e.g. the search index's `corpus.bigrams.index_columns`), its columns are sealed with it: work
+    that is a pure function of the text done here, in parallel, instead of in the process that stores it."""
     from extract.pipeline import extract_report
     from extract.record import SealedRecord
 
