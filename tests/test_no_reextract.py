@@ -3,8 +3,9 @@
 The incremental tests saw this only through run counters (issue 16): here every extraction of a re-crawl of
 an unchanged site is counted, and must be zero — with the pages fetched again (a 304 turned back into the
 stored response, or OGI_RECHECK_DAYS=0 without validators). Every mode extracts through
-crawler.extract_job.extract_candidate (in the crawl process, or handing the candidate to a pool worker), so the
-spy sits there; in pool mode the workers' own count (the pool's jobs) must agree with it.
+crawler.extract_job.extract_candidate (in the crawl process, or handing the candidate to a pool worker) or, in a
+pool crawl on SQLite, extract_sealed, so the spy sits on both; in pool mode the workers' own count (the pool's
+jobs) must agree with it.
 """
 
 from __future__ import annotations
@@ -16,21 +17,26 @@ import pytest
 
 
 class ExtractSpy:
-    """Counts extract_candidate calls wherever the crawler imported it (the pipeline, an extract job)."""
+    """Counts extract_candidate and extract_sealed calls wherever the crawler imported them (the pipeline, an
+    extract job)."""
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         import crawler.extract_job
 
-        self.real = crawler.extract_job.extract_candidate
         self.calls: list[list[str]] = []
-        for module in list(sys.modules.values()):
-            if getattr(module, "extract_candidate", None) is self.real and module.__name__.split(".")[0] in (
-                    "crawler", "extract", "corpus", "ogi"):
-                monkeypatch.setattr(module, "extract_candidate", self.spy)
+        for name in ("extract_candidate", "extract_sealed"):
+            real = getattr(crawler.extract_job, name)
+            for module in list(sys.modules.values()):
+                if getattr(module, name, None) is real and module.__name__.split(".")[0] in (
+                        "crawler", "extract", "corpus", "ogi"):
+                    monkeypatch.setattr(module, name, self._spy(real))
 
-    def spy(self, parts, *args, **kwargs):
-        self.calls.append([p.url for p in parts])
-        return self.real(parts, *args, **kwargs)
+    def _spy(self, real):
+        def spy(parts, *args, **kwargs):
+            self.calls.append([p.url for p in parts])
+            return real(parts, *args, **kwargs)
+
+        return spy
 
 
 @pytest.fixture(scope="module", params=[True, False], ids=["etag-304", "no-validators-recheck"])

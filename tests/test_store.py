@@ -453,3 +453,26 @@ def test_save_reports_saves_a_batch_and_a_failing_report_costs_only_itself(tmp_p
         assert not store.conn.in_transaction
     finally:
         store.close()
+
+
+def test_save_reports_opens_a_pool_worker_s_sealed_records(tmp_path: Path, monkeypatch) -> None:
+    """A pool crawl hands save_reports the records as its workers sealed them (extract.record.SealedRecord):
+    each is opened and saved, with the search-index columns sealed with it (not computed again here)."""
+    from corpus.search import search
+    from extract.record import SealedRecord
+    from tests.test_pool_index import _Counter
+
+    counter = _Counter()
+    monkeypatch.setattr("corpus.search_index.index_columns", counter)
+    store = Store(tmp_path / "ogi.db")
+    try:
+        with_columns, without = make_record(), make_record(agency="另一个局", source_url="http://127.0.0.1/x.html")
+        sealed = [SealedRecord.seal(with_columns, (with_columns.text, counter.real(with_columns.text))),
+                  SealedRecord.seal(without)]
+        assert store.save_reports([(s, None, [], None) for s in sealed]) == [None, None]
+        assert counter.calls == 1  # only the record sealed without its columns had them computed here
+        assert sorted(store.conn.execute("SELECT agency, report_year FROM reports")) == sorted(
+            [(with_columns.agency, with_columns.report_year), ("另一个局", without.report_year)])
+        assert len(search(store, "行政复议")) == 2
+    finally:
+        store.close()
