@@ -85,9 +85,7 @@ def extract_sealed(parts: list[Part], context: SiteContext, pool: Any, timeout: 
     from extract.pool import extract_sealed_job
 
     sealed = _in_pool(pool, timeout, parts, extract_sealed_job, parts, context, text_index, (url, errors, flags))
-    if sealed is None:
-        return SealedRecord.seal(extract_report(parts, context=context).add_fetch_notes(url, errors, flags))
-    return sealed
+    return SealedRecord.seal(build_record(parts, context, url, errors, flags)) if sealed is None else sealed
 
 
 def _in_pool(pool: Any, timeout: float | None, parts: list[Part], job: Callable[..., Any], *args: Any) -> Any:
@@ -106,13 +104,7 @@ def _in_pool(pool: Any, timeout: float | None, parts: list[Part], job: Callable[
 def build_record(parts: list[Part], context: SiteContext, url: str, errors: list[str], flags: list[str],
                  pool: Any = None, timeout: float | None = None) -> Record:
     """Extract a candidate (`extract_candidate`) and add what the crawl knew about its bytes (never raises)."""
-    return finish_record(extract_candidate(parts, context, pool, timeout), url, errors, flags)
-
-
-def finish_record(record: Record, url: str, errors: list[str], flags: list[str]) -> Record:
-    """What the crawl knew about a candidate's bytes, added to its extracted record (`extract_report` may have
-    run elsewhere: an extraction pool's worker)."""
-    return record.add_fetch_notes(url, errors, flags)
+    return extract_candidate(parts, context, pool, timeout).add_fetch_notes(url, errors, flags)
 
 
 def run_extract(store: Store, request: ExtractRequest | dict[str, Any], pool: Any = None,

@@ -132,3 +132,25 @@ def test_a_sealed_record_opens_as_the_record_with_the_crawl_s_notes() -> None:
     kept = Record(source_url="http://x.gov.cn/own.html").add_fetch_notes("http://x.gov.cn/a.html", [], [])
     assert kept.source_url == "http://x.gov.cn/own.html"  # the record's own URL wins
     assert SealedRecord.seal(kept).open() == (kept, None)
+
+
+def test_a_record_the_pool_could_not_extract_is_sealed_with_the_crawl_s_notes() -> None:
+    """A worker that hit a limit: the candidate is extracted here (as inline does) and sealed, with the crawl's
+    notes on its bytes and without index columns (the store computes them)."""
+    from crawler.extract_job import build_record, extract_sealed
+    from extract import Part, limits
+    from extract.record import SiteContext
+
+    class StuckPool:  # every job runs past its time limit
+        def run(self, *args, **kwargs):
+            raise limits.TimeLimitExceeded("stuck past its time limit")
+
+    page = "<html><body><h1>某县教育局2022年政府信息公开工作年度报告</h1><p>本年新收政府信息公开申请3件。</p></body></html>"
+    parts = [Part(page.encode("utf-8"), "http://x.gov.cn/a.html", "text/html")]
+    notes = ("http://x.gov.cn/a.html", ["attachment b.pdf: HTTP 404"], ["bytes look truncated"])
+    sealed = extract_sealed(parts, SiteContext(), StuckPool(), 1.0, str.upper, *notes)
+    record, text_index = sealed.open()
+    assert text_index is None
+    assert record == build_record(parts, SiteContext(), *notes)
+    assert "attachment b.pdf: HTTP 404" in record.errors and "bytes look truncated" in record.flags
+    assert (sealed.errors, sealed.flags) == (record.errors, record.flags)
